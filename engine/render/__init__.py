@@ -1,0 +1,1 @@
+"""Renderings of a decision: views over the trace, never new reasoning."""

@@ -1,0 +1,82 @@
+"""The decision as plain text for a terminal: headline, grades with reasons, limits, what did not fire."""
+from __future__ import annotations
+
+from ..trace import Decision
+from .common import band_text, evidence_text, threshold_text
+
+
+def render_text(decision: Decision, *, full: bool = False) -> str:
+    d, words = decision, decision.band_words
+    out: list[str] = []
+    add = out.append
+    add(f"Children's services annual rating {d.year}: {d.authority}")
+    add(f"Ruleset {d.ruleset.id} {d.ruleset.version} (sha256 {d.ruleset.content_hash[:12]})"
+        + ("; a transitional year" if d.ruleset.transitional else "") + f"; input sha256 {d.input_hash[:12]}")
+    add("")
+    combined = d.events("band_combined")[0]
+    grades = " x ".join(f"{k} {v}" for k, v in combined.grades.items())
+    add(f"  Proposed band   {band_text(d.proposed_band, words)}   [{combined.table_id}: row {combined.row_id}, {grades}]")
+    if not d.limits:
+        add("  Limits          none applied")
+    for limit in d.limits:
+        state = f"{limit.band_before} -> {limit.band_after}" if limit.binding else f"not binding (band already {limit.band_before})"
+        add(f"  Limit           {limit.limit_id}: {state}")
+    if d.judgement is not None:
+        j = d.judgement
+        add(f"  Judgement       {d.limited_band} -> {j.band} by {j.assessor}: {j.reason}")
+    add(f"  Final band      {band_text(d.final_band, words)}")
+    if d.judgement_warranted:
+        add("")
+        add("Judgement may be warranted:")
+        for note in d.judgement_warranted:
+            add(f"  - {note}")
+
+    fired = {e.rule_id: e for e in d.events("rule_fired")}
+    add("")
+    add("Why")
+    for event in d.events("grade_assigned"):
+        rule = fired[event.rule_id]
+        add(f"  {event.stage} grade {event.grade}, from rule {rule.rule_id} ({rule.title}; hit policy: {event.hit_policy}):")
+        add(f"    {rule.because}")
+        for e in rule.evidence:
+            add(f"      {evidence_text(e)}")
+    add(f"  proposed band {d.proposed_band}, from decision table row {combined.row_id} (hit policy: {combined.hit_policy})")
+    for event in d.events("limit_applied"):
+        add(f"  limit {event.limit_id} ({event.title}): {event.band_before} -> {event.band_after}"
+            + ("" if event.binding else " (not binding)"))
+        add(f"    {event.because}")
+        for e in event.evidence:
+            add(f"      {evidence_text(e)}")
+
+    findings = [e for e in fired.values() if e.stage == "findings"]
+    if findings:
+        add("")
+        add("Findings")
+        for event in findings:
+            add(f"  {event.rule_id}: {event.because}")
+
+    not_fired = d.events("rule_not_fired")
+    if not_fired:
+        add("")
+        add("Rules that did not fire (first failing condition)")
+        for event in not_fired:
+            f = event.failing
+            actual = "not available" if f.value is None else f.value
+            add(f"  {event.rule_id}: {f.measure} = {_short(actual)}, needs {f.operator.replace('_', ' ')} {threshold_text(f)}")
+
+    gaps = next((e for e in d.trace if e.type == "measure_derived" and e.measure == "indicators.count_gaps"), None)
+    if gaps is not None and gaps.value:
+        add("")
+        add(f"Data gaps: {gaps.value} national indicator(s) without data: {', '.join(gaps.inputs['gaps'])}")
+    if full:
+        add("")
+        add("Measures")
+        for event in d.events("measure_derived"):
+            add(f"  {event.measure} = {_short(event.value)}   {event.inputs}")
+    return "\n".join(out) + "\n"
+
+
+def _short(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}".rstrip("0").rstrip(".") if not value.is_integer() else str(int(value))
+    return str(value)

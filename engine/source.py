@@ -1,0 +1,117 @@
+"""Safe YAML loading that remembers where every value came from (line and column, 1-based)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Problem
+
+Location = tuple[int, int]
+Path_ = tuple[Any, ...]
+
+
+class SourceDocument:
+    """A parsed YAML document with the source location of every mapping key and value."""
+
+    def __init__(self, file: str, data: Any, locations: dict[Path_, Location], key_locations: dict[Path_, Location]):
+        self.file = file
+        self.data = data
+        self._locations = locations
+        self._key_locations = key_locations
+
+    def locate(self, path: Path_, *, key: bool = False) -> Location:
+        """Location of the value at ``path`` (or of its key), falling back to the nearest parent."""
+        path = tuple(path)
+        table = self._key_locations if key else self._locations
+        while path:
+            if path in table:
+                return table[path]
+            if not key and path in self._key_locations:
+                return self._key_locations[path]
+            path = path[:-1]
+        return self._locations.get((), (1, 1))
+
+    def problem(self, code: str, message: str, path: Path_ = (), *, key: bool = False, suggestion: str | None = None) -> Problem:
+        line, column = self.locate(path, key=key)
+        return Problem(code, message, self.file, line, column, suggestion)
+
+
+def read_text(path: Path | str, error_class: type) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error_class([Problem("file-not-found", "no such file", str(path))]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error_class([Problem("file-not-found", f"cannot read the file: {exc}", str(path))]) from None
+
+
+def parse_yaml(text: str, file: str, error_class: type) -> SourceDocument:
+    """Parse ``text`` with the safe loader only; syntax errors become located problems."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return SourceDocument(file, None, {(): (1, 1)}, {})
+        problems: list[Problem] = []
+        locations: dict[Path_, Location] = {}
+        key_locations: dict[Path_, Location] = {}
+        _walk(node, (), locations, key_locations, problems, file)
+        if problems:
+            raise error_class(problems)
+        data = loader.construct_document(node)
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise error_class([Problem("yaml-unsafe", _yaml_message(exc), file, line, col,
+                                   "only plain YAML is accepted; remove the tag")]) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise error_class([Problem("yaml-syntax", _yaml_message(exc), file, line, col)]) from None
+    except yaml.YAMLError as exc:
+        raise error_class([Problem("yaml-syntax", str(exc).splitlines()[0], file)]) from None
+    finally:
+        loader.dispose()
+    return SourceDocument(file, data, locations, key_locations)
+
+
+def load_yaml(path: Path | str, error_class: type) -> SourceDocument:
+    return parse_yaml(read_text(path, error_class), str(path), error_class)
+
+
+def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
+    parts = [p for p in (exc.context, exc.problem) if p]
+    return "; ".join(parts) if parts else "malformed YAML"
+
+
+def _walk(node: yaml.Node, path: Path_, locations, key_locations, problems, file) -> None:
+    locations[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+            key = _scalar_key(key_node, key)
+            child = path + (key,)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                problems.append(Problem("yaml-duplicate-key",
+                                        f"'{key}' is given twice (first on line {seen[key]})",
+                                        file, line, key_node.start_mark.column + 1))
+            seen[key] = line
+            key_locations[child] = (line, key_node.start_mark.column + 1)
+            _walk(value_node, child, locations, key_locations, problems, file)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk(item, path + (index,), locations, key_locations, problems, file)
+
+
+def _scalar_key(node: yaml.Node, raw: Any) -> Any:
+    # Integer keys (e.g. the scale's band numbers) are constructed as ints by the safe loader.
+    if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:int":
+        try:
+            return int(raw)
+        except ValueError:
+            return raw
+    return raw
