@@ -79,6 +79,8 @@ def _vocabulary_problems(doc: SourceDocument, cat: Catalogue) -> list[Problem]:
 def _evidence_kind_problems(profile: Profile, doc: SourceDocument, cat: Catalogue) -> list[Problem]:
     problems = []
     for key, evidence in profile.settings.items():
+        if key not in cat.setting_types:
+            continue  # reported as unknown-setting-type already
         kind = cat.setting_types[key].kind
         if kind == "counted" and evidence.counts is None:
             problems.append(doc.problem("wrong-evidence-kind", f"'{key}' is counted by grade: give 'counts', not 'grade'",
