@@ -13,9 +13,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from .errors import EngineError, ProfileError
+from .errors import CODES, EngineError, ProfileError, did_you_mean
 from .paths import rules_dir
-from .source import load_yaml
+from .source import load_yaml, read_text
 from .validation import validate
 
 
@@ -33,7 +33,7 @@ class Case(BaseModel):
     description: str
     profile: str | None = Field(None, description="Path of a whole profile, relative to the case file")
     base: str | None = Field(None, description="Path of a base profile, relative to the case file")
-    changes: dict[str, Any] = Field(default_factory=dict, description="Merged over the base: mappings merge, other values replace")
+    changes: dict[str, Any] = Field(default_factory=dict, description="Merged over the base: mappings merge, null removes a key, other values replace")
     ruleset: str | None = Field(None, description="Path of a ruleset, relative to the case file; default: the one for the year")
     expect: Expect
 
@@ -44,6 +44,7 @@ class CaseResult:
     description: str
     differences: list[str] = field(default_factory=list)
     fired: set[str] = field(default_factory=set)
+    ruleset: Any = None  # the LoadedRuleset the case was evaluated with, when it got that far
 
     @property
     def passed(self) -> bool:
@@ -65,11 +66,15 @@ def find_cases(paths: list[str] | None = None) -> list[Path]:
 
 def load_case(path: Path) -> Case:
     doc = load_yaml(path, ProfileError)
-    case, problems = validate(Case, doc, code_invalid="profile-invalid", code_unknown_key="profile-unknown-key")
+    case, problems = validate(Case, doc, code_invalid="case-invalid", code_unknown_key="case-invalid")
     if problems:
         raise ProfileError(problems)
     if (case.profile is None) == (case.base is None):
-        raise ProfileError([doc.problem("profile-invalid", "give either 'profile' or 'base' (with 'changes')")])
+        raise ProfileError([doc.problem("case-invalid", "give either 'profile' or 'base' (with 'changes')")])
+    code = case.expect.error_code
+    if code is not None and code not in CODES:
+        raise ProfileError([doc.problem("case-invalid", f"unknown error code '{code}'", ("expect", "error_code"),
+                                        suggestion=did_you_mean(code, CODES) or "see the README's table of error codes")])
     return case
 
 
@@ -77,7 +82,10 @@ def merge(base: Any, changes: Any) -> Any:
     if isinstance(base, dict) and isinstance(changes, dict):
         merged = dict(base)
         for key, value in changes.items():
-            merged[key] = merge(base.get(key), value) if key in base else copy.deepcopy(value)
+            if value is None:
+                merged.pop(key, None)  # null in the changes removes the key: an indicator becomes a data gap
+            else:
+                merged[key] = merge(base.get(key), value) if key in base else copy.deepcopy(value)
         return merged
     return copy.deepcopy(changes)
 
@@ -87,9 +95,9 @@ def case_profile_text(case: Case, path: Path) -> tuple[str, str]:
     here = path.parent
     if case.profile:
         source = here / case.profile
-        return source.read_text(encoding="utf-8"), str(source)
+        return read_text(source, ProfileError), str(source)
     source = here / case.base
-    base = yaml.safe_load(source.read_text(encoding="utf-8"))
+    base = load_yaml(source, ProfileError).data
     return yaml.safe_dump(merge(base, case.changes), sort_keys=False), f"{path} (changes over {source})"
 
 
@@ -104,6 +112,7 @@ def run_case(path: Path) -> CaseResult:
     try:
         loaded = parse_profile(text, name)
         ruleset = load_ruleset(path.parent / case.ruleset) if case.ruleset else ruleset_for_year(loaded.profile.year, loaded.source)
+        result.ruleset = ruleset
         decision = evaluate(loaded, ruleset)
     except EngineError as exc:
         if expect.error_code is None:

@@ -48,18 +48,46 @@ def main() -> None:
 @click.option("--ruleset", "ruleset_path", type=click.Path(dir_okay=False), default=None,
               help="A ruleset file to use instead of the one in rules/ for the profile's year.")
 @click.option("--full", is_flag=True, help="Also list every derived measure with its inputs (text format).")
+@click.option("--judgement", "judgement_file", type=click.Path(dir_okay=False), default=None,
+              help="A professional judgement: YAML with band, assessor, reason and optionally date.")
+@click.option("--override-band", type=int, default=None, help="A professional judgement of the band (with --assessor, --reason).")
+@click.option("--assessor", default=None, help="Who makes the judgement given by --override-band.")
+@click.option("--reason", default=None, help="Why, in writing, for the judgement given by --override-band.")
+@click.option("--audit", "audit_path", type=click.Path(dir_okay=False), default=None,
+              help="The audit store to record in (default: $ENGINE_AUDIT_DB, else ~/.local/share/engine/audit.sqlite).")
+@click.option("--no-audit", is_flag=True, help="Do not record this evaluation.")
+@click.option("--supersedes", default=None, help="The id of an earlier record this evaluation revises.")
 @reports_errors
-def evaluate(profile: str, output_format: str, ruleset_path: str | None, full: bool) -> None:
-    """Evaluate PROFILE: proposed band, limits, final band and the trace behind them.
+def evaluate(profile: str, output_format: str, ruleset_path: str | None, full: bool, judgement_file: str | None,
+             override_band: int | None, assessor: str | None, reason: str | None, audit_path: str | None,
+             no_audit: bool, supersedes: str | None) -> None:
+    """Evaluate PROFILE: proposed band, limits, judgement, final band and the trace behind them.
+
+    Every evaluation is recorded in the audit store unless --no-audit is given; the record id and the
+    store's path are printed on standard error.
 
     \b
     Examples:
       engine evaluate examples/camden.yaml
       engine evaluate examples/cambridgeshire.yaml --format json
+      engine evaluate examples/cambridgeshire.yaml --override-band 4 --assessor "A. Assessor" --reason "..."
     """
-    from .pipeline import evaluate_file
+    from .judgement import judgement_from_file, judgement_from_options
+    from .record import evaluate_and_record
 
-    decision = evaluate_file(profile, ruleset_path)
+    if judgement_file and override_band is not None:
+        raise click.UsageError("give either --judgement FILE or --override-band N, not both")
+    if override_band is None and (assessor is not None or reason is not None):
+        raise click.UsageError("--assessor and --reason go with --override-band")
+    if no_audit and supersedes:
+        raise click.UsageError("--supersedes names a record, so it cannot go with --no-audit")
+    judgement = (judgement_from_file(judgement_file) if judgement_file else
+                 judgement_from_options(override_band, assessor, reason) if override_band is not None else None)
+    recorded = evaluate_and_record(profile, ruleset_path, judgement=judgement, record=not no_audit,
+                                   audit_path=audit_path, supersedes=supersedes)
+    decision = recorded.decision
+    if recorded.record_id:
+        click.echo(f"recorded as {recorded.record_id} in {recorded.audit_path}", err=True)
     if output_format == "json":
         from .render.json import render_json
 
@@ -86,6 +114,235 @@ def measures(pattern: str | None) -> None:
     for spec in measure_catalogue(load_catalogue()).values():
         if pattern is None or pattern in spec.name:
             click.echo(f"{spec.name}\t{spec.kind}\t{spec.description}")
+
+
+# --- What a reviewer reads: report, letter, why not band N (issue 5) -----------------------------
+
+
+@main.command()
+@click.argument("profile", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write the report to this file instead of standard output.")
+@click.option("--format", "output_format", type=click.Choice(["html", "markdown"]), default="html", show_default=True,
+              help="html: one self-contained page with inline charts; markdown: the same evidence and reasons as text.")
+@reports_errors
+def report(profile: str, output: str | None, output_format: str) -> None:
+    """Report on PROFILE for a reviewer: headline bands, evidence, charts and the reasons by stage.
+
+    \b
+    Examples:
+      engine report examples/camden.yaml -o camden.html
+      engine report examples/cambridgeshire.yaml --format markdown
+    """
+    from .reports import report as render_report
+
+    text = render_report(profile, output_format)
+    if output:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command()
+@click.argument("profile", type=click.Path(dir_okay=False))
+@click.option("--format", "output_format", type=click.Choice(["markdown", "html"]), default="markdown", show_default=True,
+              help="markdown for reading or editing, html for a printable page.")
+@reports_errors
+def letter(profile: str, output_format: str) -> None:
+    """Write the rating letter to the council for PROFILE, in the form of Ofsted's 2009 letters.
+
+    \b
+    Example:
+      engine letter examples/camden.yaml
+    """
+    from .reports import letter as render_letter
+
+    click.echo(render_letter(profile, output_format), nl=False)
+
+
+@main.command()
+@click.argument("profile", type=click.Path(dir_okay=False))
+@click.option("--why-not", "band", type=click.IntRange(1, 4), required=True,
+              help="A band other than the final one: what stands in the way, and the smallest changes that reach it.")
+@reports_errors
+def explain(profile: str, band: int) -> None:
+    """Explain why PROFILE did not get BAND: the conditions in the way, the limits, and changes that reach it.
+
+    \b
+    Example:
+      engine explain examples/cambridgeshire.yaml --why-not 4
+    """
+    from .explain import explain_why_not
+
+    click.echo(explain_why_not(profile, band), nl=False)
+
+
+# --- The audit trail (issue 3) -------------------------------------------------------------------
+
+EXIT_NOT_VERIFIED = 1
+_AUDIT_OPTION = click.option("--audit", "audit_path", type=click.Path(dir_okay=False), default=None,
+                             help="The audit store (default: $ENGINE_AUDIT_DB, else ~/.local/share/engine/audit.sqlite).")
+
+
+@main.group()
+def audit() -> None:
+    """Read and check the audit trail of evaluations. Nothing here edits or deletes a record.
+
+    \b
+    Example:
+      engine audit verify
+    """
+
+
+@audit.command("list")
+@_AUDIT_OPTION
+@reports_errors
+def audit_list(audit_path: str | None) -> None:
+    """List the recorded evaluations, oldest first: number, id, time, who, authority, bands.
+
+    \b
+    Example:
+      engine audit list --audit audit.sqlite
+    """
+    from .audit import AuditStore, default_audit_path
+    from .render.audit import record_line
+
+    with AuditStore(default_audit_path(audit_path), create=False) as store:
+        for record in store.records():
+            click.echo(record_line(record))
+
+
+@audit.command("show")
+@click.argument("record_id")
+@_AUDIT_OPTION
+@reports_errors
+def audit_show(record_id: str, audit_path: str | None) -> None:
+    """Show one recorded evaluation (RECORD_ID or its first characters) as a reviewer reads it.
+
+    \b
+    Example:
+      engine audit show 4f2c
+    """
+    from .audit import AuditStore, default_audit_path
+    from .render.audit import render_record
+
+    with AuditStore(default_audit_path(audit_path), create=False) as store:
+        click.echo(render_record(store.get(record_id)), nl=False)
+
+
+@audit.command("export")
+@click.option("--format", "output_format", type=click.Choice(["jsonl"]), default="jsonl", show_default=True,
+              help="jsonl: one JSON object per record, in chain order.")
+@_AUDIT_OPTION
+@reports_errors
+def audit_export(output_format: str, audit_path: str | None) -> None:
+    """Export every record, with its hashes, for archiving or checking elsewhere.
+
+    \b
+    Example:
+      engine audit export --format jsonl > audit.jsonl
+    """
+    from .audit import AuditStore, default_audit_path
+
+    with AuditStore(default_audit_path(audit_path), create=False) as store:
+        store.export_jsonl(sys.stdout)
+
+
+@audit.command("verify")
+@_AUDIT_OPTION
+@reports_errors
+def audit_verify(audit_path: str | None) -> None:
+    """Re-compute the hash chain; exit 1 naming the first record altered, removed or reordered.
+
+    \b
+    Example:
+      engine audit verify --audit audit.sqlite
+    """
+    from .audit import AuditStore, default_audit_path
+
+    path = default_audit_path(audit_path)
+    with AuditStore(path, create=False) as store:
+        result = store.verify()
+    if not result.ok:
+        click.echo(f"{path}: audit-chain-broken: {result.problem}", err=True)
+        sys.exit(EXIT_NOT_VERIFIED)
+    click.echo(f"{path}: {result.count} record(s) verified; chain head {result.head_hash}")
+
+
+# --- Rule authors' tools: rules check, rules test, schema (issue 4) ------------------------------
+
+EXIT_RULE_TESTS_FAILED = 1
+
+
+@main.group()
+def rules() -> None:
+    """Check rulesets and run their test cases, for the analysts who maintain rules/.
+
+    \b
+    Example:
+      engine rules check rules/csa-2009.yaml
+    """
+
+
+@rules.command("check")
+@click.argument("rulesets", nargs=-1, type=click.Path(dir_okay=False))
+@reports_errors
+def rules_check(rulesets: tuple[str, ...]) -> None:
+    """Check RULESETS (default: every ruleset in rules/) without evaluating: every problem, sorted, exit 2 if any.
+
+    \b
+    Example:
+      engine rules check rules/csa-2009.yaml
+    """
+    from .rulefiles import check_ruleset_files
+
+    for path, loaded in check_ruleset_files(list(rulesets)):
+        ruleset = loaded.ruleset
+        click.echo(f"{path}: no problems ({len(ruleset.rules)} rules, {len(ruleset.decision_table.rows)} "
+                   f"decision-table rows, {len(ruleset.limits)} limits)")
+
+
+@rules.command("test")
+@click.argument("cases", nargs=-1, type=click.Path(exists=False))
+@click.option("--coverage", is_flag=True, help="Also count, per rule, decision-table row and limit, the cases that made it fire.")
+@reports_errors
+def rules_test(cases: tuple[str, ...], coverage: bool) -> None:
+    """Run rule test CASES (files or folders; default: rules/cases/): pass or fail per case, exit 1 on any failure.
+
+    \b
+    Examples:
+      engine rules test
+      engine rules test rules/cases/csa-2009 --coverage
+    """
+    from .ruletests import format_rule_tests, run_rule_tests
+
+    run = run_rule_tests(list(cases))
+    click.echo(format_rule_tests(run, coverage), nl=False)
+    if not run.passed:
+        sys.exit(EXIT_RULE_TESTS_FAILED)
+
+
+@main.command("schema")
+@click.argument("name", type=click.Choice(["profile", "ruleset", "judgement"]))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to this file instead of printing.")
+@reports_errors
+def schema_command(name: str, output: str | None) -> None:
+    """Print the JSON Schema of NAME files (profile, ruleset or judgement), for editors to validate as you type.
+
+    \b
+    Example:
+      engine schema profile -o schemas/profile.schema.json
+    """
+    from .schemas import schema_text
+
+    text = schema_text(name)
+    if output:
+        with open(output, "w", encoding="utf-8") as stream:
+            stream.write(text)
+    else:
+        click.echo(text, nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -32,12 +32,17 @@ CODES: dict[str, str] = {
     "table-gap": "A combination of grades that no decision-table row covers.",
     "table-overlap": "A combination of grades that several rows cover under a unique hit policy.",
     "table-masked-row": "A row that can never be chosen under the hit policy.",
-    "rule-never-fires": "A rule whose conditions cannot all hold together.",
-    "limits-ambiguous": "Limits whose order changes the result and is not stated.",
+    "rule-never-fires": "A rule, limit or decision-table row that no profile can make fire: its conditions cannot all hold together.",
+    "limits-ambiguous": "Limits whose order changes the result and is not stated: a cap listed before a one-grade step that can apply with it.",
     "policy-contradiction": "A judgement policy that contradicts itself.",
     "template-unknown-measure": "A because-sentence names a measure that does not exist.",
+    "case-invalid": "A rule test case does not validate, or expects an error code that does not exist.",
     "judgement-invalid": "A judgement file does not validate.",
     "judgement-outside-policy": "A judgement the ruleset's policy does not allow.",
+    "band-is-final": "explain --why-not names the band the profile already gets.",
+    "audit-store-invalid": "The audit store cannot be opened, or is not an engine audit store.",
+    "audit-record-not-found": "No record in the audit store has the given id.",
+    "audit-chain-broken": "A record in the audit store was altered, removed or reordered (exit code 1).",
 }
 
 
@@ -90,6 +95,10 @@ class RulesetError(EngineError):
 
 class JudgementError(EngineError):
     """A judgement that is malformed or outside the ruleset's policy."""
+
+
+class AuditError(EngineError):
+    """An audit store that cannot be used, or a record that is not in it."""
 
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str | None:

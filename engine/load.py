@@ -114,6 +114,10 @@ def _load_ruleset(text: str, path: str, content_hash: str, catalogue: Catalogue,
         raise RulesetError([doc.problem("ruleset-invalid", "a ruleset is a mapping with 'id', 'year', 'rules', ...")])
     ruleset, problems = validate(Ruleset, doc, code_invalid="ruleset-invalid", code_unknown_key="ruleset-unknown-key")
     if ruleset is None:
+        if check:  # the parts that do validate are still checked, so every problem shows in one pass
+            from .rulefiles import checks_despite_invalid
+
+            problems += checks_despite_invalid(doc, path, content_hash, catalogue)
         raise RulesetError(problems)
     loaded = LoadedRuleset(ruleset, doc, path, content_hash, catalogue)
     if check:

@@ -8,6 +8,7 @@ from . import __version__
 from .conditions import first_failing, resolve
 from .decision import apply_limits, stage_grade, table_row
 from .inference import session
+from .judgement import ProposedJudgement, apply_judgement, judgement_warranted
 from .load import LoadedProfile, LoadedRuleset, load_profile, load_ruleset, ruleset_for_year
 from .measures import derive_measures
 from .ruleset import Condition, Ruleset
@@ -16,14 +17,16 @@ from .trace import (BandCombined, Decision, Evidence, GradeAssigned, LimitApplie
                     RuleFired, RuleNotFired, RulesetRef)
 
 
-def evaluate_file(profile_path: Path | str, ruleset_path: Path | str | None = None) -> Decision:
-    """Evaluate a profile file with the ruleset for its year (or the one given)."""
+def evaluate_file(profile_path: Path | str, ruleset_path: Path | str | None = None,
+                  judgement: ProposedJudgement | None = None) -> Decision:
+    """Evaluate a profile file with the ruleset for its year (or the one given), and any judgement."""
     loaded = load_profile(profile_path)
     ruleset = load_ruleset(ruleset_path) if ruleset_path else ruleset_for_year(loaded.profile.year, loaded.source)
-    return evaluate(loaded, ruleset)
+    return evaluate(loaded, ruleset, judgement)
 
 
-def evaluate(loaded: LoadedProfile, loaded_ruleset: LoadedRuleset) -> Decision:
+def evaluate(loaded: LoadedProfile, loaded_ruleset: LoadedRuleset, judgement: ProposedJudgement | None = None) -> Decision:
+    """The decision: proposed band, limits, then any judgement (refused with JudgementError outside policy)."""
     profile, ruleset = loaded.profile, loaded_ruleset.ruleset
     measures = derive_measures(profile, loaded_ruleset.catalogue, ruleset)
     values = measures.values
@@ -63,7 +66,7 @@ def evaluate(loaded: LoadedProfile, loaded_ruleset: LoadedRuleset) -> Decision:
             trace.append(_not_fired(limit.id, limit.title, "limits", None, limit.when, ruleset, values))
     limited = outcomes[-1].band_after if outcomes else proposed
 
-    return Decision(
+    decision = Decision(
         authority=profile.authority.name, authority_code=profile.authority.code, year=profile.year,
         ruleset=RulesetRef(id=ruleset.id, version=ruleset.version, year=ruleset.year, content_hash=loaded_ruleset.content_hash,
                            catalogue_hash=loaded_ruleset.catalogue.content_hash, transitional=ruleset.transitional),
@@ -72,6 +75,8 @@ def evaluate(loaded: LoadedProfile, loaded_ruleset: LoadedRuleset) -> Decision:
         band_words={band: step.words for band, step in ruleset.scale.items()},
         fired_rules=sorted(fired | fired_rows), trace=trace,
     )
+    decision = decision.model_copy(update={"judgement_warranted": judgement_warranted(decision, loaded_ruleset)})
+    return decision if judgement is None else apply_judgement(decision, judgement, loaded_ruleset)
 
 
 def _evidence(conditions: list[Condition], ruleset: Ruleset, values: dict[str, Any]) -> list[Evidence]:

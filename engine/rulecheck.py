@@ -84,6 +84,12 @@ def check_ruleset(loaded: "LoadedRuleset") -> list[Problem]:
         add(doc.problem("ruleset-invalid", f"the rules read {len(referenced)} different measures; the inference engine "
                         f"accepts at most {MAX_REFERENCED_MEASURES}", ("rules",), key=True))
     problems += table_problems(loaded)
+    from .rulelogic import logic_problems  # rules and rows that can never fire; limits whose order is not stated
+
+    problems += logic_problems(loaded)
+    from .judgement import policy_problems  # the judgement policy's own checks live with judgement
+
+    problems += policy_problems(loaded)
     return problems
 
 

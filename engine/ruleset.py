@@ -109,6 +109,31 @@ class Comparison(_Model):
     indicator_tolerance: float = Field(ge=0, le=1)
 
 
+class DataGapArea(_Model):
+    """An area of the evidence where too many missing indicators warrant judgement."""
+
+    area: str = Field(description="The area in the letters' words, e.g. social care and looked after children")
+    measure: str = Field(description="A share-of-gaps measure, as `engine measures` lists it")
+    above: float = Field(ge=0, le=1)
+
+
+class JudgementWarranted(_Model):
+    """Where the ruleset says professional judgement is warranted; the trace flags these."""
+
+    near_threshold_margin: float = Field(ge=0, le=1, description="A proportion within this many points of a threshold")
+    data_gaps: list[DataGapArea] = []
+
+
+class JudgementPolicy(_Model):
+    """What a named assessor may do to the band after the limits. Each field is a clause refusals name."""
+
+    max_change: int = Field(ge=0, le=3, description="Grades a judgement may move the band, up or down")
+    assessor_required: bool = True
+    reason_required: bool = True
+    never_above_safeguarding_limit: bool = True
+    warranted: JudgementWarranted | None = None
+
+
 class Ruleset(_Model):
     id: str
     version: str
@@ -123,5 +148,4 @@ class Ruleset(_Model):
     rules: list[Rule]
     decision_table: DecisionTable
     limits: list[Limit] = []
-    # The judgement policy is read by engine.judgement (issue: professional judgement); kept opaque here.
-    judgement: dict | None = None
+    judgement: JudgementPolicy | None = Field(None, description="Absent: this ruleset allows no professional judgement")

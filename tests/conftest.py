@@ -8,6 +8,14 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 
 
+@pytest.fixture(autouse=True)
+def audit_store_in_tmp(tmp_path, monkeypatch) -> Path:
+    """Evaluations are recorded by default: every test records into its own store, never the real one."""
+    path = tmp_path / "audit.sqlite"
+    monkeypatch.setenv("ENGINE_AUDIT_DB", str(path))
+    return path
+
+
 @pytest.fixture
 def examples() -> Path:
     return EXAMPLES

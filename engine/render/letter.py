@@ -1,0 +1,279 @@
+"""The rating letter: fixed paragraphs from rules/letters/<ruleset>.yaml, the band in the scale's words,
+the settings evidence in sentences, and the fired rules' ``because`` sentences (grades, findings, limits).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from ..errors import RulesetError
+from ..paths import rules_dir
+from ..source import load_yaml
+from ..validation import validate
+from .evidence import SettingRow, setting_rows
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EvidenceWording(_Frozen):
+    compared_groups: list[str]
+    above_average: str
+    below_average: str
+    none_inadequate_clause: str
+    some_inadequate_clause: str
+    group_sentences: dict[str, str]
+    group_part_all: str
+    group_part_some: str
+    inadequate_named: str
+    single_services: str
+    safeguarding_same: str
+    safeguarding_different: str
+    unannounced: str
+    unannounced_nouns: dict[str, tuple[str, str]]
+    effective_action: str
+    judgement: str
+
+
+class LetterWording(_Frozen):
+    ruleset: str
+    title: str
+    guidance: str
+    transitional: str
+    scale_intro: str
+    scale_note: str
+    rating_heading: str
+    rating_label: str
+    headline: str
+    names_with_article: list[str]
+    section_138: str
+    closing: str
+    signatory: list[str]
+    draft_note: str
+    number_words: list[str]
+    evidence: EvidenceWording
+
+
+def load_wording(ruleset_id: str, directory: Path | None = None) -> LetterWording:
+    path = Path(directory or rules_dir()) / "letters" / f"{ruleset_id}.yaml"
+    doc = load_yaml(path, RulesetError)
+    wording, problems = validate(LetterWording, doc, code_invalid="ruleset-invalid", code_unknown_key="ruleset-unknown-key")
+    if problems:
+        raise RulesetError(problems)
+    return wording
+
+
+@dataclass
+class Letter:
+    date: str | None
+    address: list[str]
+    salutation: str | None
+    title: str
+    blocks: list[tuple[str, Any]] = field(default_factory=list)  # ("p" | "heading" | "scale" | "rating", content)
+
+
+def _text(template: str, **values: Any) -> str:
+    text = " ".join(template.split()).format(**values)
+    return text[:1].upper() + text[1:]
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def compose_letter(reviewed) -> Letter:
+    d, profile = reviewed.decision, reviewed.loaded.profile
+    wording = load_wording(d.ruleset.id)
+    addressee = profile.authority.addressee
+    letter = Letter(
+        date=f"{profile.letter_date.day} {profile.letter_date:%B %Y}" if profile.letter_date else None,
+        address=[addressee.name, *([addressee.role] if addressee.role else []), *addressee.address] if addressee else [],
+        salutation=(addressee.salutation or f"Dear {addressee.name}") if addressee else None,
+        title=wording.title,
+    )
+    add = letter.blocks.append
+    add(("p", _text(wording.guidance)))
+    if d.ruleset.transitional:
+        add(("p", _text(wording.transitional, year=d.year, next_year=d.year + 1)))
+    add(("p", wording.scale_intro))
+    add(("scale", [(band, d.band_words[band], reviewed.ruleset.ruleset.scale[band].meaning) for band in sorted(d.band_words, reverse=True)]))
+    add(("p", _text(wording.scale_note)))
+    add(("heading", wording.rating_heading.format(year=d.year)))
+    add(("rating", (wording.rating_label, f"{d.band_words[d.final_band].capitalize()} ({d.final_band})")))
+    add(("p", _text(wording.headline, authority=_in_sentence(d.authority, wording),
+                    manner=d.band_words[d.final_band].split(" ", 1)[-1])))
+    for paragraph in (_settings_paragraph(reviewed, wording), _indicators_paragraph(reviewed), _limits_paragraph(reviewed, wording)):
+        if paragraph:
+            add(("p", " ".join(paragraph)))
+    add(("p", _text(wording.section_138)))
+    add(("closing", (wording.closing, wording.signatory, _text(wording.draft_note, ruleset=f"{d.ruleset.id} {d.ruleset.version}"))))
+    return letter
+
+
+def _in_sentence(name: str, wording: LetterWording) -> str:
+    return f"the {name}" if any(name.startswith(prefix) for prefix in wording.names_with_article) else name
+
+
+def _because(decision, stage: str) -> list[str]:
+    """The sentence of the rule that set a stage's grade, or every fired rule's for a stage that sets none."""
+    graded = {e.stage: e.rule_id for e in decision.events("grade_assigned")}
+    return [e.because for e in decision.events("rule_fired")
+            if e.stage == stage and (stage not in graded or e.rule_id == graded[stage])]
+
+
+def _settings_paragraph(reviewed, wording: LetterWording) -> list[str]:
+    d, profile = reviewed.decision, reviewed.loaded.profile
+    ev = wording.evidence
+    catalogue = reviewed.ruleset.catalogue
+    n = _numbers(wording)
+    rows = setting_rows(reviewed.measures.settings, catalogue)
+    counted = [r for r in rows if r.single_grade is None and r.counts and sum(r.counts.values())]
+    out = _because(d, "settings")
+    compared = [r for r in counted if r.group in ev.compared_groups]
+    above = [r for r in compared if r.vs_national == "above" and r.vs_similar_areas in ("above", None)]
+    if above:
+        out.append(_text(ev.above_average, types=_join([catalogue.setting_types[r.key].plural for r in above])))
+    described = set()
+    for r in compared:
+        if r.vs_national == "below":
+            plural = catalogue.setting_types[r.key].plural
+            clause = (ev.none_inadequate_clause.format(plural=plural) if not r.counts["inadequate"] else
+                      ev.some_inadequate_clause.format(inadequate=n(r.counts["inadequate"]), are=_are(r.counts["inadequate"])))
+            out.append(_text(ev.below_average, plural=plural, good_or_better=n(_good(r)), total=n(_total(r)),
+                             inadequate_clause=clause))
+            described.add(r.key)
+    for group, template in ev.group_sentences.items():
+        members = [r for r in counted if r.group == group]
+        if members:
+            parts = [(ev.group_part_all if _good(r) == _total(r) else ev.group_part_some).format(
+                total=n(_total(r)), good_or_better=n(_good(r)), plural=catalogue.setting_types[r.key].plural) for r in members]
+            out.append(_text(template, group=catalogue.groups[group], parts=_join(parts)))
+    for r in counted:
+        if r.counts["inadequate"] and r.key not in described:
+            out.append(_text(ev.inadequate_named, inadequate=n(r.counts["inadequate"]), total=n(_total(r)),
+                             plural=catalogue.setting_types[r.key].plural, are=_are(r.counts["inadequate"])))
+    singles: dict[str, list[SettingRow]] = {}
+    for r in rows:
+        if r.single_grade:
+            singles.setdefault(r.single_grade, []).append(r)
+    for grade, members in singles.items():
+        titles = [m.title if i == 0 else m.title[:1].lower() + m.title[1:] for i, m in enumerate(members)]
+        plural = len(members) > 1 or catalogue.setting_types[members[0].key].plural.endswith("s")
+        out.append(_text(ev.single_services, services=_join(titles), are="are" if plural else "is", grade=grade))
+    inspection = profile.safeguarding_inspection
+    if inspection:
+        same = inspection.looked_after_children in (None, inspection.safeguarding)
+        out.append(_text(ev.safeguarding_same if same else ev.safeguarding_different, kind=inspection.kind,
+                         year=inspection.year, safeguarding=inspection.safeguarding,
+                         looked_after_children=inspection.looked_after_children))
+    unannounced = profile.unannounced_inspection
+    if unannounced:
+        counted = {f: f"{n(getattr(unannounced, f))} {ev.unannounced_nouns[f][getattr(unannounced, f) != 1]}"
+                   for f in ev.unannounced_nouns}
+        out.append(_text(ev.unannounced, **counted))
+        if unannounced.summary:
+            out.append(unannounced.summary)
+        if unannounced.effective_action_to_safeguard:
+            out.append(ev.effective_action)
+    return out
+
+
+def _indicators_paragraph(reviewed) -> list[str]:
+    return _because(reviewed.decision, "indicators") + _because(reviewed.decision, "findings")
+
+
+def _limits_paragraph(reviewed, wording: LetterWording) -> list[str]:
+    d = reviewed.decision
+    out = [limit.because for limit in d.limits if limit.binding]
+    if d.judgement is not None:
+        out.append(_text(wording.evidence.judgement, assessor=d.judgement.assessor, band_words=d.band_words[d.judgement.band],
+                         reason=d.judgement.reason))
+    return out
+
+
+def _good(r: SettingRow) -> int:
+    return r.counts["outstanding"] + r.counts["good"]
+
+
+def _total(r: SettingRow) -> int:
+    return sum(r.counts.values())
+
+
+def _are(count: int) -> str:
+    return "is" if count == 1 else "are"
+
+
+def _numbers(wording: LetterWording):
+    def n(value: int) -> str:
+        return wording.number_words[value] if 0 <= value < len(wording.number_words) else str(value)
+
+    return n
+
+
+def letter_markdown(letter: Letter) -> str:
+    out: list[str] = []
+    if letter.date:
+        out += [letter.date, ""]
+    if letter.address:
+        out += [line + "  " for line in letter.address[:-1]] + [letter.address[-1], ""]
+    if letter.salutation:
+        out += [letter.salutation, ""]
+    out += [f"**{letter.title}**", ""]
+    for kind, content in letter.blocks:
+        if kind == "p":
+            out += [content, ""]
+        elif kind == "heading":
+            out += [f"**{content}**", ""]
+        elif kind == "scale":
+            out += ["| band | rating | meaning |", "|---|---|---|"]
+            out += [f"| {band} | {words.capitalize()} | {meaning} |" for band, words, meaning in content] + [""]
+        elif kind == "rating":
+            out += ["| | |", "|---|---|", f"| {content[0]} | **{content[1]}** |", ""]
+        elif kind == "closing":
+            closing, signatory, note = content
+            out += [closing, "", "", *[line + "  " for line in signatory[:-1]], signatory[-1], "", f"*{note}*"]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def letter_html(letter: Letter) -> str:
+    body: list[str] = []
+    if letter.date:
+        body.append(f'<p class="date">{escape(letter.date)}</p>')
+    if letter.address:
+        body.append('<p class="address">' + "<br>".join(escape(line) for line in letter.address) + "</p>")
+    if letter.salutation:
+        body.append(f"<p>{escape(letter.salutation)}</p>")
+    body.append(f"<h1>{escape(letter.title)}</h1>")
+    for kind, content in letter.blocks:
+        if kind == "p":
+            body.append(f"<p>{_emphasis(escape(content))}</p>")
+        elif kind == "heading":
+            body.append(f"<h2>{escape(content)}</h2>")
+        elif kind == "scale":
+            rows = "".join(f"<tr><td>{band}</td><td>{escape(words.capitalize())}</td><td>{escape(meaning)}</td></tr>"
+                           for band, words, meaning in content)
+            body.append(f'<table class="scale">{rows}</table>')
+        elif kind == "rating":
+            body.append(f'<table class="rating"><tr><td>{escape(content[0])}</td><td id="rating"><strong>{escape(content[1])}'
+                        "</strong></td></tr></table>")
+        elif kind == "closing":
+            closing, signatory, note = content
+            body.append(f"<p>{escape(closing)}</p><p class=\"signatory\">{'<br>'.join(escape(s) for s in signatory)}</p>"
+                        f'<p class="note">{escape(note)}</p>')
+    style = ("body{font-family:Georgia,serif;max-width:46rem;margin:2rem auto;line-height:1.5;padding:0 1rem}"
+             "table{border-collapse:collapse;margin:.8rem 0}td{border:1px solid #999;padding:.3rem .6rem}"
+             "h1,h2{font-size:1.05rem}.note{font-size:.8rem;color:#555}")
+    return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f"<title>{escape(letter.title)}</title><style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
+
+
+def _emphasis(text: str) -> str:
+    """The one Markdown mark the fixed paragraphs use: *Every Child Matters* in italics."""
+    import re
+
+    return re.sub(r"\*([^*]+)\*", r"<em>\1</em>", text)

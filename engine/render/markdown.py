@@ -1,0 +1,81 @@
+"""The reviewer's report as Markdown: the same headline, evidence and reasons as the HTML page, no charts."""
+from __future__ import annotations
+
+from ..trace import Decision
+from .common import evidence_text
+from .evidence import comparison, indicator_status, number, outcome_blocks, percent, setting_rows, setting_summary
+from .html import _failing_text
+from .reasons import reason_stages
+
+
+def _cell(text: str) -> str:
+    return str(text).replace("|", "\\|")
+
+
+def render_report_markdown(reviewed) -> str:
+    d: Decision = reviewed.decision
+    words = d.band_words
+    catalogue = reviewed.ruleset.catalogue
+    out: list[str] = []
+    add = out.append
+    add(f"# Children's services annual rating {d.year}: {d.authority}")
+    add("")
+    add(f"Ruleset {d.ruleset.id} {d.ruleset.version}" + ("; a transitional year" if d.ruleset.transitional else "")
+        + f"; ruleset sha256 {d.ruleset.content_hash[:12]}; input sha256 {d.input_hash[:12]}")
+    add("")
+    add("| proposed band | limits | judgement | final band |")
+    add("|---|---|---|---|")
+    limits = "; ".join(f"{l.title}: {l.band_before} → {l.band_after}" + ("" if l.binding else " (not binding)")
+                       for l in d.limits) or "none applied"
+    judgement = (f"{d.judgement.band} ({words[d.judgement.band]}) by {d.judgement.assessor}: {d.judgement.reason}"
+                 if d.judgement is not None else "none")
+    add(f"| {d.proposed_band} ({words[d.proposed_band]}) | {_cell(limits)} | {_cell(judgement)} | "
+        f"**{d.final_band} ({words[d.final_band]})** |")
+    add("")
+    add("## Evidence")
+    add("")
+    add("### Settings and services")
+    add("")
+    add("| setting type | settings by grade | good or better | national | similar areas | against national | against similar areas |")
+    add("|---|---|--:|--:|--:|---|---|")
+    for r in setting_rows(reviewed.measures.settings, catalogue):
+        add(f"| {_cell(r.title)} | {setting_summary(r)} | {percent(r.share_good_or_better)} | {percent(r.national)} | "
+            f"{percent(r.similar_areas)} | {comparison(r.vs_national)} | {comparison(r.vs_similar_areas)} |")
+    add("")
+    add("### National indicators by Every Child Matters outcome")
+    for block in outcome_blocks(reviewed.measures.indicators, catalogue):
+        add("")
+        add(f"#### {block.title}: {block.count_in_line_or_above} of {block.count_available} in line or above "
+            f"({percent(block.share_in_line_or_above)})")
+        add("")
+        add("| indicator | value | similar areas | national | against similar areas | against national | status |")
+        add("|---|--:|--:|--:|---|---|---|")
+        for r in block.rows:
+            status = indicator_status(r)
+            add(f"| {r.key.replace('_', ' ')} {_cell(r.title)} | {number(r.value)} | {number(r.similar_areas)} | "
+                f"{number(r.national)} | {comparison(r.vs_similar_areas)} | {comparison(r.vs_national)} | "
+                + (f"*{status}*" if r.gap else status) + " |")
+    add("")
+    add("## Reasons")
+    for stage in reason_stages(d, reviewed.ruleset.ruleset):
+        add("")
+        add(f"### {stage.title}")
+        add("")
+        if stage.summary:
+            add(stage.summary)
+            add("")
+        for event in stage.fired:
+            ident = event.limit_id if event.type == "limit_applied" else event.rule_id
+            lower = " *(also fired; a higher grade decides)*" if stage.deciding and ident != stage.deciding else ""
+            add(f"- **{event.title}** (`{ident}`){lower}: {event.because}")
+            for e in event.evidence:
+                add(f"  - `{evidence_text(e)}`")
+        if stage.not_fired:
+            add("")
+            add("<details><summary>Rules that did not fire</summary>")
+            add("")
+            for event in stage.not_fired:
+                add(f"- `{event.rule_id}` {event.title}: {_failing_text(event)}")
+            add("")
+            add("</details>")
+    return "\n".join(out) + "\n"

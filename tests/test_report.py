@@ -1,0 +1,172 @@
+"""The reviewer's report (issue 5): one self-contained page, evidence, two inline charts, reasons by stage."""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+import yaml
+
+from engine.reports import report
+
+
+class _Page(HTMLParser):
+    """Collects what the tests look at: elements by id, resource references, text by element id."""
+
+    def __init__(self):
+        super().__init__()
+        self.ids: dict[str, str] = {}
+        self.resources: list[tuple[str, str, str]] = []
+        self.tags: list[str] = []
+        self._stack: list[tuple[str, str | None]] = []
+        self.text_by_id: dict[str, str] = {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tags.append(tag)
+        if "id" in attrs:
+            self.ids[attrs["id"]] = tag
+            self.text_by_id[attrs["id"]] = ""
+        for name in ("src", "href", "xlink:href", "data"):
+            if name in attrs and attrs[name] and not attrs[name].startswith("#"):  # in-page references are fine
+                self.resources.append((tag, name, attrs[name]))
+        if tag not in ("meta", "br", "link", "img", "input") and not tag.endswith("/"):
+            self._stack.append((tag, attrs.get("id")))
+
+    def handle_endtag(self, tag):
+        while self._stack:
+            if self._stack.pop()[0] == tag:
+                break
+
+    def handle_data(self, data):
+        for _, ident in self._stack:
+            if ident:
+                self.text_by_id[ident] += data + " "
+
+
+@pytest.fixture(scope="module")
+def camden_html(tmp_path_factory):
+    from pathlib import Path
+
+    return report(Path(__file__).resolve().parent.parent / "examples" / "camden.yaml", "html")
+
+
+def _parse(html: str) -> _Page:
+    page = _Page()
+    page.feed(html)
+    return page
+
+
+def test_the_camden_report_heads_with_proposed_limits_and_final_band_in_the_scales_words(camden_html):
+    page = _parse(camden_html)
+    final = " ".join(page.text_by_id["final-band"].split())
+    assert final == "Final band 4 performs excellently"
+    assert " ".join(page.text_by_id["proposed-band"].split()) == "Proposed band 4 performs excellently"
+    assert "none applied" in page.text_by_id["limits"]
+    assert "London Borough of Camden" in camden_html and "csa-2009 1.0.0" in camden_html
+
+
+def test_the_report_is_self_contained_nothing_to_fetch(camden_html):
+    page = _parse(camden_html)
+    assert page.resources == []  # no src, href or data attribute anywhere: styles and charts are inline
+    assert "link" not in page.tags and "script" not in page.tags and "img" not in page.tags
+    assert "@import" not in camden_html
+    assert set(re.findall(r"url\(([^)]*)\)", camden_html)) <= {m for m in re.findall(r"url\((#[^)]*)\)", camden_html)}
+
+
+def test_the_report_embeds_both_charts_as_inline_svg(camden_html):
+    page = _parse(camden_html)
+    assert page.ids["chart-settings"] == "figure" and page.ids["chart-outcomes"] == "figure"
+    for figure in ("chart-settings", "chart-outcomes"):
+        start = camden_html.index(f'id="{figure}"')
+        chunk = camden_html[start:camden_html.index("</figure>", start)]
+        assert chunk.count("<svg") == 1 and "<path" in chunk
+    assert "<?xml" not in camden_html and "<!DOCTYPE svg" not in camden_html
+
+
+def test_the_charts_are_drawn_from_the_profile_not_fixed(examples):
+    a = report(examples / "camden.yaml", "html")
+    b = report(examples / "cambridgeshire.yaml", "html")
+    svg = lambda html, ident: html[html.index(f'id="{ident}"'):html.index("</figure>", html.index(f'id="{ident}"'))]
+    assert svg(a, "chart-settings") != svg(b, "chart-settings")
+    assert svg(a, "chart-outcomes") != svg(b, "chart-outcomes")
+    assert report(examples / "camden.yaml", "html") == a  # same profile, same bytes
+
+
+def test_the_settings_evidence_lists_every_type_with_counts_shares_and_comparisons(camden_html):
+    table = camden_html[camden_html.index('id="settings-table"'):camden_html.index("</table>", camden_html.index('id="settings-table"'))]
+    rows = re.findall(r"<tr>(.*?)</tr>", table)
+    assert len(rows) == 1 + 11  # header and the eleven setting types in Camden's profile
+    secondary = next(r for r in rows if "Secondary schools" in r)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", secondary)
+    assert cells == ["Secondary schools", "1 outstanding, 3 good, 5 satisfactory", "44%", "62%", "60%", "below", "below"]
+
+
+def test_the_indicators_are_grouped_by_outcome_with_gaps_marked(camden_html):
+    for outcome in ("being_healthy", "staying_safe", "enjoying_and_achieving", "making_a_positive_contribution",
+                    "achieving_economic_wellbeing"):
+        assert f'id="outcome-{outcome}"' in camden_html
+    assert re.search(r'<tr class="gap"><td>NI 58 [^<]*</td>.*?gap: no data', camden_html)
+    assert re.search(r'<tr class="gap"><td>NI 61 [^<]*</td>', camden_html)
+    staying_safe = re.search(r'id="outcome-staying_safe">([^<]*)<', camden_html).group(1)
+    assert staying_safe == "Staying safe: 9 of 10 in line or above (90%)"
+
+
+def test_the_reasons_give_each_fired_rule_its_sentence_and_fold_away_the_rest(camden_html):
+    reasons = camden_html[camden_html.index('id="reasons"'):]
+    assert 'id="stage-settings"' in reasons and 'id="stage-indicators"' in reasons and 'id="stage-limits"' in reasons
+    assert "settings_excellent" in reasons and "In nearly all of the types of setting" in reasons
+    assert "groups.schools.count_inadequate = 0; holds: at most 0" in reasons
+    folded = re.findall(r"<details>(.*?)</details>", reasons, flags=re.S)
+    assert any("limit_priority_actions" in d and "unannounced_inspection.areas_for_priority_action = 0, needs at least 1" in d
+               for d in folded)
+
+
+def test_limits_appear_in_the_headline_when_they_bind(examples):
+    page = _parse(report(examples / "eastbridge-priority-actions.yaml", "html"))
+    assert " ".join(page.text_by_id["proposed-band"].split()) == "Proposed band 3 performs well"
+    after = " ".join(page.text_by_id["after-limits"].split())
+    assert after.startswith("After limits 2 performs adequately") and "3 → 2" in after
+    assert " ".join(page.text_by_id["final-band"].split()) == "Final band 2 performs adequately"
+
+
+def test_the_markdown_report_has_the_same_headline_evidence_and_reasons(examples):
+    text = report(examples / "cambridgeshire.yaml", "markdown")
+    assert text.startswith("# Children's services annual rating 2009: Cambridgeshire County Council\n")
+    assert "| 3 (performs well) | none applied | none | **3 (performs well)** |" in text
+    assert "| Pupil referral units | 2 good, 1 satisfactory, 1 inadequate | 50% | 55% | 56% | below | below |" in text
+    assert "| NI 62 Looked after children with three or more placements in the year | – | – | – | – | – | *gap: no data* |" in text
+    assert "- **Settings and services are good** (`settings_good`):" in text
+    assert "<details><summary>Rules that did not fire</summary>" in text
+
+
+def test_cli_report_writes_the_page_to_the_named_file(run_cli, examples, tmp_path):
+    target = tmp_path / "camden.html"
+    code, out, err = run_cli("report", examples / "camden.yaml", "-o", target)
+    assert (code, out, err) == (0, f"wrote {target}\n", "")
+    assert target.read_text().startswith("<!DOCTYPE html>")
+
+
+def test_cli_report_on_a_bad_profile_gives_a_located_error_and_exit_2(run_cli, examples, tmp_path):
+    data = yaml.safe_load((examples / "camden.yaml").read_text())
+    data["settings"]["secondary_schol"] = data["settings"].pop("secondary_schools")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(data, sort_keys=False))
+    code, out, err = run_cli("report", bad, "--format", "markdown")
+    assert code == 2 and out == ""
+    assert re.match(rf"{re.escape(str(bad))}:\d+:\d+: unknown-setting-type: unknown setting type 'secondary_schol'", err)
+
+
+def test_the_readme_examples_for_reviewers_run(run_cli, monkeypatch, tmp_path):
+    import shlex
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    section = (root / "README.md").read_text().split("## For reviewers and councils", 1)[1].split("\n## ", 1)[0]
+    commands = [line.split("#")[0].strip() for line in re.findall(r"```sh\n(.*?)```", section, flags=re.S)[0].splitlines()]
+    assert len(commands) == 4
+    monkeypatch.chdir(root)
+    for command in commands:
+        args = [str(tmp_path / a) if a.endswith(".html") else a for a in shlex.split(command)[1:]]
+        code, out, err = run_cli(*args)
+        assert code == 0 and out and err == "", command
