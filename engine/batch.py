@@ -105,11 +105,11 @@ def evaluate_source(source: ProfileSource):
 
 
 def evaluate_batch(inputs: Iterable[Path | str], *, audit: Path | str | None = None, run_by: str | None = None,
-                   progress: Callable[[int], None] | None = None,
+                   progress: Callable[[int, int], None] | None = None,
                    sources: list[ProfileSource] | None = None) -> BatchResult:
     """Rate every profile; with ``audit`` (a store path), record each evaluation in the audit trail.
 
-    ``progress`` is called with the number of profiles done so far after each one.
+    ``progress`` is called after each profile with (profiles done, profiles in all).
     """
     failures: list[Failure] = []
     if sources is None:
@@ -128,12 +128,31 @@ def evaluate_batch(inputs: Iterable[Path | str], *, audit: Path | str | None = N
                 record = store.append(decision, profile_source_text=source.text, run_by=run_by) if store else None
                 rows.append(result_row(decision, source.label, record))
             if progress:
-                progress(done)
+                progress(done, len(sources))
     finally:
         if store:
             store.close()
     frame = pd.DataFrame(rows, columns=COLUMNS)
     return BatchResult(frame, failures, band_words, Path(audit) if store else None)
+
+
+def rate_to_file(inputs: Iterable[Path | str], output: Path | str, **options: Any) -> BatchResult:
+    """Rate every profile and write one row per council rated to ``output`` (.csv, .json, .parquet, .xlsx)."""
+    from .tables import check_writable, write_table
+
+    check_writable(output)  # before any work: a wrong name should not cost a whole run
+    result = evaluate_batch(inputs, **options)
+    write_table(result.results, output)
+    return result
+
+
+def audit_path(explicit: Path | str | None = None) -> Path | None:
+    """Where evaluations are recorded: the audit trail's default store, or None without an audit trail."""
+    try:
+        from .audit import default_audit_path
+    except ImportError:
+        return None
+    return default_audit_path(explicit)
 
 
 def _open_audit(audit: Path | str | None):

@@ -125,8 +125,10 @@ def measures(pattern: str | None) -> None:
               help="Write the report to this file instead of standard output.")
 @click.option("--format", "output_format", type=click.Choice(["html", "markdown"]), default="html", show_default=True,
               help="html: one self-contained page with inline charts; markdown: the same evidence and reasons as text.")
+@click.option("--judgement", "judgement_file", type=click.Path(dir_okay=False), default=None,
+              help="A professional judgement: YAML with band, assessor, reason and optionally date.")
 @reports_errors
-def report(profile: str, output: str | None, output_format: str) -> None:
+def report(profile: str, output: str | None, output_format: str, judgement_file: str | None) -> None:
     """Report on PROFILE for a reviewer: headline bands, evidence, charts and the reasons by stage.
 
     \b
@@ -136,7 +138,7 @@ def report(profile: str, output: str | None, output_format: str) -> None:
     """
     from .reports import report as render_report
 
-    text = render_report(profile, output_format)
+    text = render_report(profile, output_format, judgement_path=judgement_file)
     if output:
         with open(output, "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -149,8 +151,10 @@ def report(profile: str, output: str | None, output_format: str) -> None:
 @click.argument("profile", type=click.Path(dir_okay=False))
 @click.option("--format", "output_format", type=click.Choice(["markdown", "html"]), default="markdown", show_default=True,
               help="markdown for reading or editing, html for a printable page.")
+@click.option("--judgement", "judgement_file", type=click.Path(dir_okay=False), default=None,
+              help="A professional judgement: YAML with band, assessor, reason and optionally date.")
 @reports_errors
-def letter(profile: str, output_format: str) -> None:
+def letter(profile: str, output_format: str, judgement_file: str | None) -> None:
     """Write the rating letter to the council for PROFILE, in the form of Ofsted's 2009 letters.
 
     \b
@@ -159,7 +163,7 @@ def letter(profile: str, output_format: str) -> None:
     """
     from .reports import letter as render_letter
 
-    click.echo(render_letter(profile, output_format), nl=False)
+    click.echo(render_letter(profile, output_format, judgement_path=judgement_file), nl=False)
 
 
 @main.command()
@@ -343,6 +347,124 @@ def schema_command(name: str, output: str | None) -> None:
             stream.write(text)
     else:
         click.echo(text, nl=False)
+
+
+# --- All councils at once: batch, profiles build, synthetic England (issue 6) ---------------------
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="The results, one row per council rated: .csv, .json, .parquet or .xlsx.")
+@click.option("--audit", "audit_path", type=click.Path(dir_okay=False), default=None,
+              help="The audit store to record in (default: $ENGINE_AUDIT_DB, else ~/.local/share/engine/audit.sqlite).")
+@click.option("--no-audit", is_flag=True, help="Do not record the evaluations.")
+@reports_errors
+def batch(inputs: tuple[str, ...], output: str, audit_path: str | None, no_audit: bool) -> None:
+    """Rate every council in INPUTS: folders of profiles, profile files, or tables with a council per row.
+
+    A council whose profile is invalid is reported (file:line:col) and the rest are still rated and
+    written; the exit code is then 2. The summary gives the distribution of bands and the councils
+    whose band a limit lowered.
+
+    \b
+    Examples:
+      engine batch profiles/ -o results.csv
+      engine batch councils.xlsx -o results.parquet --no-audit
+    """
+    from .batch import audit_path as default_audit, rate_to_file, summary
+
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label="rating", file=sys.stderr)
+            bar.__enter__()
+        bar.update(1)
+
+    show = sys.stderr.isatty()
+    try:
+        result = rate_to_file(inputs, output, audit=None if no_audit else default_audit(audit_path),
+                              progress=progress if show else None)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    for failure in result.failures:
+        for problem in failure.problems:
+            click.echo(str(problem), err=True)
+    click.echo(f"wrote {output}")
+    for line in summary(result):
+        click.echo(line)
+    if result.failures:
+        sys.exit(EXIT_BAD_INPUT)
+
+
+@main.group()
+def profiles() -> None:
+    """Make council profiles from inspection records and indicator tables.
+
+    \b
+    Example:
+      engine profiles synthetic data/ && engine profiles build --councils data/synthetic-councils.csv ...
+    """
+
+
+@profiles.command("build")
+@click.option("--councils", required=True, type=click.Path(dir_okay=False),
+              help="One row per council: code, name, and its latest safeguarding and unannounced inspections.")
+@click.option("--settings", required=True, type=click.Path(dir_okay=False),
+              help="Provider-level inspection records: provider, council, setting type, latest grade, inspection date.")
+@click.option("--indicators", required=True, type=click.Path(dir_okay=False), help="Council x indicator: value.")
+@click.option("--neighbours", required=True, type=click.Path(dir_okay=False),
+              help="Statistical neighbours: council -> each of its similar areas, one row each.")
+@click.option("--columns", "columns_config", type=click.Path(dir_okay=False), default=None,
+              help="A column config (YAML) mapping the extracts' column names and values to the builder's.")
+@click.option("--year", type=int, default=2009, show_default=True, help="The assessment year of the profiles.")
+@click.option("-o", "--output", required=True, type=click.Path(),
+              help="A folder for one YAML profile per council, or a table file (.csv, .xlsx, .parquet) with a row each.")
+@reports_errors
+def profiles_build(councils: str, settings: str, indicators: str, neighbours: str, columns_config: str | None,
+                   year: int, output: str) -> None:
+    """Build council profiles; national and similar-areas comparators are computed from the tables.
+
+    Rows that cannot be used are reported (file:line:col) and left out; the exit code is then 2.
+
+    \b
+    Example:
+      engine profiles build --councils data/synthetic-councils.csv --settings data/synthetic-settings.csv \\
+        --indicators data/synthetic-indicators.csv --neighbours data/synthetic-neighbours.csv \\
+        --columns data/synthetic-columns.yaml -o profiles/
+    """
+    from .profiles_build import Tables, build_and_write
+
+    result, written = build_and_write(Tables(councils, settings, indicators, neighbours), output,
+                                      columns=columns_config, year=year)
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    click.echo(f"built {len(result.profiles)} profile(s) into {output}"
+               + (f"; {len(result.problems)} row(s) reported and left out" if result.problems else ""))
+    if result.problems:
+        sys.exit(EXIT_BAD_INPUT)
+
+
+@profiles.command("synthetic")
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--seed", type=int, default=2009, show_default=True, help="The same seed gives the same England.")
+@click.option("--councils", type=click.IntRange(2, 10000), default=152, show_default=True, help="How many councils.")
+@reports_errors
+def profiles_synthetic(directory: str, seed: int, councils: int) -> None:
+    """Write a SYNTHETIC England into DIRECTORY: the four tables `profiles build` reads and their column config.
+
+    \b
+    Example:
+      engine profiles synthetic data/ --seed 2009
+    """
+    from .synthetic import write
+
+    for name, path in write(directory, seed, councils).items():
+        click.echo(f"{name}: {path}")
+    click.echo("SYNTHETIC: generated data, not real councils.")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -43,6 +43,13 @@ CODES: dict[str, str] = {
     "audit-store-invalid": "The audit store cannot be opened, or is not an engine audit store.",
     "audit-record-not-found": "No record in the audit store has the given id.",
     "audit-chain-broken": "A record in the audit store was altered, removed or reordered (exit code 1).",
+    "table-invalid": "A table file cannot be read as CSV, Excel or Parquet, or an output name has no table extension.",
+    "table-missing-column": "A table lacks a column its layout, or the column config, requires.",
+    "column-config-invalid": "A column config for `engine profiles build` does not validate.",
+    "unknown-council": "A row names a council that is not in the councils table.",
+    "duplicate-record": "Two rows give the same provider, council, single service or council and indicator.",
+    "impossible-grade": "A grade that is not 1-4 or outstanding, good, satisfactory, inadequate.",
+    "record-invalid": "A table row has a missing, non-numeric or malformed value.",
 }
 
 

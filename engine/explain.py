@@ -9,7 +9,7 @@ evaluated through the whole engine (durable-rules decides), and the answer says 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +76,6 @@ class WhyNot:
     changes: list[str]
     changed_profile: dict
     result: Decision | None
-    notes: list[str] = field(default_factory=list)
 
     @property
     def reached(self) -> bool:

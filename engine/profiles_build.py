@@ -403,3 +403,15 @@ def write_profiles(result: BuildResult, output: Path | str, sources: list[str]) 
         path.write_text(header + yaml.safe_dump(profile, sort_keys=False, allow_unicode=True, width=120), encoding="utf-8")
         written.append(path)
     return written
+
+
+def build_and_write(tables: Tables, output: Path | str, *, columns: Path | str | None = None,
+                    year: int = 2009) -> tuple[BuildResult, list[Path]]:
+    """Build every profile and write them (see :func:`write_profiles`)."""
+    if Path(output).suffix:
+        from .tables import check_writable
+
+        check_writable(output)
+    result = build_profiles(tables, load_column_config(columns), year=year)
+    sources = [str(tables.councils), str(tables.settings), str(tables.indicators), str(tables.neighbours)]
+    return result, write_profiles(result, output, sources)

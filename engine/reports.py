@@ -26,16 +26,24 @@ class Reviewed:
     measures: Measures
 
 
-def review(profile_path: Path | str, ruleset_path: Path | str | None = None) -> Reviewed:
+def review(profile_path: Path | str, ruleset_path: Path | str | None = None,
+           judgement_path: Path | str | None = None) -> Reviewed:
+    """Evaluate a profile (with a professional judgement from a file, when given) and keep the evidence frames."""
     loaded = load_profile(profile_path)
     ruleset = load_ruleset(ruleset_path) if ruleset_path else ruleset_for_year(loaded.profile.year, loaded.source)
-    decision = evaluate(loaded, ruleset)
+    judgement = None
+    if judgement_path is not None:
+        from .judgement import judgement_from_file
+
+        judgement = judgement_from_file(judgement_path)
+    decision = evaluate(loaded, ruleset, judgement)
     return Reviewed(loaded, ruleset, decision, derive_measures(loaded.profile, ruleset.catalogue, ruleset.ruleset))
 
 
-def report(profile_path: Path | str, output_format: str = "html", ruleset_path: Path | str | None = None) -> str:
+def report(profile_path: Path | str, output_format: str = "html", ruleset_path: Path | str | None = None,
+           judgement_path: Path | str | None = None) -> str:
     """The reviewer's report: headline, evidence, charts and reasons, as one page (HTML) or Markdown."""
-    reviewed = review(profile_path, ruleset_path)
+    reviewed = review(profile_path, ruleset_path, judgement_path)
     if output_format == "markdown":
         from .render.markdown import render_report_markdown
 
@@ -45,9 +53,10 @@ def report(profile_path: Path | str, output_format: str = "html", ruleset_path: 
     return render_report_html(reviewed)
 
 
-def letter(profile_path: Path | str, output_format: str = "markdown", ruleset_path: Path | str | None = None) -> str:
+def letter(profile_path: Path | str, output_format: str = "markdown", ruleset_path: Path | str | None = None,
+           judgement_path: Path | str | None = None) -> str:
     """The rating letter to the council, in the form of Ofsted's 2009 letters."""
     from .render.letter import compose_letter, letter_html, letter_markdown
 
-    composed = compose_letter(review(profile_path, ruleset_path))
+    composed = compose_letter(review(profile_path, ruleset_path, judgement_path))
     return letter_html(composed) if output_format == "html" else letter_markdown(composed)

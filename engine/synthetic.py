@@ -50,7 +50,7 @@ _ENDS = ("bury", "ford", "ham", "ley", "mouth", "stead", "ton", "wick")
 _KINDS = ("County Council", "Borough Council", "City Council", "Metropolitan Borough Council", "London Borough")
 
 # Calibration (see the module docstring).
-_QUALITY_FLOOR = -1.8  # in 2009 few councils performed poorly except through safeguarding findings
+_QUALITY_FLOOR = -1.1  # clipped below: in 2009 few councils performed poorly but through safeguarding findings
 _SAFEGUARDING_INADEQUATE_LOGIT = -4.4  # at quality 0; falls by 1.5 per unit of quality
 _QUALITY_ON_SETTINGS = 0.35  # logit shift per unit of quality
 _QUALITY_ON_VULNERABLE = 0.8  # the same, for special schools and pupil referral units

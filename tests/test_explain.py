@@ -1,12 +1,11 @@
 """Why not band N (issue 5): the obstacles, the limits that cap, and changes that, evaluated, give band N."""
 from __future__ import annotations
 
+import pytest
 import yaml
 
 from engine import evaluate, parse_profile, ruleset_for_year
 from engine.explain import why_not
-
-import pytest
 
 
 def _evaluate_data(data: dict):

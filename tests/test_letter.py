@@ -108,3 +108,13 @@ def test_cli_letter_prints_markdown(run_cli, examples):
     assert code == 0 and err == ""
     assert out.splitlines()[0] == "9 December 2009"
     assert "Children's services in the London Borough of Camden perform excellently." in out
+
+
+def test_a_judgement_sets_the_letters_rating_and_is_named_with_its_reason(run_cli, examples, tmp_path):
+    judgement = tmp_path / "judgement.yaml"
+    judgement.write_text("band: 4\nassessor: A. Reviewer\nreason: Secondary provision has improved since its inspections.\n")
+    code, out, err = run_cli("letter", examples / "cambridgeshire.yaml", "--judgement", judgement)
+    assert code == 0, err
+    assert "| Children's services rating | **Performs excellently (4)** |" in out
+    assert ("Professional judgement by A. Reviewer placed the rating at performs excellently: Secondary provision has "
+            "improved since its inspections.") in out

@@ -170,3 +170,13 @@ def test_the_readme_examples_for_reviewers_run(run_cli, monkeypatch, tmp_path):
         args = [str(tmp_path / a) if a.endswith(".html") else a for a in shlex.split(command)[1:]]
         code, out, err = run_cli(*args)
         assert code == 0 and out and err == "", command
+
+
+def test_a_judgement_is_shown_beside_the_proposed_and_final_band(examples, tmp_path):
+    judgement = tmp_path / "judgement.yaml"
+    judgement.write_text("band: 4\nassessor: A. Reviewer\nreason: Secondary provision has improved since its inspections.\n")
+    page = _parse(report(examples / "cambridgeshire.yaml", "html", judgement_path=judgement))
+    assert " ".join(page.text_by_id["proposed-band"].split()) == "Proposed band 3 performs well"
+    assert " ".join(page.text_by_id["judgement"].split()) == (
+        "Judgement 4 performs excellently A. Reviewer: Secondary provision has improved since its inspections.")
+    assert " ".join(page.text_by_id["final-band"].split()) == "Final band 4 performs excellently"
