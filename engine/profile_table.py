@@ -63,6 +63,10 @@ def _emit(node: dict, path: tuple, indent: int, lines: list[str], origin: dict[i
             # Items of a list: "- " before the item's first key, the rest aligned under it.
             if isinstance(value, dict):
                 _emit(value, path + (0,), indent + 2, lines, origin, first_prefix=pad + "- ")
+            else:
+                cell, column = value
+                lines.append(f"{pad}- {_scalar(cell, path + (0,))}")
+                origin[len(lines)] = column
             continue
         lead = first_prefix if (first_prefix and n == 0) else pad
         if isinstance(value, dict):

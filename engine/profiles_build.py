@@ -123,10 +123,12 @@ class BuildResult:
 
 @dataclass(frozen=True)
 class Tables:
-    councils: Path | str
-    settings: Path | str
-    indicators: Path | str
-    neighbours: Path | str
+    """The four tables, as files (CSV, Excel, Parquet) or as DataFrames already in memory."""
+
+    councils: Path | str | pd.DataFrame
+    settings: Path | str | pd.DataFrame
+    indicators: Path | str | pd.DataFrame
+    neighbours: Path | str | pd.DataFrame
 
 
 def build_profiles(tables: Tables, config: ColumnConfig | None = None, *, year: int = 2009,
@@ -158,7 +160,10 @@ def build_profiles(tables: Tables, config: ColumnConfig | None = None, *, year: 
 
 
 def _read(path, columns: _Columns, required: tuple[str, ...]) -> tuple[pd.DataFrame, dict[str, int], str]:
-    frame = read_table(path, BuildError)
+    if isinstance(path, pd.DataFrame):  # a table already in memory (notebooks, the benchmark)
+        frame, path = path.astype(str).replace({"nan": ""}).reset_index(drop=True), "<table>"
+    else:
+        frame = read_table(path, BuildError)
     names = columns.model_dump()
     present = {n: c for n, c in names.items() if c in set(frame.columns)}
     positions = require_columns(frame, {n: names[n] for n in required}, str(path), BuildError)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -165,7 +165,7 @@ def _settings(rng, codes, quality, size) -> pd.DataFrame:
             frames.append(pd.DataFrame({
                 "URN": np.arange(urn, urn + n), "LA code": code, "Provision type": PROVISION_LABELS[setting_type],
                 "Overall effectiveness": grades,
-                "Inspection date": [(date(YEAR, 3, 31) - timedelta(days=int(d))).isoformat() for d in days],
+                "Inspection date": (np.datetime64(date(YEAR, 3, 31)) - days.astype("timedelta64[D]")).astype(str),
             }))
             urn += n
     return pd.concat(frames, ignore_index=True)
