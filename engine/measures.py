@@ -103,42 +103,52 @@ def derive_measures(profile: Profile, catalogue: Catalogue, ruleset: Ruleset) ->
     return Measures(values, inputs, settings, indicators)
 
 
-def _compare(share: pd.Series, comparator: pd.Series, tolerance: float) -> pd.Series:
-    diff = share - comparator
-    out = np.select([diff > tolerance + 1e-12, diff < -tolerance - 1e-12], [ABOVE, BELOW], IN_LINE)
-    return pd.Series(out, index=share.index).where(comparator.notna())
+def _compare(diff: np.ndarray, known: np.ndarray, tolerance: float, higher: str, lower: str) -> np.ndarray:
+    """higher / in_line / lower by a signed difference and a tolerance; NaN where there is no comparison."""
+    out = np.select([diff > tolerance + 1e-12, diff < -tolerance - 1e-12], [higher, lower], IN_LINE).astype(object)
+    out[~known] = np.nan
+    return out
 
 
+# Frames are built column by column as arrays and handed to pandas once: on frames of a dozen rows,
+# each pandas column assignment costs more than the arithmetic it does.
 def _settings_frame(profile: Profile, cat: Catalogue, tolerance: float) -> pd.DataFrame:
-    rows = []
-    for key, evidence in profile.settings.items():
-        counts = evidence.counts.model_dump() if evidence.counts else {g: int(g == evidence.grade) for g in GRADES}
-        rows.append({
-            "setting_type": key, "group": cat.setting_types[key].group, "title": cat.setting_types[key].title,
-            **counts,
-            "national": evidence.national.good_or_better if evidence.national else np.nan,
-            "similar_areas": evidence.similar_areas.good_or_better if evidence.similar_areas else np.nan,
-            "single_grade": evidence.grade,
-        })
-    columns = ["setting_type", "group", "title", *GRADES, "national", "similar_areas", "single_grade"]
-    frame = pd.DataFrame(rows, columns=columns).set_index("setting_type")
-    frame["count_total"] = frame[list(GRADES)].sum(axis=1).astype(int)
-    frame["count_good_or_better"] = (frame["outstanding"] + frame["good"]).astype(int)
-    frame["count_outstanding"] = frame["outstanding"].astype(int)
-    frame["count_inadequate"] = frame["inadequate"].astype(int)
-    total = frame["count_total"].where(frame["count_total"] > 0)
-    frame["share_good_or_better"] = frame["count_good_or_better"] / total
-    frame["share_inadequate"] = frame["count_inadequate"] / total
-    frame["vs_national"] = _compare(frame["share_good_or_better"], frame["national"].astype(float), tolerance)
-    frame["vs_similar_areas"] = _compare(frame["share_good_or_better"], frame["similar_areas"].astype(float), tolerance)
-    return frame
+    keys = list(profile.settings)
+    evidence = [profile.settings[k] for k in keys]
+    grades = {g: np.array([e.counts.model_dump()[g] if e.counts else int(g == e.grade) for e in evidence], dtype=int)
+              for g in GRADES}
+    national = np.array([e.national.good_or_better if e.national else np.nan for e in evidence], dtype=float)
+    similar = np.array([e.similar_areas.good_or_better if e.similar_areas else np.nan for e in evidence], dtype=float)
+    total = sum(grades.values()) if keys else np.array([], dtype=int)
+    good_or_better = grades["outstanding"] + grades["good"] if keys else np.array([], dtype=int)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(total > 0, good_or_better / np.where(total > 0, total, 1), np.nan)
+        share_inadequate = np.where(total > 0, grades["inadequate"] / np.where(total > 0, total, 1), np.nan)
+    columns = {
+        "group": [cat.setting_types[k].group for k in keys], "title": [cat.setting_types[k].title for k in keys],
+        **grades, "national": national, "similar_areas": similar, "single_grade": [e.grade for e in evidence],
+        "count_total": total, "count_good_or_better": good_or_better, "count_outstanding": grades["outstanding"],
+        "count_inadequate": grades["inadequate"], "share_good_or_better": share, "share_inadequate": share_inadequate,
+        "vs_national": _compare(share - national, ~np.isnan(national) & ~np.isnan(share), tolerance, ABOVE, BELOW),
+        "vs_similar_areas": _compare(share - similar, ~np.isnan(similar) & ~np.isnan(share), tolerance, ABOVE, BELOW),
+    }
+    return pd.DataFrame(columns, index=pd.Index(keys, name="setting_type"))
+
+
+COUNT_FIELDS = ("count_total", "count_good_or_better", "count_outstanding", "count_inadequate")
 
 
 def _settings_measures(frame: pd.DataFrame, cat: Catalogue, values: dict, inputs: dict) -> None:
-    for key, row in frame.iterrows():
+    # The frame's columns are computed vectorised; aggregating a dozen rows is done over plain records,
+    # since pandas' per-call overhead on frames this small costs more than the arithmetic.
+    rows = frame.to_dict("index")
+    scopes: dict[str, list[tuple[str, dict]]] = {"settings": []}
+    for key, row in rows.items():
+        scopes["settings"].append((key, row))
+        scopes.setdefault(f"groups.{row['group']}", []).append((key, row))
         base = f"settings.{key}"
         counts = {g: int(row[g]) for g in GRADES}
-        for f in ("count_total", "count_good_or_better", "count_outstanding", "count_inadequate"):
+        for f in COUNT_FIELDS:
             _put(values, inputs, f"{base}.{f}", int(row[f]), counts)
         if row["count_total"] > 0:
             _put(values, inputs, f"{base}.share_good_or_better", float(row["share_good_or_better"]),
@@ -151,12 +161,12 @@ def _settings_measures(frame: pd.DataFrame, cat: Catalogue, values: dict, inputs
             if isinstance(row[f"vs_{comparator}"], str):
                 _put(values, inputs, f"{base}.vs_{comparator}", row[f"vs_{comparator}"],
                      {"share_good_or_better": float(row["share_good_or_better"]), comparator: float(row[comparator])})
-    scopes = [("settings", frame)] + [(f"groups.{g}", frame[frame["group"] == g]) for g in cat.groups]
-    for scope, part in scopes:
-        if part.empty:
+    for scope in ["settings"] + [f"groups.{g}" for g in cat.groups]:
+        part = scopes.get(scope)
+        if not part:
             continue
-        sums = {f: int(part[f].sum()) for f in ("count_total", "count_good_or_better", "count_outstanding", "count_inadequate")}
-        types = list(part.index)
+        sums = {f: sum(int(row[f]) for _, row in part) for f in COUNT_FIELDS}
+        types = [key for key, _ in part]
         for f, v in sums.items():
             _put(values, inputs, f"{scope}.{f}", v, {"setting_types": types})
         if sums["count_total"] > 0:
@@ -165,65 +175,75 @@ def _settings_measures(frame: pd.DataFrame, cat: Catalogue, values: dict, inputs
             _put(values, inputs, f"{scope}.share_inadequate", sums["count_inadequate"] / sums["count_total"],
                  {"count_inadequate": sums["count_inadequate"], "count_total": sums["count_total"]})
         for comparator in ("national", "similar_areas"):
-            compared = part[f"vs_{comparator}"].dropna()
+            compared = [(key, row[f"vs_{comparator}"]) for key, row in part if isinstance(row[f"vs_{comparator}"], str)]
             if comparator == "national":
-                _put(values, inputs, f"{scope}.count_types_compared", int(len(compared)), {"setting_types": list(compared.index)})
-            if len(compared):
-                ok = compared[compared != BELOW]
+                _put(values, inputs, f"{scope}.count_types_compared", len(compared), {"setting_types": [k for k, _ in compared]})
+            if compared:
+                ok = [k for k, v in compared if v != BELOW]
                 _put(values, inputs, f"{scope}.share_types_in_line_or_above_{comparator}", len(ok) / len(compared),
-                     {"in_line_or_above": list(ok.index), "below": list(compared[compared == BELOW].index)})
+                     {"in_line_or_above": ok, "below": [k for k, v in compared if v == BELOW]})
 
 
 def _indicators_frame(profile: Profile, cat: Catalogue, tolerance: float) -> pd.DataFrame:
-    rows = []
-    for key, indicator in cat.indicators.items():
-        given = profile.indicators.get(key)
-        rows.append({
-            "indicator": key, "title": indicator.title, "outcome": indicator.outcome, "polarity": indicator.polarity,
-            "unit": indicator.unit,
-            "value": given.value if given else np.nan,
-            "similar_areas": given.similar_areas if given and given.similar_areas is not None else np.nan,
-            "national": given.national if given and given.national is not None else np.nan,
-        })
-    frame = pd.DataFrame(rows).set_index("indicator")
-    sign = np.where(frame["polarity"] == "higher", 1.0, -1.0)
-    for comparator in ("similar_areas", "national"):
-        c = frame[comparator].astype(float)
-        scale = c.abs().where(c.abs() > 0, 1.0)
-        signed = sign * (frame["value"].astype(float) - c) / scale
-        out = np.select([signed > tolerance + 1e-12, signed < -tolerance - 1e-12], [BETTER, WORSE], IN_LINE)
-        frame[f"vs_{comparator}"] = pd.Series(out, index=frame.index).where(frame["value"].notna() & c.notna())
-    compared = frame[["vs_similar_areas", "vs_national"]]
-    frame["available"] = compared.notna().any(axis=1)
+    keys = list(cat.indicators)
+    meta = [cat.indicators[k] for k in keys]
+    given = [profile.indicators.get(k) for k in keys]
+
+    def column(field: str) -> np.ndarray:
+        return np.array([getattr(g, field) if g is not None and getattr(g, field) is not None else np.nan for g in given],
+                        dtype=float)
+
+    value, similar, national = column("value"), column("similar_areas"), column("national")
+    sign = np.array([1.0 if m.polarity == "higher" else -1.0 for m in meta])
+    columns: dict[str, Any] = {
+        "title": [m.title for m in meta], "outcome": [m.outcome for m in meta], "polarity": [m.polarity for m in meta],
+        "unit": [m.unit for m in meta], "value": value, "similar_areas": similar, "national": national,
+    }
+    worse_than_any = np.zeros(len(keys), dtype=bool)
+    available = np.zeros(len(keys), dtype=bool)
+    for name, comparator in (("similar_areas", similar), ("national", national)):
+        known = ~np.isnan(value) & ~np.isnan(comparator)
+        scale = np.where(np.abs(comparator) > 0, np.abs(comparator), 1.0)
+        with np.errstate(invalid="ignore"):
+            signed = sign * (value - comparator) / scale  # polarity: for lower-is-better, a fall is better
+        verdict = _compare(signed, known, tolerance, BETTER, WORSE)
+        columns[f"vs_{name}"] = verdict
+        available |= known
+        worse_than_any |= known & (verdict == WORSE)
+    columns["available"] = available
     # In line with or above means not worse than any comparator the profile gives.
-    frame["in_line_or_above"] = frame["available"] & ~(compared == WORSE).any(axis=1)
-    frame["gap"] = ~frame["available"]
-    return frame
+    columns["in_line_or_above"] = available & ~worse_than_any
+    columns["gap"] = ~available
+    return pd.DataFrame(columns, index=pd.Index(keys, name="indicator"))
 
 
 def _indicator_measures(frame: pd.DataFrame, cat: Catalogue, values: dict, inputs: dict) -> None:
-    for key, row in frame.iterrows():
+    rows = frame.to_dict("index")
+    scopes: dict[str, list[tuple[str, dict]]] = {"indicators": []}
+    for key, row in rows.items():
+        scopes["indicators"].append((key, row))
+        scopes.setdefault(f"outcomes.{row['outcome']}", []).append((key, row))
         if pd.notna(row["value"]):
             _put(values, inputs, f"indicator.{key}.value", float(row["value"]), {"source": "profile"})
         for comparator in ("national", "similar_areas"):
             if isinstance(row[f"vs_{comparator}"], str):
                 _put(values, inputs, f"indicator.{key}.vs_{comparator}", row[f"vs_{comparator}"],
                      {"value": float(row["value"]), comparator: float(row[comparator]), "polarity": row["polarity"]})
-    scopes = [("indicators", frame)] + [(f"outcomes.{o}", frame[frame["outcome"] == o]) for o in cat.outcomes]
-    for scope, part in scopes:
-        if part.empty:
+    for scope in ["indicators"] + [f"outcomes.{o}" for o in cat.outcomes]:
+        part = scopes.get(scope)
+        if not part:
             continue
-        available = part[part["available"]]
-        ok = available[available["in_line_or_above"]]
-        gaps = list(part.index[part["gap"]])
-        _put(values, inputs, f"{scope}.count_available", int(len(available)), {"indicators": list(available.index)})
-        _put(values, inputs, f"{scope}.count_in_line_or_above", int(len(ok)), {"indicators": list(ok.index)})
+        available = [key for key, row in part if row["available"]]
+        ok = [key for key, row in part if row["available"] and row["in_line_or_above"]]
+        gaps = [key for key, row in part if row["gap"]]
+        _put(values, inputs, f"{scope}.count_available", len(available), {"indicators": available})
+        _put(values, inputs, f"{scope}.count_in_line_or_above", len(ok), {"indicators": ok})
         _put(values, inputs, f"{scope}.count_gaps", len(gaps), {"gaps": gaps})
-        _put(values, inputs, f"{scope}.share_gaps", len(gaps) / len(part), {"count_gaps": len(gaps), "in_catalogue": int(len(part))})
-        if len(available):
+        _put(values, inputs, f"{scope}.share_gaps", len(gaps) / len(part), {"count_gaps": len(gaps), "in_catalogue": len(part)})
+        if available:
             _put(values, inputs, f"{scope}.share_in_line_or_above", len(ok) / len(available),
-                 {"count_in_line_or_above": int(len(ok)), "count_available": int(len(available)),
-                  "below": list(available.index[~available["in_line_or_above"]])})
+                 {"count_in_line_or_above": len(ok), "count_available": len(available),
+                  "below": [k for k in available if k not in ok]})
 
 
 def _inspection_measures(profile: Profile, values: dict, inputs: dict) -> None:
