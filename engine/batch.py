@@ -146,22 +146,11 @@ def rate_to_file(inputs: Iterable[Path | str], output: Path | str, **options: An
     return result
 
 
-def audit_path(explicit: Path | str | None = None) -> Path | None:
-    """Where evaluations are recorded: the audit trail's default store, or None without an audit trail."""
-    try:
-        from .audit import default_audit_path
-    except ImportError:
-        return None
-    return default_audit_path(explicit)
-
-
 def _open_audit(audit: Path | str | None):
     if audit is None:
         return None
-    try:
-        from .audit import AuditStore
-    except ImportError:  # the audit trail is not part of this installation
-        return None
+    from .audit import AuditStore
+
     return AuditStore(audit)
 
 

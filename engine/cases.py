@@ -102,7 +102,7 @@ def case_profile_text(case: Case, path: Path) -> tuple[str, str]:
 
 
 def run_case(path: Path) -> CaseResult:
-    from .load import load_ruleset, parse_profile, ruleset_for_year
+    from .load import parse_profile, ruleset_for
     from .pipeline import evaluate
 
     case = load_case(path)
@@ -111,7 +111,7 @@ def run_case(path: Path) -> CaseResult:
     text, name = case_profile_text(case, path)
     try:
         loaded = parse_profile(text, name)
-        ruleset = load_ruleset(path.parent / case.ruleset) if case.ruleset else ruleset_for_year(loaded.profile.year, loaded.source)
+        ruleset = ruleset_for(loaded, path.parent / case.ruleset if case.ruleset else None)
         result.ruleset = ruleset
         decision = evaluate(loaded, ruleset)
     except EngineError as exc:

@@ -372,7 +372,8 @@ def batch(inputs: tuple[str, ...], output: str, audit_path: str | None, no_audit
       engine batch profiles/ -o results.csv
       engine batch councils.xlsx -o results.parquet --no-audit
     """
-    from .batch import audit_path as default_audit, rate_to_file, summary
+    from .audit import default_audit_path
+    from .batch import rate_to_file, summary
 
     bar = None
 
@@ -385,7 +386,7 @@ def batch(inputs: tuple[str, ...], output: str, audit_path: str | None, no_audit
 
     show = sys.stderr.isatty()
     try:
-        result = rate_to_file(inputs, output, audit=None if no_audit else default_audit(audit_path),
+        result = rate_to_file(inputs, output, audit=None if no_audit else default_audit_path(audit_path),
                               progress=progress if show else None)
     finally:
         if bar is not None:

@@ -156,8 +156,9 @@ def judgement_warranted(decision: Decision, loaded_ruleset: "LoadedRuleset") -> 
                     notes.append(f"{event.stage} grade {rule.grade} (rule {rule.id}) is missed by a narrow margin: {'; '.join(close)}")
     for limit in ruleset.limits:
         missing = failing(limit.when)
-        if not missing and near(limit.when):
-            notes.append(f"limit {limit.id} applies by a narrow margin: {'; '.join(near(limit.when))}")
+        held = [] if missing else near(limit.when)
+        if held:
+            notes.append(f"limit {limit.id} applies by a narrow margin: {'; '.join(held)}")
         elif missing and len(near(missing)) == len(missing):
             notes.append(f"limit {limit.id} nearly applies: {'; '.join(near(missing))}")
     for gap in warranted.data_gaps:

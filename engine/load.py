@@ -129,6 +129,11 @@ def _load_ruleset(text: str, path: str, content_hash: str, catalogue: Catalogue,
     return loaded
 
 
+def ruleset_for(loaded: LoadedProfile, ruleset_path: Path | str | None = None) -> LoadedRuleset:
+    """The ruleset given, else the one in rules/ for the profile's assessment year."""
+    return load_ruleset(ruleset_path) if ruleset_path else ruleset_for_year(loaded.profile.year, loaded.source)
+
+
 def ruleset_for_year(year: int, profile_source: SourceDocument | None = None, directory: Path | None = None) -> LoadedRuleset:
     """The ruleset in rules/ whose ``year`` is the profile's assessment year."""
     directory = Path(directory or rules_dir())

@@ -29,8 +29,16 @@ class MeasureSpec:
 
 
 def measure_catalogue(catalogue: Catalogue) -> dict[str, MeasureSpec]:
-    """Every measure the engine can derive, given the catalogues. Rules may use only these names."""
-    return {spec.name: spec for spec in _specs(catalogue)}
+    """Every measure the engine can derive, given the catalogues. Rules may use only these names.
+
+    Built once per catalogue content (judgement reads it on every evaluation); callers must not mutate it.
+    """
+    if catalogue.content_hash not in _CATALOGUES:
+        _CATALOGUES[catalogue.content_hash] = {spec.name: spec for spec in _specs(catalogue)}
+    return _CATALOGUES[catalogue.content_hash]
+
+
+_CATALOGUES: dict[str, dict[str, MeasureSpec]] = {}
 
 
 def _specs(cat: Catalogue) -> Iterator[MeasureSpec]:

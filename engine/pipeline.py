@@ -9,7 +9,7 @@ from .conditions import first_failing, resolve
 from .decision import apply_limits, stage_grade, table_row
 from .inference import session
 from .judgement import ProposedJudgement, apply_judgement, judgement_warranted
-from .load import LoadedProfile, LoadedRuleset, load_profile, load_ruleset, ruleset_for_year
+from .load import LoadedProfile, LoadedRuleset, load_profile, ruleset_for
 from .measures import derive_measures
 from .ruleset import Condition, Ruleset
 from .templates import render
@@ -21,7 +21,7 @@ def evaluate_file(profile_path: Path | str, ruleset_path: Path | str | None = No
                   judgement: ProposedJudgement | None = None) -> Decision:
     """Evaluate a profile file with the ruleset for its year (or the one given), and any judgement."""
     loaded = load_profile(profile_path)
-    ruleset = load_ruleset(ruleset_path) if ruleset_path else ruleset_for_year(loaded.profile.year, loaded.source)
+    ruleset = ruleset_for(loaded, ruleset_path)
     return evaluate(loaded, ruleset, judgement)
 
 

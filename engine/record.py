@@ -12,7 +12,7 @@ from pathlib import Path
 from .audit import AuditStore, default_audit_path
 from .errors import ProfileError
 from .judgement import ProposedJudgement
-from .load import load_ruleset, parse_profile, ruleset_for_year
+from .load import parse_profile, ruleset_for
 from .pipeline import evaluate
 from .source import read_text
 from .trace import Decision
@@ -32,7 +32,7 @@ def evaluate_and_record(profile_path: str | os.PathLike, ruleset_path: str | os.
     """The decision and, unless ``record`` is False, the id of its record in the audit store."""
     text = read_text(profile_path, ProfileError)
     loaded = parse_profile(text, str(profile_path))
-    ruleset = load_ruleset(ruleset_path) if ruleset_path else ruleset_for_year(loaded.profile.year, loaded.source)
+    ruleset = ruleset_for(loaded, ruleset_path)
     decision = evaluate(loaded, ruleset, judgement)
     if not record:
         return RecordedEvaluation(decision, None, None)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .load import LoadedProfile, LoadedRuleset, load_profile, load_ruleset, ruleset_for_year
+from .load import LoadedProfile, LoadedRuleset, load_profile, ruleset_for
 from .measures import Measures, derive_measures
 from .pipeline import evaluate
 from .trace import Decision
@@ -30,7 +30,7 @@ def review(profile_path: Path | str, ruleset_path: Path | str | None = None,
            judgement_path: Path | str | None = None) -> Reviewed:
     """Evaluate a profile (with a professional judgement from a file, when given) and keep the evidence frames."""
     loaded = load_profile(profile_path)
-    ruleset = load_ruleset(ruleset_path) if ruleset_path else ruleset_for_year(loaded.profile.year, loaded.source)
+    ruleset = ruleset_for(loaded, ruleset_path)
     judgement = None
     if judgement_path is not None:
         from .judgement import judgement_from_file
