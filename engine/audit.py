@@ -206,26 +206,30 @@ class AuditStore:
                supersedes: str | None = None) -> str:
         """Record one evaluation at the end of the chain, whole or not at all; returns its record id."""
         con = self._con
+        # Everything that does not depend on the chain is serialised before taking the write lock, so
+        # concurrent writers hold it only for the head read and the two inserts.
+        payload = {
+            "record_id": uuid.uuid4().hex, "record_format": RECORD_FORMAT,
+            "run_by": run_by or _current_user(), "authority": decision.authority,
+            "authority_code": decision.authority_code, "year": decision.year, "input_hash": decision.input_hash,
+            "input_text": profile_source_text, "ruleset_id": decision.ruleset.id,
+            "ruleset_version": decision.ruleset.version, "ruleset_hash": decision.ruleset.content_hash,
+            "engine_version": decision.engine_version, "proposed_band": decision.proposed_band,
+            "limits": _json([limit.model_dump(mode="json") for limit in decision.limits]),
+            "limited_band": decision.limited_band,
+            "judgement": _json(decision.judgement.model_dump(mode="json")) if decision.judgement else None,
+            "final_band": decision.final_band, "decision": decision.model_dump_json(),
+        }
         con.execute("BEGIN IMMEDIATE")  # take the write lock before reading the head: one chain, no forks
         try:
             if supersedes is not None:
                 supersedes = self._resolve_id(supersedes)
             head = con.execute("SELECT length, record_hash FROM chain_head WHERE one = 1").fetchone()
             length, previous = head if head else (0, GENESIS_HASH)
-            fields = {
-                "seq": length + 1, "record_id": uuid.uuid4().hex, "record_format": RECORD_FORMAT,
-                "recorded_at": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
-                "run_by": run_by or _current_user(), "authority": decision.authority,
-                "authority_code": decision.authority_code, "year": decision.year, "input_hash": decision.input_hash,
-                "input_text": profile_source_text, "ruleset_id": decision.ruleset.id,
-                "ruleset_version": decision.ruleset.version, "ruleset_hash": decision.ruleset.content_hash,
-                "engine_version": decision.engine_version, "proposed_band": decision.proposed_band,
-                "limits": _json([limit.model_dump(mode="json") for limit in decision.limits]),
-                "limited_band": decision.limited_band,
-                "judgement": _json(decision.judgement.model_dump(mode="json")) if decision.judgement else None,
-                "final_band": decision.final_band, "decision": decision.model_dump_json(), "supersedes": supersedes,
-                "previous_hash": previous,
-            }
+            fields = {"seq": length + 1, **payload,
+                      "recorded_at": datetime.now(timezone.utc).isoformat(timespec="microseconds"),
+                      "supersedes": supersedes, "previous_hash": previous}
+            fields = {name: fields[name] for name in FIELDS}  # the stored and hashed order
             fields["record_hash"] = record_hash(fields)
             columns = ", ".join(fields)
             con.execute(f"INSERT INTO evaluations ({columns}) VALUES ({', '.join('?' * len(fields))})", list(fields.values()))
