@@ -49,8 +49,8 @@ def cold_evaluate(runs: int) -> None:
 
 
 def _england(seed: int, config):
-    from engine.profiles_build import Tables, build_profiles
-    from engine.synthetic import generate
+    from engine.batch.build import Tables, build_profiles
+    from engine.batch.synthetic import generate
 
     england = generate(seed)
     built = build_profiles(Tables(england.councils, england.settings, england.indicators, england.neighbours), config)
@@ -85,11 +85,12 @@ def _plain_fired(compiled: dict, fact: dict) -> set[str]:
 
 
 def throughput(texts: list[str]) -> None:
-    from engine.inference import MEASURES, GRADES, compile_ruleset, fact_key, referenced_measures, session
-    from engine.decision import stage_grade
-    from engine.load import parse_profile, ruleset_for_year
-    from engine.measures import derive_measures
-    from engine.pipeline import evaluate
+    from engine.decide.combine import stage_grade
+    from engine.decide.inference import GRADES, MEASURES, compile_ruleset, fact_key, session
+    from engine.decide.pipeline import evaluate
+    from engine.load.profile import parse_profile
+    from engine.load.ruleset import ruleset_for_year
+    from engine.measures.derive import derive_measures
 
     ruleset = ruleset_for_year(2009)
     evaluate(parse_profile(texts[0]), ruleset)  # warm: ruleset compiled and registered once per process
@@ -111,8 +112,8 @@ def throughput(texts: list[str]) -> None:
         t2 = time.perf_counter()
         with session(ruleset) as facts:
             fired = facts.assert_measures(values)
-            grades = [stage_grade(ruleset.ruleset, s, fired)[0] for s in ("settings", "indicators")]
-            fired |= facts.assert_grades(*grades)
+            grades = {s: stage_grade(ruleset.ruleset, s, fired).grade for s in ruleset.ruleset.grading_stages}
+            fired |= facts.assert_grades(grades)
         t3 = time.perf_counter()
         evaluate(loaded, ruleset)
         t4 = time.perf_counter()
@@ -124,14 +125,14 @@ def throughput(texts: list[str]) -> None:
         durable_fired.append(fired)
 
     compiled = compile_ruleset(ruleset.ruleset)
-    referenced = referenced_measures(ruleset.ruleset)
+    referenced = ruleset.ruleset.referenced_measures()
     start = time.perf_counter()
     plain_fired = []
     for values in measures:
         fact = {"kind": MEASURES, **{fact_key(k): v for k, v in values.items() if k in referenced and v is not None}}
         fired = _plain_fired(compiled, fact)
-        grades = [stage_grade(ruleset.ruleset, s, fired)[0] for s in ("settings", "indicators")]
-        fired |= _plain_fired(compiled, {"kind": GRADES, "settings": grades[0], "indicators": grades[1]})
+        grades = {s: stage_grade(ruleset.ruleset, s, fired).grade for s in ruleset.ruleset.grading_stages}
+        fired |= _plain_fired(compiled, {"kind": GRADES, **grades})
         plain_fired.append(fired)
     plain_seconds = time.perf_counter() - start
     agree = sum(a == b for a, b in zip(durable_fired, plain_fired))
@@ -153,8 +154,9 @@ def _peak_rss_mb() -> float:
 
 def many(count: int, config) -> None:
     """Profiles streamed one England at a time: throughput and peak memory at 1,000 and at ``count``."""
-    from engine.load import parse_profile, ruleset_for_year
-    from engine.pipeline import evaluate
+    from engine.decide.pipeline import evaluate
+    from engine.load.profile import parse_profile
+    from engine.load.ruleset import ruleset_for_year
 
     ruleset = ruleset_for_year(2009)
     done, seconds, seed, marks = 0, 0.0, 1, {}
@@ -179,12 +181,13 @@ def many(count: int, config) -> None:
 
 def audit_rate(texts: list[str], count: int) -> None:
     try:
-        from engine.audit import AuditStore
+        from engine.audit.store import AuditStore
     except ImportError:
         print("audit: engine.audit is not part of this installation")
         return
-    from engine.load import parse_profile, ruleset_for_year
-    from engine.pipeline import evaluate
+    from engine.decide.pipeline import evaluate
+    from engine.load.profile import parse_profile
+    from engine.load.ruleset import ruleset_for_year
 
     ruleset = ruleset_for_year(2009)
     decisions = [(evaluate(parse_profile(t), ruleset), t) for t in texts[:count]]
@@ -214,8 +217,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from engine import __version__
-    from engine.profiles_build import load_column_config
-    from engine.synthetic import column_config_text
+    from engine.batch.build import load_column_config
+    from engine.batch.synthetic import column_config_text
 
     print(f"engine {__version__}; Python {platform.python_version()} on {platform.platform()}; "
           f"{_cpu()}, {os.cpu_count()} CPUs")

@@ -5,7 +5,6 @@ Heavy imports (pandas, durable-rules) happen inside commands so that ``engine --
 from __future__ import annotations
 
 import functools
-import os
 import sys
 
 import click
@@ -18,7 +17,7 @@ def reports_errors(command):
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
-        from .errors import EngineError
+        from .errors import EngineError  # here, not at the top: `engine --help` imports only click
 
         try:
             return command(*args, **kwargs)
@@ -50,7 +49,7 @@ def main() -> None:
 @click.option("--full", is_flag=True, help="Also list every derived measure with its inputs (text format).")
 @click.option("--judgement", "judgement_file", type=click.Path(dir_okay=False), default=None,
               help="A professional judgement: YAML with band, assessor, reason and optionally date.")
-@click.option("--override-band", type=int, default=None, help="A professional judgement of the band (with --assessor, --reason).")
+@click.option("--override-band", type=int, default=None, help="A professional judgement of the band, 1-4 (with --assessor, --reason).")
 @click.option("--assessor", default=None, help="Who makes the judgement given by --override-band.")
 @click.option("--reason", default=None, help="Why, in writing, for the judgement given by --override-band.")
 @click.option("--audit", "audit_path", type=click.Path(dir_okay=False), default=None,
@@ -72,8 +71,8 @@ def evaluate(profile: str, output_format: str, ruleset_path: str | None, full: b
       engine evaluate examples/cambridgeshire.yaml --format json
       engine evaluate examples/cambridgeshire.yaml --override-band 4 --assessor "A. Assessor" --reason "..."
     """
-    from .judgement import judgement_from_file, judgement_from_options
-    from .record import evaluate_and_record
+    from .audit.record import evaluate_and_record
+    from .load.judgement import judgement_from_file, judgement_from_options
 
     if judgement_file and override_band is not None:
         raise click.UsageError("give either --judgement FILE or --override-band N, not both")
@@ -82,7 +81,7 @@ def evaluate(profile: str, output_format: str, ruleset_path: str | None, full: b
     if no_audit and supersedes:
         raise click.UsageError("--supersedes names a record, so it cannot go with --no-audit")
     judgement = (judgement_from_file(judgement_file) if judgement_file else
-                 judgement_from_options(override_band, assessor, reason) if override_band is not None else None)
+                 judgement_from_options(override_band, assessor, reason, "--override-band") if override_band is not None else None)
     recorded = evaluate_and_record(profile, ruleset_path, judgement=judgement, record=not no_audit,
                                    audit_path=audit_path, supersedes=supersedes)
     decision = recorded.decision
@@ -100,20 +99,20 @@ def evaluate(profile: str, output_format: str, ruleset_path: str | None, full: b
 
 @main.command()
 @click.option("--grep", "pattern", default=None, help="Only measures whose name contains this text.")
+@click.option("--ruleset", "ruleset_path", type=click.Path(dir_okay=False), default=None,
+              help="The ruleset whose catalogue names the measures (default: the newest ruleset in rules/).")
 @reports_errors
-def measures(pattern: str | None) -> None:
-    """List every measure rules may use, with its kind and meaning.
+def measures(pattern: str | None, ruleset_path: str | None) -> None:
+    """List every measure a ruleset's rules may use, with its kind and meaning.
 
     \b
     Example:
       engine measures --grep secondary_schools
     """
-    from .catalogue import load_catalogue
-    from .measures import measure_catalogue
+    from .authoring.vocabulary import measures_of
 
-    for spec in measure_catalogue(load_catalogue()).values():
-        if pattern is None or pattern in spec.name:
-            click.echo(f"{spec.name}\t{spec.kind}\t{spec.description}")
+    for spec in measures_of(ruleset_path, pattern):
+        click.echo(f"{spec.name}\t{spec.kind}\t{spec.description}")
 
 
 # --- What a reviewer reads: report, letter, why not band N (issue 5) -----------------------------
@@ -136,7 +135,7 @@ def report(profile: str, output: str | None, output_format: str, judgement_file:
       engine report examples/camden.yaml -o camden.html
       engine report examples/cambridgeshire.yaml --format markdown
     """
-    from .reports import report as render_report
+    from .render.review import report as render_report
 
     text = render_report(profile, output_format, judgement_path=judgement_file)
     if output:
@@ -161,7 +160,7 @@ def letter(profile: str, output_format: str, judgement_file: str | None) -> None
     Example:
       engine letter examples/camden.yaml
     """
-    from .reports import letter as render_letter
+    from .render.review import letter as render_letter
 
     click.echo(render_letter(profile, output_format, judgement_path=judgement_file), nl=False)
 
@@ -178,7 +177,7 @@ def explain(profile: str, band: int) -> None:
     Example:
       engine explain examples/cambridgeshire.yaml --why-not 4
     """
-    from .explain import explain_why_not
+    from .explain.text import explain_why_not
 
     click.echo(explain_why_not(profile, band), nl=False)
 
@@ -210,7 +209,7 @@ def audit_list(audit_path: str | None) -> None:
     Example:
       engine audit list --audit audit.sqlite
     """
-    from .audit import AuditStore, default_audit_path
+    from .audit.store import AuditStore, default_audit_path
     from .render.audit import record_line
 
     with AuditStore(default_audit_path(audit_path), create=False) as store:
@@ -229,7 +228,7 @@ def audit_show(record_id: str, audit_path: str | None) -> None:
     Example:
       engine audit show 4f2c
     """
-    from .audit import AuditStore, default_audit_path
+    from .audit.store import AuditStore, default_audit_path
     from .render.audit import render_record
 
     with AuditStore(default_audit_path(audit_path), create=False) as store:
@@ -248,7 +247,7 @@ def audit_export(output_format: str, audit_path: str | None) -> None:
     Example:
       engine audit export --format jsonl > audit.jsonl
     """
-    from .audit import AuditStore, default_audit_path
+    from .audit.store import AuditStore, default_audit_path
 
     with AuditStore(default_audit_path(audit_path), create=False) as store:
         store.export_jsonl(sys.stdout)
@@ -264,15 +263,14 @@ def audit_verify(audit_path: str | None) -> None:
     Example:
       engine audit verify --audit audit.sqlite
     """
-    from .audit import AuditStore, default_audit_path
+    from .audit.store import AuditStore, default_audit_path
 
     path = default_audit_path(audit_path)
     with AuditStore(path, create=False) as store:
         result = store.verify()
+    click.echo(result.report(path), err=not result.ok)
     if not result.ok:
-        click.echo(f"{path}: audit-chain-broken: {result.problem}", err=True)
         sys.exit(EXIT_NOT_VERIFIED)
-    click.echo(f"{path}: {result.count} record(s) verified; chain head {result.head_hash}")
 
 
 # --- Rule authors' tools: rules check, rules test, schema (issue 4) ------------------------------
@@ -300,7 +298,7 @@ def rules_check(rulesets: tuple[str, ...]) -> None:
     Example:
       engine rules check rules/csa-2009.yaml
     """
-    from .rulefiles import check_ruleset_files
+    from .authoring.check_files import check_ruleset_files
 
     for path, loaded in check_ruleset_files(list(rulesets)):
         ruleset = loaded.ruleset
@@ -320,7 +318,7 @@ def rules_test(cases: tuple[str, ...], coverage: bool) -> None:
       engine rules test
       engine rules test rules/cases/csa-2009 --coverage
     """
-    from .ruletests import format_rule_tests, run_rule_tests
+    from .authoring.rule_tests import format_rule_tests, run_rule_tests
 
     run = run_rule_tests(list(cases))
     click.echo(format_rule_tests(run, coverage), nl=False)
@@ -339,7 +337,7 @@ def schema_command(name: str, output: str | None) -> None:
     Example:
       engine schema profile -o schemas/profile.schema.json
     """
-    from .schemas import schema_text
+    from .authoring.schemas import schema_text
 
     text = schema_text(name)
     if output:
@@ -372,8 +370,8 @@ def batch(inputs: tuple[str, ...], output: str, audit_path: str | None, no_audit
       engine batch profiles/ -o results.csv
       engine batch councils.xlsx -o results.parquet --no-audit
     """
-    from .audit import default_audit_path
-    from .batch import rate_to_file, summary
+    from .audit.store import default_audit_path
+    from .batch.run import rate_to_file, summary
 
     bar = None
 
@@ -437,7 +435,7 @@ def profiles_build(councils: str, settings: str, indicators: str, neighbours: st
         --indicators data/synthetic-indicators.csv --neighbours data/synthetic-neighbours.csv \\
         --columns data/synthetic-columns.yaml -o profiles/
     """
-    from .profiles_build import Tables, build_and_write
+    from .batch.build import Tables, build_and_write
 
     result, written = build_and_write(Tables(councils, settings, indicators, neighbours), output,
                                       columns=columns_config, year=year)
@@ -461,7 +459,7 @@ def profiles_synthetic(directory: str, seed: int, councils: int) -> None:
     Example:
       engine profiles synthetic data/ --seed 2009
     """
-    from .synthetic import write
+    from .batch.synthetic import write
 
     for name, path in write(directory, seed, councils).items():
         click.echo(f"{name}: {path}")

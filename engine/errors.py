@@ -1,28 +1,44 @@
-"""One tree of errors. Each carries a code, a location and (where obvious) a suggestion.
+"""The errors the library raises, in one tree under :class:`EngineError`, and the closed list of problem codes.
 
-The CLI prints every problem as ``file:line:col: code: message`` and exits 2; the library raises.
+Every error carries one or more located problems (``file:line:col: code: message``). The CLI prints them
+and exits 2 (``audit-chain-broken`` exits 1); the library only raises. README "Errors" documents each code
+in this order, and a test keeps the two in step.
 """
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Literal
 
-# The closed list of problem codes. README "Error codes" documents each; a test keeps them in step.
-CODES: dict[str, str] = {
+Code = Literal[
+    "yaml-syntax", "yaml-duplicate-key", "yaml-unsafe", "file-not-found",
+    "profile-invalid", "profile-unknown-key", "unknown-setting-type", "unknown-indicator", "unknown-vulnerable-group",
+    "wrong-evidence-kind", "no-ruleset-for-year",
+    "ruleset-invalid", "ruleset-unknown-key", "unknown-measure", "unknown-threshold", "threshold-out-of-range",
+    "thresholds-unordered", "duplicate-rule-id", "stage-without-default", "table-gap", "table-overlap",
+    "table-masked-row", "rule-never-fires", "limits-ambiguous", "policy-contradiction", "template-unknown-measure",
+    "ruleset-inconsistent", "explanation-mismatch",
+    "case-invalid", "judgement-invalid", "judgement-outside-policy", "band-is-final",
+    "audit-store-invalid", "audit-record-not-found", "audit-chain-broken",
+    "table-invalid", "table-missing-column", "column-config-invalid", "unknown-council", "duplicate-record",
+    "impossible-grade", "record-invalid",
+]
+
+CODES: dict[Code, str] = {
     "yaml-syntax": "The file is not well-formed YAML.",
     "yaml-duplicate-key": "A mapping names the same key twice.",
     "yaml-unsafe": "The file uses a YAML tag that safe loading refuses.",
     "file-not-found": "The named file does not exist or cannot be read.",
     "profile-invalid": "A profile value has the wrong type, is out of range or is missing.",
     "profile-unknown-key": "A profile names a field the format does not have.",
-    "unknown-setting-type": "A setting type is not in indicators/setting-types.yaml.",
-    "unknown-indicator": "An indicator id is not in indicators/national-indicators.yaml.",
-    "unknown-vulnerable-group": "A vulnerable group or stage is not in indicators/vulnerable-groups.yaml.",
+    "unknown-setting-type": "A setting type is not in the ruleset's catalogue of setting types.",
+    "unknown-indicator": "An indicator id is not in the ruleset's catalogue of indicators.",
+    "unknown-vulnerable-group": "A vulnerable group or stage is not in the ruleset's catalogue of vulnerable groups.",
     "wrong-evidence-kind": "Counts given for a single service, or a single grade for a counted setting type.",
     "no-ruleset-for-year": "No ruleset in rules/ applies to the profile's assessment year.",
-    "ruleset-invalid": "A ruleset file does not validate.",
-    "ruleset-unknown-key": "A ruleset names a field the format does not have.",
+    "ruleset-invalid": "A ruleset file, its catalogue or its letter wording does not validate.",
+    "ruleset-unknown-key": "A ruleset, catalogue or letter wording names a field the format does not have.",
     "unknown-measure": "A rule refers to a measure that the engine does not derive.",
     "unknown-threshold": "A rule names a proportion that the ruleset does not define.",
     "threshold-out-of-range": "A proportion threshold lies outside 0 to 1.",
@@ -36,10 +52,12 @@ CODES: dict[str, str] = {
     "limits-ambiguous": "Limits whose order changes the result and is not stated: a cap listed before a one-grade step that can apply with it.",
     "policy-contradiction": "A judgement policy that contradicts itself.",
     "template-unknown-measure": "A because-sentence names a measure that does not exist.",
+    "ruleset-inconsistent": "The fired rules do not determine a grade or a band. `rules check` refuses such rulesets, so this is a defect to report.",
+    "explanation-mismatch": "The explanation of a rule that did not fire disagrees with the inference engine: a defect to report.",
     "case-invalid": "A rule test case does not validate, or expects an error code that does not exist.",
     "judgement-invalid": "A judgement file does not validate.",
     "judgement-outside-policy": "A judgement the ruleset's policy does not allow.",
-    "band-is-final": "explain --why-not names the band the profile already gets.",
+    "band-is-final": "A why-not question names the band the profile already gets.",
     "audit-store-invalid": "The audit store cannot be opened, or is not an engine audit store.",
     "audit-record-not-found": "No record in the audit store has the given id.",
     "audit-chain-broken": "A record in the audit store was altered, removed or reordered (exit code 1).",
@@ -57,7 +75,7 @@ CODES: dict[str, str] = {
 class Problem:
     """One located problem in an input file."""
 
-    code: str
+    code: Code
     message: str
     file: str = "<input>"
     line: int = 1
@@ -70,13 +88,13 @@ class Problem:
             text += f" ({self.suggestion})"
         return text
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.file, self.line, self.column, self.code, self.message)
 
 
 @dataclass
 class EngineError(Exception):
-    """Base of every error the library raises for bad input. Holds one or more problems."""
+    """Base of every error the library raises. Holds one or more located problems, sorted."""
 
     problems: list[Problem] = field(default_factory=list)
 
@@ -93,11 +111,11 @@ class EngineError(Exception):
 
 
 class ProfileError(EngineError):
-    """A profile that cannot be read or does not validate."""
+    """A profile (or a rule test case) that cannot be read or does not validate."""
 
 
 class RulesetError(EngineError):
-    """A ruleset (or catalogue) that cannot be read or does not validate."""
+    """A ruleset, its catalogue or its letter wording that cannot be read or does not validate."""
 
 
 class JudgementError(EngineError):
@@ -106,6 +124,14 @@ class JudgementError(EngineError):
 
 class AuditError(EngineError):
     """An audit store that cannot be used, or a record that is not in it."""
+
+
+class BuildError(EngineError):
+    """Tables, or a column config, that `profiles build` or `batch` cannot read at all."""
+
+
+class DefectError(EngineError):
+    """The engine's own results disagree with each other. Never bad input: a defect to report."""
 
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str | None:

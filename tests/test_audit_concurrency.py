@@ -7,14 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from engine.audit import AuditStore
+from engine.audit.store import AuditStore
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 # Each writer evaluates and records like `engine evaluate` does, printing each record id once committed.
 EVALUATE_AND_RECORD = """
 import sys
-from engine.record import evaluate_and_record
+from engine.audit.record import evaluate_and_record
 for _ in range(int(sys.argv[2])):
     print(evaluate_and_record(sys.argv[1], run_by=sys.argv[3]).record_id, flush=True)
 """
@@ -23,7 +23,7 @@ for _ in range(int(sys.argv[2])):
 APPEND_FOREVER = """
 import sys
 from engine import evaluate_file
-from engine.audit import AuditStore
+from engine.audit.store import AuditStore
 decision = evaluate_file(sys.argv[1])
 text = open(sys.argv[1]).read()
 with AuditStore(sys.argv[2]) as store:

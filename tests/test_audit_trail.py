@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from engine import evaluate_file
-from engine.audit import FIELDS, GENESIS_HASH, AuditStore, default_audit_path
+from engine.audit.store import FIELDS, GENESIS_HASH, AuditStore, default_audit_path
 from engine.errors import AuditError
-from engine.judgement import ProposedJudgement
+from engine.model.judgement import ProposedJudgement
 
 REASON = "Recent evidence shows practice has improved"
 

@@ -9,10 +9,10 @@ import pytest
 import yaml
 
 from engine import evaluate_file
-from engine.batch import evaluate_batch, rate_all, summary
-from engine.profile_table import profiles_to_table
-from engine.profiles_build import Tables, build_profiles, load_column_config
-from engine.synthetic import write
+from engine.batch.build import Tables, build_profiles, load_column_config
+from engine.batch.profile_table import profiles_to_table
+from engine.batch.run import evaluate_batch, rate_all, summary
+from engine.batch.synthetic import write
 
 KNOWN = {"London Borough of Camden": (4, 4), "Cambridgeshire County Council": (3, 3)}
 
@@ -105,7 +105,7 @@ def test_cli_prints_failures_then_the_band_distribution_and_limited_councils_and
 
 def test_every_evaluation_goes_to_the_audit_trail(run_cli, profiles_dir, tmp_path):
     pytest.importorskip("engine.audit")
-    from engine.audit import AuditStore
+    from engine.audit.store import AuditStore
 
     store = tmp_path / "audit.sqlite"
     code, out, _ = run_cli("batch", profiles_dir, "-o", tmp_path / "r.csv", "--audit", store)

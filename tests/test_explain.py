@@ -5,7 +5,7 @@ import pytest
 import yaml
 
 from engine import evaluate, parse_profile, ruleset_for_year
-from engine.explain import why_not
+from engine.explain.why_not import why_not
 
 
 def _evaluate_data(data: dict):

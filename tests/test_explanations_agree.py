@@ -8,14 +8,14 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.catalogue import load_catalogue
-from engine.conditions import first_failing
-from engine.load import LoadedProfile, ruleset_for_year
-from engine.pipeline import evaluate
-from engine.profile import GRADES, Profile
+from engine.decide.pipeline import evaluate
+from engine.load.ruleset import ruleset_for_year
+from engine.model.conditions import first_failing
+from engine.model.loaded import LoadedProfile
+from engine.model.profile import GRADES, Profile
 
-CATALOGUE = load_catalogue()
 RULESET = ruleset_for_year(2009)
+CATALOGUE = RULESET.catalogue
 
 grade = st.sampled_from(GRADES)
 proportion = st.sampled_from([0.0, 0.2, 0.5, 0.55, 0.62, 0.65, 0.8, 0.9, 1.0]) | st.floats(0, 1)

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from engine import evaluate, load_ruleset, parse_profile, ruleset_for_year
-from engine.audit import AuditStore
+from engine.audit.store import AuditStore
 from engine.errors import RulesetError
 from engine.paths import rules_dir
 

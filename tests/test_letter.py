@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import yaml
 
-from engine.reports import letter
+from engine.render.review import letter
 
 
 def _one_line(text: str) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.cases import find_cases, run_case
+from engine.authoring.cases import find_cases, run_case
 
 CASES = find_cases()
 

@@ -9,8 +9,9 @@ import pytest
 import yaml
 
 from engine import parse_profile
-from engine.profiles_build import BuildError, Tables, build_profiles, load_column_config
-from engine.synthetic import generate, write
+from engine.batch.build import Tables, build_profiles, load_column_config
+from engine.batch.synthetic import generate, write
+from engine.errors import BuildError
 
 
 @pytest.fixture(scope="module")

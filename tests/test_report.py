@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import pytest
 import yaml
 
-from engine.reports import report
+from engine.render.review import report
 
 
 class _Page(HTMLParser):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.reports import report
+from engine.render.review import report
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it: apt-get install chromium)")

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.cases import merge
-from engine.load import load_ruleset
-from engine.ruletests import run_rule_tests
+from engine.authoring.cases import merge
+from engine.authoring.rule_tests import run_rule_tests
+from engine.load.ruleset import load_ruleset
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_CASES = ROOT / "rules" / "cases" / "csa-2009"

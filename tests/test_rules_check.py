@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from engine.authoring.check_files import check_ruleset_files
 from engine.errors import CODES, RulesetError
-from engine.rulefiles import check_ruleset_files
 
 SHIPPED = Path(__file__).resolve().parent.parent / "rules" / "csa-2009.yaml"
 
@@ -165,12 +165,12 @@ def test_limits_that_cannot_apply_together_have_no_order_to_state(tmp_path):
 
 
 def test_every_code_the_authoring_checks_give_is_in_the_documented_list():
-    import engine.cases
-    import engine.rulefiles
-    import engine.rulelogic
+    import engine.authoring.cases
+    import engine.check.logic
+    import engine.check.partial
 
     used = set()
-    for module in (engine.rulelogic, engine.rulefiles, engine.cases):
+    for module in (engine.check.logic, engine.check.partial, engine.authoring.cases):
         used |= set(re.findall(r'problem\(\s*"([a-z-]+)"', Path(module.__file__).read_text(encoding="utf-8")))
     assert {"rule-never-fires", "limits-ambiguous", "case-invalid"} <= used
     assert used <= set(CODES)
@@ -193,11 +193,11 @@ OPERATORS = ["at_least", "at_most", "above", "below", "equals", "not_equals"]
 @settings(max_examples=300, deadline=None)
 def test_never_fires_exactly_when_no_value_satisfies_every_condition(conditions):
     """The conflict check against brute force: proportions on a fine grid around every threshold, counts 0-10."""
-    from engine.conditions import resolve
-    from engine.load import load_ruleset
-    from engine.measures import measure_catalogue
-    from engine.rulelogic import conflict
-    from engine.ruleset import Condition
+    from engine.check.logic import conflict
+    from engine.load.ruleset import load_ruleset
+    from engine.model.conditions import resolve
+    from engine.model.measures import measure_catalogue
+    from engine.model.ruleset import Condition
 
     loaded = load_ruleset(SHIPPED)
     measures = measure_catalogue(loaded.catalogue)

@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 import yaml
 
-from engine.schemas import MODELS, published_schema_path, schema, schema_text
+from engine.authoring.schemas import MODELS, published_schema_path, schema, schema_text
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))

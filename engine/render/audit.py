@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from ..audit import AuditRecord
+from ..audit.store import AuditRecord
 from .text import render_text
 
 
@@ -29,6 +29,7 @@ def render_record(record: AuditRecord) -> str:
         f"  Authority       {record.authority}{f' ({record.authority_code})' if record.authority_code else ''}, {record.year}",
         f"  Input           sha256 {record.input_hash}",
         f"  Ruleset         {record.ruleset_id} {record.ruleset_version}, sha256 {record.ruleset_hash}",
+        f"  Catalogue       {decision.ruleset.catalogue or '(not named)'}, sha256 {record.catalogue_hash or '(not recorded: record format 1)'}",
         f"  Engine          {record.engine_version}",
         f"  Proposed band   {record.proposed_band} ({words[record.proposed_band]})",
         f"  After limits    {record.limited_band} ({words[record.limited_band]})",

@@ -47,7 +47,7 @@ def settings_chart(rows: list[SettingRow], authority: str) -> str:
     series = [("authority", authority, [r.share_good_or_better for r in rows]),
               ("national", "National", [r.national for r in rows]),
               ("similar_areas", "Similar areas", [r.similar_areas for r in rows])]
-    for offset, (key, label, values) in zip((-height, 0, height), series):
+    for offset, (key, label, values) in zip((-height, 0, height), series, strict=True):
         axes.barh([p + offset for p in positions], [v if v is not None else 0 for v in values], height,
                   label=label, color=COLOURS[key])
     axes.set_yticks(list(positions), labels)
@@ -68,7 +68,7 @@ def outcomes_chart(blocks: list[OutcomeBlock], thresholds: dict[str, float] | No
     figure, axes = plt.subplots(figsize=(7.5, 0.55 * len(blocks) + 1.2))
     shares = [b.share_in_line_or_above for b in blocks]
     bars = axes.barh(range(len(blocks)), shares, 0.6, color=COLOURS["authority"])
-    for bar, block in zip(bars, blocks):
+    for bar, block in zip(bars, blocks, strict=True):
         axes.text(bar.get_width() + 0.01, bar.get_y() + bar.get_height() / 2,
                   f"{block.count_in_line_or_above} of {block.count_available}", va="center", fontsize="small")
     for name, bound in (thresholds or {}).items():

@@ -1,6 +1,6 @@
 """The evidence a reviewer reads, as plain rows: settings by type and indicators by outcome.
 
-Built from the frames :func:`engine.measures.derive_measures` returns; the HTML and Markdown reports
+Built from the frames :func:`engine.measures.derive.derive_measures` returns; the HTML and Markdown reports
 and the charts all read these rows, so every view shows the same figures.
 """
 from __future__ import annotations
@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..catalogue import Catalogue
-from ..measures import ABOVE, BELOW, BETTER, IN_LINE, WORSE
-from ..profile import GRADES
-from ..templates import format_value
+from ..measures.derive import ABOVE, BELOW, BETTER, IN_LINE, WORSE
+from ..model.catalogue import Catalogue
+from ..model.profile import GOOD_OR_BETTER, GRADES
+from ..model.wording import format_value, percent_text
 
 COMPARISON_WORDS = {ABOVE: "above", IN_LINE: "in line", BELOW: "below", BETTER: "better", WORSE: "worse"}
 
@@ -65,11 +65,11 @@ class OutcomeBlock:
         return self.count_in_line_or_above / self.count_available if self.count_available else None
 
 
-def _number(value) -> float | None:
-    return None if pd.isna(value) else float(value)
+def _number(value: object) -> float | None:
+    return None if pd.isna(value) else float(value)  # type: ignore[arg-type]
 
 
-def _category(value) -> str | None:
+def _category(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
@@ -101,8 +101,7 @@ def outcome_blocks(frame: pd.DataFrame, catalogue: Catalogue) -> list[OutcomeBlo
     return blocks
 
 
-def percent(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.0f}%"
+percent = percent_text
 
 
 def number(value: float | None) -> str:
@@ -111,6 +110,14 @@ def number(value: float | None) -> str:
 
 def comparison(value: str | None) -> str:
     return "–" if value is None else COMPARISON_WORDS.get(value, value.replace("_", " "))
+
+
+def good_or_better(row: SettingRow) -> int:
+    return sum(row.counts[g] for g in GOOD_OR_BETTER)
+
+
+def total(row: SettingRow) -> int:
+    return sum(row.counts.values())
 
 
 def setting_summary(row: SettingRow) -> str:

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from html import escape
 
-from ..trace import Decision
+from ..model.ruleset import Ruleset
+from ..model.trace import Decision, Evidence
+from ..model.wording import evidence_text, failing_text
 from .charts import outcomes_chart, settings_chart
-from .common import evidence_text, threshold_text
-from .evidence import (comparison, indicator_status, number, outcome_blocks, percent, setting_rows,
-                       setting_summary)
+from .evidence import OutcomeBlock, SettingRow, comparison, indicator_status, number, outcome_blocks, percent, setting_rows, setting_summary
 from .reasons import chart_thresholds, reason_stages
+from .reviewed import Reviewed
 
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:72rem;padding:1.5rem;
@@ -34,7 +35,7 @@ details{margin:.6rem 0}summary{cursor:pointer;color:#1f5f8b}
 """
 
 
-def render_report_html(reviewed) -> str:
+def render_report_html(reviewed: Reviewed) -> str:
     d: Decision = reviewed.decision
     catalogue = reviewed.ruleset.catalogue
     settings = setting_rows(reviewed.measures.settings, catalogue)
@@ -46,7 +47,7 @@ def render_report_html(reviewed) -> str:
         f"<title>{escape(title)}</title>", f"<style>{STYLE}</style>", "</head>", "<body>",
         f"<header><h1>{escape(title)}</h1>",
         f'<p class="meta">Ruleset {escape(d.ruleset.id)} {escape(d.ruleset.version)}'
-        + ("; 2009 is a transitional year" if d.ruleset.transitional else "")
+        + (f"; {d.ruleset.year} is a transitional year" if d.ruleset.transitional else "")
         + f" · ruleset sha256 {d.ruleset.content_hash[:12]} · input sha256 {d.input_hash[:12]}"
         + f" · engine {escape(d.engine_version)}</p></header>",
         _headline(d),
@@ -76,8 +77,8 @@ def _headline(d: Decision) -> str:
     words = d.band_words
     steps = [_step("Proposed band", d.proposed_band, words[d.proposed_band])]
     if d.limits:
-        notes = "".join(f"<div>{escape(l.title)}: {l.band_before} → {l.band_after}"
-                        + ("" if l.binding else " (not binding)") + "</div>" for l in d.limits)
+        notes = "".join(f"<div>{escape(limit.title)}: {limit.band_before} → {limit.band_after}"
+                        + ("" if limit.binding else " (not binding)") + "</div>" for limit in d.limits)
         steps.append(_step("After limits", d.limited_band, words[d.limited_band], notes))
     else:
         steps.append(_step("Limits", None, "none applied"))
@@ -88,7 +89,7 @@ def _headline(d: Decision) -> str:
     return '<section id="headline" class="headline">' + "".join(steps) + "</section>"
 
 
-def _settings_table(rows) -> str:
+def _settings_table(rows: list[SettingRow]) -> str:
     head = ("<tr><th>Setting type</th><th>Settings by grade</th><th>Good or better</th><th>National</th>"
             "<th>Similar areas</th><th>Against national</th><th>Against similar areas</th></tr>")
     body = []
@@ -101,7 +102,7 @@ def _settings_table(rows) -> str:
     return f'<table id="settings-table">{head}{"".join(body)}</table>'
 
 
-def _outcome_table(block) -> str:
+def _outcome_table(block: OutcomeBlock) -> str:
     head = ("<tr><th>Indicator</th><th>Value</th><th>Similar areas</th><th>National</th>"
             "<th>Against similar areas</th><th>Against national</th><th>Status</th></tr>")
     body = []
@@ -117,11 +118,11 @@ def _outcome_table(block) -> str:
             f"in line or above ({share})</h4><table class=\"outcome\">{head}{''.join(body)}</table>")
 
 
-def _evidence_list(evidence) -> str:
-    return '<ul class="evidence">' + "".join(f"<li>{escape(evidence_text(e))}</li>" for e in evidence) + "</ul>"
+def _evidence_list(evidence: list[Evidence]) -> str:
+    return '<ul class="evidence">' + "".join(f"<li>{escape(evidence_text(e, e.value, e.holds))}</li>" for e in evidence) + "</ul>"
 
 
-def _reasons(d: Decision, ruleset) -> str:
+def _reasons(d: Decision, ruleset: Ruleset) -> str:
     out = ['<section id="reasons"><h2>Reasons</h2>']
     for stage in reason_stages(d, ruleset):
         out.append(f'<h3 id="stage-{stage.key}">{escape(stage.title)}</h3>')
@@ -137,13 +138,7 @@ def _reasons(d: Decision, ruleset) -> str:
                        f'<p class="because">{escape(event.because)}</p>{_evidence_list(event.evidence)}</div>')
         if stage.not_fired:
             items = "".join(f'<li><span class="id">{escape(e.rule_id)}</span> {escape(e.title)}: '
-                            f"{escape(_failing_text(e))}</li>" for e in stage.not_fired)
+                            f"{escape(failing_text(e.failing, e.failing.value))}</li>" for e in stage.not_fired)
             out.append(f"<details><summary>{len(stage.not_fired)} rule(s) that did not fire</summary><ul>{items}</ul></details>")
     out.append("</section>")
     return "\n".join(out)
-
-
-def _failing_text(event) -> str:
-    f = event.failing
-    actual = "not available" if f.value is None else number(f.value) if isinstance(f.value, (int, float)) else str(f.value)
-    return f"{f.measure} = {actual}, needs {f.operator.replace('_', ' ')} {threshold_text(f)}"

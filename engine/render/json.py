@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from ..trace import Decision
+from ..model.trace import Decision
 
 
 def render_json(decision: Decision) -> str:

@@ -3,69 +3,17 @@ the settings evidence in sentences, and the fired rules' ``because`` sentences (
 """
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
-from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
-from ..errors import RulesetError
-from ..paths import rules_dir
-from ..source import load_yaml
-from ..validation import validate
-from .evidence import SettingRow, setting_rows
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class EvidenceWording(_Frozen):
-    compared_groups: list[str]
-    above_average: str
-    below_average: str
-    none_inadequate_clause: str
-    some_inadequate_clause: str
-    group_sentences: dict[str, str]
-    group_part_all: str
-    group_part_some: str
-    inadequate_named: str
-    single_services: str
-    safeguarding_same: str
-    safeguarding_different: str
-    unannounced: str
-    unannounced_nouns: dict[str, tuple[str, str]]
-    effective_action: str
-    judgement: str
-
-
-class LetterWording(_Frozen):
-    ruleset: str
-    title: str
-    guidance: str
-    transitional: str
-    scale_intro: str
-    scale_note: str
-    rating_heading: str
-    rating_label: str
-    headline: str
-    names_with_article: list[str]
-    section_138: str
-    closing: str
-    signatory: list[str]
-    draft_note: str
-    number_words: list[str]
-    evidence: EvidenceWording
-
-
-def load_wording(ruleset_id: str, directory: Path | None = None) -> LetterWording:
-    path = Path(directory or rules_dir()) / "letters" / f"{ruleset_id}.yaml"
-    doc = load_yaml(path, RulesetError)
-    wording, problems = validate(LetterWording, doc, code_invalid="ruleset-invalid", code_unknown_key="ruleset-unknown-key")
-    if problems:
-        raise RulesetError(problems)
-    return wording
+from ..load.letter import load_wording
+from ..model.letter import LetterWording
+from ..model.trace import Decision
+from .evidence import SettingRow, good_or_better, setting_rows, total
+from .reviewed import Reviewed
 
 
 @dataclass
@@ -86,9 +34,9 @@ def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def compose_letter(reviewed) -> Letter:
+def compose_letter(reviewed: Reviewed) -> Letter:
     d, profile = reviewed.decision, reviewed.loaded.profile
-    wording = load_wording(d.ruleset.id)
+    wording = load_wording(reviewed.ruleset.ruleset)
     addressee = profile.authority.addressee
     letter = Letter(
         date=f"{profile.letter_date.day} {profile.letter_date:%B %Y}" if profile.letter_date else None,
@@ -107,7 +55,8 @@ def compose_letter(reviewed) -> Letter:
     add(("rating", (wording.rating_label, f"{d.band_words[d.final_band].capitalize()} ({d.final_band})")))
     add(("p", _text(wording.headline, authority=_in_sentence(d.authority, wording),
                     manner=d.band_words[d.final_band].split(" ", 1)[-1])))
-    for paragraph in (_settings_paragraph(reviewed, wording), _indicators_paragraph(reviewed), _limits_paragraph(reviewed, wording)):
+    for paragraph in (_settings_paragraph(reviewed, wording), _sentences(d, wording.paragraphs.indicators),
+                      _limits_paragraph(reviewed, wording)):
         if paragraph:
             add(("p", " ".join(paragraph)))
     add(("p", _text(wording.section_138)))
@@ -119,21 +68,22 @@ def _in_sentence(name: str, wording: LetterWording) -> str:
     return f"the {name}" if any(name.startswith(prefix) for prefix in wording.names_with_article) else name
 
 
-def _because(decision, stage: str) -> list[str]:
-    """The sentence of the rule that set a stage's grade, or every fired rule's for a stage that sets none."""
+def _sentences(decision: Decision, stages: list[str]) -> list[str]:
+    """For each stage in turn: the sentence of the rule that set its grade, or every fired rule's for a stage
+    that sets none."""
     graded = {e.stage: e.rule_id for e in decision.events("grade_assigned")}
-    return [e.because for e in decision.events("rule_fired")
+    return [e.because for stage in stages for e in decision.events("rule_fired")
             if e.stage == stage and (stage not in graded or e.rule_id == graded[stage])]
 
 
-def _settings_paragraph(reviewed, wording: LetterWording) -> list[str]:
+def _settings_paragraph(reviewed: Reviewed, wording: LetterWording) -> list[str]:
     d, profile = reviewed.decision, reviewed.loaded.profile
     ev = wording.evidence
     catalogue = reviewed.ruleset.catalogue
     n = _numbers(wording)
     rows = setting_rows(reviewed.measures.settings, catalogue)
     counted = [r for r in rows if r.single_grade is None and r.counts and sum(r.counts.values())]
-    out = _because(d, "settings")
+    out = _sentences(d, wording.paragraphs.settings)
     compared = [r for r in counted if r.group in ev.compared_groups]
     above = [r for r in compared if r.vs_national == "above" and r.vs_similar_areas in ("above", None)]
     if above:
@@ -144,18 +94,18 @@ def _settings_paragraph(reviewed, wording: LetterWording) -> list[str]:
             plural = catalogue.setting_types[r.key].plural
             clause = (ev.none_inadequate_clause.format(plural=plural) if not r.counts["inadequate"] else
                       ev.some_inadequate_clause.format(inadequate=n(r.counts["inadequate"]), are=_are(r.counts["inadequate"])))
-            out.append(_text(ev.below_average, plural=plural, good_or_better=n(_good(r)), total=n(_total(r)),
+            out.append(_text(ev.below_average, plural=plural, good_or_better=n(good_or_better(r)), total=n(total(r)),
                              inadequate_clause=clause))
             described.add(r.key)
     for group, template in ev.group_sentences.items():
         members = [r for r in counted if r.group == group]
         if members:
-            parts = [(ev.group_part_all if _good(r) == _total(r) else ev.group_part_some).format(
-                total=n(_total(r)), good_or_better=n(_good(r)), plural=catalogue.setting_types[r.key].plural) for r in members]
+            parts = [(ev.group_part_all if good_or_better(r) == total(r) else ev.group_part_some).format(
+                total=n(total(r)), good_or_better=n(good_or_better(r)), plural=catalogue.setting_types[r.key].plural) for r in members]
             out.append(_text(template, group=catalogue.groups[group], parts=_join(parts)))
     for r in counted:
         if r.counts["inadequate"] and r.key not in described:
-            out.append(_text(ev.inadequate_named, inadequate=n(r.counts["inadequate"]), total=n(_total(r)),
+            out.append(_text(ev.inadequate_named, inadequate=n(r.counts["inadequate"]), total=n(total(r)),
                              plural=catalogue.setting_types[r.key].plural, are=_are(r.counts["inadequate"])))
     singles: dict[str, list[SettingRow]] = {}
     for r in rows:
@@ -163,8 +113,8 @@ def _settings_paragraph(reviewed, wording: LetterWording) -> list[str]:
             singles.setdefault(r.single_grade, []).append(r)
     for grade, members in singles.items():
         titles = [m.title if i == 0 else m.title[:1].lower() + m.title[1:] for i, m in enumerate(members)]
-        plural = len(members) > 1 or catalogue.setting_types[members[0].key].plural.endswith("s")
-        out.append(_text(ev.single_services, services=_join(titles), are="are" if plural else "is", grade=grade))
+        several = len(members) > 1 or catalogue.setting_types[members[0].key].plural.endswith("s")
+        out.append(_text(ev.single_services, services=_join(titles), are="are" if several else "is", grade=grade))
     inspection = profile.safeguarding_inspection
     if inspection:
         same = inspection.looked_after_children in (None, inspection.safeguarding)
@@ -173,9 +123,9 @@ def _settings_paragraph(reviewed, wording: LetterWording) -> list[str]:
                          looked_after_children=inspection.looked_after_children))
     unannounced = profile.unannounced_inspection
     if unannounced:
-        counted = {f: f"{n(getattr(unannounced, f))} {ev.unannounced_nouns[f][getattr(unannounced, f) != 1]}"
-                   for f in ev.unannounced_nouns}
-        out.append(_text(ev.unannounced, **counted))
+        findings = {f: f"{n(getattr(unannounced, f))} {ev.unannounced_nouns[f][getattr(unannounced, f) != 1]}"
+                    for f in ev.unannounced_nouns}
+        out.append(_text(ev.unannounced, **findings))
         if unannounced.summary:
             out.append(unannounced.summary)
         if unannounced.effective_action_to_safeguard:
@@ -183,11 +133,7 @@ def _settings_paragraph(reviewed, wording: LetterWording) -> list[str]:
     return out
 
 
-def _indicators_paragraph(reviewed) -> list[str]:
-    return _because(reviewed.decision, "indicators") + _because(reviewed.decision, "findings")
-
-
-def _limits_paragraph(reviewed, wording: LetterWording) -> list[str]:
+def _limits_paragraph(reviewed: Reviewed, wording: LetterWording) -> list[str]:
     d = reviewed.decision
     out = [limit.because for limit in d.limits if limit.binding]
     if d.judgement is not None:
@@ -196,19 +142,11 @@ def _limits_paragraph(reviewed, wording: LetterWording) -> list[str]:
     return out
 
 
-def _good(r: SettingRow) -> int:
-    return r.counts["outstanding"] + r.counts["good"]
-
-
-def _total(r: SettingRow) -> int:
-    return sum(r.counts.values())
-
-
 def _are(count: int) -> str:
     return "is" if count == 1 else "are"
 
 
-def _numbers(wording: LetterWording):
+def _numbers(wording: LetterWording) -> Callable[[int], str]:
     def n(value: int) -> str:
         return wording.number_words[value] if 0 <= value < len(wording.number_words) else str(value)
 
@@ -274,6 +212,4 @@ def letter_html(letter: Letter) -> str:
 
 def _emphasis(text: str) -> str:
     """The one Markdown mark the fixed paragraphs use: *Every Child Matters* in italics."""
-    import re
-
     return re.sub(r"\*([^*]+)\*", r"<em>\1</em>", text)

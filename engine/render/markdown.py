@@ -1,18 +1,18 @@
 """The reviewer's report as Markdown: the same headline, evidence and reasons as the HTML page, no charts."""
 from __future__ import annotations
 
-from ..trace import Decision
-from .common import evidence_text
+from ..model.trace import Decision
+from ..model.wording import evidence_text, failing_text
 from .evidence import comparison, indicator_status, number, outcome_blocks, percent, setting_rows, setting_summary
-from .html import _failing_text
 from .reasons import reason_stages
+from .reviewed import Reviewed
 
 
 def _cell(text: str) -> str:
     return str(text).replace("|", "\\|")
 
 
-def render_report_markdown(reviewed) -> str:
+def render_report_markdown(reviewed: Reviewed) -> str:
     d: Decision = reviewed.decision
     words = d.band_words
     catalogue = reviewed.ruleset.catalogue
@@ -25,8 +25,8 @@ def render_report_markdown(reviewed) -> str:
     add("")
     add("| proposed band | limits | judgement | final band |")
     add("|---|---|---|---|")
-    limits = "; ".join(f"{l.title}: {l.band_before} → {l.band_after}" + ("" if l.binding else " (not binding)")
-                       for l in d.limits) or "none applied"
+    limits = "; ".join(f"{limit.title}: {limit.band_before} → {limit.band_after}" + ("" if limit.binding else " (not binding)")
+                       for limit in d.limits) or "none applied"
     judgement = (f"{d.judgement.band} ({words[d.judgement.band]}) by {d.judgement.assessor}: {d.judgement.reason}"
                  if d.judgement is not None else "none")
     add(f"| {d.proposed_band} ({words[d.proposed_band]}) | {_cell(limits)} | {_cell(judgement)} | "
@@ -50,11 +50,11 @@ def render_report_markdown(reviewed) -> str:
         add("")
         add("| indicator | value | similar areas | national | against similar areas | against national | status |")
         add("|---|--:|--:|--:|---|---|---|")
-        for r in block.rows:
-            status = indicator_status(r)
-            add(f"| {r.key.replace('_', ' ')} {_cell(r.title)} | {number(r.value)} | {number(r.similar_areas)} | "
-                f"{number(r.national)} | {comparison(r.vs_similar_areas)} | {comparison(r.vs_national)} | "
-                + (f"*{status}*" if r.gap else status) + " |")
+        for indicator in block.rows:
+            status = indicator_status(indicator)
+            add(f"| {indicator.key.replace('_', ' ')} {_cell(indicator.title)} | {number(indicator.value)} | "
+                f"{number(indicator.similar_areas)} | {number(indicator.national)} | {comparison(indicator.vs_similar_areas)} | "
+                f"{comparison(indicator.vs_national)} | " + (f"*{status}*" if indicator.gap else status) + " |")
     add("")
     add("## Reasons")
     for stage in reason_stages(d, reviewed.ruleset.ruleset):
@@ -69,13 +69,13 @@ def render_report_markdown(reviewed) -> str:
             lower = " *(also fired; a higher grade decides)*" if stage.deciding and ident != stage.deciding else ""
             add(f"- **{event.title}** (`{ident}`){lower}: {event.because}")
             for e in event.evidence:
-                add(f"  - `{evidence_text(e)}`")
+                add(f"  - `{evidence_text(e, e.value, e.holds)}`")
         if stage.not_fired:
             add("")
             add("<details><summary>Rules that did not fire</summary>")
             add("")
             for event in stage.not_fired:
-                add(f"- `{event.rule_id}` {event.title}: {_failing_text(event)}")
+                add(f"- `{event.rule_id}` {event.title}: {failing_text(event.failing, event.failing.value)}")
             add("")
             add("</details>")
     return "\n".join(out) + "\n"

@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..ruleset import Ruleset
-from ..trace import Decision
+from ..model.ruleset import Ruleset
+from ..model.trace import Decision
 
 
 @dataclass
@@ -24,15 +24,15 @@ def reason_stages(d: Decision, ruleset: Ruleset) -> list[ReasonStage]:
     not_fired = d.events("rule_not_fired")
     stages = []
     for event in d.events("grade_assigned"):
-        stage = ReasonStage(event.stage, ruleset.grades[event.stage].title,
+        stage = ReasonStage(event.stage, ruleset.stages[event.stage].title,
                             f"Grade {event.grade}, from rule {event.rule_id} (hit policy: {event.hit_policy}).")
         stage.deciding = event.rule_id
         stage.fired = [e for e in fired if e.stage == event.stage]
         stage.not_fired = [e for e in not_fired if e.stage == event.stage]
         stages.append(stage)
     graded = {s.key for s in stages}
-    for key in dict.fromkeys(e.stage for e in fired + not_fired if e.stage not in graded | {"limits"}):
-        stages.append(ReasonStage(key, key.replace("_", " ").capitalize(), "Sentences for the letter; they set no grade.",
+    for key in dict.fromkeys(e.stage for e in fired + not_fired if e.stage not in graded and e.stage in ruleset.stages):
+        stages.append(ReasonStage(key, ruleset.stages[key].title, "Sentences for the letter; they set no grade.",
                                   fired=[e for e in fired if e.stage == key], not_fired=[e for e in not_fired if e.stage == key]))
     combined = d.events("band_combined")[0]
     grades = " × ".join(f"{k} {v}" for k, v in combined.grades.items())
@@ -53,7 +53,7 @@ def reason_stages(d: Decision, ruleset: Ruleset) -> list[ReasonStage]:
 
 def chart_thresholds(ruleset: Ruleset) -> dict[str, float]:
     """The named proportions that rules compare outcomes' shares of indicators against, for the chart."""
-    names = {c.threshold for rule in [*ruleset.rules, *ruleset.limits] for c in rule.when
+    names = {c.threshold for rule in ruleset.conditioned for c in rule.when
              if c.measure.startswith("outcomes.") and c.measure.endswith(".share_in_line_or_above")
              and isinstance(c.threshold, str) and c.threshold in ruleset.proportions}
     return {name: ruleset.proportions[name] for name in sorted(names, key=lambda n: ruleset.proportions[n])}

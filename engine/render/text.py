@@ -1,11 +1,13 @@
 """The decision as plain text for a terminal: headline, grades with reasons, limits, what did not fire."""
 from __future__ import annotations
 
-from ..trace import Decision
-from .common import band_text, evidence_text, threshold_text
+from ..model.trace import Decision
+from ..model.wording import band_text, evidence_text, failing_text, value_text
 
 
 def render_text(decision: Decision, *, full: bool = False) -> str:
+    """The decision for a terminal: the bands, the rules behind each, the findings (fired rules of stages that
+    set no grade), what did not fire and why, and with ``full`` every derived measure."""
     d, words = decision, decision.band_words
     out: list[str] = []
     add = out.append
@@ -39,16 +41,17 @@ def render_text(decision: Decision, *, full: bool = False) -> str:
         add(f"  {event.stage} grade {event.grade}, from rule {rule.rule_id} ({rule.title}; hit policy: {event.hit_policy}):")
         add(f"    {rule.because}")
         for e in rule.evidence:
-            add(f"      {evidence_text(e)}")
+            add(f"      {evidence_text(e, e.value, e.holds)}")
     add(f"  proposed band {d.proposed_band}, from decision table row {combined.row_id} (hit policy: {combined.hit_policy})")
     for event in d.events("limit_applied"):
         add(f"  limit {event.limit_id} ({event.title}): {event.band_before} -> {event.band_after}"
             + ("" if event.binding else " (not binding)"))
         add(f"    {event.because}")
         for e in event.evidence:
-            add(f"      {evidence_text(e)}")
+            add(f"      {evidence_text(e, e.value, e.holds)}")
 
-    findings = [e for e in fired.values() if e.stage == "findings"]
+    graded = {e.stage for e in d.events("grade_assigned")}
+    findings = [e for e in fired.values() if e.stage not in graded]
     if findings:
         add("")
         add("Findings")
@@ -60,9 +63,7 @@ def render_text(decision: Decision, *, full: bool = False) -> str:
         add("")
         add("Rules that did not fire (first failing condition)")
         for event in not_fired:
-            f = event.failing
-            actual = "not available" if f.value is None else f.value
-            add(f"  {event.rule_id}: {f.measure} = {_short(actual)}, needs {f.operator.replace('_', ' ')} {threshold_text(f)}")
+            add(f"  {event.rule_id}: {failing_text(event.failing, event.failing.value)}")
 
     gaps = next((e for e in d.trace if e.type == "measure_derived" and e.measure == "indicators.count_gaps"), None)
     if gaps is not None and gaps.value:
@@ -72,11 +73,5 @@ def render_text(decision: Decision, *, full: bool = False) -> str:
         add("")
         add("Measures")
         for event in d.events("measure_derived"):
-            add(f"  {event.measure} = {_short(event.value)}   {event.inputs}")
+            add(f"  {event.measure} = {value_text(event.value)}   {event.inputs}")
     return "\n".join(out) + "\n"
-
-
-def _short(value) -> str:
-    if isinstance(value, float):
-        return f"{value:.3f}".rstrip("0").rstrip(".") if not value.is_integer() else str(int(value))
-    return str(value)

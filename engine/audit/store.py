@@ -1,0 +1,353 @@
+"""The audit trail: every evaluation recorded in an embedded SQLite store, as a tamper-evident hash chain.
+
+One row per evaluation, written whole or not at all (one immediate transaction). Each record's hash
+covers every stored field and the hash of the record before it, so ``verify`` finds the first record
+that was altered, removed or put out of order. A chain-head row, written in the same transaction,
+catches the removal of the last records. Nothing in the engine updates or deletes a record (triggers
+refuse it); a revised judgement is a new record that names the one it supersedes.
+
+A hash chain shows that records were changed, not who changed them: someone able to rewrite the file
+could recompute every hash. Keep the head hash ``verify`` prints somewhere else to anchor the chain.
+"""
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from ..errors import AuditError, Code, Problem
+from ..model.trace import Decision
+
+ENV_VAR = "ENGINE_AUDIT_DB"
+RECORD_FORMAT = 2  # 2: records carry the hash of the ruleset's catalogue
+APPLICATION_ID = 0x456E6741  # "EngA": marks a SQLite file as an engine audit store
+GENESIS_HASH = "0" * 64  # the "previous hash" of the first record
+BUSY_TIMEOUT_SECONDS = 60.0
+
+# Every stored field, in hashing order; the record's own hash covers all of them.
+FIELDS = ("seq", "record_id", "record_format", "recorded_at", "run_by", "authority", "authority_code", "year",
+          "input_hash", "input_text", "ruleset_id", "ruleset_version", "ruleset_hash", "catalogue_hash", "engine_version",
+          "proposed_band", "limits", "limited_band", "judgement", "final_band", "decision", "supersedes",
+          "previous_hash")
+# What each record format's hash covers: a store begun in format 1 keeps verifying after the column is added.
+HASHED_FIELDS = {1: tuple(f for f in FIELDS if f != "catalogue_hash"), 2: FIELDS}
+
+_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS evaluations (
+    seq INTEGER PRIMARY KEY,           -- position in the chain, from 1
+    record_id TEXT NOT NULL UNIQUE,
+    record_format INTEGER NOT NULL,
+    recorded_at TEXT NOT NULL,         -- UTC, ISO 8601
+    run_by TEXT NOT NULL,
+    authority TEXT NOT NULL,
+    authority_code TEXT,
+    year INTEGER NOT NULL,
+    input_hash TEXT NOT NULL,          -- sha256 of the validated profile (engine.load.profile)
+    input_text TEXT NOT NULL,          -- the profile file as given
+    ruleset_id TEXT NOT NULL,
+    ruleset_version TEXT NOT NULL,
+    ruleset_hash TEXT NOT NULL,
+    catalogue_hash TEXT,               -- sha256 of the ruleset's catalogue (record format 2 onwards)
+    engine_version TEXT NOT NULL,
+    proposed_band INTEGER NOT NULL,
+    limits TEXT NOT NULL,              -- JSON
+    limited_band INTEGER NOT NULL,
+    judgement TEXT,                    -- JSON, or NULL when no judgement was made
+    final_band INTEGER NOT NULL,
+    decision TEXT NOT NULL,            -- the whole decision with its trace, JSON
+    supersedes TEXT,                   -- the record_id this one revises
+    previous_hash TEXT NOT NULL,
+    record_hash TEXT NOT NULL
+)""",
+    """CREATE TABLE IF NOT EXISTS chain_head (
+    one INTEGER PRIMARY KEY CHECK (one = 1),
+    length INTEGER NOT NULL,
+    record_id TEXT,
+    record_hash TEXT NOT NULL
+)""",
+    """CREATE TRIGGER IF NOT EXISTS evaluations_are_not_updated BEFORE UPDATE ON evaluations
+       BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only: records are never updated'); END""",
+    """CREATE TRIGGER IF NOT EXISTS evaluations_are_not_deleted BEFORE DELETE ON evaluations
+       BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only: records are never deleted'); END""",
+    f"PRAGMA application_id = {APPLICATION_ID}",
+    f"PRAGMA user_version = {RECORD_FORMAT}",
+)
+
+
+def default_audit_path(explicit: str | os.PathLike | None = None) -> Path:
+    """The store named, else $ENGINE_AUDIT_DB, else $XDG_DATA_HOME/engine/audit.sqlite (~/.local/share/...)."""
+    if explicit:
+        return Path(explicit)
+    if os.environ.get(ENV_VAR):
+        return Path(os.environ[ENV_VAR])
+    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data_home) / "engine" / "audit.sqlite"
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    seq: int
+    record_id: str
+    record_format: int
+    recorded_at: str
+    run_by: str
+    authority: str
+    authority_code: str | None
+    year: int
+    input_hash: str
+    input_text: str
+    ruleset_id: str
+    ruleset_version: str
+    ruleset_hash: str
+    catalogue_hash: str | None
+    engine_version: str
+    proposed_band: int
+    limits: str
+    limited_band: int
+    judgement: str | None
+    final_band: int
+    decision: str
+    supersedes: str | None
+    previous_hash: str
+    record_hash: str
+
+    @property
+    def name(self) -> str:
+        return f"record {self.seq} ({self.record_id})"
+
+    def computed_hash(self) -> str | None:
+        """The hash of the record's fields as its format defines it; None for a format this engine does not know."""
+        if self.record_format not in HASHED_FIELDS:
+            return None
+        return record_hash({f: getattr(self, f) for f in FIELDS}, self.record_format)
+
+    def as_decision(self) -> Decision:
+        return Decision.model_validate_json(self.decision)
+
+    def as_json(self) -> dict[str, Any]:
+        """The record for export: JSON fields as objects, everything else as stored."""
+        out: dict[str, Any] = asdict(self)
+        for f in ("limits", "judgement", "decision"):
+            out[f] = json.loads(out[f]) if out[f] is not None else None
+        return out
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    count: int
+    head_hash: str
+    first_bad: str | None = None  # the record named, e.g. "record 3 (4f2c...)"
+    problem: str | None = None
+    code: Code = "audit-chain-broken"
+
+    def report(self, store: str | os.PathLike[str]) -> str:
+        """What a reviewer reads: the records verified and the chain head, or the first bad record."""
+        if self.ok:
+            return f"{store}: {self.count} record(s) verified; chain head {self.head_hash}"
+        return f"{store}: {self.code}: {self.problem}"
+
+
+def record_hash(fields: dict[str, Any], record_format: int = RECORD_FORMAT) -> str:
+    covered = HASHED_FIELDS[record_format]
+    canonical = json.dumps({f: fields[f] for f in covered}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class AuditStore:
+    """An append-only store of evaluations. Safe for several writing processes at once (WAL)."""
+
+    def __init__(self, path: str | os.PathLike, *, create: bool = True):
+        self.path = Path(path)
+        if not create and not self.path.is_file():
+            raise self._error("audit-store-invalid", "no audit store here", "evaluate a profile to create it, or name another store")
+        try:
+            if create:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+            self._prepare()
+        except (sqlite3.DatabaseError, OSError) as exc:
+            raise self._error("audit-store-invalid", f"cannot use this file as an audit store: {exc}") from None
+
+    def _prepare(self) -> None:
+        con = self._con
+        if not self._is_audit_store():
+            con.execute("BEGIN IMMEDIATE")  # one creator at a time; the others find the schema made
+            try:
+                if not self._is_audit_store():
+                    for statement in _SCHEMA:
+                        con.execute(statement)
+                con.execute("COMMIT")
+            except BaseException:
+                if con.in_transaction:
+                    con.execute("ROLLBACK")
+                raise
+        con.execute("PRAGMA journal_mode = WAL")
+        con.execute("PRAGMA synchronous = FULL")
+        self._upgrade()
+
+    def _upgrade(self) -> None:
+        """A store begun in record format 1 gains the catalogue_hash column; its records stay as they were."""
+        con = self._con
+        (version,) = con.execute("PRAGMA user_version").fetchone()
+        if version >= RECORD_FORMAT:
+            return
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            columns = {row[1] for row in con.execute("PRAGMA table_info(evaluations)")}
+            if "catalogue_hash" not in columns:
+                con.execute("ALTER TABLE evaluations ADD COLUMN catalogue_hash TEXT")
+            con.execute(f"PRAGMA user_version = {RECORD_FORMAT}")
+            con.execute("COMMIT")
+        except BaseException:
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+            raise
+
+    def _is_audit_store(self) -> bool:
+        """True for an engine audit store, False for an empty file; refuses any other SQLite database."""
+        con = self._con
+        began = not con.in_transaction
+        if began:
+            con.execute("BEGIN")  # both reads from one snapshot, whatever a racing creator commits
+        try:
+            (app_id,) = con.execute("PRAGMA application_id").fetchone()
+            has_tables = con.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+        finally:
+            if began:
+                con.execute("COMMIT")
+        if app_id != APPLICATION_ID and has_tables:
+            raise self._error("audit-store-invalid", "this SQLite file is not an engine audit store")
+        return app_id == APPLICATION_ID
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> AuditStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def append(self, decision: Decision, *, profile_source_text: str, run_by: str | None = None,
+               supersedes: str | None = None) -> str:
+        """Record one evaluation at the end of the chain, whole or not at all; returns its record id."""
+        con = self._con
+        # Everything that does not depend on the chain is serialised before taking the write lock, so
+        # concurrent writers hold it only for the head read and the two inserts.
+        payload = {
+            "record_id": uuid.uuid4().hex, "record_format": RECORD_FORMAT,
+            "run_by": run_by or _current_user(), "authority": decision.authority,
+            "authority_code": decision.authority_code, "year": decision.year, "input_hash": decision.input_hash,
+            "input_text": profile_source_text, "ruleset_id": decision.ruleset.id,
+            "ruleset_version": decision.ruleset.version, "ruleset_hash": decision.ruleset.content_hash,
+            "catalogue_hash": decision.ruleset.catalogue_hash, "engine_version": decision.engine_version, "proposed_band": decision.proposed_band,
+            "limits": _json([limit.model_dump(mode="json") for limit in decision.limits]),
+            "limited_band": decision.limited_band,
+            "judgement": _json(decision.judgement.model_dump(mode="json")) if decision.judgement else None,
+            "final_band": decision.final_band, "decision": decision.model_dump_json(),
+        }
+        con.execute("BEGIN IMMEDIATE")  # take the write lock before reading the head: one chain, no forks
+        try:
+            if supersedes is not None:
+                supersedes = self._resolve_id(supersedes)
+            head = con.execute("SELECT length, record_hash FROM chain_head WHERE one = 1").fetchone()
+            length, previous = head if head else (0, GENESIS_HASH)
+            fields = {"seq": length + 1, **payload,
+                      "recorded_at": datetime.now(UTC).isoformat(timespec="microseconds"),
+                      "supersedes": supersedes, "previous_hash": previous}
+            fields = {name: fields[name] for name in FIELDS}  # the stored and hashed order
+            fields["record_hash"] = record_hash(fields)
+            columns = ", ".join(fields)
+            con.execute(f"INSERT INTO evaluations ({columns}) VALUES ({', '.join('?' * len(fields))})", list(fields.values()))
+            con.execute("INSERT OR REPLACE INTO chain_head (one, length, record_id, record_hash) VALUES (1, ?, ?, ?)",
+                        (fields["seq"], fields["record_id"], fields["record_hash"]))
+            con.execute("COMMIT")
+        except BaseException:
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+            raise
+        return str(fields["record_id"])
+
+    def records(self) -> list[AuditRecord]:
+        return list(self._iter_records())
+
+    def _iter_records(self) -> Iterator[AuditRecord]:
+        cursor = self._con.execute(f"SELECT {', '.join(FIELDS)}, record_hash FROM evaluations ORDER BY seq")
+        for row in cursor:
+            yield AuditRecord(*row)
+
+    def get(self, record_id: str) -> AuditRecord:
+        """The record with this id (or the one record whose id starts with it)."""
+        full = self._resolve_id(record_id)
+        row = self._con.execute(f"SELECT {', '.join(FIELDS)}, record_hash FROM evaluations WHERE record_id = ?", (full,)).fetchone()
+        return AuditRecord(*row)
+
+    def _resolve_id(self, record_id: str) -> str:
+        pattern = record_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        found = [r for (r,) in self._con.execute("SELECT record_id FROM evaluations WHERE record_id LIKE ? ESCAPE '\\' LIMIT 2",
+                                                 (pattern,))]
+        if len(found) != 1 or not record_id:
+            what = "several records start with" if len(found) > 1 else "no record has the id"
+            raise self._error("audit-record-not-found", f"{what} '{record_id}'", "`engine audit list` shows the ids")
+        return found[0]
+
+    def export_jsonl(self, stream: IO[str]) -> int:
+        """Every record as one JSON object per line, in chain order; returns how many."""
+        count = 0
+        for record in self._iter_records():
+            stream.write(json.dumps(record.as_json(), sort_keys=True, ensure_ascii=False) + "\n")
+            count += 1
+        return count
+
+    def verify(self) -> VerifyResult:
+        """Re-compute the chain; the first record altered, removed or out of order fails it."""
+        con = self._con
+        con.execute("BEGIN")  # one consistent snapshot while writers go on appending
+        try:
+            previous, count, last = GENESIS_HASH, 0, None
+            for record in self._iter_records():
+                expected_seq = count + 1
+                if record.seq != expected_seq:
+                    return VerifyResult(False, count, previous, f"record {expected_seq}",
+                                        f"record {expected_seq} is missing: the chain goes on at {record.name}")
+                if record.computed_hash() != record.record_hash:  # None (an unknown format) never matches
+                    return VerifyResult(False, count, previous, record.name,
+                                        f"{record.name} was altered: its fields no longer match its hash")
+                if record.previous_hash != previous:
+                    return VerifyResult(False, count, previous, record.name,
+                                        f"{record.name} does not follow the record before it: a record was removed, "
+                                        "replaced or reordered")
+                previous, count, last = record.record_hash, count + 1, record
+            head = con.execute("SELECT length, record_id, record_hash FROM chain_head WHERE one = 1").fetchone()
+            length, head_id, head_hash = head if head else (0, None, GENESIS_HASH)
+            if (length, head_hash) != (count, previous):
+                return VerifyResult(False, count, previous, f"record {length} ({head_id})",
+                                    f"record {length} ({head_id}) is missing: the chain head names it as the last of "
+                                    f"{length} records, the store holds {count}"
+                                    + (f" ending at {last.name}" if last else ""))
+            return VerifyResult(True, count, previous)
+        finally:
+            con.execute("COMMIT")
+
+    def _error(self, code: Code, message: str, suggestion: str | None = None) -> AuditError:
+        return AuditError([Problem(code, message, str(self.path), suggestion=suggestion)])
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _current_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"

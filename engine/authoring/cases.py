@@ -1,0 +1,138 @@
+"""Rule tests as data: YAML cases beside the rules (``rules/cases/<ruleset id>/*.yaml``).
+
+A case names a profile, or a base profile and changes merged over it, and what the evaluation must give:
+the proposed and final bands, rules that must fire and rules that must not, or an expected error code.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..decide.pipeline import evaluate_text
+from ..errors import CODES, EngineError, ProfileError, did_you_mean
+from ..load.yaml import load_yaml, read_text
+from ..model.loaded import LoadedRuleset
+from ..model.validation import validate
+from ..model.wording import failing_text
+from ..paths import rules_dir
+
+
+class Expect(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    proposed_band: int | None = Field(None, ge=1, le=4)
+    final_band: int | None = Field(None, ge=1, le=4)
+    fired: list[str] = []
+    not_fired: list[str] = []
+    error_code: str | None = None
+
+
+class Case(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    description: str
+    profile: str | None = Field(None, description="Path of a whole profile, relative to the case file")
+    base: str | None = Field(None, description="Path of a base profile, relative to the case file")
+    changes: dict[str, Any] = Field(default_factory=dict, description="Merged over the base: mappings merge, null removes a key, other values replace")
+    ruleset: str | None = Field(None, description="Path of a ruleset, relative to the case file; default: the one for the year")
+    expect: Expect
+
+
+@dataclass
+class CaseResult:
+    path: str
+    description: str
+    differences: list[str] = field(default_factory=list)
+    fired: set[str] = field(default_factory=set)
+    ruleset: LoadedRuleset | None = None  # the ruleset the case was evaluated with, when it got that far
+
+    @property
+    def passed(self) -> bool:
+        return not self.differences
+
+
+def case_dir(ruleset_id: str) -> Path:
+    return rules_dir() / "cases" / ruleset_id
+
+
+def find_cases(paths: list[str] | None = None) -> list[Path]:
+    """Case files under the given files or folders (default: every shipped ruleset's cases)."""
+    roots = [Path(p) for p in paths] if paths else [rules_dir() / "cases"]
+    found: list[Path] = []
+    for root in roots:
+        found += sorted(root.rglob("*.yaml")) if root.is_dir() else [root]
+    return found
+
+
+def load_case(path: Path) -> Case:
+    doc = load_yaml(path, ProfileError)
+    case, problems = validate(Case, doc, code_invalid="case-invalid", code_unknown_key="case-invalid")
+    if case is None:
+        raise ProfileError(problems)
+    if (case.profile is None) == (case.base is None):
+        raise ProfileError([doc.problem("case-invalid", "give either 'profile' or 'base' (with 'changes')")])
+    code = case.expect.error_code
+    if code is not None and code not in CODES:
+        raise ProfileError([doc.problem("case-invalid", f"unknown error code '{code}'", ("expect", "error_code"),
+                                        suggestion=did_you_mean(code, CODES) or "see the README's table of error codes")])
+    return case
+
+
+def merge(base: Any, changes: Any) -> Any:
+    if isinstance(base, dict) and isinstance(changes, dict):
+        merged = dict(base)
+        for key, value in changes.items():
+            if value is None:
+                merged.pop(key, None)  # null in the changes removes the key: an indicator becomes a data gap
+            else:
+                merged[key] = merge(base.get(key), value) if key in base else copy.deepcopy(value)
+        return merged
+    return copy.deepcopy(changes)
+
+
+def case_profile_text(case: Case, path: Path) -> tuple[str, str]:
+    """The profile a case evaluates, as YAML text, and the name to report it under."""
+    here = path.parent
+    if case.profile:
+        source = here / case.profile
+        return read_text(source, ProfileError), str(source)
+    source = here / str(case.base)
+    base = load_yaml(source, ProfileError).data
+    return yaml.safe_dump(merge(base, case.changes), sort_keys=False), f"{path} (changes over {source})"
+
+
+def run_case(path: Path) -> CaseResult:
+    case = load_case(path)
+    result = CaseResult(str(path), case.description)
+    expect = case.expect
+    text, name = case_profile_text(case, path)
+    try:
+        evaluated = evaluate_text(text, name, path.parent / case.ruleset if case.ruleset else None)
+    except EngineError as exc:
+        if expect.error_code is None:
+            result.differences.append(f"expected a decision, got error {exc.code}: {exc.problems[0].message}")
+        elif exc.code != expect.error_code:
+            result.differences.append(f"expected error {expect.error_code}, got {exc.code}: {exc.problems[0].message}")
+        return result
+    result.ruleset, decision = evaluated.ruleset, evaluated.decision
+    if expect.error_code is not None:
+        result.differences.append(f"expected error {expect.error_code}, got a decision (final band {decision.final_band})")
+        return result
+    result.fired = set(decision.fired_rules)
+    words = decision.band_words
+    for label, want, got in (("proposed band", expect.proposed_band, decision.proposed_band),
+                             ("final band", expect.final_band, decision.final_band)):
+        if want is not None and want != got:
+            result.differences.append(f"{label}: expected {want} ({words[want]}), got {got} ({words[got]})")
+    for rule in expect.fired:
+        if rule not in result.fired:
+            event = next((e for e in decision.events("rule_not_fired") if e.rule_id == rule), None)
+            why = f": {failing_text(event.failing, event.failing.value)}" if event is not None else ""
+            result.differences.append(f"expected rule {rule} to fire; it did not{why}")
+    for rule in expect.not_fired:
+        if rule in result.fired:
+            result.differences.append(f"expected rule {rule} not to fire; it fired")
+    return result

@@ -1,0 +1,123 @@
+"""``engine rules test``: run rule test cases (engine.authoring.cases) and count, per rule, decision-table row and
+limit, how many cases made it fire, so that rules no case exercises are named."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import EngineError
+from ..load.ruleset import load_ruleset
+from ..model.loaded import LoadedRuleset
+from ..paths import rules_dir
+from .cases import CaseResult, find_cases, load_case, run_case
+
+
+@dataclass(frozen=True)
+class Covered:
+    """One rule, row or limit and how many cases made it fire."""
+
+    part: str  # "rules" | "decision table" | "limits"
+    id: str
+    title: str
+    cases: int
+
+
+@dataclass
+class RulesetCoverage:
+    ruleset_id: str
+    version: str
+    path: str
+    cases: int
+    items: list[Covered] = field(default_factory=list)
+
+    @property
+    def not_exercised(self) -> list[str]:
+        return [item.id for item in self.items if item.cases == 0]
+
+
+@dataclass
+class RuleTestRun:
+    results: list[CaseResult]
+    coverage: list[RulesetCoverage]
+
+    @property
+    def passed(self) -> bool:
+        return all(r.passed for r in self.results)
+
+
+def run_rule_tests(paths: list[str] | None = None) -> RuleTestRun:
+    """Run the cases under ``paths`` (default: every shipped ruleset's cases) and measure coverage.
+
+    A case file that does not validate is a failed case whose differences are its located problems."""
+    results = []
+    for path in find_cases(paths):
+        try:
+            load_case(path)
+            results.append(run_case(path))
+        except EngineError as exc:
+            results.append(CaseResult(str(path), "(the case cannot be run)", [str(p) for p in exc.problems]))
+    rulesets: dict[str, LoadedRuleset] = {}
+    for result in results:
+        if result.ruleset is not None:
+            rulesets.setdefault(result.ruleset.content_hash, result.ruleset)
+    if not paths:  # a shipped ruleset that no case reaches is reported too, with nothing covered
+        for file in sorted(rules_dir().glob("*.yaml")):
+            try:
+                loaded = load_ruleset(file)
+            except EngineError:
+                continue  # `engine rules check` reports it
+            rulesets.setdefault(loaded.content_hash, loaded)
+    return RuleTestRun(results, [_coverage(loaded, results) for loaded in rulesets.values()])
+
+
+def _coverage(loaded: LoadedRuleset, results: list[CaseResult]) -> RulesetCoverage:
+    ruleset = loaded.ruleset
+    mine = [r for r in results if r.ruleset is not None and r.ruleset.content_hash == loaded.content_hash]
+
+    def count(item_id: str) -> int:
+        return sum(item_id in r.fired for r in mine)
+
+    items = [Covered("rules", r.id, r.title, count(r.id)) for r in ruleset.rules]
+    items += [Covered("decision table", row.id, " x ".join(f"{stage} {_grades(grades)}" for stage, grades in row.grades.items())
+                      + f" -> band {row.band}", count(row.id)) for row in ruleset.decision_table.rows]
+    items += [Covered("limits", limit.id, limit.title, count(limit.id)) for limit in ruleset.limits]
+    return RulesetCoverage(ruleset.id, ruleset.version, loaded.path, len(mine), items)
+
+
+def _grades(grades: list[int]) -> str:
+    return "/".join(str(g) for g in grades)
+
+
+def _shown(path: str) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return path
+
+
+def format_rule_tests(run: RuleTestRun, coverage: bool = False) -> str:
+    """The run as a reviewer reads it: one line per case, the differences under each failure, a summary,
+    and with ``coverage`` the count of cases behind every rule, row and limit."""
+    lines = []
+    for result in run.results:
+        lines.append(f"{'PASS' if result.passed else 'FAIL'}  {_shown(result.path)}: {result.description}")
+        lines += [f"      {difference}" for difference in result.differences]
+    failed = sum(not r.passed for r in run.results)
+    lines.append(f"{len(run.results)} case{'s' * (len(run.results) != 1)}: {len(run.results) - failed} passed, {failed} failed")
+    if coverage:
+        for cover in run.coverage:
+            lines += ["", f"Coverage of {cover.ruleset_id} {cover.version} ({_shown(cover.path)}), by {cover.cases} case"
+                          f"{'s' * (cover.cases != 1)}:"]
+            width = max((len(item.id) for item in cover.items), default=0)
+            part = None
+            for item in cover.items:
+                if item.part != part:
+                    part = item.part
+                    lines.append(f"  {part}")
+                marker = "   <- no case makes it fire" if item.cases == 0 else ""
+                lines.append(f"    {item.cases:3d}  {item.id:<{width}}  {item.title}{marker}")
+            if cover.not_exercised:
+                lines.append(f"  Not exercised by any case: {', '.join(cover.not_exercised)}")
+            else:
+                lines.append("  Every rule, row and limit fired in at least one case.")
+    return "\n".join(lines) + "\n"

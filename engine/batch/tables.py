@@ -1,0 +1,81 @@
+"""Tables in and out: CSV, Excel and Parquet by the file's extension, every cell kept as text so that
+problems can be located as ``file:line:column`` (line = the row's line in the file, header on line 1)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import BuildError, EngineError, Problem, did_you_mean
+
+READABLE = (".csv", ".xlsx", ".xls", ".parquet")
+WRITABLE = (".csv", ".json", ".parquet", ".xlsx")
+
+
+def is_table(path: Path | str) -> bool:
+    return Path(path).suffix.lower() in READABLE
+
+
+def read_table(path: Path | str, error_class: type[EngineError]) -> pd.DataFrame:
+    """The table as text cells ('' where empty). Row i (0-based) is on line i + 2 of the file."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in READABLE:
+        raise error_class([Problem("table-invalid", f"cannot read a '{suffix}' file as a table", str(path),
+                                   suggestion=f"give one of: {', '.join(READABLE)}")])
+    if not path.is_file():
+        raise error_class([Problem("file-not-found", "no such file", str(path))])
+    try:
+        if suffix == ".csv":
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False)
+        elif suffix == ".parquet":
+            frame = pd.read_parquet(path).astype(str).replace({"None": "", "nan": "", "<NA>": ""})
+        else:
+            frame = pd.read_excel(path, dtype=str, keep_default_na=False)
+    except Exception as exc:  # each reader raises its own errors; all mean "not a readable table"
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise error_class([Problem("table-invalid", f"cannot read the table: {first}", str(path))]) from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame.fillna("").map(lambda cell: str(cell).strip())
+
+
+def line_of(row_index: int) -> int:
+    """The file line of a data row (the header is line 1)."""
+    return int(row_index) + 2
+
+
+def require_columns(frame: pd.DataFrame, needed: dict[str, str], file: str, error_class: type[EngineError]) -> dict[str, int]:
+    """Column positions (1-based) of the needed columns, by the builder's name; raises if any is absent."""
+    positions = {str(c): i + 1 for i, c in enumerate(frame.columns)}
+    missing = [f"'{column}' (for {name})" for name, column in needed.items() if column not in positions]
+    if missing:
+        hint = did_you_mean(needed[next(n for n in needed if needed[n] not in positions)], positions)
+        raise error_class([Problem("table-missing-column", f"no column {', '.join(missing)}; the table has: "
+                                   f"{', '.join(positions) or 'no columns'}", file, 1, 1,
+                                   suggestion=hint or "map the column names in a column config")])
+    return {name: positions[column] for name, column in needed.items()}
+
+
+def check_writable(path: Path | str) -> None:
+    """Refuse an output name whose extension names no table format, before any work is done."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in WRITABLE:
+        raise BuildError([Problem("table-invalid", f"cannot write a '{suffix}' table", str(path),
+                                   suggestion=f"name the output with one of: {', '.join(WRITABLE)}")])
+
+
+def write_table(frame: pd.DataFrame, path: Path | str) -> Path:
+    """Write by extension: .csv, .json (records), .parquet, .xlsx."""
+    check_writable(path)
+    path = Path(path)
+    suffix = path.suffix.lower()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        frame.to_csv(path, index=False)
+    elif suffix == ".json":
+        frame.to_json(path, orient="records", indent=2)
+    elif suffix == ".parquet":
+        frame.to_parquet(path, index=False)
+    else:
+        frame.to_excel(path, index=False)
+    return path

@@ -1,0 +1,133 @@
+"""The durable-rules adapter: the only module that imports ``durable``.
+
+The YAML rules compile to one durable-rules ruleset per ruleset content hash, registered once per
+process on one shared host. An evaluation is a session: a fresh sid, the measures asserted as one fact
+(grading rules, findings and limits fire), then the grades asserted as a second fact (decision-table
+rows fire). Callers see only "facts in, fired rule ids out"; the set of fired ids is the result, never
+the order of firing.
+"""
+from __future__ import annotations
+
+import contextlib
+import copy
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from durable.engine import Host, MessageNotHandledException
+
+from ..model.conditions import resolve
+from ..model.loaded import LoadedRuleset
+from ..model.ruleset import Condition, Operator, Ruleset
+
+MEASURES, GRADES = "measures", "grades"
+
+_lock = threading.RLock()  # durable-rules is not thread-safe: one evaluation on the host at a time
+_host: Host | None = None
+_registered: set[str] = set()
+_fired: dict[str, set[str]] = {}
+
+
+def fact_key(measure: str) -> str:
+    """Measure names are dotted; durable-rules reads dots as nested paths, so flatten them."""
+    return measure.replace(".", "__")
+
+
+# The ruleset's operators in durable-rules' terms; equality is a plain field test.
+DURABLE_OPERATORS: dict[Operator, str] = {"at_least": "$gte", "at_most": "$lte", "above": "$gt", "below": "$lt",
+                                          "not_equals": "$neq"}
+
+
+def _condition(condition: Condition, ruleset: Ruleset) -> dict[str, Any]:
+    resolved = resolve(condition, ruleset)
+    key = fact_key(resolved.measure)
+    if resolved.operator == "equals":
+        return {key: resolved.threshold}
+    return {DURABLE_OPERATORS[resolved.operator]: {key: resolved.threshold}}
+
+
+def _pattern(kind: str, tests: list[dict[str, Any]]) -> dict[str, Any]:
+    # The kind discriminator keeps measures, grades and any other fact from matching each other's rules.
+    tests = [{"kind": kind}] + tests
+    return {"m": tests[0] if len(tests) == 1 else {"$and": tests}}
+
+
+def compile_ruleset(ruleset: Ruleset) -> dict[str, dict[str, Any]]:
+    """The durable-rules definition of a ruleset: one rule per grading rule, finding, limit and table row."""
+    compiled: dict[str, dict[str, Any]] = {}
+    for item in ruleset.conditioned:
+        compiled[item.id] = {"all": [_pattern(MEASURES, [_condition(c, ruleset) for c in item.when])], "run": item.id}
+    for row in ruleset.decision_table.rows:
+        tests: list[dict[str, Any]] = []
+        for stage, grades in row.grades.items():
+            options: list[dict[str, Any]] = [{stage: grade} for grade in grades]
+            tests.append(options[0] if len(options) == 1 else {"$or": options})
+        compiled[row.id] = {"all": [_pattern(GRADES, tests)], "run": row.id}
+    return compiled
+
+
+def _get_host() -> Host:
+    global _host
+    if _host is None:
+
+        class RecordingHost(Host):
+            """Resolves each rule's ``run`` name to an action that records the rule as fired."""
+
+            def get_action(self, action_name: str) -> Any:
+                def record(c: Any) -> None:
+                    _fired.setdefault(c.m.sid, set()).add(action_name)  # read-only use of c: never c.s
+
+                return record
+
+        _host = RecordingHost()  # one per process: each Host starts timer threads that never stop
+    return _host
+
+
+def _ruleset_name(loaded: LoadedRuleset) -> str:
+    # A durable-rules ruleset name can be registered only once: the content hash keeps edits distinct.
+    return f"{loaded.ruleset.id.replace('-', '_')}_{loaded.content_hash[:16]}"
+
+
+class Session:
+    """One evaluation against a registered ruleset: facts in, fired rule ids out."""
+
+    def __init__(self, host: Host, name: str, referenced: set[str]):
+        self._host, self._name, self._referenced = host, name, referenced
+        self.sid = uuid.uuid4().hex
+
+    def _assert(self, kind: str, fields: dict[str, Any]) -> set[str]:
+        before = set(_fired.get(self.sid, set()))
+        fact = {"id": uuid.uuid4().hex, "sid": self.sid, "kind": kind, **fields}
+        with contextlib.suppress(MessageNotHandledException):  # no rule matched this fact: nothing fired
+            self._host.assert_fact(self._name, fact)
+        return _fired.get(self.sid, set()) - before
+
+    def assert_measures(self, measures: dict[str, Any]) -> set[str]:
+        """Rules, findings and limits that fire on these measures. Absent measures are absent keys."""
+        return self._assert(MEASURES, {fact_key(k): v for k, v in measures.items() if v is not None and k in self._referenced})
+
+    def assert_grades(self, grades: dict[str, int]) -> set[str]:
+        """Decision-table rows that fire for these grades (one per grading stage)."""
+        return self._assert(GRADES, grades)
+
+
+@contextmanager
+def session(loaded: LoadedRuleset) -> Iterator[Session]:
+    """A fresh evaluation; its state is deleted afterwards so nothing carries to the next one."""
+    with _lock:
+        host = _get_host()
+        name = _ruleset_name(loaded)
+        if name not in _registered:
+            host.register_rulesets({name: copy.deepcopy(compile_ruleset(loaded.ruleset))})  # it mutates its argument
+            _registered.add(name)
+        # Only the measures the rules read are asserted: durable-rules refuses a fact of more than about 250
+        # fields (error code 302), and the engine derives several hundred.
+        current = Session(host, name, loaded.ruleset.referenced_measures())
+        try:
+            yield current
+        finally:
+            _fired.pop(current.sid, None)
+            with contextlib.suppress(Exception):  # no state was created when nothing was asserted
+                host.delete_state(name, current.sid)

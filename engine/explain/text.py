@@ -1,0 +1,50 @@
+"""The answer to "why not band N" as a reviewer reads it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..model.wording import band_text, needs_text, value_text
+from .why_not import Obstacle, why_not
+
+
+def explain_why_not(profile_path: Path | str, band: int, ruleset_path: Path | str | None = None) -> str:
+    answer = why_not(profile_path, band, ruleset_path)
+    d = answer.decision
+    words = d.band_words
+    out = [f"Why not band {band_text(band, words)} for {answer.authority}?",
+           f"The final band is {band_text(d.final_band, words)}; the proposed band was {band_text(d.proposed_band, words)}.", ""]
+    needs = ", ".join(f"{stage} grade {want}" for stage, _, want in answer.stages)
+    out.append(f"Band {band} comes from decision table row {answer.row_id}: {needs}.")
+    for stage, now, want in answer.stages:
+        if now != want:
+            out.append(f"  {stage} grade is {now}; needs {want}")
+    out += ["", "What stands in the way"]
+    if not answer.obstacles:
+        out.append("  nothing in the grades: the grades already give the band")
+    for o in answer.obstacles:
+        out += _obstacle_lines(o)
+    out += ["", "Limits that would still cap the band"]
+    if not answer.capping_limits:
+        out.append("  none")
+    for o in answer.capping_limits:
+        out += _obstacle_lines(o)
+    out += [""]
+    if answer.result is None:
+        out.append("No change to the evidence was found that moves the band.")
+    else:
+        r = answer.result
+        verdict = "reaches" if answer.reached else "does not reach"
+        out.append(f"Changes that, applied together, give band {band_text(r.final_band, words)} "
+                   f"(proposed {r.proposed_band}; the changed profile evaluated through the engine {verdict} band {band}):")
+        out += [f"  - {c}" for c in answer.changes]
+    return "\n".join(out) + "\n"
+
+
+def _obstacle_lines(o: Obstacle) -> list[str]:
+    e = o.evidence
+    lines = [f"  {o.owner} ({o.title}): {e.measure} = {value_text(e.value)}; needs {needs_text(e)}"
+             + ("" if not e.holds else " (holds now)")]
+    if e.holds:
+        return lines
+    lines += [f"      smallest change: {text}" for _, text in o.change] or ["      (satisfied by the changes made for earlier conditions)"]
+    return lines

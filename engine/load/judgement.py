@@ -1,0 +1,25 @@
+"""A professional judgement as an assessor states it: a small YAML file, or a band, assessor and reason."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import JudgementError, Problem
+from ..model.judgement import JudgementFile, ProposedJudgement
+from ..model.validation import validate
+from .yaml import parse_yaml, read_text
+
+
+def judgement_from_file(path: Path | str) -> ProposedJudgement:
+    doc = parse_yaml(read_text(path, JudgementError), str(path), JudgementError)
+    if not isinstance(doc.data, dict):
+        raise JudgementError([doc.problem("judgement-invalid", "a judgement is a mapping with 'band', 'assessor', 'reason' and optionally 'date'")])
+    model, problems = validate(JudgementFile, doc, code_invalid="judgement-invalid", code_unknown_key="judgement-invalid")
+    if model is None:
+        raise JudgementError(problems)
+    return ProposedJudgement(model.band, model.assessor, model.reason, model.date.isoformat() if model.date else None)
+
+
+def judgement_from_options(band: int, assessor: str | None, reason: str | None, where: str = "<command line>") -> ProposedJudgement:
+    if not 1 <= band <= 4:
+        raise JudgementError([Problem("judgement-invalid", f"a judgement's band is 1 to 4 (got {band})", where)])
+    return ProposedJudgement(band, assessor, reason)

@@ -1,0 +1,99 @@
+"""Loading a profile: YAML -> a validated Profile in the vocabulary of the ruleset that rates it.
+
+The ruleset is the one given, else the one in rules/ for the profile's assessment year; its catalogue
+decides which setting types, indicators and vulnerable groups the profile may name.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from ..errors import Problem, ProfileError, did_you_mean
+from ..model.catalogue import Catalogue
+from ..model.loaded import LoadedProfile, LoadedRuleset
+from ..model.profile import Profile
+from ..model.source import SourceDocument
+from ..model.validation import validate
+from .ruleset import load_ruleset, ruleset_for_year
+from .yaml import parse_yaml, read_text
+
+
+def load_profile(path: Path | str, catalogue: Catalogue | None = None) -> LoadedProfile:
+    return parse_profile(read_text(path, ProfileError), str(path), catalogue)
+
+
+def parse_profile(text: str, file: str = "<profile>", catalogue: Catalogue | None = None) -> LoadedProfile:
+    """A profile from YAML text, in the given catalogue's vocabulary (default: that of the ruleset for its year)."""
+    doc = parse_yaml(text, file, ProfileError)
+    if catalogue is None:
+        ruleset = ruleset_for_document(doc)
+        catalogue = ruleset.catalogue if ruleset else None
+    return validate_profile(doc, catalogue)
+
+
+def ruleset_for_document(doc: SourceDocument, ruleset_path: Path | str | None = None) -> LoadedRuleset | None:
+    """The ruleset given, else the one for the document's year; None when the year is not a year (the
+    profile's own validation then says so, at the year)."""
+    if ruleset_path is not None:
+        return load_ruleset(ruleset_path)
+    year = doc.data.get("year") if isinstance(doc.data, dict) else None
+    if not isinstance(year, int) or isinstance(year, bool):
+        return None
+    return ruleset_for_year(year, doc)
+
+
+def validate_profile(doc: SourceDocument, catalogue: Catalogue | None) -> LoadedProfile:
+    """Every problem of the document at once; without a catalogue, only the format is checked (and some
+    problem is certain: a catalogue is missing only when the year is not a year)."""
+    if not isinstance(doc.data, dict):
+        raise ProfileError([doc.problem("profile-invalid", "a profile is a mapping with 'authority', 'year', 'settings', ...")])
+    problems = _vocabulary_problems(doc, catalogue) if catalogue else []
+    profile, found = validate(Profile, doc, code_invalid="profile-invalid", code_unknown_key="profile-unknown-key")
+    problems += found
+    if profile is not None and catalogue is not None:
+        problems += _evidence_kind_problems(profile, doc, catalogue)
+    if problems or profile is None:
+        raise ProfileError(problems)
+    canonical = json.dumps(profile.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return LoadedProfile(profile, doc, hashlib.sha256(canonical.encode()).hexdigest())
+
+
+def _vocabulary_problems(doc: SourceDocument, cat: Catalogue) -> list[Problem]:
+    problems = []
+    data = doc.data
+    for section, known, code, what in (("settings", cat.setting_types, "unknown-setting-type", "setting type"),
+                                       ("indicators", cat.indicators, "unknown-indicator", "indicator")):
+        block = data.get(section)
+        if isinstance(block, dict):
+            for key in block:
+                if key not in known:
+                    problems.append(doc.problem(code, f"unknown {what} '{key}'", (section, key), key=True,  # type: ignore[arg-type]
+                                                suggestion=did_you_mean(str(key), known)))
+    gaps = data.get("vulnerable_gaps")
+    if isinstance(gaps, list):
+        for i, gap in enumerate(gaps):
+            if not isinstance(gap, dict):
+                continue
+            for field, names in (("group", cat.vulnerable_groups), ("stage", cat.vulnerable_stages)):
+                value = gap.get(field)
+                if isinstance(value, str) and value not in names:
+                    problems.append(doc.problem("unknown-vulnerable-group", f"unknown {field} '{value}'",
+                                                ("vulnerable_gaps", i, field), suggestion=did_you_mean(value, names)))
+    return problems
+
+
+def _evidence_kind_problems(profile: Profile, doc: SourceDocument, cat: Catalogue) -> list[Problem]:
+    problems = []
+    for key, evidence in profile.settings.items():
+        if key not in cat.setting_types:
+            continue  # reported as unknown-setting-type already
+        kind = cat.setting_types[key].kind
+        if kind == "counted" and evidence.counts is None:
+            problems.append(doc.problem("wrong-evidence-kind", f"'{key}' is counted by grade: give 'counts', not 'grade'",
+                                        ("settings", key, "grade"), key=True,
+                                        suggestion=f"counts: {{{evidence.grade}: 1}}"))
+        if kind == "single" and evidence.grade is None:
+            problems.append(doc.problem("wrong-evidence-kind", f"'{key}' is a single service: give its 'grade', not 'counts'",
+                                        ("settings", key, "counts"), key=True))
+    return problems

@@ -1,0 +1,30 @@
+"""A professional judgement of the band, as an assessor states it (a file or command-line options)."""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, Field
+
+NOT_STATED = "not stated"  # recorded when the policy does not require an assessor or a reason and none is given
+
+
+class JudgementFile(BaseModel):
+    """A judgement as written in a small YAML file: band, assessor, reason, optional date."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    band: int = Field(ge=1, le=4)
+    assessor: str | None = None
+    reason: str | None = None
+    date: _dt.date | None = None
+
+
+@dataclass(frozen=True)
+class ProposedJudgement:
+    """A judgement before the ruleset's policy has been checked; assessor and reason may be missing."""
+
+    band: int
+    assessor: str | None = None
+    reason: str | None = None
+    date: str | None = None

@@ -1,0 +1,80 @@
+"""The wording of a ruleset's rating letter (rules/letters/<ruleset id>.yaml): fixed paragraphs and sentence
+templates. Which placeholders each template may use is stated here, so `rules check` can refuse a template
+that would fail when a letter is written."""
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EvidenceWording(_Frozen):
+    compared_groups: list[str]
+    above_average: str
+    below_average: str
+    none_inadequate_clause: str
+    some_inadequate_clause: str
+    group_sentences: dict[str, str]
+    group_part_all: str
+    group_part_some: str
+    inadequate_named: str
+    single_services: str
+    safeguarding_same: str
+    safeguarding_different: str
+    unannounced: str
+    unannounced_nouns: dict[str, tuple[str, str]]
+    effective_action: str
+    judgement: str
+
+
+class ParagraphStages(_Frozen):
+    """Which stages' sentences go where: the rule that set each grading stage's grade, every fired rule of a
+    stage that sets none."""
+
+    settings: list[str]  # open the paragraph on settings and services, before the evidence sentences
+    indicators: list[str]  # the paragraph on the indicators and outcomes
+
+
+class LetterWording(_Frozen):
+    ruleset: str
+    title: str
+    guidance: str
+    transitional: str
+    scale_intro: str
+    scale_note: str
+    rating_heading: str
+    rating_label: str
+    headline: str
+    names_with_article: list[str]
+    section_138: str
+    closing: str
+    signatory: list[str]
+    draft_note: str
+    number_words: list[str]
+    paragraphs: ParagraphStages
+    evidence: EvidenceWording
+
+
+# Each template's path in the wording, and the placeholders it may use ("*" stands for any key of a mapping).
+TEMPLATE_FIELDS: dict[tuple[str, ...], frozenset[str]] = {
+    ("guidance",): frozenset(), ("transitional",): frozenset({"year", "next_year"}), ("scale_intro",): frozenset(),
+    ("scale_note",): frozenset(), ("rating_heading",): frozenset({"year"}), ("rating_label",): frozenset(),
+    ("headline",): frozenset({"authority", "manner"}), ("section_138",): frozenset(), ("closing",): frozenset(),
+    ("draft_note",): frozenset({"ruleset"}),
+    ("evidence", "above_average"): frozenset({"types"}),
+    ("evidence", "below_average"): frozenset({"plural", "good_or_better", "total", "inadequate_clause"}),
+    ("evidence", "none_inadequate_clause"): frozenset({"plural"}),
+    ("evidence", "some_inadequate_clause"): frozenset({"inadequate", "are"}),
+    ("evidence", "group_sentences", "*"): frozenset({"group", "parts"}),
+    ("evidence", "group_part_all"): frozenset({"total", "good_or_better", "plural"}),
+    ("evidence", "group_part_some"): frozenset({"total", "good_or_better", "plural"}),
+    ("evidence", "inadequate_named"): frozenset({"inadequate", "total", "plural", "are"}),
+    ("evidence", "single_services"): frozenset({"services", "are", "grade"}),
+    ("evidence", "safeguarding_same"): frozenset({"kind", "year", "safeguarding", "looked_after_children"}),
+    ("evidence", "safeguarding_different"): frozenset({"kind", "year", "safeguarding", "looked_after_children"}),
+    ("evidence", "unannounced"): frozenset({"strengths", "areas_for_development", "areas_for_priority_action"}),
+    ("evidence", "effective_action"): frozenset(),
+    ("evidence", "judgement"): frozenset({"assessor", "band_words", "reason"}),
+}

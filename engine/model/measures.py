@@ -1,0 +1,89 @@
+"""The measures a ruleset's conditions may read: every name the engine derives from a profile, with its kind
+and meaning. Only names and meanings live here (no pandas), so checks read them without deriving anything;
+:mod:`engine.measures` derives the values.
+
+A name is dotted (``settings.secondary_schools.share_good_or_better``). A measure that cannot be derived
+(no settings of a type, no indicators for an outcome) is absent, never zero: absence is a data gap.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from .catalogue import Catalogue
+
+MeasureKind = Literal["proportion", "count", "category", "number", "year"]
+COMPARATORS = ("national", "similar_areas")
+COUNT_FIELDS = {
+    "count_total": "settings with a grade", "count_good_or_better": "settings good or outstanding",
+    "count_outstanding": "settings outstanding", "count_inadequate": "settings inadequate",
+}
+SHARE_FIELDS = {"share_good_or_better": "share good or outstanding", "share_inadequate": "share inadequate"}
+
+
+@dataclass(frozen=True)
+class MeasureSpec:
+    name: str
+    kind: MeasureKind
+    description: str
+
+
+def measure_catalogue(catalogue: Catalogue) -> dict[str, MeasureSpec]:
+    """Every measure the engine can derive with this catalogue. Rules may use only these names.
+
+    Built once per catalogue content (judgement reads it on every evaluation); callers must not mutate it.
+    """
+    if catalogue.content_hash not in _BUILT:
+        _BUILT[catalogue.content_hash] = {spec.name: spec for spec in _specs(catalogue)}
+    return _BUILT[catalogue.content_hash]
+
+
+_BUILT: dict[str, dict[str, MeasureSpec]] = {}
+
+
+def _words(comparator: str) -> str:
+    return comparator.replace("_", " ")
+
+
+def _specs(cat: Catalogue) -> Iterator[MeasureSpec]:
+    for key, setting in cat.setting_types.items():
+        base = f"settings.{key}"
+        for f, text in COUNT_FIELDS.items():
+            yield MeasureSpec(f"{base}.{f}", "count", f"{setting.title}: {text}")
+        for f, text in SHARE_FIELDS.items():
+            yield MeasureSpec(f"{base}.{f}", "proportion", f"{setting.title}: {text}")
+        for comparator in COMPARATORS:
+            yield MeasureSpec(f"{base}.{comparator}", "proportion", f"{setting.title}: {_words(comparator)} share good or better")
+            yield MeasureSpec(f"{base}.vs_{comparator}", "category",
+                              f"{setting.title}: share good or better above / in_line / below {_words(comparator)}")
+    for scope, title in [("settings", "All settings and services")] + [(f"groups.{g}", t) for g, t in cat.groups.items()]:
+        for f, text in COUNT_FIELDS.items():
+            yield MeasureSpec(f"{scope}.{f}", "count", f"{title}: {text}")
+        for f, text in SHARE_FIELDS.items():
+            yield MeasureSpec(f"{scope}.{f}", "proportion", f"{title}: {text}")
+        yield MeasureSpec(f"{scope}.count_types_compared", "count", f"{title}: types of setting with a national comparator")
+        for comparator in COMPARATORS:
+            yield MeasureSpec(f"{scope}.share_types_in_line_or_above_{comparator}", "proportion",
+                              f"{title}: share of types of setting good or better in line with or above {_words(comparator)}")
+    for scope, title in [("indicators", "All national indicators")] + [(f"outcomes.{o}", t) for o, t in cat.outcomes.items()]:
+        yield MeasureSpec(f"{scope}.count_available", "count", f"{title}: indicators with a value and a comparator")
+        yield MeasureSpec(f"{scope}.count_in_line_or_above", "count", f"{title}: indicators in line with or above comparators")
+        yield MeasureSpec(f"{scope}.share_in_line_or_above", "proportion", f"{title}: share of available indicators in line with or above comparators")
+        yield MeasureSpec(f"{scope}.count_gaps", "count", f"{title}: indicators with no data (gaps)")
+        yield MeasureSpec(f"{scope}.share_gaps", "proportion", f"{title}: share of the catalogue's indicators with no data")
+    for key, indicator in cat.indicators.items():
+        yield MeasureSpec(f"indicator.{key}.value", "number", f"{key} {indicator.title}")
+        for comparator in COMPARATORS:
+            yield MeasureSpec(f"indicator.{key}.vs_{comparator}", "category",
+                              f"{key}: better / in_line / worse than {_words(comparator)}, by polarity")
+    yield MeasureSpec("safeguarding_inspection.kind", "category", "joint area review or inspection of safeguarding and looked after children")
+    yield MeasureSpec("safeguarding_inspection.year", "year", "year of the latest safeguarding inspection")
+    yield MeasureSpec("safeguarding_inspection.safeguarding", "category", "grade for safeguarding")
+    yield MeasureSpec("safeguarding_inspection.looked_after_children", "category", "grade for looked after children")
+    yield MeasureSpec("unannounced_inspection.year", "year", "year of the latest unannounced inspection of contact, referral and assessment")
+    for f in ("strengths", "areas_for_development", "areas_for_priority_action"):
+        yield MeasureSpec(f"unannounced_inspection.{f}", "count", f"unannounced inspection: {f.replace('_', ' ')}")
+    yield MeasureSpec("vulnerable_gaps.count", "count", "gaps for vulnerable groups reported")
+    for f, text in (("narrower_than_national", "narrower than the national gap"), ("narrowing", "narrowing"), ("widening", "widening")):
+        yield MeasureSpec(f"vulnerable_gaps.share_{f}", "proportion", f"share of gaps for vulnerable groups {text}")

@@ -1,0 +1,101 @@
+"""The profile: one council's performance profile for one assessment year (pydantic models)."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, model_validator
+
+Proportion = Annotated[float, Field(ge=0.0, le=1.0)]
+Grade = Literal["outstanding", "good", "satisfactory", "inadequate"]
+# Ofsted's four-point scale of inspection grades, best first; "good or better" is the first two.
+GRADES: tuple[Grade, ...] = ("outstanding", "good", "satisfactory", "inadequate")
+GOOD_OR_BETTER: tuple[Grade, ...] = ("outstanding", "good")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Addressee(_Model):
+    name: str
+    role: str | None = None
+    address: list[str] = []
+    salutation: str | None = Field(None, description="e.g. 'Dear Ms Baxter'; made from the name when absent")
+
+
+class Authority(_Model):
+    name: str = Field(description="As the letter names it, e.g. 'London Borough of Camden'")
+    code: str | None = Field(None, description="The council's code, when known")
+    addressee: Addressee | None = None
+
+
+class GradeCounts(_Model):
+    outstanding: NonNegativeInt = 0
+    good: NonNegativeInt = 0
+    satisfactory: NonNegativeInt = 0
+    inadequate: NonNegativeInt = 0
+
+
+class Comparator(_Model):
+    good_or_better: Proportion = Field(description="Share of settings of this type good or outstanding")
+    inadequate: Proportion | None = Field(None, description="Share inadequate, where known")
+
+
+class SettingEvidence(_Model):
+    """Counts by latest grade for a counted setting type, or the one grade of a single service."""
+
+    counts: GradeCounts | None = None
+    grade: Grade | None = None
+    national: Comparator | None = None
+    similar_areas: Comparator | None = None
+    note: str | None = Field(None, description="Free text kept for the reviewer; not evaluated")
+
+    @model_validator(mode="after")
+    def _counts_or_grade(self) -> SettingEvidence:
+        if (self.counts is None) == (self.grade is None):
+            raise ValueError("give either 'counts' (settings by grade) or 'grade' (a single service), not both or neither")
+        return self
+
+
+class SafeguardingInspection(_Model):
+    kind: Literal["joint area review", "inspection of safeguarding and looked after children"]
+    year: int = Field(ge=2000, le=2100)
+    safeguarding: Grade
+    looked_after_children: Grade | None = None
+
+
+class UnannouncedInspection(_Model):
+    """The annual unannounced inspection of contact, referral and assessment."""
+
+    year: int = Field(ge=2000, le=2100)
+    strengths: NonNegativeInt = 0
+    areas_for_development: NonNegativeInt = 0
+    areas_for_priority_action: NonNegativeInt = 0
+    effective_action_to_safeguard: bool | None = None
+    summary: str | None = None
+
+
+class IndicatorValue(_Model):
+    value: float
+    similar_areas: float | None = None
+    national: float | None = None
+
+
+class VulnerableGap(_Model):
+    group: str
+    stage: str
+    gap: float = Field(description="Attainment gap with peers, percentage points")
+    national_gap: float
+    trend: Literal["narrowing", "stable", "widening"] | None = None
+
+
+class Profile(_Model):
+    authority: Authority
+    year: int = Field(ge=2000, le=2100)
+    letter_date: date | None = None
+    settings: dict[str, SettingEvidence] = {}
+    safeguarding_inspection: SafeguardingInspection | None = None
+    unannounced_inspection: UnannouncedInspection | None = None
+    indicators: dict[str, IndicatorValue] = {}
+    vulnerable_gaps: list[VulnerableGap] = []

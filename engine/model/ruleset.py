@@ -1,0 +1,215 @@
+"""The ruleset model: its vocabulary (catalogue, scale, grade scale, stages), named proportions, grading rules,
+a decision table, ordered limits and the judgement policy.
+
+How fired rules combine is written here once, as methods: a stage's hit policy, the decision table's hit
+policy, and how a limit lowers a band. The evaluation, the checks and the explanations all call these.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+# A name that is safe as a file name: ruleset ids name their letter wording, catalogue names their file.
+SAFE_NAME = r"^[a-z0-9][a-z0-9-]{0,63}$"
+RULE_ID = r"^[a-z][a-z0-9_]{0,99}$"
+
+Operator = Literal["at_least", "at_most", "above", "below", "equals", "not_equals"]
+OPERATORS: tuple[Operator, ...] = ("at_least", "at_most", "above", "below", "equals", "not_equals")
+NUMERIC_OPERATORS: tuple[Operator, ...] = ("at_least", "at_most", "above", "below")
+Threshold = float | str | bool
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Condition(_Model):
+    """One test of a measure against a threshold: exactly one operator is given."""
+
+    measure: str
+    at_least: float | str | None = None
+    at_most: float | str | None = None
+    above: float | str | None = None
+    below: float | str | None = None
+    equals: float | str | bool | None = None
+    not_equals: float | str | bool | None = None
+
+    @model_validator(mode="after")
+    def _one_operator(self) -> Condition:
+        given = [op for op in OPERATORS if getattr(self, op) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of {', '.join(OPERATORS)} (got {len(given)})")
+        return self
+
+    @property
+    def operator(self) -> Operator:
+        return next(op for op in OPERATORS if getattr(self, op) is not None)
+
+    @property
+    def threshold(self) -> Threshold:
+        value: Threshold = getattr(self, self.operator)
+        return value
+
+
+class Rule(_Model):
+    id: str = Field(pattern=RULE_ID)
+    title: str
+    stage: str
+    grade: int | None = None
+    when: list[Condition]
+    because: str
+
+
+class Stage(_Model):
+    """A stage of the evaluation and how its fired rules combine (its hit policy)."""
+
+    title: str
+    hit_policy: Literal["highest", "collect"] = Field(
+        description="highest: the stage's grade is the highest grade among its fired rules; "
+                    "collect: every fired rule contributes its sentence, and the stage sets no grade")
+
+    @property
+    def grades(self) -> bool:
+        return self.hit_policy == "highest"
+
+    def choose(self, fired: list[Rule]) -> Rule | None:
+        """The rule that sets the stage's grade among its fired rules (highest grade; ties by id); None if none fired."""
+        candidates = [rule for rule in fired if rule.grade is not None]
+        return max(candidates, key=lambda rule: (rule.grade, rule.id)) if candidates else None
+
+
+class Row(BaseModel):
+    """A decision-table row: for each grading stage the grades it covers, and the band it gives."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, list[int]] = Field(init=False)
+
+    id: str = Field(pattern=RULE_ID)
+    band: int
+
+    @property
+    def grades(self) -> dict[str, list[int]]:
+        """Stage -> the grades of that stage this row covers."""
+        return dict(self.__pydantic_extra__ or {})
+
+    def covers(self, grades: Mapping[str, int]) -> bool:
+        return all(grades.get(stage) in allowed for stage, allowed in self.grades.items())
+
+
+class DecisionTable(_Model):
+    id: str
+    title: str
+    hit_policy: Literal["unique", "first"] = Field(
+        description="unique: exactly one row covers each combination of grades; first: the first row that covers it")
+    rows: list[Row] = Field(min_length=1)
+
+    def choose(self, matching: list[Row]) -> Row | None:
+        """The row the hit policy picks among the rows that cover a combination (given in declared order);
+        None when the policy picks none (no row, or several under ``unique``)."""
+        if not matching or (self.hit_policy == "unique" and len(matching) > 1):
+            return None
+        return matching[0]
+
+    def covering(self, grades: Mapping[str, int]) -> list[Row]:
+        return [row for row in self.rows if row.covers(grades)]
+
+
+class Effect(_Model):
+    cap: int | None = None
+    lower_by: int | None = Field(None, ge=1)
+
+    @model_validator(mode="after")
+    def _one_effect(self) -> Effect:
+        if (self.cap is None) == (self.lower_by is None):
+            raise ValueError("give exactly one of 'cap' or 'lower_by'")
+        return self
+
+    def apply(self, band: int, lowest: int) -> int:
+        """The band after this limit: a cap takes it down to the cap, a step lowers it, never below ``lowest``."""
+        if self.cap is not None:
+            return min(band, self.cap)
+        assert self.lower_by is not None
+        return max(lowest, band - self.lower_by)
+
+
+class Limit(_Model):
+    id: str = Field(pattern=RULE_ID)
+    title: str
+    effect: Effect
+    safeguarding: bool = Field(False, description="Set by a safeguarding finding: judgement may never lift the band above it")
+    when: list[Condition] = Field(min_length=1)
+    because: str
+
+
+class ScaleStep(_Model):
+    words: str
+    meaning: str
+
+
+class Comparison(_Model):
+    settings_tolerance: float = Field(ge=0, le=1)
+    indicator_tolerance: float = Field(ge=0, le=1)
+
+
+class DataGapArea(_Model):
+    """An area of the evidence where too many missing indicators warrant judgement."""
+
+    area: str = Field(description="The area in the letters' words, e.g. social care and looked after children")
+    measure: str = Field(description="A share-of-gaps measure, as `engine measures` lists it")
+    above: float = Field(ge=0, le=1)
+
+
+class JudgementWarranted(_Model):
+    """Where the ruleset says professional judgement is warranted; the trace flags these."""
+
+    near_threshold_margin: float = Field(ge=0, le=1, description="A proportion within this many points of a threshold")
+    data_gaps: list[DataGapArea] = []
+
+
+class JudgementPolicy(_Model):
+    """What a named assessor may do to the band after the limits. Each field is a clause refusals name."""
+
+    max_change: int = Field(ge=0, le=3, description="Grades a judgement may move the band, up or down")
+    assessor_required: bool = True
+    reason_required: bool = True
+    never_above_safeguarding_limit: bool = True
+    warranted: JudgementWarranted | None = None
+
+
+class Ruleset(_Model):
+    id: str = Field(pattern=SAFE_NAME, description="Also names the letter wording, rules/letters/<id>.yaml")
+    version: str
+    year: int
+    title: str
+    transitional: bool = False
+    provenance: str | None = None
+    catalogue: str = Field(pattern=SAFE_NAME, description="The vocabulary the rules are written in: indicators/<catalogue>.yaml")
+    scale: dict[int, ScaleStep] = Field(description="The bands, with the words and meaning of each")
+    grade_scale: list[int] = Field(min_length=1, description="The grades a grading stage can give, lowest first")
+    proportions: dict[str, float]
+    comparison: Comparison
+    stages: dict[str, Stage]
+    rules: list[Rule]
+    decision_table: DecisionTable
+    limits: list[Limit] = []
+    judgement: JudgementPolicy | None = Field(None, description="Absent: this ruleset allows no professional judgement")
+
+    @property
+    def grading_stages(self) -> list[str]:
+        """The stages that set a grade, in the ruleset's order: the decision table's inputs."""
+        return [name for name, stage in self.stages.items() if stage.grades]
+
+    @property
+    def lowest_band(self) -> int:
+        return min(self.scale)
+
+    @property
+    def conditioned(self) -> list[Rule | Limit]:
+        """The rules and the limits: everything that fires on conditions over the measures."""
+        return [*self.rules, *self.limits]
+
+    def referenced_measures(self) -> set[str]:
+        """The measures the conditions of rules and limits read."""
+        return {c.measure for item in self.conditioned for c in item.when}

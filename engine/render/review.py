@@ -1,0 +1,44 @@
+"""What a reviewer and a council read: the report and the rating letter, each from one evaluation.
+
+Library functions take a profile path and return the rendered string; the CLI only prints them.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..decide.pipeline import evaluate_text
+from ..errors import ProfileError
+from ..load.judgement import judgement_from_file
+from ..load.yaml import read_text
+from ..measures.derive import derive_measures
+from .html import render_report_html
+from .letter import compose_letter, letter_html, letter_markdown
+from .markdown import render_report_markdown
+from .reviewed import Reviewed
+
+REPORT_FORMATS = ("html", "markdown")
+LETTER_FORMATS = ("markdown", "html")
+
+
+def review(profile_path: Path | str, ruleset_path: Path | str | None = None,
+           judgement_path: Path | str | None = None) -> Reviewed:
+    """Evaluate a profile (with a professional judgement from a file, when given) and keep the evidence frames."""
+    judgement = judgement_from_file(judgement_path) if judgement_path is not None else None
+    evaluated = evaluate_text(read_text(profile_path, ProfileError), str(profile_path), ruleset_path, judgement)
+    ruleset = evaluated.ruleset
+    return Reviewed(evaluated.profile, ruleset, evaluated.decision,
+                    derive_measures(evaluated.profile.profile, ruleset.catalogue, ruleset.ruleset))
+
+
+def report(profile_path: Path | str, output_format: str = "html", ruleset_path: Path | str | None = None,
+           judgement_path: Path | str | None = None) -> str:
+    """The reviewer's report: headline, evidence, charts and reasons, as one page (HTML) or Markdown."""
+    reviewed = review(profile_path, ruleset_path, judgement_path)
+    return render_report_markdown(reviewed) if output_format == "markdown" else render_report_html(reviewed)
+
+
+def letter(profile_path: Path | str, output_format: str = "markdown", ruleset_path: Path | str | None = None,
+           judgement_path: Path | str | None = None) -> str:
+    """The rating letter to the council, in the form of Ofsted's 2009 letters."""
+    composed = compose_letter(review(profile_path, ruleset_path, judgement_path))
+    return letter_html(composed) if output_format == "html" else letter_markdown(composed)
