@@ -57,11 +57,11 @@ _SCHEMA = (
     ruleset_hash TEXT NOT NULL,
     catalogue_hash TEXT,               -- sha256 of the ruleset's catalogue (record format 2 onwards)
     engine_version TEXT NOT NULL,
-    proposed_band INTEGER NOT NULL,
+    proposed_band INTEGER,             -- NULL when the decision withholds a band
     limits TEXT NOT NULL,              -- JSON
-    limited_band INTEGER NOT NULL,
+    limited_band INTEGER,
     judgement TEXT,                    -- JSON, or NULL when no judgement was made
-    final_band INTEGER NOT NULL,
+    final_band INTEGER,
     decision TEXT NOT NULL,            -- the whole decision with its trace, JSON
     supersedes TEXT,                   -- the record_id this one revises
     previous_hash TEXT NOT NULL,
