@@ -1,12 +1,18 @@
 """Many councils at once: every profile in folders, files or tables rated, one result row per council.
 
-A council whose profile is invalid is reported with its location and does not stop the others. For
-notebooks, :func:`rate_all` returns the results as a pandas DataFrame.
+The inputs are listed first (file names, table rows), never read all at once; profiles are read, parsed and
+rated in chunks, the measures of each chunk derived together, by worker processes (one per CPU by default).
+Results come back in the order of the inputs, exactly as a serial run gives them, and only the parent
+process writes the audit trail. A council whose profile is invalid is reported with its location and does
+not stop the others. For notebooks, :func:`rate_all` returns the results as a pandas DataFrame.
 """
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterable
+import multiprocessing
+import os
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,9 +20,11 @@ from typing import Any
 import pandas as pd
 
 from ..audit.store import AuditStore
-from ..decide.pipeline import evaluate_text
+from ..decide.pipeline import evaluate_many
 from ..errors import EngineError, Problem, ProfileError
-from ..load.yaml import read_text
+from ..load.profile import ruleset_for_document, validate_profile
+from ..load.yaml import parse_yaml, read_text
+from ..model.loaded import LoadedProfile, LoadedRuleset
 from ..model.trace import Decision
 from .profile_table import relocate, row_to_yaml
 from .tables import check_writable, is_table, line_of, read_table, write_table
@@ -26,17 +34,21 @@ PROFILE_SUFFIXES = (".yaml", ".yml")
 LEADING = ["authority", "authority_code", "year", "proposed_band", "limits", "limited_band", "judgement", "final_band",
            "final_words"]
 TRAILING = ["decisive_rules", "ruleset", "input_hash", "source", "audit_record"]
+CHUNK = 64  # profiles a worker rates at once: their measures are derived together
 
 
 @dataclass(frozen=True)
 class ProfileSource:
-    """One council's profile as read: its label (``file`` or ``table:line``) and YAML text."""
+    """One council's profile: its label (``file`` or ``table:line``), and its YAML text or the file holding it."""
 
     label: str
     file: str
-    text: str
+    text: str | None = None  # None for a profile file: read when it is rated
     line: int | None = None  # for a table row: its line in the table
     origin: dict[int, int] | None = None  # for a table row: YAML line -> table column
+
+    def read(self) -> str:
+        return self.text if self.text is not None else read_text(self.file, ProfileError)
 
 
 @dataclass
@@ -63,7 +75,8 @@ class BatchResult:
 
 
 def collect(inputs: Iterable[Path | str]) -> tuple[list[ProfileSource], list[Failure]]:
-    """Every profile named: a folder's *.yaml files, a profile file, or each row of a table."""
+    """Every profile named: a folder's *.yaml files, a profile file, or each row of a table. Files are
+    listed, not read: each is read when it is rated."""
     sources: list[ProfileSource] = []
     failures: list[Failure] = []
     for given in inputs:
@@ -73,7 +86,7 @@ def collect(inputs: Iterable[Path | str]) -> tuple[list[ProfileSource], list[Fai
                 files = sorted(p for p in path.iterdir() if p.suffix.lower() in PROFILE_SUFFIXES)
                 if not files:
                     raise ProfileError([Problem("file-not-found", "no profile files (*.yaml) in this folder", str(path))])
-                sources += [_file_source(p) for p in files]
+                sources += [ProfileSource(str(p), str(p)) for p in files]
             elif is_table(path):
                 frame = read_table(path, ProfileError)
                 columns = list(frame.columns)
@@ -81,33 +94,85 @@ def collect(inputs: Iterable[Path | str]) -> tuple[list[ProfileSource], list[Fai
                     text, origin = row_to_yaml(row, columns)
                     sources.append(ProfileSource(f"{path}:{line_of(i)}", str(path), text, line_of(i), origin))
             else:
-                sources.append(_file_source(path))
+                read_text(path, ProfileError)  # a named file that cannot be read is reported now, with the others
+                sources.append(ProfileSource(str(path), str(path)))
         except EngineError as exc:
             failures.append(Failure(str(path), exc.problems))
     return sources, failures
 
 
-def _file_source(path: Path) -> ProfileSource:
-    return ProfileSource(str(path), str(path), read_text(path, ProfileError))
+@dataclass(frozen=True)
+class Rated:
+    """What rating one source gave: its result row (and, for the audit trail, the decision and the text), or
+    the located problems that stopped it."""
+
+    label: str
+    row: dict[str, Any] | None = None
+    band_words: dict[int, str] | None = None
+    decision: Decision | None = None
+    text: str | None = None
+    problems: list[Problem] | None = None
 
 
-def evaluate_source(source: ProfileSource) -> Decision:
-    """The decision for one source; a table row's problems are located on its row and column."""
-    try:
-        return evaluate_text(source.text, source.file).decision
-    except EngineError as exc:
-        if source.origin is None or source.line is None:
-            raise
-        raise type(exc)([relocate(p, source.file, source.line, source.origin) if p.file == source.file else p
-                         for p in exc.problems]) from None
+def rate_chunk(sources: list[ProfileSource], ruleset_path: str | None = None, keep_decisions: bool = False) -> list[Rated]:
+    """Rate a chunk of sources: each parsed and validated, then every valid one decided with its ruleset,
+    the measures of all that share a ruleset derived together. Results in the sources' order."""
+    out: list[Rated | None] = [None] * len(sources)
+    groups: dict[str, tuple[LoadedRuleset, list[tuple[int, LoadedProfile, str]]]] = {}
+    for i, source in enumerate(sources):
+        try:
+            text = source.read()
+            doc = parse_yaml(text, source.file, ProfileError)
+            ruleset = ruleset_for_document(doc, ruleset_path)
+            loaded = validate_profile(doc, ruleset.catalogue if ruleset else None)
+        except EngineError as exc:
+            out[i] = Rated(source.label, problems=_located(source, exc.problems))
+            continue
+        assert ruleset is not None  # validate_profile refuses a profile whose year is not a year
+        groups.setdefault(ruleset.content_hash, (ruleset, []))[1].append((i, loaded, text))
+    for ruleset, members in groups.values():
+        for (i, _, text), decision in zip(members, evaluate_many([loaded for _, loaded, _ in members], ruleset), strict=True):
+            out[i] = Rated(sources[i].label, result_row(decision, sources[i].label), dict(decision.band_words),
+                           decision.detached() if keep_decisions else None, text if keep_decisions else None)
+    return [rated for rated in out if rated is not None]
+
+
+def _located(source: ProfileSource, problems: list[Problem]) -> list[Problem]:
+    """A table row's problems, moved from its generated YAML onto the table's row and column."""
+    if source.origin is None or source.line is None:
+        return problems
+    return [relocate(p, source.file, source.line, source.origin) if p.file == source.file else p for p in problems]
+
+
+def _rated(sources: list[ProfileSource], ruleset_path: str | None, keep_decisions: bool,
+           workers: int) -> Iterator[list[Rated]]:
+    """Each chunk's results, in order; with several workers, a few chunks are in flight at once."""
+    chunks = [sources[i:i + CHUNK] for i in range(0, len(sources), CHUNK)]
+    if workers <= 1 or len(chunks) <= 1:
+        for chunk in chunks:
+            yield rate_chunk(chunk, ruleset_path, keep_decisions)
+        return
+    # fork: the workers start with the rulesets this process has loaded; the inference adapter forgets the
+    # durable-rules host it may have had, so each worker builds its own (engine.decide.inference).
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pending: deque[Future[list[Rated]]] = deque()
+        for chunk in chunks:
+            pending.append(pool.submit(rate_chunk, chunk, ruleset_path, keep_decisions))
+            if len(pending) >= 2 * workers:  # bounded: memory stays flat however many profiles
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def evaluate_batch(inputs: Iterable[Path | str], *, audit: Path | str | None = None, run_by: str | None = None,
-                   progress: Callable[[int, int], None] | None = None,
-                   sources: list[ProfileSource] | None = None) -> BatchResult:
-    """Rate every profile; with ``audit`` (a store path), record each evaluation in the audit trail.
+                   progress: Callable[[int, int], None] | None = None, sources: list[ProfileSource] | None = None,
+                   ruleset: Path | str | None = None, workers: int | None = None) -> BatchResult:
+    """Rate every profile (with the ruleset given, else each with the one for its year); with ``audit`` (a
+    store path), record each evaluation in the audit trail.
 
-    ``progress`` is called after each profile with (profiles done, profiles in all).
+    ``workers``: processes rating chunks at once (default: the CPU count; 1 rates in this process).
+    ``progress`` is called as chunks finish with (profiles done, profiles in all).
     """
     failures: list[Failure] = []
     if sources is None:
@@ -115,16 +180,20 @@ def evaluate_batch(inputs: Iterable[Path | str], *, audit: Path | str | None = N
     store = _open_audit(audit)
     rows: list[dict[str, Any]] = []
     band_words: dict[int, str] = {}
+    done = 0
     try:
-        for done, source in enumerate(sources, 1):
-            try:
-                decision = evaluate_source(source)
-            except EngineError as exc:
-                failures.append(Failure(source.label, exc.problems))
-            else:
-                band_words = band_words or dict(decision.band_words)
-                record = store.append(decision, profile_source_text=source.text, run_by=run_by) if store else None
-                rows.append(result_row(decision, source.label, record))
+        for chunk in _rated(sources, str(ruleset) if ruleset is not None else None, store is not None,
+                            workers if workers is not None else (os.cpu_count() or 1)):
+            for rated in chunk:
+                if rated.problems is not None:
+                    failures.append(Failure(rated.label, rated.problems))
+                    continue
+                assert rated.row is not None
+                band_words = band_words or dict(rated.band_words or {})
+                if store is not None and rated.decision is not None:
+                    rated.row["audit_record"] = store.append(rated.decision, profile_source_text=rated.text or "", run_by=run_by)
+                rows.append(rated.row)
+            done += len(chunk)
             if progress:
                 progress(done, len(sources))
     finally:
@@ -165,9 +234,10 @@ def result_row(decision: Decision, source: str, audit_record: str | None = None)
     }
 
 
-def rate_all(*inputs: Path | str, audit: Path | str | None = None) -> pd.DataFrame:
+def rate_all(*inputs: Path | str, audit: Path | str | None = None, ruleset: Path | str | None = None,
+             workers: int | None = None) -> pd.DataFrame:
     """For notebooks: the results of every profile as a DataFrame (failures are in ``.attrs['failures']``)."""
-    result = evaluate_batch(inputs, audit=audit)
+    result = evaluate_batch(inputs, audit=audit, ruleset=ruleset, workers=workers)
     frame = result.results
     frame.attrs["failures"] = [str(p) for f in result.failures for p in f.problems]
     return frame

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import os
 import threading
 import uuid
 from collections.abc import Iterator
@@ -28,6 +29,17 @@ _lock = threading.RLock()  # durable-rules is not thread-safe: one evaluation on
 _host: Host | None = None
 _registered: set[str] = set()
 _fired: dict[str, set[str]] = {}
+
+
+def _forget_host() -> None:
+    """In a forked child: the parent's host (its timer threads were not forked) and lock are not ours."""
+    global _host, _lock
+    _host, _lock = None, threading.RLock()
+    _registered.clear()
+    _fired.clear()
+
+
+os.register_at_fork(after_in_child=_forget_host)
 
 
 def fact_key(measure: str) -> str:

@@ -76,7 +76,7 @@ def judgement_warranted(decision: Decision, loaded_ruleset: LoadedRuleset) -> li
         return []
     warranted = ruleset.judgement.warranted
     margin = warranted.near_threshold_margin
-    values = {e.measure: e.value for e in decision.events("measure_derived")}
+    values = decision.measure_values()
     proportions = {name for name, spec in measure_catalogue(loaded_ruleset.catalogue).items() if spec.kind == "proportion"}
     notes: list[str] = []
 

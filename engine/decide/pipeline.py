@@ -3,6 +3,7 @@ decision with its trace. "Load a profile, pick its ruleset, evaluate" is :func:`
 command and library entry point that starts from a file goes through it."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from ..errors import DefectError, Problem, ProfileError
 from ..load.profile import ruleset_for_document, validate_profile
 from ..load.yaml import parse_yaml, read_text
-from ..measures.derive import derive_measures
+from ..measures.derive import MeasureView, derive_batch
 from ..model.conditions import first_failing, holds, resolve
 from ..model.judgement import ProposedJudgement
 from ..model.loaded import LoadedProfile, LoadedRuleset
@@ -22,7 +23,6 @@ from ..model.trace import (
     GradeAssigned,
     LimitApplied,
     LimitOutcome,
-    MeasureDerived,
     RuleFired,
     RuleNotFired,
     RulesetRef,
@@ -62,19 +62,26 @@ def evaluate_file(profile_path: Path | str, ruleset_path: Path | str | None = No
 
 def evaluate(loaded: LoadedProfile, loaded_ruleset: LoadedRuleset, judgement: ProposedJudgement | None = None) -> Decision:
     """The decision: proposed band, limits, then any judgement (refused with JudgementError outside policy)."""
-    profile, ruleset = loaded.profile, loaded_ruleset.ruleset
-    measures = derive_measures(profile, loaded_ruleset.catalogue, ruleset)
-    values = measures.values
-    trace: list[Any] = [MeasureDerived(measure=name, value=value, inputs=measures.inputs[name])
-                        for name, value in sorted(values.items())]
+    (decision,) = evaluate_many([loaded], loaded_ruleset)
+    return decision if judgement is None else apply_judgement(decision, judgement, loaded_ruleset)
 
+
+def evaluate_many(profiles: Sequence[LoadedProfile], loaded_ruleset: LoadedRuleset) -> list[Decision]:
+    """The decisions of a chunk of profiles under one ruleset, their measures derived together."""
+    batch = derive_batch([loaded.profile for loaded in profiles], loaded_ruleset.catalogue, loaded_ruleset.ruleset.comparison)
+    return [_decide(loaded, loaded_ruleset, batch.view(i)) for i, loaded in enumerate(profiles)]
+
+
+def _decide(loaded: LoadedProfile, loaded_ruleset: LoadedRuleset, measures: MeasureView) -> Decision:
+    profile, ruleset = loaded.profile, loaded_ruleset.ruleset
+    values = measures.values
     with session(loaded_ruleset) as facts:
         fired = facts.assert_measures(values)
         grade_rules = {stage: stage_grade(ruleset, stage, fired) for stage in ruleset.grading_stages}
         grades = {stage: rule.grade for stage, rule in grade_rules.items() if rule.grade is not None}
         fired_rows = facts.assert_grades(grades)
 
-    trace += [_rule_event(rule, ruleset, values, fired) for rule in ruleset.rules]
+    trace: list[Any] = [_rule_event(rule, ruleset, values, fired) for rule in ruleset.rules]
     trace += [GradeAssigned(stage=stage, grade=grades[stage], rule_id=rule.id, hit_policy=ruleset.stages[stage].hit_policy)
               for stage, rule in grade_rules.items()]
     row = table_row(ruleset, fired_rows)
@@ -97,7 +104,8 @@ def evaluate(loaded: LoadedProfile, loaded_ruleset: LoadedRuleset, judgement: Pr
     limited = outcomes[-1].band_after if outcomes else proposed
 
     catalogue = loaded_ruleset.catalogue
-    decision = Decision(
+    decision = Decision.with_measures(
+        measures,
         authority=profile.authority.name, authority_code=profile.authority.code, year=profile.year,
         ruleset=RulesetRef(id=ruleset.id, version=ruleset.version, year=ruleset.year, content_hash=loaded_ruleset.content_hash,
                            catalogue=catalogue.name, catalogue_hash=catalogue.content_hash, transitional=ruleset.transitional),
@@ -106,8 +114,7 @@ def evaluate(loaded: LoadedProfile, loaded_ruleset: LoadedRuleset, judgement: Pr
         band_words={band: step.words for band, step in ruleset.scale.items()},
         fired_rules=sorted(fired | fired_rows), trace=trace,
     )
-    decision = decision.model_copy(update={"judgement_warranted": judgement_warranted(decision, loaded_ruleset)})
-    return decision if judgement is None else apply_judgement(decision, judgement, loaded_ruleset)
+    return decision.model_copy(update={"judgement_warranted": judgement_warranted(decision, loaded_ruleset)})
 
 
 def _evidence(conditions: list[Condition], ruleset: Ruleset, values: dict[str, Any]) -> list[Evidence]:

@@ -20,7 +20,7 @@ from ..decide.pipeline import evaluate, evaluate_text
 from ..errors import EngineError, Problem, ProfileError
 from ..load.profile import parse_profile
 from ..load.yaml import read_text
-from ..measures.derive import derive_measures
+from ..measures.derive import derive_batch
 from ..model.conditions import Resolved, resolve
 from ..model.loaded import LoadedRuleset
 from ..model.profile import Profile
@@ -181,7 +181,7 @@ def _limit_goals(decision: Decision, rules: Ruleset, band: int) -> list[Goal]:
 
 
 def _obstacle(goal: Goal, decision: Decision, rules: Ruleset) -> Obstacle:
-    values = {e.measure: e.value for e in decision.events("measure_derived")}
+    values = decision.measure_values()
     c = goal.condition
     value = values.get(c.measure)
     titles = {r.id: r.title for r in rules.conditioned}
@@ -214,7 +214,7 @@ class _Search:
         key = json.dumps(data, sort_keys=True, default=str)
         if key not in self._memo:
             profile = Profile.model_validate(data)
-            self._memo[key] = derive_measures(profile, self.ruleset.catalogue, self.ruleset.ruleset).values
+            self._memo[key] = derive_batch([profile], self.ruleset.catalogue, self.ruleset.ruleset.comparison).values(0)
         return self._memo[key]
 
     def families(self, data: dict) -> list[Family]:

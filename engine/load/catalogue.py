@@ -11,7 +11,21 @@ from ..model.validation import validate
 from ..paths import indicators_dir
 from .yaml import load_yaml, parse_yaml
 
-_PARSED: dict[str, Catalogue] = {}  # by content hash: a process reads each catalogue's files once
+_PARSED: dict[str, Catalogue] = {}  # by content hash: a process parses each catalogue once
+# By folder and name: the files read and their (mtime, size) then, so an unchanged catalogue costs a few stats.
+_READ: dict[tuple[str, str], tuple[tuple[tuple[str, int, int], ...], Catalogue]] = {}
+
+
+def file_signature(paths: list[Path]) -> tuple[tuple[str, int, int], ...]:
+    """Each file's path, modification time and size: enough to tell that a file read before is unchanged."""
+    found = []
+    for path in paths:
+        try:
+            stat = path.stat()
+        except OSError:
+            return ()
+        found.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(found)
 
 
 def catalogue_names(directory: Path | None = None) -> list[str]:
@@ -30,6 +44,9 @@ def catalogue_names(directory: Path | None = None) -> list[str]:
 def load_catalogue(name: str, directory: Path | None = None) -> Catalogue:
     """The catalogue ``name``: its index file and the three parts it names, validated, with their hash."""
     folder = Path(directory or indicators_dir())
+    read = _READ.get((str(folder), name))
+    if read is not None and read[0] and file_signature([Path(p) for p, _, _ in read[0]]) == read[0]:
+        return read[1]
     index_path = folder / f"{name}.yaml"
     index_bytes = _read(index_path)
     index_doc = parse_yaml(_text(index_path, index_bytes), str(index_path), RulesetError)
@@ -46,6 +63,8 @@ def load_catalogue(name: str, directory: Path | None = None) -> Catalogue:
         docs = {part: parse_yaml(_text(folder / parts[part], data), str(folder / parts[part]), RulesetError)
                 for part, data in contents.items()}
         _PARSED[content_hash] = _build(name, index, docs, content_hash)
+    signature = file_signature([index_path, *(folder / file for file in parts.values())])
+    _READ[(str(folder), name)] = (signature, _PARSED[content_hash])
     return _PARSED[content_hash]
 
 

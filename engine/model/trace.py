@@ -1,12 +1,27 @@
 """The decision and its trace, as data: a flat list of typed events and the result they explain.
 
 Views (text, JSON, Markdown, HTML) are renderings of this model; nothing is recorded in them.
+
+The trace begins with one ``measure_derived`` event per measure (several hundred a profile). A decision
+keeps its measures apart, as a :class:`MeasureSource` (values, and the inputs of each on demand), and makes
+those events only when they are read or the decision is serialised: a batch that never shows them never
+pays for them. Serialised, and parsed back, a decision is the same flat list as ever.
 """
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    ValidatorFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from .ruleset import Operator
 
@@ -127,6 +142,25 @@ class Judgement(_Model):
     date: str | None = None
 
 
+class MeasureSource(Protocol):
+    """A profile's measures: every value by name, and what each came from."""
+
+    @property
+    def values(self) -> dict[str, Any]: ...
+    def inputs(self, name: str) -> dict[str, Any]: ...
+
+
+class StoredMeasures:
+    """Measures as recorded: the values and inputs of a decision read back from its trace."""
+
+    def __init__(self, events: list[MeasureDerived]):
+        self.values = {e.measure: e.value for e in events}
+        self._inputs = {e.measure: e.inputs for e in events}
+
+    def inputs(self, name: str) -> dict[str, Any]:
+        return self._inputs[name]
+
+
 class Decision(_Model):
     authority: str
     authority_code: str | None
@@ -143,11 +177,71 @@ class Decision(_Model):
     band_words: dict[int, str]
     fired_rules: list[str]
     judgement_warranted: list[str] = Field(default_factory=list, description="Where the ruleset says judgement is warranted")
-    trace: list[TraceEvent]
+    trace: list[TraceEvent] = Field(description="The events after the measures derived (serialised, the trace begins with those)")
+    _measures: MeasureSource | None = PrivateAttr(None)
+
+    @classmethod
+    def with_measures(cls, measures: MeasureSource, **fields: Any) -> Decision:
+        decision = cls(**fields)
+        decision._measures = measures
+        return decision
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _measures_apart(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Decision:
+        """A decision parsed whole (JSON, a dict) keeps the measure events of its trace as its measures."""
+        if isinstance(data, dict) and isinstance(data.get("trace"), list):
+            is_measure = [(e.get("type") if isinstance(e, dict) else getattr(e, "type", None)) == "measure_derived"
+                          for e in data["trace"]]
+            if any(is_measure):
+                measures = [MeasureDerived.model_validate(e) for e, m in zip(data["trace"], is_measure, strict=True) if m]
+                rest = [e for e, m in zip(data["trace"], is_measure, strict=True) if not m]
+                decision: Decision = handler({**data, "trace": rest})
+                decision._measures = StoredMeasures(measures)
+                return decision
+        result: Decision = handler(data)
+        return result
+
+    @model_serializer(mode="wrap")
+    def _measures_in_trace(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if "trace" in data and self._measures is not None:
+            data["trace"] = [e.model_dump(mode=info.mode) for e in self.measure_events()] + data["trace"]
+        return data
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Decision) and self.model_dump() == other.model_dump()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def detached(self) -> Decision:
+        """The same decision with its measures copied out of the batch they were derived in (to send it to
+        another process, or keep it after the batch is gone)."""
+        if self._measures is None or isinstance(self._measures, StoredMeasures):
+            return self
+        copy = self.model_copy()
+        copy._measures = StoredMeasures(self.measure_events())
+        return copy
 
     def words(self, band: int) -> str:
         return self.band_words[band]
 
+    def measure_values(self) -> dict[str, Any]:
+        """Every measure derived for the profile, by name (absent measures are data gaps). Read only."""
+        return self._measures.values if self._measures is not None else {}
+
+    def measure_inputs(self, name: str) -> dict[str, Any]:
+        if self._measures is None:
+            raise KeyError(name)
+        return self._measures.inputs(name)
+
+    def measure_events(self) -> list[MeasureDerived]:
+        """One event per measure, by name: the beginning of the trace."""
+        values = self.measure_values()
+        return [MeasureDerived(measure=name, value=values[name], inputs=self.measure_inputs(name)) for name in sorted(values)]
+
     def events(self, type_: str) -> list[Any]:
         """The trace's events of one type, in order (e.g. ``"rule_fired"``)."""
+        if type_ == "measure_derived":
+            return self.measure_events()
         return [e for e in self.trace if e.type == type_]

@@ -65,10 +65,10 @@ def render_text(decision: Decision, *, full: bool = False) -> str:
         for event in not_fired:
             add(f"  {event.rule_id}: {failing_text(event.failing, event.failing.value)}")
 
-    gaps = next((e for e in d.trace if e.type == "measure_derived" and e.measure == "indicators.count_gaps"), None)
-    if gaps is not None and gaps.value:
+    gaps = d.measure_values().get("indicators.count_gaps")
+    if gaps:
         add("")
-        add(f"Data gaps: {gaps.value} national indicator(s) without data: {', '.join(gaps.inputs['gaps'])}")
+        add(f"Data gaps: {gaps} national indicator(s) without data: {', '.join(d.measure_inputs('indicators.count_gaps')['gaps'])}")
     if full:
         add("")
         add("Measures")
