@@ -23,7 +23,7 @@ from ..audit.store import AuditStore
 from ..decide.pipeline import evaluate_many
 from ..errors import EngineError, Problem, ProfileError
 from ..load.profile import ruleset_for_document, validate_profile
-from ..load.yaml import parse_yaml, read_text
+from ..load.yaml import read_text, read_yaml
 from ..model.loaded import LoadedProfile, LoadedRuleset
 from ..model.trace import Decision
 from .profile_table import relocate, row_to_yaml
@@ -122,7 +122,7 @@ def rate_chunk(sources: list[ProfileSource], ruleset_path: str | None = None, ke
     for i, source in enumerate(sources):
         try:
             text = source.read()
-            doc = parse_yaml(text, source.file, ProfileError)
+            doc = read_yaml(text, source.file, ProfileError)
             ruleset = ruleset_for_document(doc, ruleset_path)
             loaded = validate_profile(doc, ruleset.catalogue if ruleset else None)
         except EngineError as exc:

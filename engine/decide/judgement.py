@@ -11,7 +11,7 @@ from ..errors import JudgementError
 from ..model.conditions import holds, resolve
 from ..model.judgement import NOT_STATED, ProposedJudgement
 from ..model.loaded import LoadedRuleset
-from ..model.measures import measure_catalogue
+from ..model.measures import measures_of_kind
 from ..model.ruleset import NUMERIC_OPERATORS, Condition, JudgementPolicy
 from ..model.trace import Decision, Judgement, JudgementApplied
 from ..model.wording import failing_text, format_value
@@ -77,7 +77,7 @@ def judgement_warranted(decision: Decision, loaded_ruleset: LoadedRuleset) -> li
     warranted = ruleset.judgement.warranted
     margin = warranted.near_threshold_margin
     values = decision.measure_values()
-    proportions = {name for name, spec in measure_catalogue(loaded_ruleset.catalogue).items() if spec.kind == "proportion"}
+    proportions = measures_of_kind(loaded_ruleset.catalogue, "proportion")
     notes: list[str] = []
 
     def near(conditions: list[Condition]) -> list[str]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import DefectError, Problem, ProfileError
 from ..load.profile import ruleset_for_document, validate_profile
-from ..load.yaml import parse_yaml, read_text
+from ..load.yaml import read_text, read_yaml
 from ..measures.derive import MeasureView, derive_batch
 from ..model.conditions import first_failing, holds, resolve
 from ..model.judgement import ProposedJudgement
@@ -46,7 +46,7 @@ class Evaluation:
 def evaluate_text(text: str, file: str, ruleset_path: Path | str | None = None,
                   judgement: ProposedJudgement | None = None) -> Evaluation:
     """Evaluate profile YAML with the ruleset given, else the one for its year, and any judgement."""
-    doc = parse_yaml(text, file, ProfileError)
+    doc = read_yaml(text, file, ProfileError)
     ruleset = ruleset_for_document(doc, ruleset_path)
     loaded = validate_profile(doc, ruleset.catalogue if ruleset else None)
     if ruleset is None:  # validate_profile has refused the year already; this only tells the type checker

@@ -16,7 +16,7 @@ from ..model.profile import Profile
 from ..model.source import SourceDocument
 from ..model.validation import validate
 from .ruleset import load_ruleset, ruleset_for_year
-from .yaml import parse_yaml, read_text
+from .yaml import read_text, read_yaml
 
 
 def load_profile(path: Path | str, catalogue: Catalogue | None = None) -> LoadedProfile:
@@ -25,7 +25,7 @@ def load_profile(path: Path | str, catalogue: Catalogue | None = None) -> Loaded
 
 def parse_profile(text: str, file: str = "<profile>", catalogue: Catalogue | None = None) -> LoadedProfile:
     """A profile from YAML text, in the given catalogue's vocabulary (default: that of the ruleset for its year)."""
-    doc = parse_yaml(text, file, ProfileError)
+    doc = read_yaml(text, file, ProfileError)
     if catalogue is None:
         ruleset = ruleset_for_document(doc)
         catalogue = ruleset.catalogue if ruleset else None

@@ -42,6 +42,17 @@ def measure_catalogue(catalogue: Catalogue) -> dict[str, MeasureSpec]:
 _BUILT: dict[str, dict[str, MeasureSpec]] = {}
 
 
+def measures_of_kind(catalogue: Catalogue, kind: MeasureKind) -> frozenset[str]:
+    """The names of every measure of one kind (e.g. every proportion), once per catalogue content."""
+    key = (catalogue.content_hash, kind)
+    if key not in _OF_KIND:
+        _OF_KIND[key] = frozenset(name for name, spec in measure_catalogue(catalogue).items() if spec.kind == kind)
+    return _OF_KIND[key]
+
+
+_OF_KIND: dict[tuple[str, str], frozenset[str]] = {}
+
+
 def _words(comparator: str) -> str:
     return comparator.replace("_", " ")
 

@@ -6,6 +6,7 @@ policy, and how a limit lowers a band. The evaluation, the checks and the explan
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Literal
 
@@ -43,11 +44,11 @@ class Condition(_Model):
             raise ValueError(f"give exactly one of {', '.join(OPERATORS)} (got {len(given)})")
         return self
 
-    @property
+    @functools.cached_property
     def operator(self) -> Operator:
         return next(op for op in OPERATORS if getattr(self, op) is not None)
 
-    @property
+    @functools.cached_property
     def threshold(self) -> Threshold:
         value: Threshold = getattr(self, self.operator)
         return value
