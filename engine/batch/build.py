@@ -44,7 +44,7 @@ class BuildResult:
     accounts: list[TableAccount] = field(default_factory=list)  # every table read, and where each of its rows went
     year: int = DEFAULT_YEAR
     vocabulary: str = ""  # the catalogue the profiles are written in
-    ruleset: str | None = None  # the ruleset that named that catalogue
+    ruleset: str | None = None  # the ruleset (id and version) that named that catalogue
     overlay: list[str] = field(default_factory=list)  # with --base: what was laid over which profile, and conflicts
     not_read: list[str] = field(default_factory=list)  # files in a folder given that no config entry reads
 
@@ -85,9 +85,10 @@ def build_profiles(tables: Tables, config: ColumnConfig | None = None, *, year: 
     config = config or ColumnConfig()
     year = year or config.year or DEFAULT_YEAR
     ruleset = ruleset or config.ruleset
+    named_by = None
     if catalogue is None:
         loaded = load_ruleset(ruleset) if ruleset is not None else ruleset_for_year(year)
-        catalogue, ruleset = loaded.catalogue, loaded.path
+        catalogue, named_by = loaded.catalogue, f"{loaded.ruleset.id} {loaded.ruleset.version}"
     problems: list[Problem] = []
     for source, entry, role in ((tables.councils, config.councils, "councils"), (tables.neighbours, config.neighbours, "neighbours")):
         if isinstance(source, (str, Path)) and not entry.reads(Path(source).name):
@@ -129,8 +130,7 @@ def build_profiles(tables: Tables, config: ColumnConfig | None = None, *, year: 
         sections = (["settings"] if counted is not None else []) + ["safeguarding_inspection", "unannounced_inspection"] \
             + (["indicators"] if indicator_tables else [])
         profiles, overlaid = overlay_profiles(profiles, base, sections, year, problems)
-    return BuildResult(profiles, sorted(problems, key=Problem.sort_key), accounts, year, catalogue.name,
-                       str(ruleset) if ruleset is not None else None, overlaid, not_read)
+    return BuildResult(profiles, sorted(problems, key=Problem.sort_key), accounts, year, catalogue.name, named_by, overlaid, not_read)
 
 
 def _entries(tables: Tables, role: Literal["settings", "indicators"], config: ColumnConfig, problems: list[Problem],
@@ -172,8 +172,8 @@ def _distinct_providers(records: list[pd.DataFrame], accounts: list[TableAccount
 
 def summary(result: BuildResult) -> list[str]:
     """What was built, in which vocabulary, and what became of every row read (see :mod:`engine.batch.ledger`)."""
-    ruleset = f" (named by {result.ruleset})" if result.ruleset else ""
-    lines = [f"year {result.year}; vocabulary: catalogue {result.vocabulary}{ruleset}"]
+    ruleset = f", of ruleset {result.ruleset}" if result.ruleset else ""
+    lines = [f"profiles of {result.year}, in the vocabulary of catalogue {result.vocabulary}{ruleset}"]
     lines += summary_lines(result.accounts)
     lines += result.not_read
     if result.overlay:

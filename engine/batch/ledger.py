@@ -67,11 +67,11 @@ class RowFates:
             self.account.set_aside[reason] += count
             if values is not None:
                 seen = self.account.examples.setdefault(reason, [])
-                for value in values[taken].drop_duplicates():
-                    if len(seen) >= EXAMPLES:
+                for value in sorted(map(str, values[taken].drop_duplicates())):
+                    if len(seen) > EXAMPLES:  # one more than is shown, to know there are more
                         break
-                    if str(value) not in seen:
-                        seen.append(str(value))
+                    if value not in seen:
+                        seen.append(value)
         return taken
 
     def report(self, mask: pd.Series) -> pd.Series:
@@ -101,16 +101,21 @@ def summary_lines(accounts: list[TableAccount]) -> list[str]:
         lines.append(f"  {account.rows} row(s): {', '.join(fates)}")
         for reason, count in sorted(account.set_aside.items(), key=lambda item: (-item[1], item[0])):
             shown = account.examples.get(reason, [])
-            more = ", ..." if len(shown) >= EXAMPLES else ""
-            lines.append(f"    set aside {count}: {reason}" + (f" ({', '.join(shown)}{more})" if shown else ""))
+            more = ", ..." if len(shown) > EXAMPLES else ""
+            lines.append(f"    set aside {count}: {reason}" + (f" ({', '.join(shown[:EXAMPLES])}{more})" if shown else ""))
         if account.aliases:
             lines.append("  council names matched through the alias list: "
                          + ", ".join(f"{spelling} ({count})" for spelling, count in sorted(account.aliases.items())))
-        if account.suppressed:
-            lines.append("  suppressed cells (a gap, never a zero): "
-                         + ", ".join(f"{column} {count}" for column, count in sorted(account.suppressed.items())))
-        if account.gaps:
-            lines.append("  councils without a value (gaps): "
-                         + ", ".join(f"{what} {count}" for what, count in sorted(account.gaps.items())))
+        if account.suppressed and account.suppressed == account.gaps:
+            lines.append("  councils without a value, the extract's value suppressed (a gap, never a zero): " + _counted(account.gaps))
+        else:
+            if account.suppressed:
+                lines.append("  suppressed cells (a gap, never a zero): " + _counted(account.suppressed))
+            if account.gaps:
+                lines.append("  councils without a value (gaps): " + _counted(account.gaps))
         lines += [f"  {note}" for note in account.notes]
     return lines
+
+
+def _counted(counts: Counter[str]) -> str:
+    return ", ".join(f"{what} {count}" for what, count in sorted(counts.items()))

@@ -67,12 +67,12 @@ def read_settings(source: TableInput, table: SettingsTable, index: CouncilIndex,
     _report(extract, repeated, columns.provider, "duplicate-record", problems,
             lambda r: f"provider '{r.provider}' is given twice (first on line {r.first})", lambda r: None, table, first, dates)
     council = match_councils(extract, columns.council, "council", table, index, problems)
-    known = list(type_key.dropna().unique()) + list(table.set_aside_types)
+    known = [*table.setting_types, *table.set_aside_types, *catalogue.setting_types]
+    advice = "map it under settings.setting_types, or set it aside under settings.set_aside_types, in the column config"
     checks: list[tuple[pd.Series, str, Code, Callable[[_Row], str], Callable[[_Row], str | None]]] = [
         # in order: a row is reported once, for the first check it fails
         (type_key.isna(), columns.setting_type, "unknown-setting-type", lambda r: f"unknown setting type '{r.setting_type}'",
-         lambda r: did_you_mean(r.setting_type, known + list(table.setting_types))
-         or "map it under settings.setting_types, or set it aside under settings.set_aside_types, in the column config"),
+         lambda r: " Else ".join(filter(None, [did_you_mean(r.setting_type, known), advice]))),
         (grade.isna(), columns.grade, "impossible-grade", lambda r: f"'{r.grade}' is not a grade",
          lambda r: f"give 1-4 or one of: {', '.join(GRADES)}" + (", or map it under settings.grades" if table.grades else "")),
         (bad_date, columns.inspection_date, "record-invalid",
@@ -95,6 +95,9 @@ def read_settings(source: TableInput, table: SettingsTable, index: CouncilIndex,
         apart = table.given_apart
         wanted = used & type_key.isin(apart.types)
         part = mapped(frame[apart.column], apart.parts).where(wanted)
+        given = pd.DataFrame({"type": type_key[wanted], "part": part[wanted]}).value_counts()
+        extract.account.notes.append(f"given apart by {apart.column}: "
+                                     + ", ".join(f"{t} {name} {n}" for (t, name), n in sorted(given.items())))
         loose = wanted & part.isna()
         if loose.any():
             values = ", ".join(f"'{v}' {n}" for v, n in frame.loc[loose, apart.column].value_counts().items())
