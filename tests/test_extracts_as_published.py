@@ -273,3 +273,47 @@ def test_cli_needs_something_to_build_from_and_prints_the_summary_when_asked(run
                            "--year", "2010", "--ruleset", ROOT / "rules" / "csa-2009.yaml", "-o", tmp_path / "told")
     assert code == 0 and out.splitlines()[1] == "profiles of 2010, in the vocabulary of catalogue csa-2009, of ruleset csa-2009 1.0.0"
     assert f"indicators: {table}" in out and "    set aside 1: regional rows (NE)" in out
+
+
+def test_an_excel_sheet_with_rows_above_its_header_is_read_from_the_row_and_sheet_named(tmp_path, councils):
+    import pandas as pd
+
+    workbook = tmp_path / "neighbours.xlsx"
+    with pd.ExcelWriter(workbook) as writer:
+        pd.DataFrame({"A": ["notes"]}).to_excel(writer, sheet_name="Notes", index=False)
+        table = pd.DataFrame({"LA num": ["101", "103", "104"], "SN1": ["102", "101", "103"]})
+        table.to_excel(writer, sheet_name="LA SN Groups", index=False, startrow=2)  # the header on row 3
+    table_config = _config(tmp_path, WIDE_CONFIG + """
+neighbours:
+  read: {header_row: 3, sheet: LA SN Groups}
+  columns: {council: LA num, neighbour: SN1}
+""")
+    placements = _write(tmp_path, "placements.csv", WIDE)
+    result = build_profiles(Tables(councils, indicators=placements, neighbours=workbook), load_column_config(table_config))
+    assert result.problems == []
+    assert result.profiles["103"]["indicators"]["NI_62"]["similar_areas"] == 10.0  # its neighbour in the sheet: Northby
+    assert "similar_areas" not in result.profiles["101"]["indicators"]["NI_62"]  # its only neighbour, Southby, is a gap
+    (account,) = [a for a in result.accounts if a.role == "neighbours"]
+    assert (account.file, account.rows, account.used) == (str(workbook), 3, 3)
+
+
+def test_profiles_of_a_year_without_a_ruleset_need_the_vocabulary_named(tmp_path, councils):
+    placements = _write(tmp_path, "placements.csv", WIDE)
+    with pytest.raises(BuildError) as caught:
+        build_profiles(Tables(councils, indicators=placements), load_column_config(_config(tmp_path, WIDE_CONFIG)), year=2015)
+    (problem,) = caught.value.problems
+    assert problem.code == "no-ruleset-for-year" and "`ruleset:` in the column config, or --ruleset FILE" in str(problem)
+    named = build_profiles(Tables(councils, indicators=placements),
+                           load_column_config(_config(tmp_path, "ruleset: csa-2009\nyear: 2015\n" + WIDE_CONFIG)))
+    assert (named.year, named.vocabulary, named.ruleset) == (2015, "csa-2009", "csa-2009 1.0.0")
+    assert named.profiles["101"]["year"] == 2015
+
+
+def test_the_readme_reference_of_a_column_config_is_a_valid_column_config(tmp_path):
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("What a column config can say", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "council-aliases.yaml").write_text("aliases: {Bristol: '801'}\n")
+    config = load_column_config(_config(tmp_path, block))
+    assert config.aliases() == {"Bristol": "801"} and config.year == 2015
+    assert [e.layout for e in config.indicators] == ["long", "wide"]
+    assert config.settings[0].given_apart is not None and config.settings[0].read.suppressed == ["x", "c", "-"]

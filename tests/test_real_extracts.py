@@ -14,6 +14,7 @@ import yaml
 
 from engine import evaluate_file, parse_profile
 from engine.batch.build import Tables, build_profiles, load_column_config
+from engine.errors import BuildError
 from engine.load.ruleset import load_ruleset
 
 from .conftest import EXAMPLES, ROOT
@@ -246,3 +247,29 @@ def test_looked_after_indicators_laid_over_hand_typed_profiles_rate_with_the_rea
     values = {e.measure: e.value for e in decision.events("measure_derived")}
     assert values["indicator.NI_62.value"] == 10.87
     assert os.path.samefile(repo / "examples", EXAMPLES)  # the base profiles were the shipped ones, unchanged
+
+
+def _config_for_2016(folder: Path, header_row: int) -> Path:
+    """england-2015.yaml's settings entry for Ofsted's 2016 file: a banner row above the header, columns renamed."""
+    config = yaml.safe_load(ENGLAND_2015.read_text())
+    settings = config["settings"]
+    settings["read"]["header_row"] = header_row
+    settings["columns"]["inspection_date"] = "Inspection date"
+    settings["set_aside_types"]["Residential special school (registered as a children's home)"] = "registered as children's homes"
+    config["council_aliases"] = str(ENGLAND_2015.parent / config["council_aliases"])
+    path = folder / "england-2016.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def test_ofsteds_2016_file_with_a_banner_row_above_its_header_reads_with_header_row_2(data, tmp_path):
+    providers = data["providers"].parent / "ofsted_csc_providers_2016-03-31.csv"
+    result = build_profiles(Tables(data["councils"], providers), load_column_config(_config_for_2016(tmp_path, 2)))
+    assert result.problems == []
+    (account,) = [a for a in result.accounts if a.role == "settings"]
+    assert (account.rows, account.empty, account.used) == (2656, 9, 1884)  # "Children's home" 1882 and "Children's Home" 2
+    assert result.profiles["202"]["settings"]["childrens_homes"]["counts"] == {"outstanding": 1, "good": 1}
+    with pytest.raises(BuildError) as caught:
+        build_profiles(Tables(data["councils"], providers), load_column_config(_config_for_2016(tmp_path, 1)))
+    (problem,) = caught.value.problems
+    assert problem.code == "table-missing-column" and "the header looks like line 2: set read.header_row: 2" in str(problem)

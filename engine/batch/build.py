@@ -18,9 +18,10 @@ from typing import Any, Literal, TypeAlias
 import pandas as pd
 import yaml
 
-from ..errors import BuildError, Problem
+from ..errors import BuildError, Problem, ProfileError
 from ..load.ruleset import load_ruleset, ruleset_for_year
 from ..model.catalogue import Catalogue
+from ..model.loaded import LoadedRuleset
 from .columns import ColumnConfig, IndicatorsTable, SettingsTable, load_column_config
 from .councils import DEFAULT_GRADES, SAFEGUARDING_KINDS, read_councils, read_neighbours
 from .extract import TableInput, name_of
@@ -71,10 +72,6 @@ class Tables:
             return []
         return list(given) if isinstance(given, (list, tuple)) else [given]
 
-    def sources(self) -> list[str]:
-        named = [self.councils, *self.listed("settings"), *self.listed("indicators")]
-        return [name_of(t) for t in named + ([self.neighbours] if self.neighbours is not None else [])]
-
 
 def build_profiles(tables: Tables, config: ColumnConfig | None = None, *, year: int | None = None,
                    catalogue: Catalogue | None = None, ruleset: Path | str | None = None,
@@ -87,7 +84,7 @@ def build_profiles(tables: Tables, config: ColumnConfig | None = None, *, year: 
     ruleset = ruleset or config.ruleset
     named_by = None
     if catalogue is None:
-        loaded = load_ruleset(ruleset) if ruleset is not None else ruleset_for_year(year)
+        loaded = load_ruleset(ruleset) if ruleset is not None else _ruleset_for(year)
         catalogue, named_by = loaded.catalogue, f"{loaded.ruleset.id} {loaded.ruleset.version}"
     problems: list[Problem] = []
     for source, entry, role in ((tables.councils, config.councils, "councils"), (tables.neighbours, config.neighbours, "neighbours")):
@@ -110,7 +107,7 @@ def build_profiles(tables: Tables, config: ColumnConfig | None = None, *, year: 
     indicator_tables: list[IndicatorTable] = []
     for source, indicators_entry in _entries(tables, "indicators", config, problems, not_read):
         indicator_tables.append(read_indicators(source, indicators_entry, councils.index, catalogue, problems))
-        accounts.append(indicator_tables[-1].extract.account)  # type: ignore[union-attr]
+        accounts.append(indicator_tables[-1].extract.account)
     wide, national = combine(indicator_tables, problems)
     profiles = {}
     for code, council in councils.rows.items():
@@ -131,6 +128,15 @@ def build_profiles(tables: Tables, config: ColumnConfig | None = None, *, year: 
             + (["indicators"] if indicator_tables else [])
         profiles, overlaid = overlay_profiles(profiles, base, sections, year, problems)
     return BuildResult(profiles, sorted(problems, key=Problem.sort_key), accounts, year, catalogue.name, named_by, overlaid, not_read)
+
+
+def _ruleset_for(year: int) -> LoadedRuleset:
+    """The ruleset for the profiles' year, whose catalogue is their vocabulary when neither config nor caller names one."""
+    try:
+        return ruleset_for_year(year)
+    except ProfileError as exc:
+        raise BuildError([Problem(p.code, p.message, "<profiles build>", suggestion="name the vocabulary's ruleset: `ruleset:` in "
+                                  "the column config, or --ruleset FILE") for p in exc.problems]) from None
 
 
 def _entries(tables: Tables, role: Literal["settings", "indicators"], config: ColumnConfig, problems: list[Problem],

@@ -8,7 +8,7 @@ zero; so does a ratio whose denominator is 0.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -27,8 +27,8 @@ class IndicatorTable:
     """What one table gave: values by council, and England's values where the table has a row for it."""
 
     values: pd.DataFrame  # VALUE_COLUMNS
-    national: dict[str, float] = field(default_factory=dict)
-    extract: Extract | None = None
+    national: dict[str, float]
+    extract: Extract
 
 
 def read_indicators(source: TableInput, table: IndicatorsTable, index: CouncilIndex, catalogue: Catalogue,
