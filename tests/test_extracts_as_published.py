@@ -8,11 +8,16 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from engine import ProfileError, parse_profile
 from engine.batch.build import Tables, build_profiles, load_column_config, summary
+from engine.batch.columns import Reading
+from engine.batch.extract import numbers
 from engine.batch.run import evaluate_batch
 from engine.errors import BuildError
 
@@ -276,8 +281,6 @@ def test_cli_needs_something_to_build_from_and_prints_the_summary_when_asked(run
 
 
 def test_an_excel_sheet_with_rows_above_its_header_is_read_from_the_row_and_sheet_named(tmp_path, councils):
-    import pandas as pd
-
     workbook = tmp_path / "neighbours.xlsx"
     with pd.ExcelWriter(workbook) as writer:
         pd.DataFrame({"A": ["notes"]}).to_excel(writer, sheet_name="Notes", index=False)
@@ -317,3 +320,16 @@ def test_the_readme_reference_of_a_column_config_is_a_valid_column_config(tmp_pa
     assert config.aliases() == {"Bristol": "801"} and config.year == 2015
     assert [e.layout for e in config.indicators] == ["long", "wide"]
     assert config.settings[0].given_apart is not None and config.settings[0].read.suppressed == ["x", "c", "-"]
+
+
+@given(st.lists(st.one_of(st.integers(-10**9, 10**9), st.sampled_from(["x", "X", "-", "c", ""]),
+                          st.floats(-1e6, 1e6, allow_nan=False).map(lambda f: round(f, 3))), max_size=30))
+def test_numbers_with_thousands_separators_parse_and_markers_are_gaps_never_zeros(cells):
+    text = [f"{c:,}" if isinstance(c, int) else (repr(c) if isinstance(c, float) else c) for c in cells]
+    parsed = numbers(pd.Series(text, dtype=object), Reading(suppressed=["x", "c", "-"], thousands=","))
+    for cell, value, suppressed, blank in zip(cells, parsed.values, parsed.suppressed, parsed.blank, strict=True):
+        if isinstance(cell, str):
+            assert pd.isna(value) and (blank if cell == "" else suppressed)
+        else:
+            assert value == pytest.approx(cell) and not suppressed and not blank
+    assert not parsed.invalid.any()

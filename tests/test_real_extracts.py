@@ -222,12 +222,15 @@ def test_an_unmatched_council_name_is_reported_with_its_line_and_a_suggestion(da
 
 def test_the_built_profiles_validate_and_rate_as_a_labelled_what_if(readme_runs):
     repo, runs = readme_runs
-    ruleset = load_ruleset(ROOT / "rules" / "csa-2009.yaml")
+    command = shlex.split(runs[1][0])
+    given = load_ruleset(ROOT / command[command.index("--ruleset") + 1])  # the ruleset the README's batch command names
+    vocabulary = load_ruleset(load_column_config(ENGLAND_2015).ruleset)  # ... and the one the config builds in
     for path in sorted((repo / "real-2015").glob("*.yaml")):
-        parse_profile(path.read_text(), str(path), ruleset.catalogue)  # raises on any problem
+        parse_profile(path.read_text(), str(path), vocabulary.catalogue)  # raises on any problem
     results = pd.read_csv(repo / "what-if-2015.csv", dtype=str, keep_default_na=False)
-    assert len(results) == 152 and set(results["ruleset"]) == {"csa-2009 1.0.0"}
-    assert results["what_if"].str.startswith("csa-2009 1.0.0 (the method for 2009) applied to 2015 data").all()
+    rated_by = f"{given.ruleset.id} {given.ruleset.version}"
+    assert len(results) == 152 and set(results["ruleset"]) == {rated_by}
+    assert results["what_if"].str.startswith(f"{rated_by} (the method for {given.ruleset.year}) applied to 2015 data").all()
     assert set(results["final_band"]) <= {"1", "2", "3", "4"}
     _, code, out, _ = runs[1]
     assert "WHAT-IF, not a rating Ofsted gave:" in out
