@@ -93,6 +93,8 @@ def read_settings(source: TableInput, table: SettingsTable, index: CouncilIndex,
     part = pd.Series(None, index=frame.index, dtype=object)
     if table.given_apart:
         apart = table.given_apart
+        for name in sorted(set(apart.types) - set(catalogue.setting_types)):
+            extract.account.notes.append(f"given_apart names '{name}', which is not a setting type of the vocabulary ({catalogue.name})")
         wanted = used & type_key.isin(apart.types)
         part = mapped(frame[apart.column], apart.parts).where(wanted)
         given = pd.DataFrame({"type": type_key[wanted], "part": part[wanted]}).value_counts()
