@@ -22,6 +22,7 @@ import pandas as pd
 from ..audit.store import AuditStore
 from ..decide.pipeline import evaluate_many
 from ..errors import EngineError, Problem, ProfileError
+from ..load.catalogue import load_catalogue
 from ..load.profile import ruleset_for_document, validate_profile
 from ..load.yaml import read_text, read_yaml
 from ..model.loaded import LoadedProfile, LoadedRuleset
@@ -33,7 +34,7 @@ PROFILE_SUFFIXES = (".yaml", ".yml")
 # A result row's columns: these, with a "<stage>_grade" column for each grading stage between them.
 LEADING = ["authority", "authority_code", "year", "proposed_band", "limits", "limited_band", "judgement", "final_band",
            "final_words"]
-TRAILING = ["decisive_rules", "ruleset", "input_hash", "source", "audit_record"]
+TRAILING = ["decisive_rules", "ruleset", "what_if", "input_hash", "source", "audit_record"]
 CHUNK = 64  # profiles a worker rates at once: their measures are derived together
 
 
@@ -63,6 +64,7 @@ class BatchResult:
     failures: list[Failure] = field(default_factory=list)
     band_words: dict[int, str] = field(default_factory=dict)
     audit_path: Path | None = None
+    ruleset: str | None = None  # the ruleset given for every profile, whatever its year
 
     @property
     def limited(self) -> pd.DataFrame:
@@ -201,7 +203,8 @@ def evaluate_batch(inputs: Iterable[Path | str], *, audit: Path | str | None = N
             store.close()
     grade_columns = list(dict.fromkeys(k for row in rows for k in row if k not in LEADING + TRAILING))
     frame = pd.DataFrame(rows, columns=LEADING + grade_columns + TRAILING)
-    return BatchResult(frame, failures, band_words, Path(audit) if audit is not None else None)
+    return BatchResult(frame, failures, band_words, Path(audit) if audit is not None else None,
+                       str(ruleset) if ruleset is not None else None)
 
 
 def rate_to_file(inputs: Iterable[Path | str], output: Path | str, **options: Any) -> BatchResult:
@@ -229,9 +232,22 @@ def result_row(decision: Decision, source: str, audit_record: str | None = None)
         "final_band": decision.final_band, "final_words": decision.words(decision.final_band),
         **{f"{stage}_grade": grade for stage, grade in decision.grades.items()},
         "decisive_rules": "; ".join([grades[s] for s in sorted(grades)] + rows + binding),
-        "ruleset": f"{decision.ruleset.id} {decision.ruleset.version}", "input_hash": decision.input_hash,
+        "ruleset": f"{decision.ruleset.id} {decision.ruleset.version}", "what_if": what_if(decision), "input_hash": decision.input_hash,
         "source": source, "audit_record": audit_record or "",
     }
+
+
+def what_if(decision: Decision) -> str:
+    """For a profile rated by the ruleset of another year: what was applied to what, and how much of the evidence
+    the method reads the profile has ('' when the ruleset is the one for the profile's year)."""
+    ruleset = decision.ruleset
+    if ruleset.year == decision.year:
+        return ""
+    types = load_catalogue(ruleset.catalogue).setting_types
+    present = {name.split(".")[1] for name in decision.measure_values()
+               if name.startswith("settings.") and name.endswith(".count_total") and name.count(".") == 2}
+    return (f"{ruleset.id} {ruleset.version} (the method for {ruleset.year}) applied to {decision.year} data; "
+            f"evidence for {len(present & set(types))} of {len(types)} setting types")
 
 
 def rate_all(*inputs: Path | str, audit: Path | str | None = None, ruleset: Path | str | None = None,
@@ -247,6 +263,12 @@ def summary(result: BatchResult) -> list[str]:
     """Lines for the end of a run: how many were rated, the distribution of bands, the limited councils."""
     rated, failed = len(result.results), len(result.failures)
     lines = [f"rated {rated} council(s)" + (f"; {failed} could not be rated (see above)" if failed else "")]
+    if result.ruleset:
+        lines.append(f"ruleset: {result.ruleset}, for every profile whatever its year")
+    if rated and result.results["what_if"].ne("").any():
+        lines.append("WHAT-IF, not a rating Ofsted gave:")
+        for text, n in result.results.loc[result.results["what_if"] != "", "what_if"].value_counts().sort_index().items():
+            lines.append(f"  {text}: {n} council(s)")
     for band, n in result.distribution().items():
         words = result.band_words.get(band, "")
         share = f" ({n / rated:.0%})" if rated else ""

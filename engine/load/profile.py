@@ -55,7 +55,8 @@ def validate_profile(doc: SourceDocument, catalogue: Catalogue | None) -> Loaded
         problems += _evidence_kind_problems(profile, doc, catalogue)
     if problems or profile is None:
         raise ProfileError(problems)
-    canonical = json.dumps(profile.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    # Fields left at their defaults do not count, so a field added to the format later changes no earlier hash.
+    canonical = json.dumps(profile.model_dump(mode="json", exclude_defaults=True), sort_keys=True, separators=(",", ":"))
     return LoadedProfile(profile, doc, hashlib.sha256(canonical.encode()).hexdigest())
 
 

@@ -50,11 +50,20 @@ class SettingEvidence(_Model):
     national: Comparator | None = None
     similar_areas: Comparator | None = None
     note: str | None = Field(None, description="Free text kept for the reviewer; not evaluated")
+    parts: dict[str, GradeCounts] = Field(
+        {}, description="Some of the counted settings also given apart, by grade (e.g. council_run, private_or_voluntary); "
+                        "kept for the reviewer, not evaluated")
 
     @model_validator(mode="after")
     def _counts_or_grade(self) -> SettingEvidence:
         if (self.counts is None) == (self.grade is None):
             raise ValueError("give either 'counts' (settings by grade) or 'grade' (a single service), not both or neither")
+        if self.parts and self.counts is None:
+            raise ValueError("'parts' divide counted settings: give them with 'counts'")
+        for grade in GRADES:
+            given_apart = sum(getattr(part, grade) for part in self.parts.values())
+            if self.counts is not None and given_apart > getattr(self.counts, grade):
+                raise ValueError(f"the parts give {given_apart} {grade} setting(s), more than the {getattr(self.counts, grade)} counted")
         return self
 
 
