@@ -120,7 +120,7 @@ def measures(pattern: str | None, ruleset_path: str | None) -> None:
 
 @main.command()
 @click.argument("profile", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the report to this file instead of standard output.")
 @click.option("--format", "output_format", type=click.Choice(["html", "markdown"]), default="html", show_default=True,
               help="html: one self-contained page with inline charts; markdown: the same evidence and reasons as text.")
@@ -136,14 +136,13 @@ def report(profile: str, output: str | None, output_format: str, judgement_file:
       engine report examples/cambridgeshire.yaml --format markdown
     """
     from .render.review import report as render_report
+    from .render.review import write_report
 
-    text = render_report(profile, output_format, judgement_path=judgement_file)
     if output:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        write_report(profile, output, output_format, judgement_path=judgement_file)
         click.echo(f"wrote {output}")
     else:
-        click.echo(text, nl=False)
+        click.echo(render_report(profile, output_format, judgement_path=judgement_file), nl=False)
 
 
 @main.command()
@@ -337,14 +336,12 @@ def schema_command(name: str, output: str | None) -> None:
     Example:
       engine schema profile -o schemas/profile.schema.json
     """
-    from .authoring.schemas import schema_text
+    from .authoring.schemas import schema_text, write_schema
 
-    text = schema_text(name)
     if output:
-        with open(output, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        write_schema(name, output)
     else:
-        click.echo(text, nl=False)
+        click.echo(schema_text(name), nl=False)
 
 
 # --- All councils at once: batch, profiles build, synthetic England (issue 6) ---------------------

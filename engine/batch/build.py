@@ -8,6 +8,8 @@ is dropped silently. A council whose own row is unusable gets no profile.
 from __future__ import annotations
 
 import functools
+import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,15 +17,18 @@ from typing import Any
 
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
+from .. import writing
+from ..characters import text_problem
 from ..errors import BuildError, Code, Problem, did_you_mean
 from ..load.ruleset import ruleset_for_year
 from ..load.yaml import load_yaml
 from ..model.catalogue import Catalogue
-from ..model.profile import GOOD_OR_BETTER, GRADES
+from ..model.profile import GOOD_OR_BETTER, GRADES, Profile
 from ..model.source import SourceDocument
 from ..model.validation import validate
+from ..model.values import COUNCIL_CODE, COUNT_MAX, LINE_MAX, MAGNITUDE_MAX, Line
 from .profile_table import profiles_to_table
 from .tables import check_writable, line_of, read_table, require_columns, write_table
 
@@ -35,36 +40,37 @@ class _Columns(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# Column names and values of extracts: text without control characters (engine.model.values.Line).
 class CouncilColumns(_Columns):
-    council: str = "council"
-    name: str = "name"
-    safeguarding_kind: str = "safeguarding_kind"
-    safeguarding_year: str = "safeguarding_year"
-    safeguarding: str = "safeguarding"
-    looked_after_children: str = "looked_after_children"
-    unannounced_year: str = "unannounced_year"
-    strengths: str = "strengths"
-    areas_for_development: str = "areas_for_development"
-    areas_for_priority_action: str = "areas_for_priority_action"
+    council: Line = "council"
+    name: Line = "name"
+    safeguarding_kind: Line = "safeguarding_kind"
+    safeguarding_year: Line = "safeguarding_year"
+    safeguarding: Line = "safeguarding"
+    looked_after_children: Line = "looked_after_children"
+    unannounced_year: Line = "unannounced_year"
+    strengths: Line = "strengths"
+    areas_for_development: Line = "areas_for_development"
+    areas_for_priority_action: Line = "areas_for_priority_action"
 
 
 class SettingColumns(_Columns):
-    provider: str = "provider"
-    council: str = "council"
-    setting_type: str = "setting_type"
-    grade: str = "grade"
-    inspection_date: str = "inspection_date"
+    provider: Line = "provider"
+    council: Line = "council"
+    setting_type: Line = "setting_type"
+    grade: Line = "grade"
+    inspection_date: Line = "inspection_date"
 
 
 class IndicatorColumns(_Columns):
-    council: str = "council"
-    indicator: str = "indicator"
-    value: str = "value"
+    council: Line = "council"
+    indicator: Line = "indicator"
+    value: Line = "value"
 
 
 class NeighbourColumns(_Columns):
-    council: str = "council"
-    neighbour: str = "neighbour"
+    council: Line = "council"
+    neighbour: Line = "neighbour"
 
 
 class CouncilsTable(_Columns):
@@ -73,8 +79,8 @@ class CouncilsTable(_Columns):
 
 class SettingsTable(_Columns):
     columns: SettingColumns = SettingColumns()
-    setting_types: dict[str, str] = {}  # value in the extract -> key in indicators/setting-types.yaml
-    grades: dict[str, str] = {}  # value in the extract -> outstanding | good | satisfactory | inadequate
+    setting_types: dict[Line, Line] = {}  # value in the extract -> key in indicators/setting-types.yaml
+    grades: dict[Line, Line] = {}  # value in the extract -> outstanding | good | satisfactory | inadequate
 
 
 class IndicatorsTable(_Columns):
@@ -145,6 +151,7 @@ def build_profiles(tables: Tables, config: ColumnConfig | None = None, *, year: 
     wide = indicators.pivot(index="council", columns="indicator", values="value") if len(indicators) else pd.DataFrame()
     national_indicators = wide.mean()
     profiles = {}
+    councils_file = tables.councils if not isinstance(tables.councils, pd.DataFrame) else "<table>"
     for code, council in councils.items():
         if council is None:
             continue  # its own row was reported
@@ -154,8 +161,22 @@ def build_profiles(tables: Tables, config: ColumnConfig | None = None, *, year: 
             if council.get(section):
                 profile[section] = council[section]
         profile["indicators"] = _indicator_values(code, wide, national_indicators, neighbours.get(code, []))
+        invalid = _invalid(profile)
+        if invalid:  # the checks above should make this impossible; never write a profile that would not load
+            problems.append(Problem("record-invalid", f"the profile built for council '{code}' does not validate: {invalid}",
+                                    str(councils_file), council["line"], 1))
+            continue
         profiles[code] = profile
     return BuildResult(profiles, sorted(problems, key=Problem.sort_key))
+
+
+def _invalid(profile: dict[str, Any]) -> str | None:
+    try:
+        Profile.model_validate(profile)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+    return None
 
 
 def _read(path, columns: _Columns, required: tuple[str, ...]) -> tuple[pd.DataFrame, dict[str, int], str]:
@@ -188,7 +209,14 @@ def _councils(path, columns: CouncilColumns, year: int, problems: list[Problem])
             continue
         first_line[code] = line
         found: list[Problem] = []
-        council = {"name": row["name"]}
+        # The code names the profile's file: it must be a safe file name; the name is free text.
+        if not re.fullmatch(COUNCIL_CODE, code):
+            found.append(Problem("record-invalid", f"council code '{code[:40]}{'...' if len(code) > 40 else ''}' is not a code: "
+                                 "letters, digits, - and _, at most 32 characters", *where("council")))
+        name_problem = text_problem(row["name"]) or (f"is longer than {LINE_MAX} characters" if len(row["name"]) > LINE_MAX else None)
+        if name_problem:
+            found.append(Problem("record-invalid", f"council name {name_problem}", *where("name")))
+        council = {"name": row["name"], "line": line}
         council["safeguarding_inspection"] = _safeguarding(row, where, found)
         council["unannounced_inspection"] = _unannounced(row, where, found)
         problems.extend(found)
@@ -211,7 +239,7 @@ def _safeguarding(row: pd.Series, where: Where, found: list[Problem]) -> dict[st
     if kind not in SAFEGUARDING_KINDS:
         found.append(Problem("record-invalid", f"safeguarding inspection kind '{kind}' is not one of: {', '.join(SAFEGUARDING_KINDS)}",
                              *where("safeguarding_kind")))
-    out = {"kind": kind, "year": _integer(row, "safeguarding_year", where, found)}
+    out = {"kind": kind, "year": _integer(row, "safeguarding_year", where, found, minimum=2000, maximum=2100)}
     for name in ("safeguarding", "looked_after_children"):
         value = _grade_word(row.get(name, ""), DEFAULT_GRADES)
         if row.get(name) and value is None:
@@ -225,23 +253,24 @@ def _safeguarding(row: pd.Series, where: Where, found: list[Problem]) -> dict[st
 def _unannounced(row: pd.Series, where: Where, found: list[Problem]) -> dict[str, Any] | None:
     if not row.get("unannounced_year"):
         return None
-    out = {"year": _integer(row, "unannounced_year", where, found)}
+    out = {"year": _integer(row, "unannounced_year", where, found, minimum=2000, maximum=2100)}
     for name in ("strengths", "areas_for_development", "areas_for_priority_action"):
         if row.get(name):
-            out[name] = _integer(row, name, where, found, minimum=0)
+            out[name] = _integer(row, name, where, found, minimum=0, maximum=COUNT_MAX)
     return out
 
 
-def _integer(row: pd.Series, name: str, where: Where, found: list[Problem], minimum: int | None = None) -> int | None:
+def _integer(row: pd.Series, name: str, where: Where, found: list[Problem], minimum: int, maximum: int) -> int | None:
+    """A whole number within the profile format's bounds; inf, nan and 1e400 are not numbers here."""
     text = row.get(name, "")
     try:
-        value = int(float(text))
-        if value != float(text) or (minimum is not None and value < minimum):
+        number = float(text)
+        if not math.isfinite(number) or number != int(number) or not minimum <= number <= maximum:
             raise ValueError
-        return value
+        return int(number)
     except ValueError:
-        found.append(Problem("record-invalid", f"{name}: '{text}' is not a whole number"
-                             + (f" of at least {minimum}" if minimum is not None else ""), *where(name)))
+        found.append(Problem("record-invalid", f"{name}: '{text[:40]}' is not a whole number from {minimum} to {maximum:,}",
+                             *where(name)))
         return None
 
 
@@ -342,8 +371,11 @@ def _indicators(path, columns: IndicatorColumns, known: set[str], catalogue: Cat
         else:
             try:
                 value = float(row["value"])
+                if not (math.isfinite(value) and abs(value) <= MAGNITUDE_MAX):
+                    raise ValueError
             except ValueError:
-                problems.append(Problem("record-invalid", f"value '{row['value']}' is not a number", *where("value")))
+                problems.append(Problem("record-invalid", f"value '{row['value'][:40]}' is not a number "
+                                        f"(finite, within {MAGNITUDE_MAX:,.0f} of zero)", *where("value")))
                 continue
             first_line[key] = line
             rows.append((row["council"], row["indicator"], value))
@@ -401,20 +433,33 @@ HEADER = "# Built by `engine profiles build` from {sources}.\n# Comparators (nat
 
 
 def write_profiles(result: BuildResult, output: Path | str, sources: list[str]) -> list[Path]:
-    """One YAML profile per council into a folder, or one table (a row per council) by the file's extension."""
+    """One YAML profile per council into a folder, or one table (a row per council) by the file's extension.
+
+    Either way, all or nothing: every council code is checked to be a safe file name before anything is
+    written, and the profiles are written as one (:func:`engine.writing.write_files`)."""
     output = Path(output)
     if output.suffix:
         return [write_table(profiles_to_table(list(result.profiles.values())), output)]
-    output.mkdir(parents=True, exist_ok=True)
-    header = HEADER.format(sources=", ".join(sources))
+    _check_codes(list(result.profiles), output)
+    header = HEADER.format(sources=", ".join(" ".join(s.split()) for s in sources))
     if any("synthetic" in s.lower() for s in sources):
         header = "# SYNTHETIC: made from synthetic records; not a real council.\n" + header
-    written = []
-    for code, profile in result.profiles.items():
-        path = output / f"{code}.yaml"
-        path.write_text(header + yaml.safe_dump(profile, sort_keys=False, allow_unicode=True, width=120), encoding="utf-8")
-        written.append(path)
-    return written
+    files = {output / f"{code}.yaml": header + yaml.safe_dump(profile, sort_keys=False, allow_unicode=True, width=120)
+             for code, profile in result.profiles.items()}
+    return writing.write_files(files, inside=output)
+
+
+def _check_codes(codes: list[str], output: Path) -> None:
+    problems = [Problem("write-failed", f"council code '{code[:40]}' is not a safe file name; nothing was written", str(output))
+                for code in codes if not re.fullmatch(COUNCIL_CODE, code)]
+    seen: dict[str, str] = {}
+    for code in codes:  # on a disk that ignores case, E09 and e09 would be one file
+        if code.lower() in seen and seen[code.lower()] != code:
+            problems.append(Problem("write-failed", f"council codes '{seen[code.lower()]}' and '{code}' differ only in case: "
+                                    "one file on many disks; nothing was written", str(output)))
+        seen.setdefault(code.lower(), code)
+    if problems:
+        raise BuildError(problems)
 
 
 def build_and_write(tables: Tables, output: Path | str, *, columns: Path | str | None = None,
@@ -422,6 +467,8 @@ def build_and_write(tables: Tables, output: Path | str, *, columns: Path | str |
     """Build every profile and write them (see :func:`write_profiles`)."""
     if Path(output).suffix:
         check_writable(output)
+    else:
+        writing.check_writable(output, folder=True)
     result = build_profiles(tables, load_column_config(columns), year=year)
     sources = [str(tables.councils), str(tables.settings), str(tables.indicators), str(tables.neighbours)]
     return result, write_profiles(result, output, sources)

@@ -4,7 +4,8 @@ from __future__ import annotations
 import json
 
 from ..audit.store import AuditRecord
-from .text import render_text
+from .escape import one_line, terminal
+from .text import VALUE_COLUMN, render_text
 
 
 def record_line(record: AuditRecord) -> str:
@@ -12,10 +13,11 @@ def record_line(record: AuditRecord) -> str:
     judgement = json.loads(record.judgement) if record.judgement else None
     bands = f"proposed {record.proposed_band} -> final {record.final_band}"
     if judgement:
-        bands += f" (judgement by {judgement['assessor']})"
+        bands += f" (judgement by {one_line(judgement['assessor'])})"
     if record.supersedes:
         bands += f"; supersedes {record.supersedes}"
-    return f"{record.seq}\t{record.record_id}\t{record.recorded_at}\t{record.run_by}\t{record.authority} {record.year}\t{bands}"
+    return (f"{record.seq}\t{record.record_id}\t{one_line(record.recorded_at)}\t{one_line(record.run_by)}\t"
+            f"{one_line(record.authority)} {record.year}\t{bands}")
 
 
 def render_record(record: AuditRecord) -> str:
@@ -25,8 +27,8 @@ def render_record(record: AuditRecord) -> str:
     judgement = decision.judgement
     lines = [
         f"Record {record.record_id} (number {record.seq} in the audit trail)",
-        f"  Recorded        {record.recorded_at} by {record.run_by}",
-        f"  Authority       {record.authority}{f' ({record.authority_code})' if record.authority_code else ''}, {record.year}",
+        f"  Recorded        {terminal(record.recorded_at)} by {terminal(record.run_by)}",
+        f"  Authority       {terminal(record.authority)}{f' ({terminal(record.authority_code)})' if record.authority_code else ''}, {record.year}",
         f"  Input           sha256 {record.input_hash}",
         f"  Ruleset         {record.ruleset_id} {record.ruleset_version}, sha256 {record.ruleset_hash}",
         f"  Catalogue       {decision.ruleset.catalogue or '(not named)'}, sha256 {record.catalogue_hash or '(not recorded: record format 1)'}",
@@ -34,8 +36,8 @@ def render_record(record: AuditRecord) -> str:
         f"  Proposed band   {record.proposed_band} ({words[record.proposed_band]})",
         f"  After limits    {record.limited_band} ({words[record.limited_band]})",
         ("  Judgement       none" if judgement is None else
-         f"  Judgement       {record.limited_band} -> {judgement.band} by {judgement.assessor}"
-         + (f" on {judgement.date}" if judgement.date else "") + f": {judgement.reason}"),
+         f"  Judgement       {record.limited_band} -> {judgement.band} by {terminal(judgement.assessor, VALUE_COLUMN)}"
+         + (f" on {terminal(judgement.date)}" if judgement.date else "") + f": {terminal(judgement.reason, VALUE_COLUMN)}"),
         f"  Final band      {record.final_band} ({words[record.final_band]})",
     ]
     if record.supersedes:
