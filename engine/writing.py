@@ -32,9 +32,10 @@ def write_file(path: Path | str, content: Content, *, inside: Path | str | None 
 def write_files(files: Mapping[Path, Content], *, inside: Path | str | None = None) -> list[Path]:
     """Write several files as one: every temporary file is written and flushed before any is renamed into place."""
     targets = [Path(p) for p in files]
-    if inside is not None:
-        for target in targets:
+    for target in targets:
+        if inside is not None:
             check_inside(target, Path(inside))
+        check_writable(target)
     written: list[tuple[Path, Path]] = []  # (temporary, target)
     try:
         for target, content in zip(targets, files.values(), strict=True):

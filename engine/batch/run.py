@@ -14,11 +14,13 @@ from typing import Any
 import pandas as pd
 
 from ..audit.store import AuditStore
-from ..decide.pipeline import evaluate_text
+from ..decide.pipeline import evaluate_document, evaluate_text
 from ..errors import EngineError, Problem, ProfileError
 from ..load.yaml import read_text
+from ..model.source import SourceDocument
 from ..model.trace import Decision
-from .profile_table import relocate, row_to_yaml
+from ..render.escape import one_line
+from .profile_table import column_problems, document_text, row_document
 from .tables import check_writable, is_table, line_of, read_table, write_table
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
@@ -30,13 +32,13 @@ TRAILING = ["decisive_rules", "ruleset", "input_hash", "source", "audit_record"]
 
 @dataclass(frozen=True)
 class ProfileSource:
-    """One council's profile as read: its label (``file`` or ``table:line``) and YAML text."""
+    """One council's profile as read: its label (``file`` or ``table:line``) and its text; a table's row also
+    carries its data, already read and located at its cells."""
 
     label: str
     file: str
     text: str
-    line: int | None = None  # for a table row: its line in the table
-    origin: dict[int, int] | None = None  # for a table row: YAML line -> table column
+    document: SourceDocument | None = None  # for a table row
 
 
 @dataclass
@@ -77,9 +79,12 @@ def collect(inputs: Iterable[Path | str]) -> tuple[list[ProfileSource], list[Fai
             elif is_table(path):
                 frame = read_table(path, ProfileError)
                 columns = list(frame.columns)
+                problems = column_problems(columns, str(path))
+                if problems:
+                    raise ProfileError(problems)
                 for i, row in enumerate(frame.to_dict("records")):
-                    text, origin = row_to_yaml(row, columns)
-                    sources.append(ProfileSource(f"{path}:{line_of(i)}", str(path), text, line_of(i), origin))
+                    doc = row_document(row, columns, str(path), line_of(i))
+                    sources.append(ProfileSource(f"{path}:{line_of(i)}", str(path), document_text(doc), doc))
             else:
                 sources.append(_file_source(path))
         except EngineError as exc:
@@ -93,13 +98,9 @@ def _file_source(path: Path) -> ProfileSource:
 
 def evaluate_source(source: ProfileSource) -> Decision:
     """The decision for one source; a table row's problems are located on its row and column."""
-    try:
-        return evaluate_text(source.text, source.file).decision
-    except EngineError as exc:
-        if source.origin is None or source.line is None:
-            raise
-        raise type(exc)([relocate(p, source.file, source.line, source.origin) if p.file == source.file else p
-                         for p in exc.problems]) from None
+    if source.document is not None:
+        return evaluate_document(source.document).decision
+    return evaluate_text(source.text, source.file).decision
 
 
 def evaluate_batch(inputs: Iterable[Path | str], *, audit: Path | str | None = None, run_by: str | None = None,
@@ -184,7 +185,7 @@ def summary(result: BatchResult) -> list[str]:
     limited = result.limited
     lines.append(f"band limited: {len(limited)} council(s)")
     for row in limited.itertuples():
-        lines.append(f"  {row.authority}: {row.proposed_band} -> {row.limited_band} ({row.limits})")
+        lines.append(f"  {one_line(row.authority)}: {row.proposed_band} -> {row.limited_band} ({row.limits})")
     if result.audit_path:
         lines.append(f"audit trail: {rated} evaluation(s) recorded in {result.audit_path}")
     return lines
