@@ -18,54 +18,13 @@ from typing import Any
 
 from durable.engine import Host, MessageNotHandledException
 
-from ..model.conditions import resolve
+from ..model.compiled import GRADES, MEASURES, compile_ruleset, durable_fact_value, fact_key, thresholds
 from ..model.loaded import LoadedRuleset
-from ..model.ruleset import Condition, Operator, Ruleset
-
-MEASURES, GRADES = "measures", "grades"
 
 _lock = threading.RLock()  # durable-rules is not thread-safe: one evaluation on the host at a time
 _host: Host | None = None
-_registered: set[str] = set()
+_registered: dict[str, frozenset[float]] = {}  # registered ruleset name -> the thresholds its rules compare with
 _fired: dict[str, set[str]] = {}
-
-
-def fact_key(measure: str) -> str:
-    """Measure names are dotted; durable-rules reads dots as nested paths, so flatten them."""
-    return measure.replace(".", "__")
-
-
-# The ruleset's operators in durable-rules' terms; equality is a plain field test.
-DURABLE_OPERATORS: dict[Operator, str] = {"at_least": "$gte", "at_most": "$lte", "above": "$gt", "below": "$lt",
-                                          "not_equals": "$neq"}
-
-
-def _condition(condition: Condition, ruleset: Ruleset) -> dict[str, Any]:
-    resolved = resolve(condition, ruleset)
-    key = fact_key(resolved.measure)
-    if resolved.operator == "equals":
-        return {key: resolved.threshold}
-    return {DURABLE_OPERATORS[resolved.operator]: {key: resolved.threshold}}
-
-
-def _pattern(kind: str, tests: list[dict[str, Any]]) -> dict[str, Any]:
-    # The kind discriminator keeps measures, grades and any other fact from matching each other's rules.
-    tests = [{"kind": kind}] + tests
-    return {"m": tests[0] if len(tests) == 1 else {"$and": tests}}
-
-
-def compile_ruleset(ruleset: Ruleset) -> dict[str, dict[str, Any]]:
-    """The durable-rules definition of a ruleset: one rule per grading rule, finding, limit and table row."""
-    compiled: dict[str, dict[str, Any]] = {}
-    for item in ruleset.conditioned:
-        compiled[item.id] = {"all": [_pattern(MEASURES, [_condition(c, ruleset) for c in item.when])], "run": item.id}
-    for row in ruleset.decision_table.rows:
-        tests: list[dict[str, Any]] = []
-        for stage, grades in row.grades.items():
-            options: list[dict[str, Any]] = [{stage: grade} for grade in grades]
-            tests.append(options[0] if len(options) == 1 else {"$or": options})
-        compiled[row.id] = {"all": [_pattern(GRADES, tests)], "run": row.id}
-    return compiled
 
 
 def _get_host() -> Host:
@@ -93,8 +52,8 @@ def _ruleset_name(loaded: LoadedRuleset) -> str:
 class Session:
     """One evaluation against a registered ruleset: facts in, fired rule ids out."""
 
-    def __init__(self, host: Host, name: str, referenced: set[str]):
-        self._host, self._name, self._referenced = host, name, referenced
+    def __init__(self, host: Host, name: str, referenced: set[str], compared_with: frozenset[float]):
+        self._host, self._name, self._referenced, self._compared_with = host, name, referenced, compared_with
         self.sid = uuid.uuid4().hex
 
     def _assert(self, kind: str, fields: dict[str, Any]) -> set[str]:
@@ -105,8 +64,10 @@ class Session:
         return _fired.get(self.sid, set()) - before
 
     def assert_measures(self, measures: dict[str, Any]) -> set[str]:
-        """Rules, findings and limits that fire on these measures. Absent measures are absent keys."""
-        return self._assert(MEASURES, {fact_key(k): v for k, v in measures.items() if v is not None and k in self._referenced})
+        """Rules, findings and limits that fire on these measures. Absent measures are absent keys; each value is
+        given in a form durable-rules reads exactly (engine.model.compiled.durable_fact_value)."""
+        return self._assert(MEASURES, {fact_key(k): durable_fact_value(v, self._compared_with) for k, v in measures.items()
+                                       if v is not None and k in self._referenced})
 
     def assert_grades(self, grades: dict[str, int]) -> set[str]:
         """Decision-table rows that fire for these grades (one per grading stage)."""
@@ -121,10 +82,10 @@ def session(loaded: LoadedRuleset) -> Iterator[Session]:
         name = _ruleset_name(loaded)
         if name not in _registered:
             host.register_rulesets({name: copy.deepcopy(compile_ruleset(loaded.ruleset))})  # it mutates its argument
-            _registered.add(name)
+            _registered[name] = thresholds(loaded.ruleset)
         # Only the measures the rules read are asserted: durable-rules refuses a fact of more than about 250
         # fields (error code 302), and the engine derives several hundred.
-        current = Session(host, name, loaded.ruleset.referenced_measures())
+        current = Session(host, name, loaded.ruleset.referenced_measures(), _registered[name])
         try:
             yield current
         finally:
