@@ -120,7 +120,7 @@ def measures(pattern: str | None, ruleset_path: str | None) -> None:
 
 @main.command()
 @click.argument("profile", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the report to this file instead of standard output.")
 @click.option("--format", "output_format", type=click.Choice(["html", "markdown"]), default="html", show_default=True,
               help="html: one self-contained page with inline charts; markdown: the same evidence and reasons as text.")
@@ -136,14 +136,13 @@ def report(profile: str, output: str | None, output_format: str, judgement_file:
       engine report examples/cambridgeshire.yaml --format markdown
     """
     from .render.review import report as render_report
+    from .render.review import write_report
 
-    text = render_report(profile, output_format, judgement_path=judgement_file)
     if output:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        write_report(profile, output, output_format, judgement_path=judgement_file)
         click.echo(f"wrote {output}")
     else:
-        click.echo(text, nl=False)
+        click.echo(render_report(profile, output_format, judgement_path=judgement_file), nl=False)
 
 
 @main.command()
@@ -213,7 +212,7 @@ def audit_list(audit_path: str | None) -> None:
     from .render.audit import record_line
 
     with AuditStore(default_audit_path(audit_path), create=False) as store:
-        for record in store.records():
+        for record in store.summaries():  # one at a time: a store of any size lists in flat memory
             click.echo(record_line(record))
 
 
@@ -254,23 +253,64 @@ def audit_export(output_format: str, audit_path: str | None) -> None:
 
 
 @audit.command("verify")
+@click.option("--checkpoint", "checkpoint_file", type=click.Path(dir_okay=False), default=None,
+              help="A checkpoint (engine audit checkpoint): also report any rewrite of the records it covers.")
 @_AUDIT_OPTION
 @reports_errors
-def audit_verify(audit_path: str | None) -> None:
+def audit_verify(checkpoint_file: str | None, audit_path: str | None) -> None:
     """Re-compute the hash chain; exit 1 naming the first record altered, removed or reordered.
 
+    With --checkpoint, the records the checkpoint covers must also be those it recorded: a rewrite after
+    which every hash was recomputed is caught too (exit 1).
+
     \b
-    Example:
+    Examples:
       engine audit verify --audit audit.sqlite
+      engine audit verify --checkpoint audit.checkpoint.yaml
     """
+    from .audit import checkpoint
     from .audit.store import AuditStore, default_audit_path
 
     path = default_audit_path(audit_path)
+    anchor = checkpoint.load(checkpoint_file) if checkpoint_file else None
     with AuditStore(path, create=False) as store:
-        result = store.verify()
+        result = checkpoint.verify_against(store, anchor, checkpoint_file) if anchor and checkpoint_file else store.verify()
     click.echo(result.report(path), err=not result.ok)
     if not result.ok:
         sys.exit(EXIT_NOT_VERIFIED)
+
+
+@audit.command("checkpoint")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write the checkpoint to this file (default: print it, to keep it elsewhere).")
+@_AUDIT_OPTION
+@reports_errors
+def audit_checkpoint(output: str | None, audit_path: str | None) -> None:
+    """Verify the chain and write a checkpoint of it (record count, head hash, time, engine version) to keep
+    somewhere else: `audit verify --checkpoint` then catches a rewrite even with every hash recomputed.
+
+    \b
+    Example:
+      engine audit checkpoint -o audit.checkpoint.yaml
+    """
+    from .audit import checkpoint
+    from .audit.store import AuditStore, default_audit_path
+
+    path = default_audit_path(audit_path)
+    if output:
+        from .writing import check_writable
+
+        check_writable(output)
+    with AuditStore(path, create=False) as store:
+        result, taken = checkpoint.take(store)
+    if taken is None:
+        click.echo(result.report(path), err=True)
+        sys.exit(EXIT_NOT_VERIFIED)
+    if output:
+        checkpoint.write(taken, output)
+        click.echo(f"{result.report(path)}\ncheckpoint of {taken.records} record(s) written to {output}")
+    else:
+        click.echo(checkpoint.checkpoint_text(taken), nl=False)
 
 
 # --- Rule authors' tools: rules check, rules test, schema (issue 4) ------------------------------
@@ -337,14 +377,12 @@ def schema_command(name: str, output: str | None) -> None:
     Example:
       engine schema profile -o schemas/profile.schema.json
     """
-    from .authoring.schemas import schema_text
+    from .authoring.schemas import schema_text, write_schema
 
-    text = schema_text(name)
     if output:
-        with open(output, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        write_schema(name, output)
     else:
-        click.echo(text, nl=False)
+        click.echo(schema_text(name), nl=False)
 
 
 # --- All councils at once: batch, profiles build, synthetic England (issue 6) ---------------------

@@ -11,16 +11,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .characters import escape_controls
+
 Code = Literal[
-    "yaml-syntax", "yaml-duplicate-key", "yaml-unsafe", "file-not-found",
+    "yaml-syntax", "yaml-duplicate-key", "yaml-unsafe", "yaml-too-large", "yaml-recursive-alias", "yaml-too-many-nodes",
+    "file-not-found", "write-failed",
     "profile-invalid", "profile-unknown-key", "unknown-setting-type", "unknown-indicator", "unknown-vulnerable-group",
     "wrong-evidence-kind", "no-ruleset-for-year",
     "ruleset-invalid", "ruleset-unknown-key", "unknown-measure", "unknown-threshold", "threshold-out-of-range",
     "thresholds-unordered", "duplicate-rule-id", "stage-without-default", "table-gap", "table-overlap",
     "table-masked-row", "rule-never-fires", "limits-ambiguous", "policy-contradiction", "template-unknown-measure",
-    "ruleset-inconsistent", "explanation-mismatch", "inference-failed",
+    "inference-limit", "ruleset-inconsistent", "explanation-mismatch", "inference-failed",
     "case-invalid", "judgement-invalid", "judgement-outside-policy", "band-is-final",
-    "audit-store-invalid", "audit-record-not-found", "audit-chain-broken",
+    "audit-store-invalid", "audit-record-not-found", "audit-chain-broken", "audit-supersedes-mismatch",
+    "audit-checkpoint-invalid", "audit-checkpoint-mismatch",
     "table-invalid", "table-missing-column", "column-config-invalid", "unknown-council", "duplicate-record",
     "impossible-grade", "record-invalid",
 ]
@@ -29,7 +33,11 @@ CODES: dict[Code, str] = {
     "yaml-syntax": "The file is not well-formed YAML.",
     "yaml-duplicate-key": "A mapping names the same key twice.",
     "yaml-unsafe": "The file uses a YAML tag that safe loading refuses.",
+    "yaml-too-large": "The file is larger than the engine reads (1 MiB): no profile, ruleset or configuration comes near it.",
+    "yaml-recursive-alias": "A YAML alias refers to a node that contains it, so the document would be infinite.",
+    "yaml-too-many-nodes": "The document, with every alias expanded, has more than 100,000 values (an alias bomb, or far more than any file needs).",
     "file-not-found": "The named file does not exist or cannot be read.",
+    "write-failed": "An output could not be written (no space, no permission, a file where a folder should be); nothing was left half-written.",
     "profile-invalid": "A profile value has the wrong type, is out of range or is missing.",
     "profile-unknown-key": "A profile names a field the format does not have.",
     "unknown-setting-type": "A setting type is not in the ruleset's catalogue of setting types.",
@@ -52,6 +60,7 @@ CODES: dict[Code, str] = {
     "limits-ambiguous": "Limits whose order changes the result and is not stated: a cap listed before a one-grade step that can apply with it.",
     "policy-contradiction": "A judgement policy that contradicts itself.",
     "template-unknown-measure": "A because-sentence names a measure that does not exist.",
+    "inference-limit": "A ruleset goes beyond what the inference engine (durable-rules 2.0.28) accepts: too many rules, a number it misreads, too much text.",
     "ruleset-inconsistent": "The fired rules do not determine a grade or a band. `rules check` refuses such rulesets, so this is a defect to report.",
     "explanation-mismatch": "The explanation of a rule that did not fire disagrees with the inference engine: a defect to report.",
     "inference-failed": "The inference engine refused a ruleset or a fact that `rules check` let through: a defect to report.",
@@ -62,6 +71,9 @@ CODES: dict[Code, str] = {
     "audit-store-invalid": "The audit store cannot be opened, or is not an engine audit store.",
     "audit-record-not-found": "No record in the audit store has the given id.",
     "audit-chain-broken": "A record in the audit store was altered, removed or reordered (exit code 1).",
+    "audit-supersedes-mismatch": "`--supersedes` names a record of another authority or another year.",
+    "audit-checkpoint-invalid": "A checkpoint file does not validate, or belongs to another store.",
+    "audit-checkpoint-mismatch": "The records a checkpoint covers were rewritten since it was taken, even if every hash was recomputed (exit code 1).",
     "table-invalid": "A table file cannot be read as CSV, Excel or Parquet, or an output name has no table extension.",
     "table-missing-column": "A table lacks a column its layout, or the column config, requires.",
     "column-config-invalid": "A column config for `engine profiles build` does not validate.",
@@ -84,9 +96,10 @@ class Problem:
     suggestion: str | None = None
 
     def __str__(self) -> str:
-        text = f"{self.file}:{self.line}:{self.column}: {self.code}: {self.message}"
+        # One line, whatever the input held: a newline or an ANSI escape quoted from a file shows as its escape.
+        text = f"{escape_controls(self.file)}:{self.line}:{self.column}: {self.code}: {escape_controls(self.message)}"
         if self.suggestion:
-            text += f" ({self.suggestion})"
+            text += f" ({escape_controls(self.suggestion)})"
         return text
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
@@ -129,6 +142,10 @@ class AuditError(EngineError):
 
 class BuildError(EngineError):
     """Tables, or a column config, that `profiles build` or `batch` cannot read at all."""
+
+
+class WriteError(EngineError):
+    """An output that could not be written; nothing was left half-written."""
 
 
 class DefectError(EngineError):

@@ -6,7 +6,7 @@ import math
 import subprocess
 import sys
 
-from engine.decide.inference import _readable
+from engine.model.compiled import durable_fact_value
 
 from .conftest import ROOT
 
@@ -28,11 +28,12 @@ def test_a_fact_no_rule_matches_leaves_a_state_that_is_deleted_cleanly():
 
 
 def test_floats_written_with_an_exponent_and_no_point_are_moved_one_step_and_no_further():
-    for value in (5e-05, 1e-05, 1e16, -3e-07):
-        moved = _readable(value)
-        assert "." in repr(moved) and moved == math.nextafter(value, math.inf)
+    for value in (5e-05, 1e-05, -3e-07):
+        moved = durable_fact_value(value, frozenset())
+        assert "." in repr(moved) and moved in (math.nextafter(value, math.inf), math.nextafter(value, -math.inf))
+    assert durable_fact_value(1e16, frozenset()) == 10**16  # a whole number: the same number, as an int
     for value in (0.05, 0.0001, 5.5e-05, 1.5e16, 3, "inadequate", 0.0):
-        assert _readable(value) == value
+        assert durable_fact_value(value, frozenset()) == value
 
 
 def test_a_share_of_five_in_a_hundred_thousand_is_evaluated(run_cli, tmp_path):

@@ -7,10 +7,16 @@ catches the removal of the last records. Nothing in the engine updates or delete
 refuse it); a revised judgement is a new record that names the one it supersedes.
 
 A hash chain shows that records were changed, not who changed them: someone able to rewrite the file
-could recompute every hash. Keep the head hash ``verify`` prints somewhere else to anchor the chain.
+could recompute every hash. A checkpoint (engine.audit.checkpoint), kept somewhere else, anchors the chain.
+
+Reading never trusts the file: every record is read one at a time (``list``, ``export`` and ``verify`` hold
+one record in memory, whatever the store's size), each field is checked to be of its column's type (text
+that is not UTF-8, or text stored as a BLOB, is a damaged record, named), and any SQLite error while
+reading or writing (a damaged page, a dropped table, a full disk) is a located problem, never a traceback.
 """
 from __future__ import annotations
 
+import contextlib
 import getpass
 import hashlib
 import json
@@ -39,6 +45,51 @@ FIELDS = ("seq", "record_id", "record_format", "recorded_at", "run_by", "authori
           "previous_hash")
 # What each record format's hash covers: a store begun in format 1 keeps verifying after the column is added.
 HASHED_FIELDS = {1: tuple(f for f in FIELDS if f != "catalogue_hash"), 2: FIELDS}
+# Each column's type as stored (None: it may be NULL); a value of another type is a damaged record.
+INTEGER_FIELDS = {"seq": False, "record_format": False, "year": False, "proposed_band": True, "limited_band": True,
+                  "final_band": True}
+NULLABLE_TEXT = {"authority_code", "catalogue_hash", "judgement", "supersedes"}
+# The columns `audit list` shows: a line per record without reading its decision.
+SUMMARY_FIELDS = ("seq", "record_id", "recorded_at", "run_by", "authority", "year", "proposed_band", "final_band", "judgement",
+                  "supersedes")
+
+
+class Undecodable(bytes):
+    """Stored text that is not UTF-8: the record holding it was damaged."""
+
+
+def _text(data: bytes) -> str | Undecodable:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return Undecodable(data)
+
+
+def damage(row: dict[str, Any]) -> str | None:
+    """What is wrong with a stored row's types, or None: text that is not UTF-8, a BLOB or a number where text
+    belongs, text where a number belongs, NULL where a value is required."""
+    for name, value in row.items():
+        if name in INTEGER_FIELDS:
+            if value is None and INTEGER_FIELDS[name]:
+                continue
+            if not isinstance(value, int):
+                return f"its {name} is not a whole number"
+        elif value is None:
+            if name not in NULLABLE_TEXT:
+                return f"its {name} is missing"
+        elif isinstance(value, Undecodable):
+            return f"its {name} is not text in UTF-8"
+        elif not isinstance(value, str):
+            return f"its {name} is not text (stored as {type(value).__name__})"
+    return None
+
+
+class DamagedRecord(Exception):
+    """A record whose stored fields are not of their columns' types."""
+
+    def __init__(self, seq: Any, reason: str):
+        super().__init__(reason)
+        self.seq, self.reason = seq, reason
 
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS evaluations (
@@ -148,11 +199,12 @@ class VerifyResult:
     first_bad: str | None = None  # the record named, e.g. "record 3 (4f2c...)"
     problem: str | None = None
     code: Code = "audit-chain-broken"
+    note: str | None = None  # what else was checked (a checkpoint)
 
     def report(self, store: str | os.PathLike[str]) -> str:
         """What a reviewer reads: the records verified and the chain head, or the first bad record."""
         if self.ok:
-            return f"{store}: {self.count} record(s) verified; chain head {self.head_hash}"
+            return f"{store}: {self.count} record(s) verified; chain head {self.head_hash}" + (f"; {self.note}" if self.note else "")
         return f"{store}: {self.code}: {self.problem}"
 
 
@@ -173,8 +225,9 @@ class AuditStore:
             if create:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             self._con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+            self._con.text_factory = _text
             self._prepare()
-        except (sqlite3.DatabaseError, OSError) as exc:
+        except (sqlite3.Error, OSError) as exc:
             raise self._error("audit-store-invalid", f"cannot use this file as an audit store: {exc}") from None
 
     def _prepare(self) -> None:
@@ -240,7 +293,6 @@ class AuditStore:
     def append(self, decision: Decision, *, profile_source_text: str, run_by: str | None = None,
                supersedes: str | None = None) -> str:
         """Record one evaluation at the end of the chain, whole or not at all; returns its record id."""
-        con = self._con
         # Everything that does not depend on the chain is serialised before taking the write lock, so
         # concurrent writers hold it only for the head read and the two inserts.
         payload = {
@@ -255,10 +307,19 @@ class AuditStore:
             "judgement": _json(decision.judgement.model_dump(mode="json")) if decision.judgement else None,
             "final_band": decision.final_band, "decision": decision.model_dump_json(),
         }
+        try:
+            return self._append(payload, decision, supersedes)
+        except sqlite3.Error as exc:  # a full disk, a read-only file, a lock never released: nothing was recorded
+            raise self._error("write-failed", f"cannot record the evaluation: {exc}; nothing was recorded",
+                              "free some space, or name another store with --audit") from None
+
+    def _append(self, payload: dict[str, Any], decision: Decision, supersedes: str | None) -> str:
+        con = self._con
         con.execute("BEGIN IMMEDIATE")  # take the write lock before reading the head: one chain, no forks
         try:
             if supersedes is not None:
                 supersedes = self._resolve_id(supersedes)
+                self._check_supersedes(supersedes, decision)
             head = con.execute("SELECT length, record_hash FROM chain_head WHERE one = 1").fetchone()
             length, previous = head if head else (0, GENESIS_HASH)
             fields = {"seq": length + 1, **payload,
@@ -273,70 +334,159 @@ class AuditStore:
             con.execute("COMMIT")
         except BaseException:
             if con.in_transaction:
-                con.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):  # after a full disk SQLite may have rolled back already
+                    con.execute("ROLLBACK")
             raise
         return str(fields["record_id"])
 
     def records(self) -> list[AuditRecord]:
-        return list(self._iter_records())
+        """Every record, in memory; for a store of any size, iterate :meth:`iter_records`."""
+        return list(self.iter_records())
 
-    def _iter_records(self) -> Iterator[AuditRecord]:
-        cursor = self._con.execute(f"SELECT {', '.join(FIELDS)}, record_hash FROM evaluations ORDER BY seq")
-        for row in cursor:
-            yield AuditRecord(*row)
+    def iter_records(self) -> Iterator[AuditRecord]:
+        """Every record in chain order, one at a time; a damaged record is an ``audit-store-invalid`` problem."""
+        for row in self._rows(f"SELECT {', '.join(FIELDS)}, record_hash FROM evaluations ORDER BY seq"):
+            yield self._record(row)
+
+    def summaries(self) -> Iterator[dict[str, Any]]:
+        """For each record in chain order, the fields a one-line listing shows (not its decision), one at a time."""
+        for row in self._rows(f"SELECT {', '.join(SUMMARY_FIELDS)} FROM evaluations ORDER BY seq"):
+            reason = damage(row)
+            if reason:
+                raise self._damaged(row.get("seq"), reason)
+            yield row
+
+    def _rows(self, sql: str, parameters: tuple[Any, ...] = ()) -> Iterator[dict[str, Any]]:
+        """Rows as dicts, fetched one at a time; an SQLite error on the way names the record after the last read."""
+        last = 0
+        try:
+            cursor = self._con.execute(sql, parameters)
+            names = [column[0] for column in cursor.description]
+            for values in cursor:
+                row = dict(zip(names, values, strict=True))
+                last = row.get("seq", last)
+                yield row
+        except sqlite3.Error as exc:
+            after = f" after record {last}" if isinstance(last, int) and last else ""
+            raise self._error("audit-store-invalid", f"cannot read the store{after}: {exc}",
+                              "`engine audit verify` gives a verdict on the store") from None
+
+    def _record(self, row: dict[str, Any]) -> AuditRecord:
+        reason = damage(row)
+        if reason:
+            raise DamagedRecord(row.get("seq"), reason)
+        return AuditRecord(**row)
+
+    def _damaged(self, seq: Any, reason: str) -> AuditError:
+        return self._error("audit-store-invalid", f"record {seq} was damaged: {reason}", "`engine audit verify` names it")
+
+    def record_at(self, seq: int) -> AuditRecord:
+        """The record at this position in the chain (from 1)."""
+        found = list(self._rows(f"SELECT {', '.join(FIELDS)}, record_hash FROM evaluations WHERE seq = ?", (seq,)))
+        if not found:
+            raise self._error("audit-record-not-found", f"no record number {seq}")
+        try:
+            return self._record(found[0])
+        except DamagedRecord as exc:
+            raise self._damaged(exc.seq, exc.reason) from None
 
     def get(self, record_id: str) -> AuditRecord:
         """The record with this id (or the one record whose id starts with it)."""
         full = self._resolve_id(record_id)
-        row = self._con.execute(f"SELECT {', '.join(FIELDS)}, record_hash FROM evaluations WHERE record_id = ?", (full,)).fetchone()
-        return AuditRecord(*row)
+        (row,) = self._rows(f"SELECT {', '.join(FIELDS)}, record_hash FROM evaluations WHERE record_id = ?", (full,))
+        try:
+            record = self._record(row)
+            record.as_decision()
+        except DamagedRecord as exc:
+            raise self._damaged(exc.seq, exc.reason) from None
+        except ValueError:  # pydantic's ValidationError is one: the stored decision no longer parses
+            raise self._damaged(row["seq"], "its decision no longer parses") from None
+        return record
+
+    def _check_supersedes(self, record_id: str, decision: Decision) -> None:
+        """A revision is of the same council's rating for the same year: a record of another authority or year
+        is refused, so the chain of revisions never crosses from one rating to another."""
+        authority, code, year = self._con.execute("SELECT authority, authority_code, year FROM evaluations WHERE record_id = ?",
+                                                  (record_id,)).fetchone()
+        same_authority = (code == decision.authority_code) if code and decision.authority_code else authority == decision.authority
+        if same_authority and year == decision.year:
+            return
+
+        def who(name: str, code: str | None, year: int) -> str:
+            return f"{name}{f' ({code})' if code else ''}, {year}"
+
+        raise AuditError([Problem("audit-supersedes-mismatch",
+                                  f"record {record_id} is for {who(authority, code, year)}; this evaluation is for "
+                                  f"{who(decision.authority, decision.authority_code, decision.year)}: a record can only "
+                                  "supersede one of the same authority and year", "--supersedes",
+                                  suggestion="`engine audit list` shows each record's authority and year")])
 
     def _resolve_id(self, record_id: str) -> str:
         pattern = record_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        found = [r for (r,) in self._con.execute("SELECT record_id FROM evaluations WHERE record_id LIKE ? ESCAPE '\\' LIMIT 2",
-                                                 (pattern,))]
+        found = [row["record_id"] for row in self._rows("SELECT record_id FROM evaluations WHERE record_id LIKE ? ESCAPE '\\' LIMIT 2",
+                                                         (pattern,))]
         if len(found) != 1 or not record_id:
             what = "several records start with" if len(found) > 1 else "no record has the id"
             raise self._error("audit-record-not-found", f"{what} '{record_id}'", "`engine audit list` shows the ids")
         return found[0]
 
     def export_jsonl(self, stream: IO[str]) -> int:
-        """Every record as one JSON object per line, in chain order; returns how many."""
+        """Every record as one JSON object per line, in chain order, one record in memory at a time; returns how many."""
         count = 0
-        for record in self._iter_records():
-            stream.write(json.dumps(record.as_json(), sort_keys=True, ensure_ascii=False) + "\n")
-            count += 1
+        try:
+            for record in self.iter_records():
+                stream.write(json.dumps(record.as_json(), sort_keys=True, ensure_ascii=False) + "\n")
+                count += 1
+        except DamagedRecord as exc:
+            raise self._damaged(exc.seq, exc.reason) from None
+        except ValueError as exc:  # a JSON field that no longer parses
+            raise self._damaged(count + 1, f"a JSON field does not parse ({exc})") from None
         return count
 
     def verify(self) -> VerifyResult:
         """Re-compute the chain; the first record altered, removed or out of order fails it."""
         con = self._con
-        con.execute("BEGIN")  # one consistent snapshot while writers go on appending
         try:
-            previous, count, last = GENESIS_HASH, 0, None
-            for record in self._iter_records():
-                expected_seq = count + 1
-                if record.seq != expected_seq:
-                    return VerifyResult(False, count, previous, f"record {expected_seq}",
-                                        f"record {expected_seq} is missing: the chain goes on at {record.name}")
-                if record.computed_hash() != record.record_hash:  # None (an unknown format) never matches
-                    return VerifyResult(False, count, previous, record.name,
-                                        f"{record.name} was altered: its fields no longer match its hash")
-                if record.previous_hash != previous:
-                    return VerifyResult(False, count, previous, record.name,
-                                        f"{record.name} does not follow the record before it: a record was removed, "
-                                        "replaced or reordered")
-                previous, count, last = record.record_hash, count + 1, record
-            head = con.execute("SELECT length, record_id, record_hash FROM chain_head WHERE one = 1").fetchone()
-            length, head_id, head_hash = head if head else (0, None, GENESIS_HASH)
-            if (length, head_hash) != (count, previous):
-                return VerifyResult(False, count, previous, f"record {length} ({head_id})",
-                                    f"record {length} ({head_id}) is missing: the chain head names it as the last of "
-                                    f"{length} records, the store holds {count}"
-                                    + (f" ending at {last.name}" if last else ""))
-            return VerifyResult(True, count, previous)
+            con.execute("BEGIN")  # one consistent snapshot while writers go on appending
+        except sqlite3.Error as exc:
+            raise self._error("audit-store-invalid", f"cannot read the store: {exc}") from None
+        try:
+            return self._verify()
         finally:
-            con.execute("COMMIT")
+            with contextlib.suppress(sqlite3.Error):  # a damaged file may refuse even this; the verdict stands
+                con.execute("COMMIT")
+
+    def _verify(self) -> VerifyResult:
+        previous, count, last = GENESIS_HASH, 0, None
+        records = self.iter_records()
+        while True:
+            try:
+                record = next(records)
+            except StopIteration:
+                break
+            except DamagedRecord as exc:
+                name = f"record {exc.seq}" if isinstance(exc.seq, int) and not isinstance(exc.seq, bool) else f"record {count + 1}"
+                return VerifyResult(False, count, previous, name, f"{name} was altered: {exc.reason}")
+            expected_seq = count + 1
+            if record.seq != expected_seq:
+                return VerifyResult(False, count, previous, f"record {expected_seq}",
+                                    f"record {expected_seq} is missing: the chain goes on at {record.name}")
+            if record.computed_hash() != record.record_hash:  # None (an unknown format) never matches
+                return VerifyResult(False, count, previous, record.name,
+                                    f"{record.name} was altered: its fields no longer match its hash")
+            if record.previous_hash != previous:
+                return VerifyResult(False, count, previous, record.name,
+                                    f"{record.name} does not follow the record before it: a record was removed, "
+                                    "replaced or reordered")
+            previous, count, last = record.record_hash, count + 1, record
+        heads = list(self._rows("SELECT length, record_id, record_hash FROM chain_head WHERE one = 1"))
+        length, head_id, head_hash = (heads[0]["length"], heads[0]["record_id"], heads[0]["record_hash"]) if heads else (0, None, GENESIS_HASH)
+        if (length, head_hash) != (count, previous):
+            return VerifyResult(False, count, previous, f"record {length} ({head_id})",
+                                f"record {length} ({head_id}) is missing: the chain head names it as the last of "
+                                f"{length} records, the store holds {count}"
+                                + (f" ending at {last.name}" if last else ""))
+        return VerifyResult(True, count, previous)
 
     def _error(self, code: Code, message: str, suggestion: str | None = None) -> AuditError:
         return AuditError([Problem(code, message, str(self.path), suggestion=suggestion)])

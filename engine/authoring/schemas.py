@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .. import writing
 from ..model.judgement import JudgementFile
 from ..model.profile import Profile
 from ..model.ruleset import Ruleset
@@ -37,6 +38,11 @@ def schema(name: str) -> dict[str, Any]:
 
 def schema_text(name: str) -> str:
     return json.dumps(schema(name), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_schema(name: str, output: Path | str) -> Path:
+    """The schema written to ``output``, whole or not at all."""
+    return writing.write_file(output, schema_text(name))
 
 
 def published_schema_path(name: str, directory: Path | None = None) -> Path:

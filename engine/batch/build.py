@@ -10,6 +10,7 @@ file), ``councils`` (the councils table, name matching, neighbours), ``setting_c
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,11 +18,15 @@ from typing import Any, Literal, TypeAlias
 
 import pandas as pd
 import yaml
+from pydantic import ValidationError
 
+from .. import writing
 from ..errors import BuildError, Problem, ProfileError
 from ..load.ruleset import load_ruleset, ruleset_for_year
 from ..model.catalogue import Catalogue
 from ..model.loaded import LoadedRuleset
+from ..model.profile import Profile
+from ..model.values import COUNCIL_CODE
 from .columns import ColumnConfig, IndicatorsTable, SettingsTable, load_column_config
 from .councils import DEFAULT_GRADES, SAFEGUARDING_KINDS, read_councils, read_neighbours
 from .extract import TableInput, name_of
@@ -121,6 +126,11 @@ def build_profiles(tables: Tables, config: ColumnConfig | None = None, *, year: 
                 profile[section] = council[section]
         if indicator_tables:
             profile["indicators"] = indicator_evidence(code, wide, national, neighbours.get(code, []))
+        invalid = _invalid(profile)
+        if invalid:  # the checks above should make this impossible; never write a profile that would not load
+            problems.append(Problem("record-invalid", f"the profile built for council '{code}' does not validate: {invalid}",
+                                    councils.extract.file, council.get("line", 1), 1))
+            continue
         profiles[code] = profile
     overlaid: list[str] = []
     if base is not None:
@@ -128,6 +138,15 @@ def build_profiles(tables: Tables, config: ColumnConfig | None = None, *, year: 
             + (["indicators"] if indicator_tables else [])
         profiles, overlaid = overlay_profiles(profiles, base, sections, year, problems)
     return BuildResult(profiles, sorted(problems, key=Problem.sort_key), accounts, year, catalogue.name, named_by, overlaid, not_read)
+
+
+def _invalid(profile: dict[str, Any]) -> str | None:
+    try:
+        Profile.model_validate(profile)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+    return None
 
 
 def _ruleset_for(year: int) -> LoadedRuleset:
@@ -192,20 +211,34 @@ HEADER = "# Built by `engine profiles build` from {sources}.\n# Comparators (nat
 
 
 def write_profiles(result: BuildResult, output: Path | str, sources: list[str]) -> list[Path]:
-    """One YAML profile per council into a folder, or one table (a row per council) by the file's extension."""
+    """One YAML profile per council into a folder, or one table (a row per council) by the file's extension.
+
+    Either way, all or nothing: every council code is checked to be a safe file name before anything is
+    written, and the profiles are written as one (:func:`engine.writing.write_files`)."""
     output = Path(output)
     if output.suffix:
         return [write_table(profiles_to_table(list(result.profiles.values())), output)]
-    output.mkdir(parents=True, exist_ok=True)
-    header = HEADER.format(sources=", ".join(sources))
+    _check_codes(list(result.profiles), output)
+    header = HEADER.format(sources=", ".join(" ".join(s.split()) for s in sources))
     if any("synthetic" in s.lower() for s in sources):
         header = "# SYNTHETIC: made from synthetic records; not a real council.\n" + header
-    written = []
-    for code, profile in result.profiles.items():
-        path = output / f"{code}.yaml"
-        path.write_text(header + yaml.safe_dump(profile, sort_keys=False, allow_unicode=True, width=120), encoding="utf-8")
-        written.append(path)
-    return written
+    files: dict[Path, writing.Content] = {
+        output / f"{code}.yaml": header + yaml.safe_dump(profile, sort_keys=False, allow_unicode=True, width=120)
+        for code, profile in result.profiles.items()}
+    return writing.write_files(files, inside=output)
+
+
+def _check_codes(codes: list[str], output: Path) -> None:
+    problems = [Problem("write-failed", f"council code '{code[:40]}' is not a safe file name; nothing was written", str(output))
+                for code in codes if not re.fullmatch(COUNCIL_CODE, code)]
+    seen: dict[str, str] = {}
+    for code in codes:  # on a disk that ignores case, E09 and e09 would be one file
+        if code.lower() in seen and seen[code.lower()] != code:
+            problems.append(Problem("write-failed", f"council codes '{seen[code.lower()]}' and '{code}' differ only in case: "
+                                    "one file on many disks; nothing was written", str(output)))
+        seen.setdefault(code.lower(), code)
+    if problems:
+        raise BuildError(problems)
 
 
 def build_and_write(tables: Tables, output: Path | str, *, columns: Path | str | None = None, year: int | None = None,
@@ -213,6 +246,8 @@ def build_and_write(tables: Tables, output: Path | str, *, columns: Path | str |
     """Build every profile and write them (see :func:`write_profiles`)."""
     if Path(output).suffix:
         check_writable(output)
+    else:
+        writing.check_writable(output, folder=True)
     result = build_profiles(tables, load_column_config(columns), year=year, ruleset=ruleset, base=base)
     sources = [f"{a.file} ({a.source})" if a.source else a.file for a in result.accounts]
     if base is not None:

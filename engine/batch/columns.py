@@ -21,6 +21,7 @@ from ..load.yaml import load_yaml
 from ..model.profile import GRADES
 from ..model.source import DataPath, Location, SourceDocument
 from ..model.validation import validate
+from ..model.values import Line
 from ..paths import rules_dir
 
 
@@ -40,22 +41,22 @@ class Reading(_Config):
     """How to read the file itself."""
 
     header_row: int = Field(1, ge=1, description="The line of the header; lines above it are a preamble, skipped")
-    encoding: str = Field("utf-8-sig", description="utf-8-sig also reads UTF-8 without a byte-order mark")
+    encoding: Line = Field("utf-8-sig", description="utf-8-sig also reads UTF-8 without a byte-order mark")
     sheet: Text | None = Field(None, description="The sheet of an Excel workbook (default: the first)")
     suppressed: list[Text] = Field([], description="Markers of a value withheld or not available, e.g. x, c, '-': a gap, never a zero")
-    thousands: str | None = Field(None, description="The thousands separator in numbers, e.g. ',' for \"1,380\"")
+    thousands: Line | None = Field(None, description="The thousands separator in numbers, e.g. ',' for \"1,380\"")
 
 
 class RowMatch(_Config):
     """Rows whose ``column`` holds one of ``values``."""
 
-    column: str
+    column: Line
     values: list[Text]
 
 
 class TableConfig(_Config):
-    file: str | None = Field(None, description="Which of the tables given this entry reads: its file name (wildcards * ?); default any")
-    source: str | None = Field(None, description="Who publishes the extract, cited in the summary and the profiles")
+    file: Line | None = Field(None, description="Which of the tables given this entry reads: its file name (wildcards * ?); default any")
+    source: Line | None = Field(None, description="Who publishes the extract, cited in the summary and the profiles")
     read: Reading = Reading()
     set_aside_rows: dict[str, RowMatch] = Field({}, description="Reason -> rows set aside for it (regional rows, ...)")
 
@@ -70,36 +71,36 @@ class CouncilRows(TableConfig):
 
 
 class CouncilColumns(_Config):
-    council: str = "council"
-    name: str = "name"
-    safeguarding_kind: str = "safeguarding_kind"
-    safeguarding_year: str = "safeguarding_year"
-    safeguarding: str = "safeguarding"
-    looked_after_children: str = "looked_after_children"
-    unannounced_year: str = "unannounced_year"
-    strengths: str = "strengths"
-    areas_for_development: str = "areas_for_development"
-    areas_for_priority_action: str = "areas_for_priority_action"
+    council: Line = "council"
+    name: Line = "name"
+    safeguarding_kind: Line = "safeguarding_kind"
+    safeguarding_year: Line = "safeguarding_year"
+    safeguarding: Line = "safeguarding"
+    looked_after_children: Line = "looked_after_children"
+    unannounced_year: Line = "unannounced_year"
+    strengths: Line = "strengths"
+    areas_for_development: Line = "areas_for_development"
+    areas_for_priority_action: Line = "areas_for_priority_action"
 
 
 class SettingColumns(_Config):
-    provider: str = "provider"
-    council: str = "council"
-    setting_type: str = "setting_type"
-    grade: str = "grade"
-    inspection_date: str = "inspection_date"
+    provider: Line = "provider"
+    council: Line = "council"
+    setting_type: Line = "setting_type"
+    grade: Line = "grade"
+    inspection_date: Line = "inspection_date"
 
 
 class IndicatorColumns(_Config):
-    council: str = "council"
-    indicator: str = "indicator"
-    value: str = "value"
-    year: str | None = None
+    council: Line = "council"
+    indicator: Line = "indicator"
+    value: Line = "value"
+    year: Line | None = None
 
 
 class NeighbourColumns(_Config):
-    council: str = "council"
-    neighbour: str = "neighbour"
+    council: Line = "council"
+    neighbour: Line = "neighbour"
 
 
 class CouncilsTable(TableConfig):
@@ -109,24 +110,24 @@ class CouncilsTable(TableConfig):
 class GivenApart(_Config):
     """Settings of some types also counted apart by another column's value (council-run homes against others)."""
 
-    column: str
-    types: list[str]
-    parts: dict[str, str] = Field(description="Value in the column -> the part's name, e.g. 'Local authority': council_run")
+    column: Line
+    types: list[Line]
+    parts: dict[Line, Line] = Field(description="Value in the column -> the part's name, e.g. 'Local authority': council_run")
 
 
 class SettingsTable(CouncilRows):
     columns: SettingColumns = SettingColumns()
-    setting_types: dict[str, str] = {}  # value in the extract -> key in the catalogue's setting types
-    set_aside_types: dict[str, str] = Field({}, description="Value in the extract -> why settings of that type are set aside")
-    grades: dict[str, str] = {}  # value in the extract -> outstanding | good | satisfactory | inadequate
+    setting_types: dict[Line, Line] = {}  # value in the extract -> key in the catalogue's setting types
+    set_aside_types: dict[Line, Line] = Field({}, description="Value in the extract -> why settings of that type are set aside")
+    grades: dict[Line, Line] = {}  # value in the extract -> outstanding | good | satisfactory | inadequate
     given_apart: GivenApart | None = None
-    date_format: str = Field("%Y-%m-%d", description="How inspection dates are written (strftime codes)")
+    date_format: Line = Field("%Y-%m-%d", description="How inspection dates are written (strftime codes)")
 
 
 class MappedIndicator(_Config):
     """A measure of a long table taken as a catalogue indicator."""
 
-    id: str
+    id: Line
     year: Text | None = Field(None, description="The year to select for this measure (default: the table's)")
     national: Literal["row", "computed"] = Field("row", description="computed: ignore the England row (e.g. not on the councils' scale)")
 
@@ -134,8 +135,8 @@ class MappedIndicator(_Config):
 class Ratio(_Config):
     """An indicator derived from a wide table: the sum of ``numerator`` columns over the sum of ``denominator`` columns."""
 
-    numerator: list[str]
-    denominator: list[str] = []
+    numerator: list[Line]
+    denominator: list[Line] = []
     scale: float = Field(1.0, description="100 for a percentage")
     decimals: int = Field(2, ge=0, le=10)
     national: Literal["row", "computed"] = "row"
@@ -171,7 +172,7 @@ def _one_or_many(value: Any) -> Any:
 class ColumnConfig(_Config):
     """How the columns (and setting-type, grade and indicator values) of real extracts map to the builder's names."""
 
-    ruleset: str | None = Field(None, description="The ruleset whose catalogue is the profiles' vocabulary: a name in rules/ or a file")
+    ruleset: Line | None = Field(None, description="The ruleset whose catalogue is the profiles' vocabulary: a name in rules/ or a file")
     year: int | None = Field(None, ge=2000, le=2100, description="The profiles' assessment year (default 2009)")
     council_aliases: dict[str, Text] | str = Field({}, description="Council name as spelt in an extract -> code; or a YAML file of them")
     councils: CouncilsTable = CouncilsTable()

@@ -8,14 +8,18 @@ table, then to the alias list. A row whose council matches nothing is reported w
 from __future__ import annotations
 
 import functools
+import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from ..characters import text_problem
 from ..errors import Problem, did_you_mean
 from ..model.profile import GRADES
+from ..model.values import COUNCIL_CODE, COUNT_MAX, LINE_MAX
 from .columns import ColumnConfig, CouncilRows, NeighboursTable
 from .extract import Extract, TableInput, read_extract, require
 
@@ -111,7 +115,14 @@ def read_councils(source: TableInput, config: ColumnConfig, problems: list[Probl
             continue
         first_line[code] = int(line)
         found: list[Problem] = []
-        council: dict[str, Any] = {"name": row["name"]}
+        # The code names the profile's file: it must be a safe file name; the name is free text.
+        if not re.fullmatch(COUNCIL_CODE, code):
+            found.append(Problem("record-invalid", f"council code '{code[:40]}{'...' if len(code) > 40 else ''}' is not a code: "
+                                 "letters, digits, - and _, at most 32 characters", *where("council")))
+        name_problem = text_problem(row["name"]) or (f"is longer than {LINE_MAX} characters" if len(row["name"]) > LINE_MAX else None)
+        if name_problem:
+            found.append(Problem("record-invalid", f"council name {name_problem}", *where("name")))
+        council: dict[str, Any] = {"name": row["name"], "line": int(line)}
         council["safeguarding_inspection"] = _safeguarding(row, where, found)
         council["unannounced_inspection"] = _unannounced(row, where, found)
         problems.extend(found)
@@ -138,7 +149,7 @@ def _safeguarding(row: dict[str, str], where: Where, found: list[Problem]) -> di
     if kind not in SAFEGUARDING_KINDS:
         found.append(Problem("record-invalid", f"safeguarding inspection kind '{kind}' is not one of: {', '.join(SAFEGUARDING_KINDS)}",
                              *where("safeguarding_kind")))
-    out = {"kind": kind, "year": _integer(row, "safeguarding_year", where, found)}
+    out = {"kind": kind, "year": _integer(row, "safeguarding_year", where, found, minimum=2000, maximum=2100)}
     for name in ("safeguarding", "looked_after_children"):
         value = grade_word(row.get(name, ""), DEFAULT_GRADES)
         if row.get(name) and value is None:
@@ -152,23 +163,24 @@ def _safeguarding(row: dict[str, str], where: Where, found: list[Problem]) -> di
 def _unannounced(row: dict[str, str], where: Where, found: list[Problem]) -> dict[str, Any] | None:
     if not row.get("unannounced_year"):
         return None
-    out = {"year": _integer(row, "unannounced_year", where, found)}
+    out = {"year": _integer(row, "unannounced_year", where, found, minimum=2000, maximum=2100)}
     for name in ("strengths", "areas_for_development", "areas_for_priority_action"):
         if row.get(name):
-            out[name] = _integer(row, name, where, found, minimum=0)
+            out[name] = _integer(row, name, where, found, minimum=0, maximum=COUNT_MAX)
     return out
 
 
-def _integer(row: dict[str, str], name: str, where: Where, found: list[Problem], minimum: int | None = None) -> int | None:
+def _integer(row: dict[str, str], name: str, where: Where, found: list[Problem], minimum: int, maximum: int) -> int | None:
+    """A whole number within the profile format's bounds; inf, nan and 1e400 are not numbers here."""
     text = row.get(name, "")
     try:
-        value = int(float(text))
-        if value != float(text) or (minimum is not None and value < minimum):
+        number = float(text)
+        if not math.isfinite(number) or number != int(number) or not minimum <= number <= maximum:
             raise ValueError
-        return value
+        return int(number)
     except ValueError:
-        found.append(Problem("record-invalid", f"{name}: '{text}' is not a whole number"
-                             + (f" of at least {minimum}" if minimum is not None else ""), *where(name)))
+        found.append(Problem("record-invalid", f"{name}: '{text[:40]}' is not a whole number from {minimum} to {maximum:,}",
+                             *where(name)))
         return None
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import BuildError, Problem, did_you_mean
+from ..model.values import MAGNITUDE_MAX
 from .columns import Reading, TableConfig
 from .ledger import RowFates, TableAccount
 from .tables import read_table
@@ -110,7 +111,7 @@ def numbers(cells: pd.Series, reading: Reading) -> Numbers:
         grouped = text.str.fullmatch(r"[-+]?\d{1,3}(" + _escape(reading.thousands) + r"\d{3})+(\.\d+)?")
         plain = text.where(~grouped, text.str.replace(reading.thousands, "", regex=False))
     values = pd.to_numeric(plain.where(~(blank | suppressed)), errors="coerce").astype(float)
-    values = values.where(np.isfinite(values))
+    values = values.where(np.isfinite(values) & (values.abs() <= MAGNITUDE_MAX))  # the profile format's bound
     # Twelve significant digits: extracts carry binary noise ("14.700000000000001"), no real figure has more.
     values = values.map(lambda v: float(f"{v:.12g}"), na_action="ignore")
     return Numbers(values, suppressed, blank, values.isna() & ~blank & ~suppressed)

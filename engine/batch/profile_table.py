@@ -4,20 +4,23 @@
 ``settings.primary_schools.national.good_or_better``, ``safeguarding_inspection.safeguarding``,
 ``indicators.NI_73.value``, ``vulnerable_gaps.0.group`` ... An empty cell is an absent value.
 
-A row is turned back into profile YAML with one value per line, so the profile loader's problems
-(``file:line:col``) can be moved onto the table's cell: its row's line and its column.
+A row becomes the profile's data directly (never YAML text: a cell is a value, whatever characters it
+holds), with each value located at its row's line and its column, so the profile's problems are
+reported as ``table:line:column``. The columns themselves are checked once per table: a column named
+twice, or one that is inside another (``year`` and ``year.x``), cannot say what the profile is.
 """
 from __future__ import annotations
 
-import json
 import typing
 from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
+import yaml
 
 from ..errors import Problem
 from ..model.profile import Profile
+from ..model.source import DataPath, Location, SourceDocument
 from ..model.validation import field_type
 
 
@@ -39,77 +42,87 @@ def profiles_to_table(profiles: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame([flatten(p) for p in profiles])
 
 
-def row_to_yaml(row: dict[str, str], columns: list[str]) -> tuple[str, dict[int, int]]:
-    """Profile YAML for one row, and for each YAML line the (1-based) table column it came from."""
-    tree: dict = {}
-    for column in columns:
+def column_problems(columns: list[str], file: str) -> list[Problem]:
+    """Columns that cannot be read as paths into a profile: one named twice, one inside another, a list
+    item that is not numbered. Each is located at its header cell (line 1)."""
+    problems = []
+    seen: dict[str, int] = {}
+    for number, column in enumerate(columns, 1):
+        if column in seen:
+            problems.append(Problem("table-invalid", f"column '{column}' is given twice (first as column {seen[column]})", file, 1, number))
+        seen.setdefault(column, number)
+        parts = column.split(".")
+        for cut in range(1, len(parts)):
+            outer = ".".join(parts[:cut])
+            if outer in seen or outer in columns:
+                twice = " (or the column is named twice: a second 'x' is read as 'x.1')" if parts[cut:][0].isdigit() else ""
+                problems.append(Problem("table-invalid", f"column '{column}' is inside column '{outer}': a value cannot also have "
+                                        f"parts{twice}", file, 1, number))
+                break
+        for cut in range(1, len(parts)):
+            if _is_list(tuple(parts[:cut])) and not parts[cut].isdigit():
+                problems.append(Problem("table-invalid", f"column '{column}': '{'.'.join(parts[:cut])}' is a list; "
+                                        f"name its items by number ({'.'.join(parts[:cut])}.0...)", file, 1, number))
+    return problems
+
+
+def row_document(row: dict[str, str], columns: list[str], file: str, line: int) -> SourceDocument:
+    """The profile of one row (the columns checked by :func:`column_problems`), every value located at its cell."""
+    data: dict[str, Any] = {}
+    locations: dict[DataPath, Location] = {(): (line, 1)}
+    list_items: dict[DataPath, dict[str, int]] = {}  # a list's path -> its numbered items in the table -> position
+    for number, column in enumerate(columns, 1):
         cell = row.get(column, "")
         if cell == "":
             continue
-        node = tree
+        node: Any = data
+        path: DataPath = ()
         parts = column.split(".")
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-        node[parts[-1]] = (cell, columns.index(column) + 1)
-    lines: list[str] = []
-    origin: dict[int, int] = {}
-    _emit(tree, (), 0, lines, origin)
-    return "\n".join(lines) + "\n", origin
-
-
-def _emit(node: dict, path: tuple, indent: int, lines: list[str], origin: dict[int, int], first_prefix: str = "") -> None:
-    is_list = _is_list_field(path)
-    for n, (key, value) in enumerate(node.items()):
-        pad = " " * indent
-        if is_list:
-            # Items of a list: "- " before the item's first key, the rest aligned under it.
-            if isinstance(value, dict):
-                _emit(value, path + (0,), indent + 2, lines, origin, first_prefix=pad + "- ")
+        for depth, part in enumerate(parts):
+            key: Any = part
+            if _is_list(path):
+                positions = list_items.setdefault(path, {})
+                key = positions.setdefault(part, len(positions))
+            last = depth == len(parts) - 1
+            if isinstance(node, list):
+                while len(node) <= key:
+                    node.append({})
+                if last:
+                    node[key] = _value(cell, path + (0,))
+                node = node[key]
             else:
-                cell, column = value
-                lines.append(f"{pad}- {_scalar(cell, path + (0,))}")
-                origin[len(lines)] = column
-            continue
-        lead = first_prefix if (first_prefix and n == 0) else pad
-        if isinstance(value, dict):
-            lines.append(f"{lead}{_key(key)}:")
-            origin[len(lines)] = _first_column(value)
-            _emit(value, path + (key,), indent + 2, lines, origin)
-        else:
-            cell, column = value
-            lines.append(f"{lead}{_key(key)}: {_scalar(cell, path + (key,))}")
-            origin[len(lines)] = column
+                if last:
+                    node[key] = _value(cell, path + (key,))
+                else:
+                    node = node.setdefault(key, [] if _is_list(path + (key,)) else {})
+            path = path + (key,)
+            locations.setdefault(path, (line, number))
+    return SourceDocument(file, data, locations, dict(locations))
 
 
-def _first_column(node: dict) -> int:
-    for value in node.values():
-        return _first_column(value) if isinstance(value, dict) else value[1]
-    return 1
+def document_text(doc: SourceDocument) -> str:
+    """The row's profile as YAML: what the audit trail keeps as the profile evaluated."""
+    return yaml.safe_dump(doc.data, sort_keys=False, allow_unicode=True, width=120)
 
 
-def _key(key: str) -> str:
-    return key if key.replace("_", "").isalnum() else json.dumps(key)
+def _is_list(path: DataPath) -> bool:
+    return bool(path) and typing.get_origin(field_type(Profile, _typed(path))) is list
 
 
-def _is_list_field(path: tuple[Any, ...]) -> bool:
-    return bool(path) and typing.get_origin(field_type(Profile, path)) is list
+def _typed(path: DataPath) -> DataPath:
+    return tuple(0 if isinstance(p, int) or (isinstance(p, str) and p.isdigit()) else p for p in path)
 
 
-def _scalar(cell: str, path: tuple) -> str:
-    """A number or boolean as YAML reads it, unless the profile format wants text there."""
-    wanted = field_type(Profile, path)
-    if wanted is not str:
-        for convert in (int, float):
-            try:
-                convert(cell)
-                return cell
-            except ValueError:
-                pass
-        if cell.lower() in ("true", "false"):
-            return cell.lower()
-    return json.dumps(cell)
-
-
-def relocate(problem: Problem, table: str, line: int, origin: dict[int, int]) -> Problem:
-    """A problem found in a row's generated YAML, moved onto the table's row and column."""
-    return Problem(problem.code, problem.message, table, line, origin.get(problem.line, 1), problem.suggestion)
+def _value(cell: str, path: DataPath) -> Any:
+    """A cell as the value the profile format expects there: text where it wants text, else a number or a
+    boolean when the cell reads as one (the model then checks it), else the text as given."""
+    if field_type(Profile, _typed(path)) is str:
+        return cell
+    for convert in (int, float):
+        try:
+            return convert(cell)
+        except ValueError:
+            pass
+    if cell.lower() in ("true", "false"):
+        return cell.lower() == "true"
+    return cell

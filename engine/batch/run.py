@@ -26,8 +26,10 @@ from ..load.catalogue import load_catalogue
 from ..load.profile import ruleset_for_document, validate_profile
 from ..load.yaml import read_text, read_yaml
 from ..model.loaded import LoadedProfile, LoadedRuleset
+from ..model.source import SourceDocument
 from ..model.trace import Decision
-from .profile_table import relocate, row_to_yaml
+from ..render.escape import one_line
+from .profile_table import column_problems, document_text, row_document
 from .tables import check_writable, is_table, line_of, read_table, write_table
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
@@ -40,13 +42,13 @@ CHUNK = 64  # profiles a worker rates at once: their measures are derived togeth
 
 @dataclass(frozen=True)
 class ProfileSource:
-    """One council's profile: its label (``file`` or ``table:line``), and its YAML text or the file holding it."""
+    """One council's profile: its label (``file`` or ``table:line``), and its YAML text or the file holding it; a
+    table's row also carries its data, already read and located at its cells."""
 
     label: str
     file: str
     text: str | None = None  # None for a profile file: read when it is rated
-    line: int | None = None  # for a table row: its line in the table
-    origin: dict[int, int] | None = None  # for a table row: YAML line -> table column
+    document: SourceDocument | None = None  # for a table row
 
     def read(self) -> str:
         return self.text if self.text is not None else read_text(self.file, ProfileError)
@@ -92,9 +94,12 @@ def collect(inputs: Iterable[Path | str]) -> tuple[list[ProfileSource], list[Fai
             elif is_table(path):
                 frame = read_table(path, ProfileError)
                 columns = list(frame.columns)
+                problems = column_problems(columns, str(path))
+                if problems:
+                    raise ProfileError(problems)
                 for i, row in enumerate(frame.to_dict("records")):
-                    text, origin = row_to_yaml(row, columns)
-                    sources.append(ProfileSource(f"{path}:{line_of(i)}", str(path), text, line_of(i), origin))
+                    doc = row_document(row, columns, str(path), line_of(i))
+                    sources.append(ProfileSource(f"{path}:{line_of(i)}", str(path), document_text(doc), doc))
             else:
                 read_text(path, ProfileError)  # a named file that cannot be read is reported now, with the others
                 sources.append(ProfileSource(str(path), str(path)))
@@ -124,11 +129,11 @@ def rate_chunk(sources: list[ProfileSource], ruleset_path: str | None = None, ke
     for i, source in enumerate(sources):
         try:
             text = source.read()
-            doc = read_yaml(text, source.file, ProfileError)
+            doc = source.document or read_yaml(text, source.file, ProfileError)
             ruleset = ruleset_for_document(doc, ruleset_path)
             loaded = validate_profile(doc, ruleset.catalogue if ruleset else None)
         except EngineError as exc:
-            out[i] = Rated(source.label, problems=_located(source, exc.problems))
+            out[i] = Rated(source.label, problems=exc.problems)
             continue
         assert ruleset is not None  # validate_profile refuses a profile whose year is not a year
         groups.setdefault(ruleset.content_hash, (ruleset, []))[1].append((i, loaded, text))
@@ -137,13 +142,6 @@ def rate_chunk(sources: list[ProfileSource], ruleset_path: str | None = None, ke
             out[i] = Rated(sources[i].label, result_row(decision, sources[i].label), dict(decision.band_words),
                            decision.detached() if keep_decisions else None, text if keep_decisions else None)
     return [rated for rated in out if rated is not None]
-
-
-def _located(source: ProfileSource, problems: list[Problem]) -> list[Problem]:
-    """A table row's problems, moved from its generated YAML onto the table's row and column."""
-    if source.origin is None or source.line is None:
-        return problems
-    return [relocate(p, source.file, source.line, source.origin) if p.file == source.file else p for p in problems]
 
 
 def _rated(sources: list[ProfileSource], ruleset_path: str | None, keep_decisions: bool,
@@ -276,7 +274,7 @@ def summary(result: BatchResult) -> list[str]:
     limited = result.limited
     lines.append(f"band limited: {len(limited)} council(s)")
     for row in limited.itertuples():
-        lines.append(f"  {row.authority}: {row.proposed_band} -> {row.limited_band} ({row.limits})")
+        lines.append(f"  {one_line(row.authority)}: {row.proposed_band} -> {row.limited_band} ({row.limits})")
     if result.audit_path:
         lines.append(f"audit trail: {rated} evaluation(s) recorded in {result.audit_path}")
     return lines

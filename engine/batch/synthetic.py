@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import writing
 from ..load.ruleset import ruleset_for_year
 from ..model.catalogue import Catalogue
 
@@ -92,14 +93,13 @@ def generate(seed: int = 2009, councils: int = COUNCILS, catalogue: Catalogue | 
 def write(directory: Path | str, seed: int = 2009, councils: int = COUNCILS) -> dict[str, Path]:
     """Write the tables as CSV files named ``synthetic-*.csv`` and the column config that reads them."""
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
+    writing.check_writable(directory, folder=True)
     england = generate(seed, councils)
-    paths = {}
-    for name in ("councils", "settings", "indicators", "neighbours"):
-        paths[name] = directory / f"synthetic-{name}.csv"
-        getattr(england, name).to_csv(paths[name], index=False)
+    paths = {name: directory / f"synthetic-{name}.csv" for name in ("councils", "settings", "indicators", "neighbours")}
     paths["config"] = directory / "synthetic-columns.yaml"
-    paths["config"].write_text(column_config_text(), encoding="utf-8")
+    contents: dict[Path, writing.Content] = {paths[name]: getattr(england, name).to_csv(index=False) for name in paths if name != "config"}
+    contents[paths["config"]] = column_config_text()
+    writing.write_files(contents, inside=directory)  # the five files together, or none
     return paths
 
 

@@ -1,12 +1,19 @@
 """Tables in and out: CSV, Excel and Parquet by the file's extension, every cell kept as text so that
-problems can be located as ``file:line:column`` (line = the row's line in the file, header on line 1)."""
+problems can be located as ``file:line:column`` (line = the row's line in the file, header on line 1).
+
+Tables are written whole or not at all (:mod:`engine.writing`); in CSV and Excel every text cell is made a
+safe spreadsheet cell (:func:`engine.render.escape.cell`: no control characters, no live formula).
+"""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
 
+from .. import writing
 from ..errors import BuildError, EngineError, Problem, did_you_mean
+from ..render.escape import cell
 
 READABLE = (".csv", ".xlsx", ".xls", ".parquet")
 WRITABLE = (".csv", ".json", ".parquet", ".xlsx")
@@ -62,25 +69,38 @@ def require_columns(frame: pd.DataFrame, needed: dict[str, str], file: str, erro
 
 
 def check_writable(path: Path | str) -> None:
-    """Refuse an output name whose extension names no table format, before any work is done."""
+    """Refuse, before any work is done, an output name whose extension names no table format, or a place
+    that cannot be written (a file where its folder should be, a folder without permission)."""
     suffix = Path(path).suffix.lower()
     if suffix not in WRITABLE:
         raise BuildError([Problem("table-invalid", f"cannot write a '{suffix}' table", str(path),
                                    suggestion=f"name the output with one of: {', '.join(WRITABLE)}")])
+    writing.check_writable(path)
 
 
 def write_table(frame: pd.DataFrame, path: Path | str) -> Path:
-    """Write by extension: .csv, .json (records), .parquet, .xlsx."""
+    """Write by extension, whole or not at all: .csv, .json (records), .parquet, .xlsx."""
     check_writable(path)
     path = Path(path)
     suffix = path.suffix.lower()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".csv":
-        frame.to_csv(path, index=False)
-    elif suffix == ".json":
-        frame.to_json(path, orient="records", indent=2)
-    elif suffix == ".parquet":
-        frame.to_parquet(path, index=False)
-    else:
-        frame.to_excel(path, index=False)
-    return path
+    if suffix in (".csv", ".xlsx"):
+        frame = spreadsheet_safe(frame)
+
+    def write(handle: BinaryIO) -> None:
+        if suffix == ".csv":
+            handle.write(frame.to_csv(index=False).encode("utf-8"))
+        elif suffix == ".json":
+            handle.write(frame.to_json(orient="records", indent=2).encode("utf-8"))
+        elif suffix == ".parquet":
+            frame.to_parquet(handle, index=False)
+        else:
+            frame.to_excel(handle, index=False, engine="openpyxl")
+
+    return writing.write_file(path, write)
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every text cell, and every column name, a safe spreadsheet cell; numbers stay numbers."""
+    safe = frame.map(cell) if len(frame.columns) else frame.copy()
+    safe.columns = [cell(str(c)) for c in frame.columns]
+    return safe

@@ -1,7 +1,8 @@
 """Semantic checks of a ruleset, run when it is loaded: every problem at once, located in the file.
 
-Anything durable-rules would reject (or silently misread) is caught here first, so the engine never
-compiles an unchecked rule and users never see a durable-rules error code.
+Anything durable-rules would reject (or silently misread) is caught here first (engine.check.inference_limits
+holds its measured bounds), so the engine never compiles an unchecked rule and users never see a
+durable-rules error code.
 """
 from __future__ import annotations
 
@@ -13,13 +14,14 @@ from ..model.measures import MeasureSpec, measure_catalogue
 from ..model.ruleset import NUMERIC_OPERATORS, Condition, Ruleset
 from ..model.source import DataPath, SourceDocument
 from ..model.wording import FORMATS, placeholders
+from .inference_limits import inference_limit_problems
 from .logic import logic_problems
 from .policy import policy_problems
 
 BANDS = (1, 2, 3, 4)  # the rating's four-point scale, the same in every year
-# durable-rules refuses a fact with more than about 250 fields (error code 302); the measures fact
-# carries the sid, id and kind besides the measures the rules read.
-MAX_REFERENCED_MEASURES = 240
+# The decision table is checked over every combination of grades; past this many the check itself would be
+# the hang (ten grading stages of four grades are a million). Six stages of four grades, or twelve of two.
+MAX_COMBINATIONS = 4096
 
 
 def check_ruleset(loaded: LoadedRuleset) -> list[Problem]:
@@ -86,10 +88,7 @@ def check_ruleset(loaded: LoadedRuleset) -> list[Problem]:
     if not ruleset.grading_stages:
         add(doc.problem("ruleset-invalid", "no stage sets a grade (hit policy 'highest'), so the decision table has nothing to read",
                         ("stages",), key=True))
-    referenced = ruleset.referenced_measures()
-    if len(referenced) > MAX_REFERENCED_MEASURES:
-        add(doc.problem("ruleset-invalid", f"the rules read {len(referenced)} different measures; the inference engine "
-                        f"accepts at most {MAX_REFERENCED_MEASURES}", ("rules",), key=True))
+    problems += inference_limit_problems(loaded)
     problems += table_problems(loaded)
     problems += logic_problems(loaded)  # rules and rows that can never fire; limits whose order is not stated
     problems += policy_problems(loaded)
@@ -173,6 +172,12 @@ def table_problems(loaded: LoadedRuleset) -> list[Problem]:
         for stage in stages:
             if stage not in row.grades:
                 problems.append(doc.problem("ruleset-invalid", f"row '{row.id}' gives no grades for stage '{stage}'", path, key=True))
+    count = len(ruleset.grade_scale) ** len(stages)
+    if count > MAX_COMBINATIONS:
+        problems.append(doc.problem("ruleset-invalid", f"{len(stages)} grading stages of {len(ruleset.grade_scale)} grades make "
+                                    f"{count:,} combinations for the decision table; at most {MAX_COMBINATIONS:,} are checked",
+                                    ("grade_scale",)))
+        return problems
     cover = [(combination, table.covering(combination)) for combination in combinations(ruleset)]
     gaps = [combination_text(combination) for combination, rows in cover if not rows]
     if gaps:

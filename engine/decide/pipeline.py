@@ -16,6 +16,7 @@ from ..model.conditions import first_failing, holds, resolve
 from ..model.judgement import ProposedJudgement
 from ..model.loaded import LoadedProfile, LoadedRuleset
 from ..model.ruleset import Condition, Limit, Rule, Ruleset
+from ..model.source import SourceDocument
 from ..model.trace import (
     BandCombined,
     Decision,
@@ -46,7 +47,12 @@ class Evaluation:
 def evaluate_text(text: str, file: str, ruleset_path: Path | str | None = None,
                   judgement: ProposedJudgement | None = None) -> Evaluation:
     """Evaluate profile YAML with the ruleset given, else the one for its year, and any judgement."""
-    doc = read_yaml(text, file, ProfileError)
+    return evaluate_document(read_yaml(text, file, ProfileError), ruleset_path, judgement)
+
+
+def evaluate_document(doc: SourceDocument, ruleset_path: Path | str | None = None,
+                      judgement: ProposedJudgement | None = None) -> Evaluation:
+    """Evaluate a profile already read (from YAML, or a table's row), its values located in its file."""
     ruleset = ruleset_for_document(doc, ruleset_path)
     loaded = validate_profile(doc, ruleset.catalogue if ruleset else None)
     if ruleset is None:  # validate_profile has refused the year already; this only tells the type checker

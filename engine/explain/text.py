@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..model.wording import band_text, needs_text, value_text
+from ..render.escape import terminal
 from .why_not import Obstacle, why_not
 
 
@@ -11,7 +12,7 @@ def explain_why_not(profile_path: Path | str, band: int, ruleset_path: Path | st
     answer = why_not(profile_path, band, ruleset_path)
     d = answer.decision
     words = d.band_words
-    out = [f"Why not band {band_text(band, words)} for {answer.authority}?",
+    out = [f"Why not band {band_text(band, words)} for {terminal(answer.authority)}?",
            f"The final band is {band_text(d.final_band, words)}; the proposed band was {band_text(d.proposed_band, words)}.", ""]
     needs = ", ".join(f"{stage} grade {want}" for stage, _, want in answer.stages)
     out.append(f"Band {band} comes from decision table row {answer.row_id}: {needs}.")
@@ -42,7 +43,7 @@ def explain_why_not(profile_path: Path | str, band: int, ruleset_path: Path | st
 
 def _obstacle_lines(o: Obstacle) -> list[str]:
     e = o.evidence
-    lines = [f"  {o.owner} ({o.title}): {e.measure} = {value_text(e.value)}; needs {needs_text(e)}"
+    lines = [f"  {o.owner} ({terminal(o.title)}): {e.measure} = {value_text(e.value)}; needs {needs_text(e)}"
              + ("" if not e.holds else " (holds now)")]
     if e.holds:
         return lines

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from ..errors import JudgementError, Problem
 from ..model.judgement import JudgementFile, ProposedJudgement
-from ..model.validation import validate
+from ..model.validation import clean_loc, validate
 from .yaml import parse_yaml, read_text
 
 
@@ -19,7 +21,21 @@ def judgement_from_file(path: Path | str) -> ProposedJudgement:
     return ProposedJudgement(model.band, model.assessor, model.reason, model.date.isoformat() if model.date else None)
 
 
+OPTIONS = {"band": "--override-band", "assessor": "--assessor", "reason": "--reason"}
+
+
 def judgement_from_options(band: int, assessor: str | None, reason: str | None, where: str = "<command line>") -> ProposedJudgement:
+    """A judgement from command-line options, held to the same rules as a judgement file; a problem is located
+    at the option that gave the value."""
     if not 1 <= band <= 4:
         raise JudgementError([Problem("judgement-invalid", f"a judgement's band is 1 to 4 (got {band})", where)])
-    return ProposedJudgement(band, assessor, reason)
+    given = {"band": band, "assessor": assessor, "reason": reason}
+    try:
+        model = JudgementFile.model_validate({k: v for k, v in given.items() if v is not None})
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = str(clean_loc(error["loc"])[0]) if clean_loc(error["loc"]) else "band"
+            problems.append(Problem("judgement-invalid", f"{field}: {error['msg']}", OPTIONS.get(field, where)))
+        raise JudgementError(problems) from None
+    return ProposedJudgement(model.band, model.assessor, model.reason)

@@ -73,6 +73,7 @@ def _vocabulary_problems(doc: SourceDocument, cat: Catalogue) -> list[Problem]:
                                                 suggestion=did_you_mean(str(key), known)))
     gaps = data.get("vulnerable_gaps")
     if isinstance(gaps, list):
+        first: dict[tuple[str, str], int] = {}
         for i, gap in enumerate(gaps):
             if not isinstance(gap, dict):
                 continue
@@ -81,6 +82,13 @@ def _vocabulary_problems(doc: SourceDocument, cat: Catalogue) -> list[Problem]:
                 if isinstance(value, str) and value not in names:
                     problems.append(doc.problem("unknown-vulnerable-group", f"unknown {field} '{value}'",
                                                 ("vulnerable_gaps", i, field), suggestion=did_you_mean(value, names)))
+            # A group has one gap at a stage: so a profile holds at most the catalogue's groups x stages.
+            key = (gap.get("group"), gap.get("stage"))
+            if all(isinstance(part, str) for part in key):
+                if key in first:
+                    problems.append(doc.problem("profile-invalid", f"vulnerable_gaps: {key[0]} at {key[1]} is given twice "
+                                                f"(first as item {first[key] + 1})", ("vulnerable_gaps", i)))
+                first.setdefault(key, i)
     return problems
 
 

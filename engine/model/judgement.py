@@ -4,7 +4,9 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
+
+from .values import Band, StatedLine, StatedParagraph
 
 NOT_STATED = "not stated"  # recorded when the policy does not require an assessor or a reason and none is given
 
@@ -14,9 +16,9 @@ class JudgementFile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    band: int = Field(ge=1, le=4)
-    assessor: str | None = None
-    reason: str | None = None
+    band: Band
+    assessor: StatedLine | None = None
+    reason: StatedParagraph | None = None
     date: _dt.date | None = None
 
 

@@ -1,13 +1,20 @@
-"""The profile: one council's performance profile for one assessment year (pydantic models)."""
+"""The profile: one council's performance profile for one assessment year (pydantic models).
+
+Every value is bounded as :mod:`engine.model.values` says: counts, finite numbers, text without control
+characters, a council code that is a safe file name.
+"""
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-Proportion = Annotated[float, Field(ge=0.0, le=1.0)]
+from .values import COUNT_MAX, CouncilCode, Count, Line, Number, Paragraph, Proportion, Year
+
+__all__ = ["COUNT_MAX", "GOOD_OR_BETTER", "GRADES", "Grade", "Profile", "Proportion"]
 Grade = Literal["outstanding", "good", "satisfactory", "inadequate"]
+PartName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 # Ofsted's four-point scale of inspection grades, best first; "good or better" is the first two.
 GRADES: tuple[Grade, ...] = ("outstanding", "good", "satisfactory", "inadequate")
 GOOD_OR_BETTER: tuple[Grade, ...] = ("outstanding", "good")
@@ -18,23 +25,23 @@ class _Model(BaseModel):
 
 
 class Addressee(_Model):
-    name: str
-    role: str | None = None
-    address: list[str] = []
-    salutation: str | None = Field(None, description="e.g. 'Dear Ms Baxter'; made from the name when absent")
+    name: Line
+    role: Line | None = None
+    address: list[Line] = Field([], max_length=20)
+    salutation: Line | None = Field(None, description="e.g. 'Dear Ms Baxter'; made from the name when absent")
 
 
 class Authority(_Model):
-    name: str = Field(description="As the letter names it, e.g. 'London Borough of Camden'")
-    code: str | None = Field(None, description="The council's code, when known")
+    name: Line = Field(description="As the letter names it, e.g. 'London Borough of Camden'")
+    code: CouncilCode | None = Field(None, description="The council's code, when known")
     addressee: Addressee | None = None
 
 
 class GradeCounts(_Model):
-    outstanding: NonNegativeInt = 0
-    good: NonNegativeInt = 0
-    satisfactory: NonNegativeInt = 0
-    inadequate: NonNegativeInt = 0
+    outstanding: Count = 0
+    good: Count = 0
+    satisfactory: Count = 0
+    inadequate: Count = 0
 
 
 class Comparator(_Model):
@@ -49,10 +56,11 @@ class SettingEvidence(_Model):
     grade: Grade | None = None
     national: Comparator | None = None
     similar_areas: Comparator | None = None
-    note: str | None = Field(None, description="Free text kept for the reviewer; not evaluated")
-    parts: dict[str, GradeCounts] = Field(
-        {}, description="Some of the counted settings also given apart, by grade (e.g. council_run, private_or_voluntary); "
-                        "kept for the reviewer, not evaluated")
+    note: Paragraph | None = Field(None, description="Free text kept for the reviewer; not evaluated")
+    parts: dict[PartName, GradeCounts] = Field(
+        {}, max_length=20,
+        description="Some of the counted settings also given apart, by grade (e.g. council_run, private_or_voluntary); "
+                    "kept for the reviewer, not evaluated")
 
     @model_validator(mode="after")
     def _counts_or_grade(self) -> SettingEvidence:
@@ -69,7 +77,7 @@ class SettingEvidence(_Model):
 
 class SafeguardingInspection(_Model):
     kind: Literal["joint area review", "inspection of safeguarding and looked after children"]
-    year: int = Field(ge=2000, le=2100)
+    year: Year
     safeguarding: Grade
     looked_after_children: Grade | None = None
 
@@ -77,34 +85,35 @@ class SafeguardingInspection(_Model):
 class UnannouncedInspection(_Model):
     """The annual unannounced inspection of contact, referral and assessment."""
 
-    year: int = Field(ge=2000, le=2100)
-    strengths: NonNegativeInt = 0
-    areas_for_development: NonNegativeInt = 0
-    areas_for_priority_action: NonNegativeInt = 0
+    year: Year
+    strengths: Count = 0
+    areas_for_development: Count = 0
+    areas_for_priority_action: Count = 0
     effective_action_to_safeguard: bool | None = None
-    summary: str | None = None
+    summary: Paragraph | None = None
 
 
 class IndicatorValue(_Model):
-    value: float
-    similar_areas: float | None = None
-    national: float | None = None
+    value: Number
+    similar_areas: Number | None = None
+    national: Number | None = None
 
 
 class VulnerableGap(_Model):
     group: str
     stage: str
-    gap: float = Field(description="Attainment gap with peers, percentage points")
-    national_gap: float
+    gap: Number = Field(description="Attainment gap with peers, percentage points")
+    national_gap: Number
     trend: Literal["narrowing", "stable", "widening"] | None = None
 
 
 class Profile(_Model):
     authority: Authority
-    year: int = Field(ge=2000, le=2100)
+    year: Year
     letter_date: date | None = None
     settings: dict[str, SettingEvidence] = {}
     safeguarding_inspection: SafeguardingInspection | None = None
     unannounced_inspection: UnannouncedInspection | None = None
     indicators: dict[str, IndicatorValue] = {}
-    vulnerable_gaps: list[VulnerableGap] = []
+    # Each group at each stage once (the loader refuses a repeat): the catalogue's groups x stages at most.
+    vulnerable_gaps: list[VulnerableGap] = Field([], max_length=200)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from .values import Line, Paragraph, Proportion, Whole, not_boolean
 
 # A name that is safe as a file name: ruleset ids name their letter wording, catalogue names their file.
 SAFE_NAME = r"^[a-z0-9][a-z0-9-]{0,63}$"
@@ -20,6 +22,10 @@ Operator = Literal["at_least", "at_most", "above", "below", "equals", "not_equal
 OPERATORS: tuple[Operator, ...] = ("at_least", "at_most", "above", "below", "equals", "not_equals")
 NUMERIC_OPERATORS: tuple[Operator, ...] = ("at_least", "at_most", "above", "below")
 Threshold = float | str | bool
+# A number in a condition: finite, never a boolean (``at_least: yes`` is not 1).
+Number = Annotated[float, Field(allow_inf_nan=False), BeforeValidator(not_boolean)]
+# Grades are small whole numbers (the four-point scale is 1-4); bands are checked against the scale.
+Grade = Annotated[int, Field(ge=0, le=99), BeforeValidator(not_boolean)]
 
 
 class _Model(BaseModel):
@@ -30,12 +36,12 @@ class Condition(_Model):
     """One test of a measure against a threshold: exactly one operator is given."""
 
     measure: str
-    at_least: float | str | None = None
-    at_most: float | str | None = None
-    above: float | str | None = None
-    below: float | str | None = None
-    equals: float | str | bool | None = None
-    not_equals: float | str | bool | None = None
+    at_least: Number | str | None = None
+    at_most: Number | str | None = None
+    above: Number | str | None = None
+    below: Number | str | None = None
+    equals: Number | str | bool | None = None
+    not_equals: Number | str | bool | None = None
 
     @model_validator(mode="after")
     def _one_operator(self) -> Condition:
@@ -56,11 +62,11 @@ class Condition(_Model):
 
 class Rule(_Model):
     id: str = Field(pattern=RULE_ID)
-    title: str
+    title: Line
     stage: str
-    grade: int | None = None
+    grade: Grade | None = None
     when: list[Condition]
-    because: str
+    because: Paragraph
 
 
 class Stage(_Model):
@@ -85,10 +91,10 @@ class Row(BaseModel):
     """A decision-table row: for each grading stage the grades it covers, and the band it gives."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
-    __pydantic_extra__: dict[str, list[int]] = Field(init=False)
+    __pydantic_extra__: dict[str, Annotated[list[Grade], Field(min_length=1)]] = Field(init=False)
 
     id: str = Field(pattern=RULE_ID)
-    band: int
+    band: Whole
 
     @property
     def grades(self) -> dict[str, list[int]]:
@@ -101,7 +107,7 @@ class Row(BaseModel):
 
 class DecisionTable(_Model):
     id: str
-    title: str
+    title: Line
     hit_policy: Literal["unique", "first"] = Field(
         description="unique: exactly one row covers each combination of grades; first: the first row that covers it")
     rows: list[Row] = Field(min_length=1)
@@ -118,8 +124,8 @@ class DecisionTable(_Model):
 
 
 class Effect(_Model):
-    cap: int | None = None
-    lower_by: int | None = Field(None, ge=1)
+    cap: Whole | None = None
+    lower_by: Annotated[int, Field(ge=1, le=3), BeforeValidator(not_boolean)] | None = None
 
     @model_validator(mode="after")
     def _one_effect(self) -> Effect:
@@ -137,42 +143,43 @@ class Effect(_Model):
 
 class Limit(_Model):
     id: str = Field(pattern=RULE_ID)
-    title: str
+    title: Line
     effect: Effect
     safeguarding: bool = Field(False, description="Set by a safeguarding finding: judgement may never lift the band above it")
     when: list[Condition] = Field(min_length=1)
-    because: str
+    because: Paragraph
 
 
 class ScaleStep(_Model):
-    words: str
-    meaning: str
+    words: Line
+    meaning: Paragraph
 
 
 class Comparison(_Model):
-    settings_tolerance: float = Field(ge=0, le=1)
-    indicator_tolerance: float = Field(ge=0, le=1)
+    settings_tolerance: Proportion
+    indicator_tolerance: Proportion
 
 
 class DataGapArea(_Model):
     """An area of the evidence where too many missing indicators warrant judgement."""
 
-    area: str = Field(description="The area in the letters' words, e.g. social care and looked after children")
+    area: Line = Field(description="The area in the letters' words, e.g. social care and looked after children")
     measure: str = Field(description="A share-of-gaps measure, as `engine measures` lists it")
-    above: float = Field(ge=0, le=1)
+    above: Proportion
 
 
 class JudgementWarranted(_Model):
     """Where the ruleset says professional judgement is warranted; the trace flags these."""
 
-    near_threshold_margin: float = Field(ge=0, le=1, description="A proportion within this many points of a threshold")
+    near_threshold_margin: Proportion = Field(description="A proportion within this many points of a threshold")
     data_gaps: list[DataGapArea] = []
 
 
 class JudgementPolicy(_Model):
     """What a named assessor may do to the band after the limits. Each field is a clause refusals name."""
 
-    max_change: int = Field(ge=0, le=3, description="Grades a judgement may move the band, up or down")
+    max_change: Annotated[int, Field(ge=0, le=3), BeforeValidator(not_boolean)] = Field(
+        description="Grades a judgement may move the band, up or down")
     assessor_required: bool = True
     reason_required: bool = True
     never_above_safeguarding_limit: bool = True
@@ -181,15 +188,15 @@ class JudgementPolicy(_Model):
 
 class Ruleset(_Model):
     id: str = Field(pattern=SAFE_NAME, description="Also names the letter wording, rules/letters/<id>.yaml")
-    version: str
-    year: int
-    title: str
+    version: Line
+    year: Whole
+    title: Line
     transitional: bool = False
-    provenance: str | None = None
+    provenance: Paragraph | None = None
     catalogue: str = Field(pattern=SAFE_NAME, description="The vocabulary the rules are written in: indicators/<catalogue>.yaml")
-    scale: dict[int, ScaleStep] = Field(description="The bands, with the words and meaning of each")
-    grade_scale: list[int] = Field(min_length=1, description="The grades a grading stage can give, lowest first")
-    proportions: dict[str, float]
+    scale: dict[Whole, ScaleStep] = Field(description="The bands, with the words and meaning of each")
+    grade_scale: list[Grade] = Field(min_length=1, description="The grades a grading stage can give, lowest first")
+    proportions: dict[str, Annotated[float, BeforeValidator(not_boolean)]]
     comparison: Comparison
     stages: dict[str, Stage]
     rules: list[Rule]

@@ -2,20 +2,27 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from ..audit.store import AuditRecord
-from .text import render_text
+from .escape import one_line, terminal
+from .text import VALUE_COLUMN, render_text
 
 
-def record_line(record: AuditRecord) -> str:
-    """e.g. '3  4f2c…  2024-05-01T10:00:00Z  alice  Cambridgeshire County Council 2009  proposed 3 -> final 4 (judgement by A. Assessor)'"""
-    judgement = json.loads(record.judgement) if record.judgement else None
-    bands = f"proposed {record.proposed_band} -> final {record.final_band}"
-    if judgement:
-        bands += f" (judgement by {judgement['assessor']})"
-    if record.supersedes:
-        bands += f"; supersedes {record.supersedes}"
-    return f"{record.seq}\t{record.record_id}\t{record.recorded_at}\t{record.run_by}\t{record.authority} {record.year}\t{bands}"
+def record_line(record: dict[str, Any]) -> str:
+    """One record's summary (engine.audit.store.AuditStore.summaries), e.g.
+    '3  4f2c…  2024-05-01T10:00:00Z  alice  Cambridgeshire County Council 2009  proposed 3 -> final 4 (judgement by A. Assessor)'"""
+    bands = f"proposed {record['proposed_band']} -> final {record['final_band']}"
+    if record["judgement"]:
+        try:
+            assessor = json.loads(record["judgement"]).get("assessor")
+        except (ValueError, AttributeError):
+            assessor = "(unreadable: `engine audit verify` checks the record)"
+        bands += f" (judgement by {one_line(assessor)})"
+    if record["supersedes"]:
+        bands += f"; supersedes {one_line(record['supersedes'])}"
+    return (f"{record['seq']}\t{one_line(record['record_id'])}\t{one_line(record['recorded_at'])}\t{one_line(record['run_by'])}\t"
+            f"{one_line(record['authority'])} {record['year']}\t{bands}")
 
 
 def render_record(record: AuditRecord) -> str:
@@ -25,18 +32,18 @@ def render_record(record: AuditRecord) -> str:
     judgement = decision.judgement
     lines = [
         f"Record {record.record_id} (number {record.seq} in the audit trail)",
-        f"  Recorded        {record.recorded_at} by {record.run_by}",
-        f"  Authority       {record.authority}{f' ({record.authority_code})' if record.authority_code else ''}, {record.year}",
+        f"  Recorded        {terminal(record.recorded_at)} by {terminal(record.run_by)}",
+        f"  Authority       {terminal(record.authority)}{f' ({terminal(record.authority_code)})' if record.authority_code else ''}, {record.year}",
         f"  Input           sha256 {record.input_hash}",
         f"  Ruleset         {record.ruleset_id} {record.ruleset_version}, sha256 {record.ruleset_hash}",
         f"  Catalogue       {decision.ruleset.catalogue or '(not named)'}, sha256 {record.catalogue_hash or '(not recorded: record format 1)'}",
         f"  Engine          {record.engine_version}",
-        f"  Proposed band   {record.proposed_band} ({words[record.proposed_band]})",
-        f"  After limits    {record.limited_band} ({words[record.limited_band]})",
+        f"  Proposed band   {record.proposed_band} ({words.get(record.proposed_band, 'not a band')})",
+        f"  After limits    {record.limited_band} ({words.get(record.limited_band, 'not a band')})",
         ("  Judgement       none" if judgement is None else
-         f"  Judgement       {record.limited_band} -> {judgement.band} by {judgement.assessor}"
-         + (f" on {judgement.date}" if judgement.date else "") + f": {judgement.reason}"),
-        f"  Final band      {record.final_band} ({words[record.final_band]})",
+         f"  Judgement       {record.limited_band} -> {judgement.band} by {terminal(judgement.assessor, VALUE_COLUMN)}"
+         + (f" on {terminal(judgement.date)}" if judgement.date else "") + f": {terminal(judgement.reason, VALUE_COLUMN)}"),
+        f"  Final band      {record.final_band} ({words.get(record.final_band, 'not a band')})",
     ]
     if record.supersedes:
         lines.append(f"  Supersedes      {record.supersedes}")

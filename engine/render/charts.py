@@ -1,13 +1,17 @@
 """Charts for the report, drawn with matplotlib and returned as inline SVG (no files, no network).
 
 Text is drawn as paths, so the SVG needs no fonts; ids are salted per chart so two charts can share
-one page; the date is left out so the same profile gives the same bytes.
+one page; the date is left out so the same profile gives the same bytes. Names are drawn as written:
+matplotlib's mathematics (``$...$``) is off for every text of a chart, and labels are one line.
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import re
+from collections.abc import Iterator
 
+from .escape import one_line
 from .evidence import OutcomeBlock, SettingRow
 
 COLOURS = {"authority": "#1f5f8b", "national": "#9aa5b1", "similar_areas": "#e0a43a", "threshold": "#555555"}
@@ -36,15 +40,29 @@ def _pyplot():
     return plt
 
 
+@contextlib.contextmanager
+def _drawing() -> Iterator[None]:
+    """Texts made inside read ``$`` as a dollar sign, not as the start of mathematics."""
+    import matplotlib
+
+    with matplotlib.rc_context({"text.parse_math": False, "text.usetex": False}):
+        yield
+
+
 def settings_chart(rows: list[SettingRow], authority: str) -> str:
     """Share good or better by setting type, against national and similar areas."""
+    with _drawing():
+        return _settings_chart(rows, authority)
+
+
+def _settings_chart(rows: list[SettingRow], authority: str) -> str:
     plt = _pyplot()
     rows = [r for r in rows if r.share_good_or_better is not None]
-    labels = [r.title for r in rows]
+    labels = [one_line(r.title) for r in rows]
     height = 0.26
     figure, axes = plt.subplots(figsize=(7.5, 0.55 * len(rows) + 1.2))
     positions = range(len(rows))
-    series = [("authority", authority, [r.share_good_or_better for r in rows]),
+    series = [("authority", one_line(authority), [r.share_good_or_better for r in rows]),
               ("national", "National", [r.national for r in rows]),
               ("similar_areas", "Similar areas", [r.similar_areas for r in rows])]
     for offset, (key, label, values) in zip((-height, 0, height), series, strict=True):
@@ -56,13 +74,18 @@ def settings_chart(rows: list[SettingRow], authority: str) -> str:
     axes.xaxis.set_major_formatter(lambda x, _: f"{x * 100:.0f}%")
     axes.set_xlabel("Share of settings good or better")
     axes.set_title("Settings good or better, by type")
-    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.09 - 0.6 / len(rows)), ncol=3, fontsize="small", frameon=False)
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.09 - 0.6 / max(len(rows), 1)), ncol=3, fontsize="small", frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
     return _svg(figure, "settings")
 
 
 def outcomes_chart(blocks: list[OutcomeBlock], thresholds: dict[str, float] | None = None) -> str:
     """Share of available indicators in line with or above comparators, by Every Child Matters outcome."""
+    with _drawing():
+        return _outcomes_chart(blocks, thresholds)
+
+
+def _outcomes_chart(blocks: list[OutcomeBlock], thresholds: dict[str, float] | None) -> str:
     plt = _pyplot()
     blocks = [b for b in blocks if b.share_in_line_or_above is not None]
     figure, axes = plt.subplots(figsize=(7.5, 0.55 * len(blocks) + 1.2))
@@ -73,9 +96,9 @@ def outcomes_chart(blocks: list[OutcomeBlock], thresholds: dict[str, float] | No
                   f"{block.count_in_line_or_above} of {block.count_available}", va="center", fontsize="small")
     for name, bound in (thresholds or {}).items():
         axes.axvline(bound, color=COLOURS["threshold"], linestyle="--", linewidth=0.8)
-        axes.text(bound, 1.01, name.replace("_", " "), transform=axes.get_xaxis_transform(), fontsize="x-small",
+        axes.text(bound, 1.01, one_line(name.replace("_", " ")), transform=axes.get_xaxis_transform(), fontsize="x-small",
                   ha="center", va="bottom", color=COLOURS["threshold"])
-    axes.set_yticks(range(len(blocks)), [b.title for b in blocks])
+    axes.set_yticks(range(len(blocks)), [one_line(b.title) for b in blocks])
     axes.invert_yaxis()
     axes.set_xlim(0, 1.12)
     axes.xaxis.set_major_formatter(lambda x, _: f"{x * 100:.0f}%" if x <= 1 else "")

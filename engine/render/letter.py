@@ -1,5 +1,9 @@
 """The rating letter: fixed paragraphs from rules/letters/<ruleset>.yaml, the band in the scale's words,
 the settings evidence in sentences, and the fired rules' ``because`` sentences (grades, findings, limits).
+
+Text from the profile or a judgement (the authority's name, a summary, the assessor and reason) is marked
+where it enters a paragraph, so each medium escapes it by its own rule (:mod:`engine.render.escape`) while
+the wording's own Markdown (``*Every Child Matters*``) is kept.
 """
 from __future__ import annotations
 
@@ -12,8 +16,12 @@ from typing import Any
 from ..load.letter import load_wording
 from ..model.letter import LetterWording
 from ..model.trace import Decision
+from .escape import markdown, markdown_prose
 from .evidence import SettingRow, good_or_better, setting_rows, total
 from .reviewed import Reviewed
+
+# Private-use characters around text from the profile or a judgement, inside a composed paragraph.
+USER_OPEN, USER_CLOSE = "\ue000", "\ue001"
 
 
 @dataclass
@@ -27,7 +35,22 @@ class Letter:
 
 def _text(template: str, **values: Any) -> str:
     text = " ".join(template.split()).format(**values)
-    return text[:1].upper() + text[1:]
+    first = 1 if text.startswith(USER_OPEN) else 0
+    return text[:first + 1].upper() + text[first + 1:]
+
+
+def _user(text: str) -> str:
+    """Text from the profile or a judgement, marked for escaping (any marks inside it dropped)."""
+    return USER_OPEN + text.replace(USER_OPEN, "").replace(USER_CLOSE, "") + USER_CLOSE
+
+
+def _segments(text: str) -> list[tuple[bool, str]]:
+    """(from the profile or a judgement?, text) for each part of a composed paragraph."""
+    out = []
+    for n, part in enumerate(re.split(f"[{USER_OPEN}{USER_CLOSE}]", text)):
+        if part:
+            out.append((n % 2 == 1, part))
+    return out
 
 
 def _join(items: list[str]) -> str:
@@ -65,7 +88,7 @@ def compose_letter(reviewed: Reviewed) -> Letter:
 
 
 def _in_sentence(name: str, wording: LetterWording) -> str:
-    return f"the {name}" if any(name.startswith(prefix) for prefix in wording.names_with_article) else name
+    return f"the {_user(name)}" if any(name.startswith(prefix) for prefix in wording.names_with_article) else _user(name)
 
 
 def _sentences(decision: Decision, stages: list[str]) -> list[str]:
@@ -127,7 +150,7 @@ def _settings_paragraph(reviewed: Reviewed, wording: LetterWording) -> list[str]
                     for f in ev.unannounced_nouns}
         out.append(_text(ev.unannounced, **findings))
         if unannounced.summary:
-            out.append(unannounced.summary)
+            out.append(_user(unannounced.summary))
         if unannounced.effective_action_to_safeguard:
             out.append(ev.effective_action)
     return out
@@ -137,8 +160,8 @@ def _limits_paragraph(reviewed: Reviewed, wording: LetterWording) -> list[str]:
     d = reviewed.decision
     out = [limit.because for limit in d.limits if limit.binding]
     if d.judgement is not None:
-        out.append(_text(wording.evidence.judgement, assessor=d.judgement.assessor, band_words=d.band_words[d.judgement.band],
-                         reason=d.judgement.reason))
+        out.append(_text(wording.evidence.judgement, assessor=_user(d.judgement.assessor), band_words=d.band_words[d.judgement.band],
+                         reason=_user(d.judgement.reason)))
     return out
 
 
@@ -153,23 +176,33 @@ def _numbers(wording: LetterWording) -> Callable[[int], str]:
     return n
 
 
+def _markdown_paragraph(text: str) -> str:
+    return "".join(markdown(part) if from_file else markdown_prose(part) for from_file, part in _segments(text))
+
+
+def _html_paragraph(text: str) -> str:
+    return "".join(escape(part) if from_file else _emphasis(escape(part)) for from_file, part in _segments(text))
+
+
 def letter_markdown(letter: Letter) -> str:
     out: list[str] = []
     if letter.date:
         out += [letter.date, ""]
     if letter.address:
-        out += [line + "  " for line in letter.address[:-1]] + [letter.address[-1], ""]
+        address = [markdown(line) for line in letter.address]
+        out += [line + "  " for line in address[:-1]] + [address[-1], ""]
     if letter.salutation:
-        out += [letter.salutation, ""]
+        out += [markdown(letter.salutation), ""]
     out += [f"**{letter.title}**", ""]
     for kind, content in letter.blocks:
         if kind == "p":
-            out += [content, ""]
+            out += [_markdown_paragraph(content), ""]
         elif kind == "heading":
             out += [f"**{content}**", ""]
         elif kind == "scale":
             out += ["| band | rating | meaning |", "|---|---|---|"]
-            out += [f"| {band} | {words.capitalize()} | {meaning} |" for band, words, meaning in content] + [""]
+            out += [f"| {band} | {markdown_prose(words.capitalize())} | {markdown_prose(meaning)} |"
+                    for band, words, meaning in content] + [""]
         elif kind == "rating":
             out += ["| | |", "|---|---|", f"| {content[0]} | **{content[1]}** |", ""]
         elif kind == "closing":
@@ -189,7 +222,7 @@ def letter_html(letter: Letter) -> str:
     body.append(f"<h1>{escape(letter.title)}</h1>")
     for kind, content in letter.blocks:
         if kind == "p":
-            body.append(f"<p>{_emphasis(escape(content))}</p>")
+            body.append(f"<p>{_html_paragraph(content)}</p>")
         elif kind == "heading":
             body.append(f"<h2>{escape(content)}</h2>")
         elif kind == "scale":

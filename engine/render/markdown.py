@@ -1,8 +1,13 @@
-"""The reviewer's report as Markdown: the same headline, evidence and reasons as the HTML page, no charts."""
+"""The reviewer's report as Markdown: the same headline, evidence and reasons as the HTML page, no charts.
+
+Text from the profile or a judgement is escaped with :func:`engine.render.escape.markdown` (shown as written,
+never structure or HTML); the ruleset's titles and sentences keep their emphasis but carry no HTML.
+"""
 from __future__ import annotations
 
 from ..model.trace import Decision
 from ..model.wording import evidence_text, failing_text
+from .escape import markdown, markdown_prose
 from .evidence import comparison, indicator_status, number, outcome_blocks, percent, setting_rows, setting_summary
 from .reasons import reason_stages
 from .reviewed import Reviewed
@@ -18,18 +23,18 @@ def render_report_markdown(reviewed: Reviewed) -> str:
     catalogue = reviewed.ruleset.catalogue
     out: list[str] = []
     add = out.append
-    add(f"# Children's services annual rating {d.year}: {d.authority}")
+    add(f"# Children's services annual rating {d.year}: {markdown(d.authority)}")
     add("")
     add(f"Ruleset {d.ruleset.id} {d.ruleset.version}" + ("; a transitional year" if d.ruleset.transitional else "")
         + f"; ruleset sha256 {d.ruleset.content_hash[:12]}; input sha256 {d.input_hash[:12]}")
     add("")
     add("| proposed band | limits | judgement | final band |")
     add("|---|---|---|---|")
-    limits = "; ".join(f"{limit.title}: {limit.band_before} → {limit.band_after}" + ("" if limit.binding else " (not binding)")
-                       for limit in d.limits) or "none applied"
-    judgement = (f"{d.judgement.band} ({words[d.judgement.band]}) by {d.judgement.assessor}: {d.judgement.reason}"
+    limits = "; ".join(f"{markdown_prose(limit.title)}: {limit.band_before} → {limit.band_after}"
+                       + ("" if limit.binding else " (not binding)") for limit in d.limits) or "none applied"
+    judgement = (f"{d.judgement.band} ({words[d.judgement.band]}) by {markdown(d.judgement.assessor)}: {markdown(d.judgement.reason)}"
                  if d.judgement is not None else "none")
-    add(f"| {d.proposed_band} ({words[d.proposed_band]}) | {_cell(limits)} | {_cell(judgement)} | "
+    add(f"| {d.proposed_band} ({words[d.proposed_band]}) | {limits} | {judgement} | "
         f"**{d.final_band} ({words[d.final_band]})** |")
     add("")
     add("## Evidence")
@@ -57,9 +62,9 @@ def render_report_markdown(reviewed: Reviewed) -> str:
                 f"{comparison(indicator.vs_national)} | " + (f"*{status}*" if indicator.gap else status) + " |")
     add("")
     add("## Reasons")
-    for stage in reason_stages(d, reviewed.ruleset.ruleset):
+    for stage in reason_stages(d, reviewed.ruleset.ruleset, user=markdown):
         add("")
-        add(f"### {stage.title}")
+        add(f"### {markdown_prose(stage.title)}")
         add("")
         if stage.summary:
             add(stage.summary)
@@ -67,7 +72,7 @@ def render_report_markdown(reviewed: Reviewed) -> str:
         for event in stage.fired:
             ident = event.limit_id if event.type == "limit_applied" else event.rule_id
             lower = " *(also fired; a higher grade decides)*" if stage.deciding and ident != stage.deciding else ""
-            add(f"- **{event.title}** (`{ident}`){lower}: {event.because}")
+            add(f"- **{markdown_prose(event.title)}** (`{ident}`){lower}: {markdown_prose(event.because)}")
             for e in event.evidence:
                 add(f"  - `{evidence_text(e, e.value, e.holds)}`")
         if stage.not_fired:
@@ -75,7 +80,7 @@ def render_report_markdown(reviewed: Reviewed) -> str:
             add("<details><summary>Rules that did not fire</summary>")
             add("")
             for event in stage.not_fired:
-                add(f"- `{event.rule_id}` {event.title}: {failing_text(event.failing, event.failing.value)}")
+                add(f"- `{event.rule_id}` {markdown_prose(event.title)}: {failing_text(event.failing, event.failing.value)}")
             add("")
             add("</details>")
     return "\n".join(out) + "\n"

@@ -1,6 +1,7 @@
 """The trace grouped by stage for reading: each grading stage, findings, the decision table, the limits."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +19,8 @@ class ReasonStage:
     not_fired: list[Any] = field(default_factory=list)  # RuleNotFired events
 
 
-def reason_stages(d: Decision, ruleset: Ruleset) -> list[ReasonStage]:
+def reason_stages(d: Decision, ruleset: Ruleset, user: Callable[[str], str] = str) -> list[ReasonStage]:
+    """The stages in order; ``user`` escapes the text an assessor gave (the assessor and reason) for the medium."""
     words = d.band_words
     fired = d.events("rule_fired")
     not_fired = d.events("rule_not_fired")
@@ -47,7 +49,8 @@ def reason_stages(d: Decision, ruleset: Ruleset) -> list[ReasonStage]:
     stages.append(limits)
     for event in d.events("judgement_applied"):
         stages.append(ReasonStage("judgement", "Professional judgement",
-                                  f"{event.assessor} moved the band from {event.band_before} to {event.band_after}: {event.reason}"))
+                                  f"{user(event.assessor)} moved the band from {event.band_before} to {event.band_after}: "
+                                  f"{user(event.reason)}"))
     return stages
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .. import writing
 from ..decide.pipeline import evaluate_text
 from ..errors import ProfileError
 from ..load.judgement import judgement_from_file
@@ -35,6 +36,13 @@ def report(profile_path: Path | str, output_format: str = "html", ruleset_path: 
     """The reviewer's report: headline, evidence, charts and reasons, as one page (HTML) or Markdown."""
     reviewed = review(profile_path, ruleset_path, judgement_path)
     return render_report_markdown(reviewed) if output_format == "markdown" else render_report_html(reviewed)
+
+
+def write_report(profile_path: Path | str, output: Path | str, output_format: str = "html",
+                 ruleset_path: Path | str | None = None, judgement_path: Path | str | None = None) -> Path:
+    """The report written to ``output``, whole or not at all (a full disk leaves no truncated page)."""
+    writing.check_writable(output)
+    return writing.write_file(output, report(profile_path, output_format, ruleset_path, judgement_path))
 
 
 def letter(profile_path: Path | str, output_format: str = "markdown", ruleset_path: Path | str | None = None,

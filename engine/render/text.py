@@ -1,8 +1,15 @@
-"""The decision as plain text for a terminal: headline, grades with reasons, limits, what did not fire."""
+"""The decision as plain text for a terminal: headline, grades with reasons, limits, what did not fire.
+
+Text that came from a file (the authority's name, the assessor and reason, the ruleset's titles and
+sentences) goes through :func:`engine.render.escape.terminal`: it cannot start a line of its own.
+"""
 from __future__ import annotations
 
 from ..model.trace import Decision
 from ..model.wording import band_text, evidence_text, failing_text, value_text
+from .escape import terminal
+
+VALUE_COLUMN = " " * 18  # where the values of the headline lines begin: "  Proposed band   "
 
 
 def render_text(decision: Decision, *, full: bool = False) -> str:
@@ -11,7 +18,7 @@ def render_text(decision: Decision, *, full: bool = False) -> str:
     d, words = decision, decision.band_words
     out: list[str] = []
     add = out.append
-    add(f"Children's services annual rating {d.year}: {d.authority}")
+    add(f"Children's services annual rating {d.year}: {terminal(d.authority)}")
     add(f"Ruleset {d.ruleset.id} {d.ruleset.version} (sha256 {d.ruleset.content_hash[:12]})"
         + ("; a transitional year" if d.ruleset.transitional else "") + f"; input sha256 {d.input_hash[:12]}")
     add("")
@@ -25,7 +32,7 @@ def render_text(decision: Decision, *, full: bool = False) -> str:
         add(f"  Limit           {limit.limit_id}: {state}")
     if d.judgement is not None:
         j = d.judgement
-        add(f"  Judgement       {d.limited_band} -> {j.band} by {j.assessor}: {j.reason}")
+        add(f"  Judgement       {d.limited_band} -> {j.band} by {terminal(j.assessor, VALUE_COLUMN)}: {terminal(j.reason, VALUE_COLUMN)}")
     add(f"  Final band      {band_text(d.final_band, words)}")
     if d.judgement_warranted:
         add("")
@@ -38,15 +45,15 @@ def render_text(decision: Decision, *, full: bool = False) -> str:
     add("Why")
     for event in d.events("grade_assigned"):
         rule = fired[event.rule_id]
-        add(f"  {event.stage} grade {event.grade}, from rule {rule.rule_id} ({rule.title}; hit policy: {event.hit_policy}):")
-        add(f"    {rule.because}")
+        add(f"  {event.stage} grade {event.grade}, from rule {rule.rule_id} ({terminal(rule.title)}; hit policy: {event.hit_policy}):")
+        add(f"    {terminal(rule.because, '    ')}")
         for e in rule.evidence:
             add(f"      {evidence_text(e, e.value, e.holds)}")
     add(f"  proposed band {d.proposed_band}, from decision table row {combined.row_id} (hit policy: {combined.hit_policy})")
     for event in d.events("limit_applied"):
-        add(f"  limit {event.limit_id} ({event.title}): {event.band_before} -> {event.band_after}"
+        add(f"  limit {event.limit_id} ({terminal(event.title)}): {event.band_before} -> {event.band_after}"
             + ("" if event.binding else " (not binding)"))
-        add(f"    {event.because}")
+        add(f"    {terminal(event.because, '    ')}")
         for e in event.evidence:
             add(f"      {evidence_text(e, e.value, e.holds)}")
 
@@ -56,7 +63,7 @@ def render_text(decision: Decision, *, full: bool = False) -> str:
         add("")
         add("Findings")
         for event in findings:
-            add(f"  {event.rule_id}: {event.because}")
+            add(f"  {event.rule_id}: {terminal(event.because)}")
 
     not_fired = d.events("rule_not_fired")
     if not_fired:
