@@ -302,8 +302,9 @@ def rules_check(rulesets: tuple[str, ...]) -> None:
 
     for path, loaded in check_ruleset_files(list(rulesets)):
         ruleset = loaded.ruleset
+        withhold = f", {len(ruleset.withhold)} withhold rule{'s' * (len(ruleset.withhold) != 1)}" if ruleset.withhold else ""
         click.echo(f"{path}: no problems ({len(ruleset.rules)} rules, {len(ruleset.decision_table.rows)} "
-                   f"decision-table rows, {len(ruleset.limits)} limits)")
+                   f"decision-table rows, {len(ruleset.limits)} limits{withhold})")
 
 
 @rules.command("test")
@@ -357,18 +358,21 @@ def schema_command(name: str, output: str | None) -> None:
 @click.option("--audit", "audit_path", type=click.Path(dir_okay=False), default=None,
               help="The audit store to record in (default: $ENGINE_AUDIT_DB, else ~/.local/share/engine/audit.sqlite).")
 @click.option("--no-audit", is_flag=True, help="Do not record the evaluations.")
+@click.option("--ruleset", "ruleset_path", type=click.Path(dir_okay=False), default=None,
+              help="Rate every council by this ruleset instead of the one in rules/ for each profile's year.")
 @reports_errors
-def batch(inputs: tuple[str, ...], output: str, audit_path: str | None, no_audit: bool) -> None:
+def batch(inputs: tuple[str, ...], output: str, audit_path: str | None, no_audit: bool, ruleset_path: str | None) -> None:
     """Rate every council in INPUTS: folders of profiles, profile files, or tables with a council per row.
 
     A council whose profile is invalid is reported (file:line:col) and the rest are still rated and
-    written; the exit code is then 2. The summary gives the distribution of bands and the councils
-    whose band a limit lowered.
+    written; the exit code is then 2. The summary gives the distribution of bands, the councils whose
+    rating is withheld (counted apart) and the councils whose band a limit lowered.
 
     \b
     Examples:
       engine batch profiles/ -o results.csv
       engine batch councils.xlsx -o results.parquet --no-audit
+      engine batch profiles/ -o under-2010.csv --ruleset rules/csa-2010.yaml
     """
     from .audit.store import default_audit_path
     from .batch.run import rate_to_file, summary
@@ -385,7 +389,7 @@ def batch(inputs: tuple[str, ...], output: str, audit_path: str | None, no_audit
     show = sys.stderr.isatty()
     try:
         result = rate_to_file(inputs, output, audit=None if no_audit else default_audit_path(audit_path),
-                              progress=progress if show else None)
+                              progress=progress if show else None, ruleset=ruleset_path)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -449,19 +453,24 @@ def profiles_build(councils: str, settings: str, indicators: str, neighbours: st
 
 @profiles.command("synthetic")
 @click.argument("directory", type=click.Path(file_okay=False))
-@click.option("--seed", type=int, default=2009, show_default=True, help="The same seed gives the same England.")
+@click.option("--seed", type=int, default=None, help="The same seed gives the same England (default: the year).")
 @click.option("--councils", type=click.IntRange(2, 10000), default=152, show_default=True, help="How many councils.")
+@click.option("--year", type=int, default=2009, show_default=True,
+              help="The assessment year (2009, 2010 or 2011): its ruleset's vocabulary, and a spread like that year's.")
 @reports_errors
-def profiles_synthetic(directory: str, seed: int, councils: int) -> None:
+def profiles_synthetic(directory: str, seed: int | None, councils: int, year: int) -> None:
     """Write a SYNTHETIC England into DIRECTORY: the four tables `profiles build` reads and their column config.
 
+    Build the profiles with `engine profiles build ... --year` the same year.
+
     \b
-    Example:
+    Examples:
       engine profiles synthetic data/ --seed 2009
+      engine profiles synthetic data-2010/ --year 2010
     """
     from .batch.synthetic import write
 
-    for name, path in write(directory, seed, councils).items():
+    for name, path in write(directory, seed, councils, year=year).items():
         click.echo(f"{name}: {path}")
     click.echo("SYNTHETIC: generated data, not real councils.")
 

@@ -29,6 +29,7 @@ from .tables import check_writable, line_of, read_table, require_columns, write_
 
 DEFAULT_GRADES: dict[str, str] = {"1": "outstanding", "2": "good", "3": "satisfactory", "4": "inadequate", **{g: g for g in GRADES}}
 SAFEGUARDING_KINDS = ("joint area review", "inspection of safeguarding and looked after children")
+TRENDS = ("improving", "stable", "declining")
 
 
 class _Columns(BaseModel):
@@ -46,6 +47,16 @@ class CouncilColumns(_Columns):
     strengths: str = "strengths"
     areas_for_development: str = "areas_for_development"
     areas_for_priority_action: str = "areas_for_priority_action"
+    # Optional, for 2010 and 2011 profiles: with a date, an inspection goes into the profile's dated history
+    # (`inspections`) instead of the single field; the areas for priority action of the unannounced inspection are
+    # resolved on `priority_actions_resolved_on` when it is given.
+    evidence_date: str = "evidence_date"
+    previous_band: str = "previous_band"
+    safeguarding_date: str = "safeguarding_date"
+    unannounced_date: str = "unannounced_date"
+    priority_actions_resolved_on: str = "priority_actions_resolved_on"
+    pending_inspection: str = "pending_inspection"
+    pending_inspection_date: str = "pending_inspection_date"
 
 
 class SettingColumns(_Columns):
@@ -60,6 +71,7 @@ class IndicatorColumns(_Columns):
     council: str = "council"
     indicator: str = "indicator"
     value: str = "value"
+    trend: str = "trend"  # optional: improving, stable or declining
 
 
 class NeighbourColumns(_Columns):
@@ -143,6 +155,7 @@ def build_profiles(tables: Tables, config: ColumnConfig | None = None, *, year: 
     indicators = _indicators(tables.indicators, config.indicators.columns, known, catalogue, problems)
     counts, national_settings = _setting_counts(settings)
     wide = indicators.pivot(index="council", columns="indicator", values="value") if len(indicators) else pd.DataFrame()
+    trends = {(c, i): t for c, i, t in indicators[["council", "indicator", "trend"]].itertuples(index=False) if t}
     national_indicators = wide.mean()
     profiles = {}
     for code, council in councils.items():
@@ -150,10 +163,11 @@ def build_profiles(tables: Tables, config: ColumnConfig | None = None, *, year: 
             continue  # its own row was reported
         profile = {"authority": {"name": council["name"], "code": code}, "year": year}
         profile["settings"] = _settings_evidence(code, counts, national_settings, neighbours.get(code, []), catalogue)
-        for section in ("safeguarding_inspection", "unannounced_inspection"):
+        for section in ("evidence_date", "previous_band", "safeguarding_inspection", "unannounced_inspection", "inspections",
+                        "pending_inspection"):
             if council.get(section):
                 profile[section] = council[section]
-        profile["indicators"] = _indicator_values(code, wide, national_indicators, neighbours.get(code, []))
+        profile["indicators"] = _indicator_values(code, wide, national_indicators, neighbours.get(code, []), trends)
         profiles[code] = profile
     return BuildResult(profiles, sorted(problems, key=Problem.sort_key))
 
@@ -191,6 +205,7 @@ def _councils(path, columns: CouncilColumns, year: int, problems: list[Problem])
         council = {"name": row["name"]}
         council["safeguarding_inspection"] = _safeguarding(row, where, found)
         council["unannounced_inspection"] = _unannounced(row, where, found)
+        council.update(_dated(council, row, where, found))
         problems.extend(found)
         out[code] = None if found else council
     return out
@@ -230,6 +245,51 @@ def _unannounced(row: pd.Series, where: Where, found: list[Problem]) -> dict[str
         if row.get(name):
             out[name] = _integer(row, name, where, found, minimum=0)
     return out
+
+
+def _dated(council: dict[str, Any], row: pd.Series, where: Where, found: list[Problem]) -> dict[str, Any]:
+    """The optional columns of 2010 and 2011: the evidence date, last year's band, a pending inspection, and the dates
+    that move an inspection from its single field into the dated history."""
+    out: dict[str, Any] = {}
+    if row.get("evidence_date"):
+        out["evidence_date"] = _date(row, "evidence_date", where, found)
+    if row.get("previous_band"):
+        band = _integer(row, "previous_band", where, found, minimum=1)
+        if band is not None and band > 4:
+            found.append(Problem("record-invalid", f"previous_band: '{band}' is not a band 1-4", *where("previous_band")))
+        out["previous_band"] = band
+    history = []
+    full = council.get("safeguarding_inspection")
+    if full and row.get("safeguarding_date"):
+        del council["safeguarding_inspection"]
+        history.append({"kind": full["kind"], "date": _date(row, "safeguarding_date", where, found),
+                         **{k: v for k, v in full.items() if k in ("safeguarding", "looked_after_children")}})
+    unannounced = council.get("unannounced_inspection")
+    if unannounced and row.get("unannounced_date"):
+        del council["unannounced_inspection"]
+        resolved = _date(row, "priority_actions_resolved_on", where, found) if row.get("priority_actions_resolved_on") else None
+        count = unannounced.get("areas_for_priority_action") or 0
+        actions: list[dict[str, Any]] | int = [{"resolved_on": resolved} for _ in range(count)] if resolved else count  # a count: none resolved
+        history.append({"kind": "unannounced inspection", "date": _date(row, "unannounced_date", where, found),
+                        **{k: v for k, v in unannounced.items() if k in ("strengths", "areas_for_development")},
+                        **({"areas_for_priority_action": actions} if actions else {})})
+    if history:
+        out["inspections"] = sorted(history, key=lambda h: str(h["date"]))
+    if row.get("pending_inspection"):
+        kind = row["pending_inspection"]
+        if kind not in (*SAFEGUARDING_KINDS, "unannounced inspection"):
+            found.append(Problem("record-invalid", f"pending inspection kind '{kind}' is not one of: "
+                                 f"{', '.join((*SAFEGUARDING_KINDS, 'unannounced inspection'))}", *where("pending_inspection")))
+        out["pending_inspection"] = {"kind": kind, "date": _date(row, "pending_inspection_date", where, found)}
+    return out
+
+
+def _date(row: pd.Series, name: str, where: Where, found: list[Problem]) -> str | None:
+    text = row.get(name, "")
+    if pd.isna(pd.to_datetime(str(text)[:10], format="%Y-%m-%d", errors="coerce")):
+        found.append(Problem("record-invalid", f"{name}: '{text}' is not a date (YYYY-MM-DD)", *where(name)))
+        return None
+    return str(text)[:10]
 
 
 def _integer(row: pd.Series, name: str, where: Where, found: list[Problem], minimum: int | None = None) -> int | None:
@@ -322,7 +382,7 @@ class _Row:
 
 def _indicators(path, columns: IndicatorColumns, known: set[str], catalogue: Catalogue, problems) -> pd.DataFrame:
     frame, at, file = _read(path, columns, ("council", "indicator", "value"))
-    rows: list[tuple[str, str, float]] = []
+    rows: list[tuple[str, str, float, str]] = []
     first_line: dict[tuple[str, str], int] = {}
     for i, row in frame.iterrows():
         line = line_of(i)
@@ -345,9 +405,13 @@ def _indicators(path, columns: IndicatorColumns, known: set[str], catalogue: Cat
             except ValueError:
                 problems.append(Problem("record-invalid", f"value '{row['value']}' is not a number", *where("value")))
                 continue
+            trend = row.get("trend") or ""
+            if trend and trend not in TRENDS:
+                problems.append(Problem("record-invalid", f"trend '{trend}' is not one of: {', '.join(TRENDS)}", *where("trend")))
+                continue
             first_line[key] = line
-            rows.append((row["council"], row["indicator"], value))
-    return pd.DataFrame(rows, columns=["council", "indicator", "value"])
+            rows.append((row["council"], row["indicator"], value, trend))
+    return pd.DataFrame(rows, columns=["council", "indicator", "value", "trend"])
 
 
 def _setting_counts(settings: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
@@ -383,16 +447,20 @@ def _settings_evidence(code: str, counts: dict, national: pd.DataFrame, neighbou
     return out
 
 
-def _indicator_values(code: str, wide: pd.DataFrame, national: pd.Series, neighbours: list[str]) -> dict:
-    """Each indicator's value with the national mean and the mean over the council's similar areas."""
+def _indicator_values(code: str, wide: pd.DataFrame, national: pd.Series, neighbours: list[str],
+                      trends: dict[tuple[str, str], str] | None = None) -> dict:
+    """Each indicator's value with the national mean and the mean over the council's similar areas (and its trend,
+    when the table gives one)."""
     if code not in wide.index:
         return {}
     similar = wide.reindex(neighbours).mean() if neighbours else None
     out = {}
     for key, value in wide.loc[code].dropna().items():
-        entry = {"value": float(value), "national": round(float(national[key]), 2)}
+        entry: dict[str, Any] = {"value": float(value), "national": round(float(national[key]), 2)}
         if similar is not None and pd.notna(similar[key]):
             entry["similar_areas"] = round(float(similar[key]), 2)
+        if trends and (code, key) in trends:
+            entry["trend"] = trends[(code, key)]
         out[key] = entry
     return out
 

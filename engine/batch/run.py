@@ -23,9 +23,10 @@ from .tables import check_writable, is_table, line_of, read_table, write_table
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
 # A result row's columns: these, with a "<stage>_grade" column for each grading stage between them.
-LEADING = ["authority", "authority_code", "year", "proposed_band", "limits", "limited_band", "judgement", "final_band",
-           "final_words"]
-TRAILING = ["decisive_rules", "ruleset", "input_hash", "source", "audit_record"]
+LEADING = ["authority", "authority_code", "year", "status", "proposed_band", "limits", "limited_band", "judgement", "final_band",
+           "final_words", "previous_band", "direction"]
+TRAILING = ["decisive_rules", "withheld_by", "ruleset", "input_hash", "source", "audit_record"]
+BANDS = ["proposed_band", "limited_band", "final_band", "previous_band"]  # empty when withheld (or, previous, not given)
 
 
 @dataclass(frozen=True)
@@ -53,12 +54,24 @@ class BatchResult:
     audit_path: Path | None = None
 
     @property
+    def rated(self) -> pd.DataFrame:
+        """Councils given a band (not withheld)."""
+        return self.results[self.results["status"] == "rated"]
+
+    @property
+    def withheld(self) -> pd.DataFrame:
+        """Councils whose rating is withheld: no band is published."""
+        return self.results[self.results["status"] == "withheld"]
+
+    @property
     def limited(self) -> pd.DataFrame:
         """Councils whose band a limit lowered."""
-        return self.results[self.results["limited_band"] < self.results["proposed_band"]]
+        rated = self.rated
+        return rated[rated["limited_band"] < rated["proposed_band"]]
 
     def distribution(self) -> dict[int, int]:
-        counts = Counter(self.results["final_band"]) if len(self.results) else Counter()
+        """How many councils got each band; withheld councils are counted apart (``withheld``)."""
+        counts = Counter(int(b) for b in self.rated["final_band"]) if len(self.results) else Counter()
         return {band: int(counts.get(band, 0)) for band in (4, 3, 2, 1)}
 
 
@@ -91,10 +104,11 @@ def _file_source(path: Path) -> ProfileSource:
     return ProfileSource(str(path), str(path), read_text(path, ProfileError))
 
 
-def evaluate_source(source: ProfileSource) -> Decision:
-    """The decision for one source; a table row's problems are located on its row and column."""
+def evaluate_source(source: ProfileSource, ruleset: Path | str | None = None) -> Decision:
+    """The decision for one source (with the ruleset given, else the one for its year); a table row's problems are
+    located on its row and column."""
     try:
-        return evaluate_text(source.text, source.file).decision
+        return evaluate_text(source.text, source.file, ruleset).decision
     except EngineError as exc:
         if source.origin is None or source.line is None:
             raise
@@ -104,8 +118,9 @@ def evaluate_source(source: ProfileSource) -> Decision:
 
 def evaluate_batch(inputs: Iterable[Path | str], *, audit: Path | str | None = None, run_by: str | None = None,
                    progress: Callable[[int, int], None] | None = None,
-                   sources: list[ProfileSource] | None = None) -> BatchResult:
-    """Rate every profile; with ``audit`` (a store path), record each evaluation in the audit trail.
+                   sources: list[ProfileSource] | None = None, ruleset: Path | str | None = None) -> BatchResult:
+    """Rate every profile; with ``audit`` (a store path), record each evaluation in the audit trail; with ``ruleset``,
+    rate every profile by that ruleset instead of the one for its year (the same councils under two rulesets).
 
     ``progress`` is called after each profile with (profiles done, profiles in all).
     """
@@ -118,7 +133,7 @@ def evaluate_batch(inputs: Iterable[Path | str], *, audit: Path | str | None = N
     try:
         for done, source in enumerate(sources, 1):
             try:
-                decision = evaluate_source(source)
+                decision = evaluate_source(source, ruleset)
             except EngineError as exc:
                 failures.append(Failure(source.label, exc.problems))
             else:
@@ -132,6 +147,8 @@ def evaluate_batch(inputs: Iterable[Path | str], *, audit: Path | str | None = N
             store.close()
     grade_columns = list(dict.fromkeys(k for row in rows for k in row if k not in LEADING + TRAILING))
     frame = pd.DataFrame(rows, columns=LEADING + grade_columns + TRAILING)
+    for column in BANDS + [c for c in grade_columns]:
+        frame[column] = frame[column].astype("Int64")  # whole numbers, empty where there is none
     return BatchResult(frame, failures, band_words, Path(audit) if audit is not None else None)
 
 
@@ -148,43 +165,51 @@ def _open_audit(audit: Path | str | None) -> AuditStore | None:
 
 
 def result_row(decision: Decision, source: str, audit_record: str | None = None) -> dict[str, Any]:
-    """One council's result: bands side by side, and the rules that decided them."""
+    """One council's result: bands side by side (empty when withheld), and the rules that decided them."""
     grades = {e.stage: e.rule_id for e in decision.events("grade_assigned")}
     rows = [e.row_id for e in decision.events("band_combined")]
     binding = [limit.limit_id for limit in decision.limits if limit.binding]
     judgement = decision.judgement
     return {
         "authority": decision.authority, "authority_code": decision.authority_code, "year": decision.year,
-        "proposed_band": decision.proposed_band, "limits": "; ".join(binding), "limited_band": decision.limited_band,
-        "judgement": f"{judgement.band} ({judgement.assessor})" if judgement else "",
+        "status": decision.status, "proposed_band": decision.proposed_band, "limits": "; ".join(binding),
+        "limited_band": decision.limited_band, "judgement": f"{judgement.band} ({judgement.assessor})" if judgement else "",
         "final_band": decision.final_band, "final_words": decision.words(decision.final_band),
+        "previous_band": decision.previous_band, "direction": decision.direction.direction if decision.direction else "",
         **{f"{stage}_grade": grade for stage, grade in decision.grades.items()},
         "decisive_rules": "; ".join([grades[s] for s in sorted(grades)] + rows + binding),
+        "withheld_by": "; ".join(r.rule_id for r in decision.withheld),
         "ruleset": f"{decision.ruleset.id} {decision.ruleset.version}", "input_hash": decision.input_hash,
         "source": source, "audit_record": audit_record or "",
     }
 
 
-def rate_all(*inputs: Path | str, audit: Path | str | None = None) -> pd.DataFrame:
+def rate_all(*inputs: Path | str, audit: Path | str | None = None, ruleset: Path | str | None = None) -> pd.DataFrame:
     """For notebooks: the results of every profile as a DataFrame (failures are in ``.attrs['failures']``)."""
-    result = evaluate_batch(inputs, audit=audit)
+    result = evaluate_batch(inputs, audit=audit, ruleset=ruleset)
     frame = result.results
     frame.attrs["failures"] = [str(p) for f in result.failures for p in f.problems]
     return frame
 
 
 def summary(result: BatchResult) -> list[str]:
-    """Lines for the end of a run: how many were rated, the distribution of bands, the limited councils."""
-    rated, failed = len(result.results), len(result.failures)
-    lines = [f"rated {rated} council(s)" + (f"; {failed} could not be rated (see above)" if failed else "")]
+    """Lines for the end of a run: how many were rated, the distribution of bands, the withheld councils apart, the
+    limited councils."""
+    rated, withheld, failed = len(result.rated), len(result.withheld), len(result.failures)
+    lines = [f"rated {rated} council(s)" + (f"; {withheld} withheld" if withheld else "")
+             + (f"; {failed} could not be rated (see above)" if failed else "")]
     for band, n in result.distribution().items():
         words = result.band_words.get(band, "")
         share = f" ({n / rated:.0%})" if rated else ""
         lines.append(f"  {band} {words:<22} {n:>5}{share}")
+    if withheld:
+        lines.append(f"withheld (no band published): {withheld} council(s)")
+        for row in result.withheld.itertuples():
+            lines.append(f"  {row.authority}: {row.withheld_by}")
     limited = result.limited
     lines.append(f"band limited: {len(limited)} council(s)")
     for row in limited.itertuples():
         lines.append(f"  {row.authority}: {row.proposed_band} -> {row.limited_band} ({row.limits})")
     if result.audit_path:
-        lines.append(f"audit trail: {rated} evaluation(s) recorded in {result.audit_path}")
+        lines.append(f"audit trail: {rated + withheld} evaluation(s) recorded in {result.audit_path}")
     return lines

@@ -13,8 +13,18 @@ import numpy as np
 import pandas as pd
 
 from ..model.catalogue import Catalogue
-from ..model.measures import COMPARATORS, COUNT_FIELDS
-from ..model.profile import GOOD_OR_BETTER, GRADES, Profile
+from ..model.inspections import (
+    FULL,
+    UNANNOUNCED_FAMILY,
+    Held,
+    after_evidence_date,
+    at_evidence_date,
+    inadequate_not_lifted,
+    latest,
+    pending_at_evidence_date,
+)
+from ..model.measures import COMPARATORS, COUNT_FIELDS, JUDGED, NOT_JUDGED
+from ..model.profile import GOOD_OR_BETTER, GRADES, Profile, SettingEvidence
 from ..model.ruleset import Ruleset
 
 ABOVE, IN_LINE, BELOW = "above", "in_line", "below"
@@ -53,12 +63,19 @@ def _compare(diff: np.ndarray, known: np.ndarray, tolerance: float, higher: str,
 # Frames are built column by column as arrays and handed to pandas once: on frames of a dozen rows,
 # each pandas column assignment costs more than the arithmetic it does.
 def _settings_frame(profile: Profile, cat: Catalogue, tolerance: float) -> pd.DataFrame:
+    """One row per setting type given, and one per whole whose parts alone are given (its counts their sum).
+    ``in_totals`` marks the rows the aggregates count, so that no setting is counted twice."""
     keys = list(profile.settings)
-    evidence = [profile.settings[k] for k in keys]
-    grades: dict[str, np.ndarray] = {g: np.array([e.counts.model_dump()[g] if e.counts else int(g == e.grade) for e in evidence], dtype=int)
-              for g in GRADES}
-    national = np.array([e.national.good_or_better if e.national else np.nan for e in evidence], dtype=float)
-    similar = np.array([e.similar_areas.good_or_better if e.similar_areas else np.nan for e in evidence], dtype=float)
+    evidence: list[SettingEvidence | None] = [profile.settings[k] for k in keys]
+    for whole in cat.setting_types:
+        parts = [p for p in cat.parts(whole) if p in profile.settings]
+        if parts and whole not in profile.settings:
+            keys.append(whole)
+            evidence.append(None)
+    counts = [_counts(k, e, profile, cat) for k, e in zip(keys, evidence, strict=True)]
+    grades: dict[str, np.ndarray] = {g: np.array([c[g] for c in counts], dtype=int) for g in GRADES}
+    national = np.array([e.national.good_or_better if e and e.national else np.nan for e in evidence], dtype=float)
+    similar = np.array([e.similar_areas.good_or_better if e and e.similar_areas else np.nan for e in evidence], dtype=float)
     total = sum(grades.values()) if keys else np.array([], dtype=int)
     good_or_better = sum(grades[g] for g in GOOD_OR_BETTER) if keys else np.array([], dtype=int)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -66,13 +83,25 @@ def _settings_frame(profile: Profile, cat: Catalogue, tolerance: float) -> pd.Da
         share_inadequate = np.where(total > 0, grades["inadequate"] / np.where(total > 0, total, 1), np.nan)
     columns: dict[str, Any] = {
         "group": [cat.setting_types[k].group for k in keys], "title": [cat.setting_types[k].title for k in keys],
-        **grades, "national": national, "similar_areas": similar, "single_grade": [e.grade for e in evidence],
+        **grades, "national": national, "similar_areas": similar, "single_grade": [e.grade if e else None for e in evidence],
         "count_total": total, "count_good_or_better": good_or_better, "count_outstanding": grades["outstanding"],
         "count_inadequate": grades["inadequate"], "share_good_or_better": share, "share_inadequate": share_inadequate,
         "vs_national": _compare(share - national, ~np.isnan(national) & ~np.isnan(share), tolerance, ABOVE, BELOW),
         "vs_similar_areas": _compare(share - similar, ~np.isnan(similar) & ~np.isnan(share), tolerance, ABOVE, BELOW),
+        "derived_from_parts": [e is None for e in evidence],
+        "in_totals": [e is not None and not any(p in profile.settings for p in cat.parts(k)) for k, e in zip(keys, evidence, strict=True)],
     }
     return pd.DataFrame(columns, index=pd.Index(keys, name="setting_type"))
+
+
+def _counts(key: str, evidence: SettingEvidence | None, profile: Profile, cat: Catalogue) -> dict[str, int]:
+    """Settings by grade: a counted type's counts, a single service's one grade, or a whole's parts summed."""
+    if evidence is None:
+        parts = [profile.settings[p] for p in cat.parts(key) if p in profile.settings]
+        return {g: sum(getattr(p.counts, g) for p in parts if p.counts) for g in GRADES}
+    if evidence.counts is not None:
+        return evidence.counts.model_dump()
+    return {g: int(g == evidence.grade) for g in GRADES}
 
 
 def _settings_measures(frame: pd.DataFrame, cat: Catalogue, values: dict, inputs: dict) -> None:
@@ -81,8 +110,11 @@ def _settings_measures(frame: pd.DataFrame, cat: Catalogue, values: dict, inputs
     rows = frame.to_dict("index")
     scopes: dict[str, list[tuple[str, dict]]] = {"settings": []}
     for key, row in rows.items():
-        scopes["settings"].append((key, row))
-        scopes.setdefault(f"groups.{row['group']}", []).append((key, row))
+        if row["in_totals"]:
+            scopes["settings"].append((key, row))
+            for scope in cat.scopes():
+                if cat.in_scope(scope, key):
+                    scopes.setdefault(f"groups.{scope}", []).append((key, row))
         base = f"settings.{key}"
         counts = {g: int(row[g]) for g in GRADES}
         for f in COUNT_FIELDS:
@@ -98,7 +130,7 @@ def _settings_measures(frame: pd.DataFrame, cat: Catalogue, values: dict, inputs
             if isinstance(row[f"vs_{comparator}"], str):
                 _put(values, inputs, f"{base}.vs_{comparator}", row[f"vs_{comparator}"],
                      {"share_good_or_better": float(row["share_good_or_better"]), comparator: float(row[comparator])})
-    for scope in ["settings"] + [f"groups.{g}" for g in cat.groups]:
+    for scope in ["settings"] + [f"groups.{g}" for g in cat.scopes()]:
         part = scopes.get(scope)
         if not part:
             continue
@@ -135,6 +167,7 @@ def _indicators_frame(profile: Profile, cat: Catalogue, tolerance: float) -> pd.
     columns: dict[str, Any] = {
         "title": [m.title for m in meta], "outcome": [m.outcome for m in meta], "polarity": [m.polarity for m in meta],
         "unit": [m.unit for m in meta], "value": value, "similar_areas": similar, "national": national,
+        "trend": [g.trend if g is not None else None for g in given],
     }
     worse_than_any = np.zeros(len(keys), dtype=bool)
     available = np.zeros(len(keys), dtype=bool)
@@ -162,6 +195,8 @@ def _indicator_measures(frame: pd.DataFrame, cat: Catalogue, values: dict, input
         scopes.setdefault(f"outcomes.{row['outcome']}", []).append((key, row))
         if pd.notna(row["value"]):
             _put(values, inputs, f"indicator.{key}.value", float(row["value"]), {"source": "profile"})
+        if isinstance(row["trend"], str):
+            _put(values, inputs, f"indicator.{key}.trend", row["trend"], {"source": "profile"})
         for comparator in COMPARATORS:
             if isinstance(row[f"vs_{comparator}"], str):
                 _put(values, inputs, f"indicator.{key}.vs_{comparator}", row[f"vs_{comparator}"],
@@ -181,18 +216,57 @@ def _indicator_measures(frame: pd.DataFrame, cat: Catalogue, values: dict, input
             _put(values, inputs, f"{scope}.share_in_line_or_above", len(ok) / len(available),
                  {"count_in_line_or_above": len(ok), "count_available": len(available),
                   "below": [k for k in available if k not in ok]})
+        with_trend = [key for key, row in part if isinstance(row["trend"], str)]
+        if with_trend:
+            improving = [key for key, row in part if row["trend"] == "improving"]
+            _put(values, inputs, f"{scope}.count_with_trend", len(with_trend), {"indicators": with_trend})
+            _put(values, inputs, f"{scope}.count_improving", len(improving), {"indicators": improving})
+            _put(values, inputs, f"{scope}.share_improving", len(improving) / len(with_trend),
+                 {"count_improving": len(improving), "count_with_trend": len(with_trend)})
 
 
 def _inspection_measures(profile: Profile, values: dict, inputs: dict) -> None:
-    found = profile.safeguarding_inspection
-    if found:
+    """The inspections as of the evidence date (engine.model.inspections): the latest of each family, areas for
+    priority action not resolved by then, inadequate full inspections no later one lifted, pending inspections."""
+    counted = at_evidence_date(profile)
+    full = latest(counted, FULL)
+    if full is not None:
         for f in ("kind", "year", "safeguarding", "looked_after_children"):
-            if getattr(found, f) is not None:
-                _put(values, inputs, f"safeguarding_inspection.{f}", getattr(found, f), {"source": "profile"})
-    unannounced = profile.unannounced_inspection
-    if unannounced:
-        for f in ("year", "strengths", "areas_for_development", "areas_for_priority_action"):
-            _put(values, inputs, f"unannounced_inspection.{f}", getattr(unannounced, f), {"source": "profile"})
+            if getattr(full, f) is not None:
+                _put(values, inputs, f"safeguarding_inspection.{f}", getattr(full, f), _where(full))
+    unannounced = latest(counted, UNANNOUNCED_FAMILY)
+    if unannounced is not None:
+        found = {"year": unannounced.year, "strengths": unannounced.strengths,
+                 "areas_for_development": unannounced.areas_for_development,
+                 "areas_for_priority_action": len(unannounced.priority_actions),
+                 "effective_action_to_safeguard": JUDGED if unannounced.effective_action_to_safeguard else NOT_JUDGED}
+        for f, value in found.items():
+            _put(values, inputs, f"unannounced_inspection.{f}", value, _where(unannounced))
+        unresolved = unannounced.unresolved(profile.evidence_date)
+        since = {**_where(unannounced), "evidence_date": _date(profile.evidence_date)}
+        _put(values, inputs, "inspections.unresolved_priority_actions", unresolved, since)
+        _put(values, inputs, "inspections.resolved_priority_actions", len(unannounced.priority_actions) - unresolved, since)
+    if counted:
+        standing = inadequate_not_lifted(counted)
+        _put(values, inputs, "inspections.inadequate_safeguarding_not_lifted", len(standing),
+             {"inspections": [".".join(map(str, h.source)) for h in standing], "evidence_date": _date(profile.evidence_date)})
+    later = after_evidence_date(profile)
+    pending = pending_at_evidence_date(profile)
+    if profile.evidence_date is not None:
+        _put(values, inputs, "inspections.after_evidence_date", len(later) + int(profile.pending_inspection is not None and not pending),
+             {"inspections": [".".join(map(str, h.source)) for h in later], "evidence_date": _date(profile.evidence_date)})
+    _put(values, inputs, "inspections.pending", int(pending), {"evidence_date": _date(profile.evidence_date)})
+    if pending and profile.pending_inspection is not None:
+        _put(values, inputs, "pending_inspection.kind", profile.pending_inspection.kind,
+             {"source": "profile", "date": _date(profile.pending_inspection.date)})
+
+
+def _where(held: Held) -> dict[str, Any]:
+    return {"source": ".".join(map(str, held.source)), "date": _date(held.date) if held.date else held.year}
+
+
+def _date(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 def _gap_measures(profile: Profile, values: dict, inputs: dict) -> None:

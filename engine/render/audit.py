@@ -10,7 +10,7 @@ from .text import render_text
 def record_line(record: AuditRecord) -> str:
     """e.g. '3  4f2c…  2024-05-01T10:00:00Z  alice  Cambridgeshire County Council 2009  proposed 3 -> final 4 (judgement by A. Assessor)'"""
     judgement = json.loads(record.judgement) if record.judgement else None
-    bands = f"proposed {record.proposed_band} -> final {record.final_band}"
+    bands = f"proposed {record.proposed_band} -> final {record.final_band}" if record.final_band is not None else "withheld: no band"
     if judgement:
         bands += f" (judgement by {judgement['assessor']})"
     if record.supersedes:
@@ -21,7 +21,6 @@ def record_line(record: AuditRecord) -> str:
 def render_record(record: AuditRecord) -> str:
     """The record's envelope (who, when, what was evaluated with what), then the decision in full."""
     decision = record.as_decision()
-    words = decision.band_words
     judgement = decision.judgement
     lines = [
         f"Record {record.record_id} (number {record.seq} in the audit trail)",
@@ -31,12 +30,13 @@ def render_record(record: AuditRecord) -> str:
         f"  Ruleset         {record.ruleset_id} {record.ruleset_version}, sha256 {record.ruleset_hash}",
         f"  Catalogue       {decision.ruleset.catalogue or '(not named)'}, sha256 {record.catalogue_hash or '(not recorded: record format 1)'}",
         f"  Engine          {record.engine_version}",
-        f"  Proposed band   {record.proposed_band} ({words[record.proposed_band]})",
-        f"  After limits    {record.limited_band} ({words[record.limited_band]})",
+        *([f"  Withheld        {r.rule_id}: {r.because}" for r in decision.withheld] if not decision.rated else [
+            f"  Proposed band   {record.proposed_band} ({decision.words(record.proposed_band)})",
+            f"  After limits    {record.limited_band} ({decision.words(record.limited_band)})"]),
         ("  Judgement       none" if judgement is None else
          f"  Judgement       {record.limited_band} -> {judgement.band} by {judgement.assessor}"
          + (f" on {judgement.date}" if judgement.date else "") + f": {judgement.reason}"),
-        f"  Final band      {record.final_band} ({words[record.final_band]})",
+        f"  Final band      {record.final_band} ({decision.words(record.final_band)})" if decision.rated else "  Final band      none: withheld",
     ]
     if record.supersedes:
         lines.append(f"  Supersedes      {record.supersedes}")
