@@ -342,8 +342,9 @@ def rules_check(rulesets: tuple[str, ...]) -> None:
 
     for path, loaded in check_ruleset_files(list(rulesets)):
         ruleset = loaded.ruleset
+        withhold = f", {len(ruleset.withhold)} withhold rule{'s' * (len(ruleset.withhold) != 1)}" if ruleset.withhold else ""
         click.echo(f"{path}: no problems ({len(ruleset.rules)} rules, {len(ruleset.decision_table.rows)} "
-                   f"decision-table rows, {len(ruleset.limits)} limits)")
+                   f"decision-table rows, {len(ruleset.limits)} limits{withhold})")
 
 
 @rules.command("test")
@@ -406,14 +407,15 @@ def batch(inputs: tuple[str, ...], output: str, audit_path: str | None, no_audit
     """Rate every council in INPUTS: folders of profiles, profile files, or tables with a council per row.
 
     A council whose profile is invalid is reported (file:line:col) and the rest are still rated and
-    written; the exit code is then 2. The summary gives the distribution of bands and the councils
-    whose band a limit lowered.
+    written; the exit code is then 2. The summary gives the distribution of bands, the councils whose
+    rating is withheld (counted apart) and the councils whose band a limit lowered.
 
     \b
     Examples:
       engine batch profiles/ -o results.csv
       engine batch councils.xlsx -o results.parquet --no-audit
       engine batch real-2015/ --ruleset rules/csa-2009.yaml -o what-if-2015.csv
+      engine batch profiles/ -o under-2010.csv --ruleset rules/csa-2010.yaml
     """
     from .audit.store import default_audit_path
     from .batch.run import rate_to_file, summary
@@ -515,19 +517,24 @@ def profiles_build(councils: str, settings: tuple[str, ...], indicators: tuple[s
 
 @profiles.command("synthetic")
 @click.argument("directory", type=click.Path(file_okay=False))
-@click.option("--seed", type=int, default=2009, show_default=True, help="The same seed gives the same England.")
+@click.option("--seed", type=int, default=None, help="The same seed gives the same England (default: the year).")
 @click.option("--councils", type=click.IntRange(2, 10000), default=152, show_default=True, help="How many councils.")
+@click.option("--year", type=int, default=2009, show_default=True,
+              help="The assessment year (2009, 2010 or 2011): its ruleset's vocabulary, and a spread like that year's.")
 @reports_errors
-def profiles_synthetic(directory: str, seed: int, councils: int) -> None:
+def profiles_synthetic(directory: str, seed: int | None, councils: int, year: int) -> None:
     """Write a SYNTHETIC England into DIRECTORY: the four tables `profiles build` reads and their column config.
 
+    Build the profiles with `engine profiles build ... --year` the same year.
+
     \b
-    Example:
+    Examples:
       engine profiles synthetic data/ --seed 2009
+      engine profiles synthetic data-2010/ --year 2010
     """
     from .batch.synthetic import write
 
-    for name, path in write(directory, seed, councils).items():
+    for name, path in write(directory, seed, councils, year=year).items():
         click.echo(f"{name}: {path}")
     click.echo("SYNTHETIC: generated data, not real councils.")
 

@@ -88,7 +88,7 @@ def test_cli_explain_names_obstacles_and_changes(run_cli, examples):
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0] == "Why not band 3 (performs well) for Eastbridge City Council (fictional)?"
-    assert ("  limit_priority_actions (Areas for priority action in the unannounced inspection): "
+    assert ("  limit_priority_actions (Areas for priority action without effective action to safeguard children): "
             "unannounced_inspection.areas_for_priority_action = 2; needs below 1") in lines
     assert "      smallest change: unannounced inspection: areas for priority action 0 instead of 2" in lines
     assert lines[-1] == "  - unannounced inspection: areas for priority action 0 instead of 2"

@@ -241,7 +241,7 @@ def test_the_built_profiles_validate_and_rate_as_a_labelled_what_if(readme_runs)
 def test_looked_after_indicators_laid_over_hand_typed_profiles_rate_with_the_real_values(readme_runs):
     repo, runs = readme_runs
     written = repo / "looked-after-2011"
-    assert sorted(p.name for p in written.glob("*.yaml")) == ["202.yaml", "873.yaml"]
+    assert {"202.yaml", "873.yaml"} <= {p.name for p in written.glob("*.yaml")}  # every example whose code the extract has
     camden = yaml.safe_load((written / "202.yaml").read_text())
     hand_typed = yaml.safe_load((EXAMPLES / "camden.yaml").read_text())
     assert camden["authority"] == hand_typed["authority"] and camden["settings"] == hand_typed["settings"]

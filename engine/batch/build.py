@@ -30,7 +30,7 @@ from ..model.values import COUNCIL_CODE
 from .columns import ColumnConfig, IndicatorsTable, SettingsTable, load_column_config
 from .councils import DEFAULT_GRADES, SAFEGUARDING_KINDS, read_councils, read_neighbours
 from .extract import TableInput, name_of
-from .indicator_values import IndicatorTable, combine, indicator_evidence, read_indicators
+from .indicator_values import IndicatorTable, combine, indicator_evidence, read_indicators, trends_of
 from .ledger import TableAccount, summary_lines
 from .overlay import overlay_profiles
 from .profile_table import profiles_to_table
@@ -114,6 +114,7 @@ def build_profiles(tables: Tables, config: ColumnConfig | None = None, *, year: 
         indicator_tables.append(read_indicators(source, indicators_entry, councils.index, catalogue, problems))
         accounts.append(indicator_tables[-1].extract.account)
     wide, national = combine(indicator_tables, problems)
+    trends = trends_of(indicator_tables)
     profiles = {}
     for code, council in councils.rows.items():
         if council is None:
@@ -121,11 +122,12 @@ def build_profiles(tables: Tables, config: ColumnConfig | None = None, *, year: 
         profile: dict[str, Any] = {"authority": {"name": council["name"], "code": code}, "year": year}
         if counted is not None:
             profile["settings"] = settings_evidence(code, counted, neighbours.get(code, []), catalogue)
-        for section in ("safeguarding_inspection", "unannounced_inspection"):
+        for section in ("evidence_date", "previous_band", "safeguarding_inspection", "unannounced_inspection", "inspections",
+                        "pending_inspection"):
             if council.get(section):
                 profile[section] = council[section]
         if indicator_tables:
-            profile["indicators"] = indicator_evidence(code, wide, national, neighbours.get(code, []))
+            profile["indicators"] = indicator_evidence(code, wide, national, neighbours.get(code, []), trends)
         invalid = _invalid(profile)
         if invalid:  # the checks above should make this impossible; never write a profile that would not load
             problems.append(Problem("record-invalid", f"the profile built for council '{code}' does not validate: {invalid}",

@@ -81,6 +81,16 @@ class CouncilColumns(_Config):
     strengths: Line = "strengths"
     areas_for_development: Line = "areas_for_development"
     areas_for_priority_action: Line = "areas_for_priority_action"
+    # Optional, for 2010 and 2011 profiles: with a date, an inspection goes into the profile's dated history
+    # (`inspections`) instead of the single field; the areas for priority action of the unannounced inspection are
+    # resolved on `priority_actions_resolved_on` when it is given.
+    evidence_date: Line = "evidence_date"
+    previous_band: Line = "previous_band"
+    safeguarding_date: Line = "safeguarding_date"
+    unannounced_date: Line = "unannounced_date"
+    priority_actions_resolved_on: Line = "priority_actions_resolved_on"
+    pending_inspection: Line = "pending_inspection"
+    pending_inspection_date: Line = "pending_inspection_date"
 
 
 class SettingColumns(_Config):
@@ -96,6 +106,7 @@ class IndicatorColumns(_Config):
     indicator: Line = "indicator"
     value: Line = "value"
     year: Line | None = None
+    trend: Line = "trend"  # optional: improving, stable or declining
 
 
 class NeighbourColumns(_Config):

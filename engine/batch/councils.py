@@ -125,6 +125,7 @@ def read_councils(source: TableInput, config: ColumnConfig, problems: list[Probl
         council: dict[str, Any] = {"name": row["name"], "line": int(line)}
         council["safeguarding_inspection"] = _safeguarding(row, where, found)
         council["unannounced_inspection"] = _unannounced(row, where, found)
+        council.update(_dated(council, row, where, found))
         problems.extend(found)
         out[code] = None if found else council
         bad[line] = bool(found)
@@ -182,6 +183,48 @@ def _integer(row: dict[str, str], name: str, where: Where, found: list[Problem],
         found.append(Problem("record-invalid", f"{name}: '{text[:40]}' is not a whole number from {minimum} to {maximum:,}",
                              *where(name)))
         return None
+
+
+def _dated(council: dict[str, Any], row: dict[str, str], where: Where, found: list[Problem]) -> dict[str, Any]:
+    """The optional columns of 2010 and 2011: the evidence date, last year's band, a pending inspection, and the dates
+    that move an inspection from its single field into the dated history."""
+    out: dict[str, Any] = {}
+    if row.get("evidence_date"):
+        out["evidence_date"] = _date(row, "evidence_date", where, found)
+    if row.get("previous_band"):
+        out["previous_band"] = _integer(row, "previous_band", where, found, minimum=1, maximum=4)
+    history = []
+    full = council.get("safeguarding_inspection")
+    if full and row.get("safeguarding_date"):
+        del council["safeguarding_inspection"]
+        history.append({"kind": full["kind"], "date": _date(row, "safeguarding_date", where, found),
+                        **{k: v for k, v in full.items() if k in ("safeguarding", "looked_after_children")}})
+    unannounced = council.get("unannounced_inspection")
+    if unannounced and row.get("unannounced_date"):
+        del council["unannounced_inspection"]
+        resolved = _date(row, "priority_actions_resolved_on", where, found) if row.get("priority_actions_resolved_on") else None
+        count = unannounced.get("areas_for_priority_action") or 0
+        actions: list[dict[str, Any]] | int = [{"resolved_on": resolved} for _ in range(count)] if resolved else count  # a count: none resolved
+        history.append({"kind": "unannounced inspection", "date": _date(row, "unannounced_date", where, found),
+                        **{k: v for k, v in unannounced.items() if k in ("strengths", "areas_for_development")},
+                        **({"areas_for_priority_action": actions} if actions else {})})
+    if history:
+        out["inspections"] = sorted(history, key=lambda h: str(h["date"]))
+    if row.get("pending_inspection"):
+        kind = row["pending_inspection"]
+        if kind not in (*SAFEGUARDING_KINDS, "unannounced inspection"):
+            found.append(Problem("record-invalid", f"pending inspection kind '{kind}' is not one of: "
+                                 f"{', '.join((*SAFEGUARDING_KINDS, 'unannounced inspection'))}", *where("pending_inspection")))
+        out["pending_inspection"] = {"kind": kind, "date": _date(row, "pending_inspection_date", where, found)}
+    return out
+
+
+def _date(row: dict[str, str], name: str, where: Where, found: list[Problem]) -> str | None:
+    text = row.get(name, "")
+    if pd.isna(pd.to_datetime(str(text)[:10], format="%Y-%m-%d", errors="coerce")):
+        found.append(Problem("record-invalid", f"{name}: '{text[:40]}' is not a date (YYYY-MM-DD)", *where(name)))
+        return None
+    return str(text)[:10]
 
 
 def grade_word(text: str, mapping: dict[str, str]) -> str | None:

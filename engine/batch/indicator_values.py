@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,8 @@ from .columns import IndicatorsTable, MappedIndicator, Ratio
 from .councils import CouncilIndex, match_councils
 from .extract import Extract, Numbers, TableInput, numbers, read_extract, require
 
-VALUE_COLUMNS = ["council", "indicator", "value", "file", "line"]
+VALUE_COLUMNS = ["council", "indicator", "value", "file", "line", "trend"]
+TRENDS = ("improving", "stable", "declining")
 
 
 @dataclass
@@ -89,6 +91,11 @@ def _long(extract: Extract, table: IndicatorsTable, index: CouncilIndex, catalog
     for line in frame.index[fates.report(fates.open & values.invalid)]:
         problems.append(Problem("record-invalid", f"value '{frame.at[line, columns.value]}' is not a number", extract.file, int(line),
                                 extract.column(columns.value), suggestion="list it under read.suppressed if it marks a value withheld"))
+    # An optional trend per value (improving, stable, declining), where the letters speak of one.
+    trend = frame[columns.trend].astype(str).str.strip() if columns.trend in extract.positions else pd.Series("", index=frame.index)
+    for line in frame.index[fates.report(fates.open & (trend != "") & ~trend.isin(TRENDS))]:
+        problems.append(Problem("record-invalid", f"trend '{trend[line]}' is not one of: {', '.join(TRENDS)}", extract.file, int(line),
+                                extract.column(columns.trend)))
     used = fates.use()
     for what, mask in (("suppressed", values.suppressed), ("blank", values.blank)):
         counts = ids[used & mask].value_counts()
@@ -97,7 +104,7 @@ def _long(extract: Extract, table: IndicatorsTable, index: CouncilIndex, catalog
         account.gaps.update({str(k): int(v) for k, v in counts.items()})
     kept = used & values.values.notna()
     out = pd.DataFrame({"council": council[kept], "indicator": ids[kept], "value": values.values[kept], "file": extract.file,
-                        "line": frame.index[kept]}, columns=VALUE_COLUMNS)
+                        "line": frame.index[kept], "trend": trend[kept]}, columns=VALUE_COLUMNS)
     return IndicatorTable(out, national, extract)
 
 
@@ -135,7 +142,7 @@ def _wide(extract: Extract, table: IndicatorsTable, index: CouncilIndex, catalog
             account.gaps[key] += int(count)
             account.notes.append(f"{key}: {count} council(s) without a value: {reason}")
         kept = used & value.notna()
-        rows.append(pd.DataFrame({"council": council[kept], "indicator": key, "value": value[kept], "file": extract.file,
+        rows.append(pd.DataFrame({"council": council[kept], "indicator": key, "value": value[kept], "file": extract.file, "trend": "",
                                   "line": frame.index[kept]}, columns=VALUE_COLUMNS))
         for line in frame.index[england]:
             if ratio.national == "computed":
@@ -194,15 +201,24 @@ def combine(tables: list[IndicatorTable], problems: list[Problem]) -> tuple[pd.D
     return wide, national
 
 
-def indicator_evidence(code: str, wide: pd.DataFrame, national: pd.Series, neighbours: list[str]) -> dict:
-    """Each indicator's value with the national figure and the mean over the council's similar areas."""
+def trends_of(tables: list[IndicatorTable]) -> dict[tuple[str, str], str]:
+    """Each (council, indicator) trend the tables give."""
+    return {(row.council, row.indicator): row.trend for table in tables for row in table.values.itertuples() if row.trend}
+
+
+def indicator_evidence(code: str, wide: pd.DataFrame, national: pd.Series, neighbours: list[str],
+                       trends: dict[tuple[str, str], str] | None = None) -> dict:
+    """Each indicator's value with the national figure and the mean over the council's similar areas, and its trend
+    where the table gives one."""
     if code not in wide.index:
         return {}
     similar = wide.reindex(neighbours).mean() if neighbours else None
     out = {}
     for key, value in wide.loc[code].dropna().items():
-        entry = {"value": float(value), "national": comparator(float(national[key]))}
+        entry: dict[str, Any] = {"value": float(value), "national": comparator(float(national[key]))}
         if similar is not None and pd.notna(similar[key]):
             entry["similar_areas"] = comparator(float(similar[key]))
+        if trends and (code, key) in trends:
+            entry["trend"] = trends[(code, key)]
         out[key] = entry
     return out

@@ -34,9 +34,10 @@ from .tables import check_writable, is_table, line_of, read_table, write_table
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
 # A result row's columns: these, with a "<stage>_grade" column for each grading stage between them.
-LEADING = ["authority", "authority_code", "year", "proposed_band", "limits", "limited_band", "judgement", "final_band",
-           "final_words"]
-TRAILING = ["decisive_rules", "ruleset", "what_if", "input_hash", "source", "audit_record"]
+LEADING = ["authority", "authority_code", "year", "status", "proposed_band", "limits", "limited_band", "judgement", "final_band",
+           "final_words", "previous_band", "direction"]
+TRAILING = ["decisive_rules", "withheld_by", "ruleset", "what_if", "input_hash", "source", "audit_record"]
+BANDS = ["proposed_band", "limited_band", "final_band", "previous_band"]  # empty when withheld (or, previous, not given)
 CHUNK = 64  # profiles a worker rates at once: their measures are derived together
 
 
@@ -69,12 +70,24 @@ class BatchResult:
     ruleset: str | None = None  # the ruleset given for every profile, whatever its year
 
     @property
+    def rated(self) -> pd.DataFrame:
+        """Councils given a band (not withheld)."""
+        return self.results[self.results["status"] == "rated"]
+
+    @property
+    def withheld(self) -> pd.DataFrame:
+        """Councils whose rating is withheld: no band is published."""
+        return self.results[self.results["status"] == "withheld"]
+
+    @property
     def limited(self) -> pd.DataFrame:
         """Councils whose band a limit lowered."""
-        return self.results[self.results["limited_band"] < self.results["proposed_band"]]
+        rated = self.rated
+        return rated[rated["limited_band"] < rated["proposed_band"]]
 
     def distribution(self) -> dict[int, int]:
-        counts = Counter(self.results["final_band"]) if len(self.results) else Counter()
+        """How many councils got each band; withheld councils are counted apart (``withheld``)."""
+        counts = Counter(int(b) for b in self.rated["final_band"]) if len(self.results) else Counter()
         return {band: int(counts.get(band, 0)) for band in (4, 3, 2, 1)}
 
 
@@ -98,7 +111,11 @@ def collect(inputs: Iterable[Path | str]) -> tuple[list[ProfileSource], list[Fai
                 if problems:
                     raise ProfileError(problems)
                 for i, row in enumerate(frame.to_dict("records")):
-                    doc = row_document(row, columns, str(path), line_of(i))
+                    try:
+                        doc = row_document(row, columns, str(path), line_of(i))
+                    except EngineError as exc:  # this row only: the others are still rated
+                        failures.append(Failure(f"{path}:{line_of(i)}", exc.problems))
+                        continue
                     sources.append(ProfileSource(f"{path}:{line_of(i)}", str(path), document_text(doc), doc))
             else:
                 read_text(path, ProfileError)  # a named file that cannot be read is reported now, with the others
@@ -201,6 +218,8 @@ def evaluate_batch(inputs: Iterable[Path | str], *, audit: Path | str | None = N
             store.close()
     grade_columns = list(dict.fromkeys(k for row in rows for k in row if k not in LEADING + TRAILING))
     frame = pd.DataFrame(rows, columns=LEADING + grade_columns + TRAILING)
+    for column in BANDS + [c for c in grade_columns]:
+        frame[column] = frame[column].astype("Int64")  # whole numbers, empty where there is none
     return BatchResult(frame, failures, band_words, Path(audit) if audit is not None else None,
                        str(ruleset) if ruleset is not None else None)
 
@@ -218,18 +237,20 @@ def _open_audit(audit: Path | str | None) -> AuditStore | None:
 
 
 def result_row(decision: Decision, source: str, audit_record: str | None = None) -> dict[str, Any]:
-    """One council's result: bands side by side, and the rules that decided them."""
+    """One council's result: bands side by side (empty when withheld), and the rules that decided them."""
     grades = {e.stage: e.rule_id for e in decision.events("grade_assigned")}
     rows = [e.row_id for e in decision.events("band_combined")]
     binding = [limit.limit_id for limit in decision.limits if limit.binding]
     judgement = decision.judgement
     return {
         "authority": decision.authority, "authority_code": decision.authority_code, "year": decision.year,
-        "proposed_band": decision.proposed_band, "limits": "; ".join(binding), "limited_band": decision.limited_band,
-        "judgement": f"{judgement.band} ({judgement.assessor})" if judgement else "",
+        "status": decision.status, "proposed_band": decision.proposed_band, "limits": "; ".join(binding),
+        "limited_band": decision.limited_band, "judgement": f"{judgement.band} ({judgement.assessor})" if judgement else "",
         "final_band": decision.final_band, "final_words": decision.words(decision.final_band),
+        "previous_band": decision.previous_band, "direction": decision.direction.direction if decision.direction else "",
         **{f"{stage}_grade": grade for stage, grade in decision.grades.items()},
         "decisive_rules": "; ".join([grades[s] for s in sorted(grades)] + rows + binding),
+        "withheld_by": "; ".join(r.rule_id for r in decision.withheld),
         "ruleset": f"{decision.ruleset.id} {decision.ruleset.version}", "what_if": what_if(decision), "input_hash": decision.input_hash,
         "source": source, "audit_record": audit_record or "",
     }
@@ -258,9 +279,11 @@ def rate_all(*inputs: Path | str, audit: Path | str | None = None, ruleset: Path
 
 
 def summary(result: BatchResult) -> list[str]:
-    """Lines for the end of a run: how many were rated, the distribution of bands, the limited councils."""
-    rated, failed = len(result.results), len(result.failures)
-    lines = [f"rated {rated} council(s)" + (f"; {failed} could not be rated (see above)" if failed else "")]
+    """Lines for the end of a run: how many were rated, the distribution of bands, the withheld councils apart, the
+    limited councils."""
+    rated, withheld, failed = len(result.rated), len(result.withheld), len(result.failures)
+    lines = [f"rated {rated} council(s)" + (f"; {withheld} withheld" if withheld else "")
+             + (f"; {failed} could not be rated (see above)" if failed else "")]
     if result.ruleset:
         lines.append(f"ruleset: {result.ruleset}, for every profile whatever its year")
     if rated and result.results["what_if"].ne("").any():
@@ -271,10 +294,14 @@ def summary(result: BatchResult) -> list[str]:
         words = result.band_words.get(band, "")
         share = f" ({n / rated:.0%})" if rated else ""
         lines.append(f"  {band} {words:<22} {n:>5}{share}")
+    if withheld:
+        lines.append(f"withheld (no band published): {withheld} council(s)")
+        for row in result.withheld.itertuples():
+            lines.append(f"  {row.authority}: {row.withheld_by}")
     limited = result.limited
     lines.append(f"band limited: {len(limited)} council(s)")
     for row in limited.itertuples():
         lines.append(f"  {one_line(row.authority)}: {row.proposed_band} -> {row.limited_band} ({row.limits})")
     if result.audit_path:
-        lines.append(f"audit trail: {rated} evaluation(s) recorded in {result.audit_path}")
+        lines.append(f"audit trail: {rated + withheld} evaluation(s) recorded in {result.audit_path}")
     return lines

@@ -60,7 +60,7 @@ def inference_limit_problems(loaded: LoadedRuleset) -> list[Problem]:
     ruleset, doc = loaded.ruleset, loaded.source
     problems: list[Problem] = []
     items = ruleset.conditioned
-    paths: list[DataPath] = [("rules", i) for i in range(len(ruleset.rules))] + [("limits", i) for i in range(len(ruleset.limits))]
+    paths: list[DataPath] = list(ruleset.conditioned_places)
 
     def add(path: DataPath, message: str, *, key: bool = False) -> None:
         problems.append(doc.problem("inference-limit", message + " (durable-rules 2.0.28)", path, key=key))

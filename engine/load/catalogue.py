@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from ..errors import Problem, RulesetError
+from ..errors import Problem, RulesetError, did_you_mean
 from ..model.catalogue import Catalogue, CatalogueIndex, Indicators, SettingTypes, VulnerableGroups
 from ..model.source import SourceDocument
 from ..model.validation import validate
@@ -98,6 +98,7 @@ def _build(name: str, index: CatalogueIndex, docs: dict[str, SourceDocument], co
         if setting.group not in st.groups:
             problems.append(docs["setting_types"].problem("ruleset-invalid", f"setting type '{key}' names unknown group '{setting.group}'",
                                                           ("setting_types", key, "group")))
+    problems += _part_problems(st, docs["setting_types"])
     for key, indicator in ind.indicators.items():
         if indicator.outcome not in ind.outcomes:
             problems.append(docs["indicators"].problem("ruleset-invalid", f"indicator '{key}' names unknown outcome '{indicator.outcome}'",
@@ -106,4 +107,29 @@ def _build(name: str, index: CatalogueIndex, docs: dict[str, SourceDocument], co
         raise RulesetError(problems)
     return Catalogue(name=name, title=index.title, groups=st.groups, setting_types=st.setting_types, outcomes=ind.outcomes,
                      indicators=ind.indicators, vulnerable_groups=vg.groups, vulnerable_stages=vg.stages,
-                     content_hash=content_hash)
+                     content_hash=content_hash, combined_groups=st.combined_groups)
+
+
+def _part_problems(st: SettingTypes, doc: SourceDocument) -> list[Problem]:
+    """A part names a counted whole of its own group that is not itself a part; a combined group names known
+    types and does not reuse a group's name (both are measured as groups.<name>)."""
+    problems = []
+    for key, setting in st.setting_types.items():
+        if setting.part_of is None:
+            continue
+        whole = st.setting_types.get(setting.part_of)
+        where = ("setting_types", key, "part_of")
+        if whole is None:
+            problems.append(doc.problem("ruleset-invalid", f"setting type '{key}' is part of unknown type '{setting.part_of}'", where,
+                                        suggestion=did_you_mean(setting.part_of, st.setting_types)))
+        elif whole.part_of is not None or whole.kind != "counted" or setting.kind != "counted" or whole.group != setting.group:
+            problems.append(doc.problem("ruleset-invalid", f"setting type '{key}' can be part only of a counted type of its own group "
+                                        f"that is not itself a part; '{setting.part_of}' is not", where))
+    for name, combined in st.combined_groups.items():
+        if name in st.groups:
+            problems.append(doc.problem("ruleset-invalid", f"combined group '{name}' has the name of a group", ("combined_groups", name), key=True))
+        for i, key in enumerate(combined.setting_types):
+            if key not in st.setting_types:
+                problems.append(doc.problem("ruleset-invalid", f"combined group '{name}' names unknown setting type '{key}'",
+                                            ("combined_groups", name, "setting_types", i), suggestion=did_you_mean(key, st.setting_types)))
+    return problems

@@ -20,7 +20,17 @@ import numpy as np
 import pandas as pd
 
 from ..model.catalogue import Catalogue
-from ..model.measures import COMPARATORS, COUNT_FIELDS
+from ..model.inspections import (
+    FULL,
+    UNANNOUNCED_FAMILY,
+    Held,
+    after_evidence_date,
+    at_evidence_date,
+    inadequate_not_lifted,
+    latest,
+    pending_at_evidence_date,
+)
+from ..model.measures import COMPARATORS, COUNT_FIELDS, JUDGED, NOT_JUDGED
 from ..model.profile import GOOD_OR_BETTER, GRADES, Profile
 from ..model.ruleset import Comparison, Ruleset
 
@@ -44,23 +54,32 @@ def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
 
 
 class _Settings:
-    """Councils x setting types (the catalogue's order); scopes are all settings, then each group."""
+    """Councils x setting types (the catalogue's order); scopes are all settings, then each group and combined
+    group. A whole whose parts alone are given (children's homes from council-run and private ones) has the
+    parts' counts summed; wherever a whole and its parts are both given, only the parts count in the totals."""
 
     def __init__(self, profiles: Sequence[Profile], cat: Catalogue, tolerance: float):
         self.types = list(cat.setting_types)
-        self.scopes = ["settings"] + [f"groups.{g}" for g in cat.groups]
+        self.scopes = ["settings"] + [f"groups.{g}" for g in cat.scopes()]
         index = {key: t for t, key in enumerate(self.types)}
+        parts = {key: [index[part] for part in cat.parts(key)] for key in self.types}
         shape = (len(profiles), len(self.types))
         self.counts = np.zeros(shape + (len(GRADES),), dtype=np.int64)
         self.present = np.zeros(shape, dtype=bool)
+        self.in_totals = np.zeros(shape, dtype=bool)
+        self.derived = np.zeros(shape, dtype=bool)  # a whole made of its parts' counts
         self.comparator = {c: np.full(shape, np.nan) for c in COMPARATORS}
-        self.order: list[list[int]] = []  # each profile's setting types, in the profile's order
+        self.order: list[list[int]] = []  # each profile's setting types: as the profile gives them, then wholes made of parts
+        self.single: list[list[str | None]] = []
         for p, profile in enumerate(profiles):
-            order = []
+            order: list[int] = []
+            single: list[str | None] = []
             for key, evidence in profile.settings.items():
                 t = index[key]
                 order.append(t)
+                single.append(evidence.grade)
                 self.present[p, t] = True
+                self.in_totals[p, t] = not any(self.types[q] in profile.settings for q in parts[key])
                 if evidence.counts is not None:
                     self.counts[p, t] = [getattr(evidence.counts, g) for g in GRADES]
                 else:
@@ -69,8 +88,16 @@ class _Settings:
                     given = getattr(evidence, c)
                     if given is not None:
                         self.comparator[c][p, t] = given.good_or_better
+            for key in self.types:
+                given_parts = [q for q in parts[key] if self.present[p, q]]
+                if given_parts and key not in profile.settings:
+                    t = index[key]
+                    order.append(t)
+                    single.append(None)
+                    self.present[p, t] = self.derived[p, t] = True
+                    self.counts[p, t] = self.counts[p, given_parts].sum(axis=0)
             self.order.append(order)
-        self.single = [[e.grade for e in profile.settings.values()] for profile in profiles]
+            self.single.append(single)
         self.fields = {
             "count_total": self.counts.sum(axis=2), "count_good_or_better": self.counts[:, :, _GOOD].sum(axis=2),
             "count_outstanding": self.counts[:, :, _OUTSTANDING], "count_inadequate": self.counts[:, :, _INADEQUATE],
@@ -84,14 +111,15 @@ class _Settings:
         membership = np.zeros((len(self.types), len(self.scopes)), dtype=np.int64)
         membership[:, 0] = 1
         for t, key in enumerate(self.types):
-            membership[t, 1 + list(cat.groups).index(cat.setting_types[key].group)] = 1
-        present = self.present.astype(np.int64)
+            for s, scope in enumerate(cat.scopes(), start=1):
+                membership[t, s] = cat.in_scope(scope, key)
+        present = self.in_totals.astype(np.int64)  # what the totals count
         self.scope_types = present @ membership
-        self.scope_fields = {f: values @ membership for f, values in self.fields.items()}
+        self.scope_fields = {f: (values * present) @ membership for f, values in self.fields.items()}
         self.scope_share_good_or_better = _share(self.scope_fields["count_good_or_better"], self.scope_fields["count_total"])
         self.scope_share_inadequate = _share(self.scope_fields["count_inadequate"], self.scope_fields["count_total"])
-        self.compared = {c: (self.vs[c] != None).astype(np.int64) @ membership for c in COMPARATORS}  # noqa: E711
-        self.in_line_or_above = {c: ((self.vs[c] != None) & (self.vs[c] != BELOW)).astype(np.int64) @ membership  # noqa: E711
+        self.compared = {c: ((self.vs[c] != None) & self.in_totals).astype(np.int64) @ membership for c in COMPARATORS}  # noqa: E711
+        self.in_line_or_above = {c: ((self.vs[c] != None) & (self.vs[c] != BELOW) & self.in_totals).astype(np.int64) @ membership  # noqa: E711
                                  for c in COMPARATORS}
         self.membership = membership.astype(bool)
 
@@ -149,7 +177,7 @@ class _Settings:
         if scope not in self.scopes:
             return None
         s = self.scopes.index(scope)
-        types = [t for t in self.order[p] if self.membership[t, s]]
+        types = [t for t in self.order[p] if self.membership[t, s] and self.in_totals[p, t]]
         if field in COUNT_FIELDS:
             return {"setting_types": [self.types[t] for t in types]}
         if field in ("share_good_or_better", "share_inadequate"):
@@ -173,6 +201,7 @@ class _Settings:
             "single_grade": self.single[p], **{f: a[p, order] for f, a in self.fields.items()},
             "share_good_or_better": self.share_good_or_better[p, order], "share_inadequate": self.share_inadequate[p, order],
             "vs_national": self.vs["national"][p, order], "vs_similar_areas": self.vs["similar_areas"][p, order],
+            "derived_from_parts": self.derived[p, order], "in_totals": self.in_totals[p, order],
         }
         return pd.DataFrame(columns, index=pd.Index(keys, name="setting_type"))
 
@@ -187,11 +216,13 @@ class _Indicators:
         self.scopes = ["indicators"] + [f"outcomes.{o}" for o in outcomes]
         shape = (len(profiles), len(self.keys))
         self.value, self.similar_areas, self.national = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan)
+        self.trend = np.full(shape, None, dtype=object)
         index = {key: i for i, key in enumerate(self.keys)}
         for p, profile in enumerate(profiles):
             for key, given in profile.indicators.items():
                 i = index[key]
                 self.value[p, i] = given.value
+                self.trend[p, i] = given.trend
                 if given.similar_areas is not None:
                     self.similar_areas[p, i] = given.similar_areas
                 if given.national is not None:
@@ -221,13 +252,17 @@ class _Indicators:
         self.scope_available = self.available.astype(np.int64) @ membership
         self.scope_in_line = self.in_line_or_above.astype(np.int64) @ membership
         self.scope_gaps = self.gap.astype(np.int64) @ membership
+        self.scope_with_trend = (self.trend != None).astype(np.int64) @ membership  # noqa: E711
+        self.scope_improving = (self.trend == "improving").astype(np.int64) @ membership
 
     def values(self, p: int, out: dict[str, Any]) -> None:
-        value = self.value[p].tolist()
+        value, trend = self.value[p].tolist(), self.trend[p].tolist()
         vs = {c: self.vs[c][p].tolist() for c in COMPARATORS}
         for i, key in enumerate(self.keys):
             if value[i] == value[i]:  # not NaN
                 out[f"indicator.{key}.value"] = value[i]
+            if trend[i] is not None:
+                out[f"indicator.{key}.trend"] = trend[i]
             for c in COMPARATORS:
                 if vs[c][i] is not None:
                     out[f"indicator.{key}.vs_{c}"] = vs[c][i]
@@ -241,12 +276,17 @@ class _Indicators:
             out[f"{scope}.share_gaps"] = gaps[s] / self.in_catalogue[s]
             if available[s]:
                 out[f"{scope}.share_in_line_or_above"] = in_line[s] / available[s]
+            with_trend, improving = int(self.scope_with_trend[p, s]), int(self.scope_improving[p, s])
+            if with_trend:
+                out[f"{scope}.count_with_trend"] = with_trend
+                out[f"{scope}.count_improving"] = improving
+                out[f"{scope}.share_improving"] = improving / with_trend
 
     def inputs(self, p: int, name: str) -> dict[str, Any] | None:
         scope, _, field = name.rpartition(".")
         if scope.startswith("indicator."):
             i = self.keys.index(scope[len("indicator."):])
-            if field == "value":
+            if field in ("value", "trend"):
                 return {"source": "profile"}
             c = field[len("vs_"):]
             return {"value": float(self.value[p, i]), c: float(getattr(self, c)[p, i]), "polarity": self.meta[i].polarity}
@@ -257,7 +297,11 @@ class _Indicators:
         available = [self.keys[i] for i in members if self.available[p, i]]
         ok = [self.keys[i] for i in members if self.available[p, i] and self.in_line_or_above[p, i]]
         gaps = [self.keys[i] for i in members if self.gap[p, i]]
+        with_trend = [self.keys[i] for i in members if self.trend[p, i] is not None]
+        improving = [self.keys[i] for i in members if self.trend[p, i] == "improving"]
         by_field: dict[str, dict[str, Any]] = {
+            "count_with_trend": {"indicators": with_trend}, "count_improving": {"indicators": improving},
+            "share_improving": {"count_improving": len(improving), "count_with_trend": len(with_trend)},
             "count_available": {"indicators": available}, "count_in_line_or_above": {"indicators": ok},
             "count_gaps": {"gaps": gaps}, "share_gaps": {"count_gaps": len(gaps), "in_catalogue": len(members)},
             "share_in_line_or_above": {"count_in_line_or_above": len(ok), "count_available": len(available),
@@ -271,7 +315,7 @@ class _Indicators:
             "polarity": [m.polarity for m in self.meta], "unit": [m.unit for m in self.meta], "value": self.value[p],
             "similar_areas": self.similar_areas[p], "national": self.national[p], "vs_similar_areas": self.vs["similar_areas"][p],
             "vs_national": self.vs["national"][p], "available": self.available[p], "in_line_or_above": self.in_line_or_above[p],
-            "gap": self.gap[p],
+            "gap": self.gap[p], "trend": self.trend[p],
         }
         return pd.DataFrame(columns, index=pd.Index(self.keys, name="indicator"))
 
@@ -279,15 +323,7 @@ class _Indicators:
 def _profile_measures(profile: Profile) -> dict[str, tuple[Any, dict[str, Any]]]:
     """The measures of a profile's inspections and vulnerable groups, with their inputs: a few per profile."""
     out: dict[str, tuple[Any, dict[str, Any]]] = {}
-    found = profile.safeguarding_inspection
-    if found:
-        for f in ("kind", "year", "safeguarding", "looked_after_children"):
-            if getattr(found, f) is not None:
-                out[f"safeguarding_inspection.{f}"] = (getattr(found, f), {"source": "profile"})
-    unannounced = profile.unannounced_inspection
-    if unannounced:
-        for f in ("year", "strengths", "areas_for_development", "areas_for_priority_action"):
-            out[f"unannounced_inspection.{f}"] = (getattr(unannounced, f), {"source": "profile"})
+    _inspection_measures(profile, out)
     gaps = profile.vulnerable_gaps
     if gaps:
         n = len(gaps)
@@ -298,6 +334,51 @@ def _profile_measures(profile: Profile) -> dict[str, tuple[Any, dict[str, Any]]]
             k = sum(g.trend == trend for g in gaps)
             out[f"vulnerable_gaps.share_{trend}"] = (k / n, {trend: k, "count": n})
     return out
+
+
+def _inspection_measures(profile: Profile, out: dict[str, tuple[Any, dict[str, Any]]]) -> None:
+    """The inspections as of the evidence date (engine.model.inspections): the latest of each family, areas for
+    priority action not resolved by then, inadequate full inspections no later one lifted, pending inspections."""
+    counted = at_evidence_date(profile)
+    full = latest(counted, FULL)
+    if full is not None:
+        for f in ("kind", "year", "safeguarding", "looked_after_children"):
+            if getattr(full, f) is not None:
+                out[f"safeguarding_inspection.{f}"] = (getattr(full, f), _where(full))
+    unannounced = latest(counted, UNANNOUNCED_FAMILY)
+    if unannounced is not None:
+        found = {"year": unannounced.year, "strengths": unannounced.strengths,
+                 "areas_for_development": unannounced.areas_for_development,
+                 "areas_for_priority_action": len(unannounced.priority_actions),
+                 "effective_action_to_safeguard": JUDGED if unannounced.effective_action_to_safeguard else NOT_JUDGED}
+        for f, value in found.items():
+            out[f"unannounced_inspection.{f}"] = (value, _where(unannounced))
+        unresolved = unannounced.unresolved(profile.evidence_date)
+        since = {**_where(unannounced), "evidence_date": _date(profile.evidence_date)}
+        out["inspections.unresolved_priority_actions"] = (unresolved, since)
+        out["inspections.resolved_priority_actions"] = (len(unannounced.priority_actions) - unresolved, since)
+    if counted:
+        standing = inadequate_not_lifted(counted)
+        out["inspections.inadequate_safeguarding_not_lifted"] = (
+            len(standing), {"inspections": [".".join(map(str, h.source)) for h in standing], "evidence_date": _date(profile.evidence_date)})
+    later = after_evidence_date(profile)
+    pending = pending_at_evidence_date(profile)
+    if profile.evidence_date is not None:
+        out["inspections.after_evidence_date"] = (
+            len(later) + int(profile.pending_inspection is not None and not pending),
+            {"inspections": [".".join(map(str, h.source)) for h in later], "evidence_date": _date(profile.evidence_date)})
+    out["inspections.pending"] = (int(pending), {"evidence_date": _date(profile.evidence_date)})
+    if pending and profile.pending_inspection is not None:
+        out["pending_inspection.kind"] = (profile.pending_inspection.kind,
+                                          {"source": "profile", "date": _date(profile.pending_inspection.date)})
+
+
+def _where(held: Held) -> dict[str, Any]:
+    return {"source": ".".join(map(str, held.source)), "date": _date(held.date) if held.date else held.year}
+
+
+def _date(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 class MeasureBatch:

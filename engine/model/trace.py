@@ -98,6 +98,16 @@ class LimitApplied(_Model):
     because: str
 
 
+class RatingWithheld(_Model):
+    """A withhold rule fired: no band is published, for the reason it gives."""
+
+    type: Literal["rating_withheld"] = "rating_withheld"
+    rule_id: str
+    title: str
+    evidence: list[Evidence]
+    because: str
+
+
 class JudgementApplied(_Model):
     type: Literal["judgement_applied"] = "judgement_applied"
     band_before: int
@@ -107,7 +117,7 @@ class JudgementApplied(_Model):
 
 
 TraceEvent = Annotated[
-    MeasureDerived | RuleFired | RuleNotFired | GradeAssigned | BandCombined | LimitApplied | JudgementApplied,
+    MeasureDerived | RuleFired | RuleNotFired | GradeAssigned | BandCombined | LimitApplied | RatingWithheld | JudgementApplied,
     Field(discriminator="type"),
 ]
 
@@ -131,6 +141,30 @@ class LimitOutcome(_Model):
     binding: bool
     safeguarding: bool
     because: str
+
+
+class WithheldReason(_Model):
+    """Why a rating is withheld: the withhold rule that fired and its sentence, filled from the evidence."""
+
+    rule_id: str
+    title: str
+    because: str
+
+
+Direction = Literal["risen", "held", "fallen"]
+
+
+class DirectionOfTravel(_Model):
+    """This year's final band against last year's published band, and what in this year's decision made the
+    difference. Last year's evidence is not in the profile: the comparison is with what last year's band would need
+    under this year's rules (the nearest decision-table row giving it)."""
+
+    previous_band: int
+    band: int
+    direction: Direction
+    made_the_difference: list[str] = Field(description="Ids of the limits, decision-table row and grading rules that did")
+    because: str = Field(description="One sentence for a reviewer")
+    reasons: list[str] = Field(default_factory=list, description="The because-sentences of the limits and rules named")
 
 
 class Judgement(_Model):
@@ -168,15 +202,19 @@ class Decision(_Model):
     ruleset: RulesetRef
     input_hash: str
     engine_version: str
+    status: Literal["rated", "withheld"] = Field("rated", description="withheld: no band is published (see 'withheld')")
+    withheld: list[WithheldReason] = Field(default_factory=list, description="The withhold rules that fired, when withheld")
     grades: dict[str, int]
-    proposed_band: int
+    proposed_band: int | None = Field(description="Null when the rating is withheld")
     limits: list[LimitOutcome]
-    limited_band: int = Field(description="The band after every limit, before any judgement")
+    limited_band: int | None = Field(description="The band after every limit, before any judgement; null when withheld")
     judgement: Judgement | None = None
-    final_band: int
+    final_band: int | None = Field(description="Null when the rating is withheld")
     band_words: dict[int, str]
     fired_rules: list[str]
     judgement_warranted: list[str] = Field(default_factory=list, description="Where the ruleset says judgement is warranted")
+    previous_band: int | None = Field(None, description="Last year's published band, as the profile gives it")
+    direction: DirectionOfTravel | None = Field(None, description="Risen, held or fallen since last year, and why")
     trace: list[TraceEvent] = Field(description="The events after the measures derived (serialised, the trace begins with those)")
     _measures: MeasureSource | None = PrivateAttr(None)
 
@@ -223,8 +261,12 @@ class Decision(_Model):
         copy._measures = StoredMeasures(self.measure_events())
         return copy
 
-    def words(self, band: int) -> str:
-        return self.band_words[band]
+    @property
+    def rated(self) -> bool:
+        return self.status == "rated"
+
+    def words(self, band: int | None) -> str:
+        return "withheld" if band is None else self.band_words[band]
 
     def measure_values(self) -> dict[str, Any]:
         """Every measure derived for the profile, by name (absent measures are data gaps). Read only."""

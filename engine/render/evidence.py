@@ -29,6 +29,7 @@ class SettingRow:
     similar_areas: float | None
     vs_national: str | None
     vs_similar_areas: str | None
+    in_totals: bool = True  # False for a whole whose parts are given too (the parts count in every total)
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def setting_rows(frame: pd.DataFrame, catalogue: Catalogue) -> list[SettingRow]:
                        share_good_or_better=_number(frame.at[k, "share_good_or_better"]),
                        national=_number(frame.at[k, "national"]), similar_areas=_number(frame.at[k, "similar_areas"]),
                        vs_national=_category(frame.at[k, "vs_national"]),
-                       vs_similar_areas=_category(frame.at[k, "vs_similar_areas"]))
+                       vs_similar_areas=_category(frame.at[k, "vs_similar_areas"]), in_totals=bool(frame.at[k, "in_totals"]))
             for k in order]
 
 
