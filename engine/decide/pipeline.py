@@ -93,7 +93,8 @@ def evaluate(loaded: LoadedProfile, loaded_ruleset: LoadedRuleset, judgement: Pr
     )
     if withheld_by:
         # No band is published, so none is combined, limited or judged; the rules' findings stay in the trace.
-        reasons = [WithheldReason(rule_id=e.rule_id, title=e.title, because=e.because) for e in trace if e.type == "rating_withheld"]
+        reasons = [WithheldReason(rule_id=e.rule_id, title=e.title, because=e.because, evidence=e.evidence)
+                   for e in trace if e.type == "rating_withheld"]
         if judgement is not None:
             raise JudgementError([withheld_problem(reasons, loaded.source, "a judgement has no band to move")])
         not_limits = {rule.id for rule in ruleset.rules} | {w.id for w in ruleset.withhold}

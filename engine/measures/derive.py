@@ -109,12 +109,12 @@ def _settings_measures(frame: pd.DataFrame, cat: Catalogue, values: dict, inputs
     # since pandas' per-call overhead on frames this small costs more than the arithmetic.
     rows = frame.to_dict("index")
     scopes: dict[str, list[tuple[str, dict]]] = {"settings": []}
+    member_of = _memberships(cat)
     for key, row in rows.items():
         if row["in_totals"]:
             scopes["settings"].append((key, row))
-            for scope in cat.scopes():
-                if cat.in_scope(scope, key):
-                    scopes.setdefault(f"groups.{scope}", []).append((key, row))
+            for scope in member_of[key]:
+                scopes.setdefault(scope, []).append((key, row))
         base = f"settings.{key}"
         counts = {g: int(row[g]) for g in GRADES}
         for f in COUNT_FIELDS:
@@ -151,6 +151,17 @@ def _settings_measures(frame: pd.DataFrame, cat: Catalogue, values: dict, inputs
                 ok = [k for k, v in compared if v != BELOW]
                 _put(values, inputs, f"{scope}.share_types_in_line_or_above_{comparator}", len(ok) / len(compared),
                      {"in_line_or_above": ok, "below": [k for k, v in compared if v == BELOW]})
+
+
+_MEMBERSHIPS: dict[str, dict[str, list[str]]] = {}
+
+
+def _memberships(cat: Catalogue) -> dict[str, list[str]]:
+    """For each setting type, the groups and combined groups (``groups.<name>``) it counts in; once per catalogue."""
+    if cat.content_hash not in _MEMBERSHIPS:
+        _MEMBERSHIPS[cat.content_hash] = {key: [f"groups.{scope}" for scope in cat.scopes() if cat.in_scope(scope, key)]
+                                          for key in cat.setting_types}
+    return _MEMBERSHIPS[cat.content_hash]
 
 
 def _indicators_frame(profile: Profile, cat: Catalogue, tolerance: float) -> pd.DataFrame:
