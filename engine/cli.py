@@ -32,7 +32,7 @@ def reports_errors(command):
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="engine")
 def main() -> None:
-    """Rate a council's children's services, 2009 method, and show why.
+    """Rate a council's children's services by the 2009, 2010 or 2011 method, and show why.
 
     \b
     Example:

@@ -132,3 +132,24 @@ def test_profiles_synthetic_writes_a_year_that_profiles_build_reads(run_cli, tmp
     assert (code, err) == (0, "") and out.startswith("built 6 profile(s)")
     profile = yaml.safe_load(next((tmp_path / "profiles").glob("*.yaml")).read_text())
     assert profile["year"] == 2011 and profile["evidence_date"] == "2011-06-30"
+
+
+def test_the_builders_new_columns_are_checked_and_located(tmp_path):
+    paths = write(tmp_path, None, 5, year=2011)
+    councils = pd.read_csv(paths["councils"], dtype=str, keep_default_na=False)
+    councils.loc[1, "evidence_date"] = "2011-13-45"
+    councils.loc[2, "previous_band"] = "7"
+    councils.to_csv(paths["councils"], index=False)
+    indicators = pd.read_csv(paths["indicators"], dtype=str, keep_default_na=False)
+    indicators.loc[0, "Trend"] = "better"
+    indicators.to_csv(paths["indicators"], index=False)
+    built = build_profiles(Tables(paths["councils"], paths["settings"], paths["indicators"], paths["neighbours"]),
+                           load_column_config(paths["config"]), year=2011)
+    found = sorted(str(p) for p in built.problems)
+    column = list(councils.columns).index
+    assert found == sorted([
+        f"{paths['councils']}:3:{column('evidence_date') + 1}: record-invalid: evidence_date: '2011-13-45' is not a date (YYYY-MM-DD)",
+        f"{paths['councils']}:4:{column('previous_band') + 1}: record-invalid: previous_band: '7' is not a band 1-4",
+        f"{paths['indicators']}:2:{list(indicators.columns).index('Trend') + 1}: record-invalid: trend 'better' is not one of: "
+        "improving, stable, declining"])
+    assert len(built.profiles) == 3  # the two councils whose own row is unusable get no profile

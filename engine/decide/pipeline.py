@@ -111,7 +111,8 @@ def _decide(loaded: LoadedProfile, loaded_ruleset: LoadedRuleset, measures: Meas
     )
     if withheld_by:
         # No band is published, so none is combined, limited or judged; the rules' findings stay in the trace.
-        reasons = [WithheldReason(rule_id=e.rule_id, title=e.title, because=e.because) for e in trace if e.type == "rating_withheld"]
+        reasons = [WithheldReason(rule_id=e.rule_id, title=e.title, because=e.because, evidence=e.evidence)
+                   for e in trace if e.type == "rating_withheld"]
         not_limits = {rule.id for rule in ruleset.rules} | {w.id for w in ruleset.withhold}
         return Decision.with_measures(measures, **common, status="withheld", withheld=reasons, grades={}, proposed_band=None,
                                       limits=[], limited_band=None, final_band=None, fired_rules=sorted(fired & not_limits),

@@ -33,7 +33,7 @@ def history_problems(profile: Profile, doc: SourceDocument) -> list[Problem]:
                 problems.append(doc.problem("profile-invalid", f"inspections.{i}: {_a(inspection.kind)} has no '{name}'",
                                             at + (name,), key=True))
         if inspection.full and inspection.safeguarding is None:
-            problems.append(doc.problem("profile-invalid", f"inspections.{i}: {_a(inspection.kind)} needs its 'safeguarding' grade", at, key=True))
+            problems.append(doc.problem("profile-invalid", f"inspections.{i}: {_a(inspection.kind)} needs its 'safeguarding' grade", at))
         key = (inspection.kind, inspection.date)
         if key in seen:
             problems.append(doc.problem("profile-contradiction", f"inspections.{i}: the {inspection.kind} of {inspection.date} is given "

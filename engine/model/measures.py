@@ -126,6 +126,7 @@ def _inspection_specs() -> Iterator[MeasureSpec]:
                       "full inspections at the evidence date that judged safeguarding inadequate and that no later inspection "
                       "lifted (a full inspection grading safeguarding adequate or better, or an unannounced inspection "
                       "without areas for priority action)")
-    yield MeasureSpec("inspections.after_evidence_date", "count", "inspections dated after the evidence date: not counted")
+    yield MeasureSpec("inspections.after_evidence_date", "count",
+                      "inspections, and a pending inspection, dated after the evidence date: not counted")
     yield MeasureSpec("inspections.pending", "count", "inspections pending at the evidence date (begun or announced, outcome not known)")
     yield MeasureSpec("pending_inspection.kind", "category", "the kind of the inspection pending at the evidence date")

@@ -144,11 +144,12 @@ class LimitOutcome(_Model):
 
 
 class WithheldReason(_Model):
-    """Why a rating is withheld: the withhold rule that fired and its sentence, filled from the evidence."""
+    """Why a rating is withheld: the withhold rule that fired, its sentence filled from the evidence, and the evidence."""
 
     rule_id: str
     title: str
     because: str
+    evidence: list[Evidence] = Field(default_factory=list)
 
 
 Direction = Literal["risen", "held", "fallen"]

@@ -77,7 +77,8 @@ def _category(value: object) -> str | None:
 def setting_rows(frame: pd.DataFrame, catalogue: Catalogue) -> list[SettingRow]:
     """One row per setting type in the profile, in the catalogue's order."""
     order = [k for k in catalogue.setting_types if k in frame.index]
-    return [SettingRow(key=k, title=frame.at[k, "title"], group=frame.at[k, "group"],
+    return [SettingRow(key=k, title=frame.at[k, "title"] + (" (its parts together)" if frame.at[k, "derived_from_parts"] else ""),
+                       group=frame.at[k, "group"],
                        counts={g: int(frame.at[k, g]) for g in GRADES},
                        single_grade=_category(frame.at[k, "single_grade"]),
                        share_good_or_better=_number(frame.at[k, "share_good_or_better"]),
