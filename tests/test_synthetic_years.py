@@ -149,7 +149,7 @@ def test_the_builders_new_columns_are_checked_and_located(tmp_path):
     column = list(councils.columns).index
     assert found == sorted([
         f"{paths['councils']}:3:{column('evidence_date') + 1}: record-invalid: evidence_date: '2011-13-45' is not a date (YYYY-MM-DD)",
-        f"{paths['councils']}:4:{column('previous_band') + 1}: record-invalid: previous_band: '7' is not a band 1-4",
+        f"{paths['councils']}:4:{column('previous_band') + 1}: record-invalid: previous_band: '7' is not a whole number from 1 to 4",
         f"{paths['indicators']}:2:{list(indicators.columns).index('Trend') + 1}: record-invalid: trend 'better' is not one of: "
         "improving, stable, declining"])
     assert len(built.profiles) == 3  # the two councils whose own row is unusable get no profile

@@ -48,7 +48,29 @@ def read_table(path: Path | str, error_class: type[EngineError], *, header_row: 
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise error_class([Problem("table-invalid", f"cannot read the table: {first}", str(path))]) from None
     frame.columns = [f"column {i + 1}" if str(c).startswith("Unnamed: ") else str(c).strip() for i, c in enumerate(frame.columns)]
+    if suffix != ".parquet":
+        _refuse_repeated_names(path, error_class, header_row, encoding, sheet)
     return frame.fillna("").map(lambda cell: str(cell).strip())
+
+
+def _refuse_repeated_names(path: Path, error_class: type[EngineError], header_row: int, encoding: str,
+                           sheet: str | None) -> None:
+    """pandas reads a second 'x' as 'x.1', which would then pass for a part of 'x': the header as written decides."""
+    if path.suffix.lower() == ".csv":
+        header = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False, skiprows=header_row - 1,
+                             encoding=encoding)
+    else:
+        header = pd.read_excel(path, header=None, nrows=1, dtype=str, keep_default_na=False, skiprows=header_row - 1,
+                               sheet_name=int(sheet) if sheet and sheet.isdigit() else sheet or 0)
+    first: dict[str, int] = {}
+    problems = []
+    for number, name in enumerate((str(c).strip() for c in header.iloc[0]) if len(header) else (), 1):
+        if name in first and name not in ("", "nan"):
+            problems.append(Problem("table-invalid", f"column '{name}' is named twice (first as column {first[name]})",
+                                    str(path), header_row, number))
+        first.setdefault(name, number)
+    if problems:
+        raise error_class(problems)
 
 
 def line_of(row_index: int) -> int:
