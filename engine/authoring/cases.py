@@ -6,6 +6,7 @@ the proposed and final bands, rules that must fire and rules that must not, or a
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,13 +105,17 @@ def case_profile_text(case: Case, path: Path) -> tuple[str, str]:
     return yaml.safe_dump(merge(base, case.changes), sort_keys=False), f"{path} (changes over {source})"
 
 
-def run_case(path: Path) -> CaseResult:
+def run_case(path: Path, ruleset_path: Path | str | None = None) -> CaseResult:
+    """Run one case; with ``ruleset_path``, against that ruleset file instead of the one the case names or
+    the one for its year (``engine rules test --ruleset``: try a draft without touching rules/)."""
     case = load_case(path)
     result = CaseResult(str(path), case.description)
     expect = case.expect
     text, name = case_profile_text(case, path)
+    if ruleset_path is None and case.ruleset:
+        ruleset_path = path.parent / case.ruleset
     try:
-        evaluated = evaluate_text(text, name, path.parent / case.ruleset if case.ruleset else None)
+        evaluated = evaluate_text(text, name, ruleset_path)
     except EngineError as exc:
         if expect.error_code is None:
             result.differences.append(f"expected a decision, got error {exc.code}: {exc.problems[0].message}")
@@ -122,17 +127,28 @@ def run_case(path: Path) -> CaseResult:
         result.differences.append(f"expected error {expect.error_code}, got a decision (final band {decision.final_band})")
         return result
     result.fired = set(decision.fired_rules)
-    words = decision.band_words
-    for label, want, got in (("proposed band", expect.proposed_band, decision.proposed_band),
-                             ("final band", expect.final_band, decision.final_band)):
-        if want is not None and want != got:
-            result.differences.append(f"{label}: expected {want} ({words[want]}), got {got} ({words[got]})")
-    for rule in expect.fired:
-        if rule not in result.fired:
-            event = next((e for e in decision.events("rule_not_fired") if e.rule_id == rule), None)
-            why = f": {failing_text(event.failing, event.failing.value)}" if event is not None else ""
-            result.differences.append(f"expected rule {rule} to fire; it did not{why}")
-    for rule in expect.not_fired:
-        if rule in result.fired:
-            result.differences.append(f"expected rule {rule} not to fire; it fired")
+
+    def why_not_fired(rule: str) -> str:
+        event = next((e for e in decision.events("rule_not_fired") if e.rule_id == rule), None)
+        return f": {failing_text(event.failing, event.failing.value)}" if event is not None else ""
+
+    result.differences += differences(expect, decision.proposed_band, decision.final_band, result.fired,
+                                      decision.band_words, why_not_fired)
     return result
+
+
+def differences(expect: Expect, proposed: int | None, final: int | None, fired: set[str], words: dict[int, str],
+                why_not_fired: Callable[[str], str] = lambda rule: "") -> list[str]:
+    """How an outcome (bands and fired rules, rows and limits) differs from what a case expects; empty when it
+    meets every expectation. A band of None is a decision that gives no band (withheld)."""
+    found = []
+    for label, want, got in (("proposed band", expect.proposed_band, proposed), ("final band", expect.final_band, final)):
+        if want is not None and want != got:
+            found.append(f"{label}: expected {_band(want, words)}, got {_band(got, words)}")
+    found += [f"expected rule {rule} to fire; it did not{why_not_fired(rule)}" for rule in expect.fired if rule not in fired]
+    found += [f"expected rule {rule} not to fire; it fired" for rule in expect.not_fired if rule in fired]
+    return found
+
+
+def _band(band: int | None, words: dict[int, str]) -> str:
+    return "no band (withheld)" if band is None else f"{band} ({words.get(band, '?')})"

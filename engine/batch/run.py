@@ -91,10 +91,11 @@ def _file_source(path: Path) -> ProfileSource:
     return ProfileSource(str(path), str(path), read_text(path, ProfileError))
 
 
-def evaluate_source(source: ProfileSource) -> Decision:
-    """The decision for one source; a table row's problems are located on its row and column."""
+def evaluate_source(source: ProfileSource, ruleset_path: Path | str | None = None) -> Decision:
+    """The decision for one source (with the ruleset given, else the one for its year); a table row's problems
+    are located on its row and column."""
     try:
-        return evaluate_text(source.text, source.file).decision
+        return evaluate_text(source.text, source.file, ruleset_path).decision
     except EngineError as exc:
         if source.origin is None or source.line is None:
             raise
