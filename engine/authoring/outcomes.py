@@ -149,7 +149,8 @@ def tolerance_breakpoints(measures: Measures, field: str) -> list[float]:
     """Where a comparison changes verdict as the tolerance moves: the size of each difference between a value
     and its comparator, as the measures' inputs record it (a share's difference in proportion points; an
     indicator's as a fraction of the comparator's value). A test checks that derive_measures changes the
-    verdicts exactly there."""
+    verdicts exactly there; the comparisons count differences within 1e-12 of the tolerance as in line, so an
+    end found here is exact to within that."""
     prefix = "settings." if field == "settings_tolerance" else "indicator."
     out = set()
     for name, inputs in measures.inputs.items():

@@ -101,7 +101,8 @@ def _grades(grades: list[int]) -> str:
     return "/".join(str(g) for g in grades)
 
 
-def _shown(path: str) -> str:
+def shown(path: str) -> str:
+    """A path as a reader gives it: relative to the working folder when it is under it."""
     try:
         return str(Path(path).resolve().relative_to(Path.cwd()))
     except ValueError:
@@ -114,16 +115,16 @@ def format_rule_tests(run: RuleTestRun, coverage: bool = False) -> str:
     lines = []
     if run.against is not None:
         ruleset = run.against.ruleset
-        lines.append(f"Every case against {_shown(run.against.path)} ({ruleset.id} {ruleset.version}, "
+        lines.append(f"Every case against {shown(run.against.path)} ({ruleset.id} {ruleset.version}, "
                      f"sha256 {run.against.content_hash[:12]})")
     for result in run.results:
-        lines.append(f"{'PASS' if result.passed else 'FAIL'}  {_shown(result.path)}: {result.description}")
+        lines.append(f"{'PASS' if result.passed else 'FAIL'}  {shown(result.path)}: {result.description}")
         lines += [f"      {difference}" for difference in result.differences]
     failed = sum(not r.passed for r in run.results)
     lines.append(f"{len(run.results)} case{'s' * (len(run.results) != 1)}: {len(run.results) - failed} passed, {failed} failed")
     if coverage:
         for cover in run.coverage:
-            lines += ["", f"Coverage of {cover.ruleset_id} {cover.version} ({_shown(cover.path)}), by {cover.cases} case"
+            lines += ["", f"Coverage of {cover.ruleset_id} {cover.version} ({shown(cover.path)}), by {cover.cases} case"
                           f"{'s' * (cover.cases != 1)}:"]
             width = max((len(item.id) for item in cover.items), default=0)
             part = None

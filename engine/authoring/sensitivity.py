@@ -32,6 +32,7 @@ from ..load.ruleset import load_ruleset
 from ..model.loaded import LoadedRuleset
 from .cases import Expect, case_dir, case_profile_text, differences, find_cases, load_case, run_case
 from .outcomes import Subject
+from .rule_tests import shown
 from .steps import End, extent
 from .thresholds import Threshold, edited_text, refusal, thresholds, with_values
 
@@ -56,7 +57,9 @@ class Interval:
     refused_high: str | None = None
 
     def bounded_by(self, end: End[str]) -> list[str]:
-        return sorted(case for case in end.blockers if case != RULESET)
+        """The cases that fail just beyond the end; none where `rules check` refuses the ruleset beyond it (the
+        format, not a published outcome, stops the threshold there)."""
+        return [] if RULESET in end.blockers else sorted(end.blockers)
 
     @property
     def unconstrained(self) -> bool:
@@ -86,6 +89,7 @@ class Sensitivity:
     cases: list[RuleCase]
     failing: list[tuple[str, list[str]]] = field(default_factory=list)  # cases that fail as the ruleset is
     not_about_thresholds: list[str] = field(default_factory=list)  # cases that expect an error
+    confirmed: bool = False  # each end a case bounds was confirmed through the whole engine
 
     def interval(self, path: str) -> Interval:
         return next(i for i in self.intervals if i.threshold.path == path)
@@ -176,6 +180,7 @@ def sensitivity(ruleset_path: Path | str, cases: list[str] | None = None, *, con
     result = Sensitivity(loaded, intervals, passing, failing, errors)
     if confirm:
         confirm_ends(result)
+        result.confirmed = True
     return result
 
 
@@ -219,19 +224,20 @@ def _end_text(interval: Interval, end: End[str], side: str, refused: str | None)
     if cases:
         return f"{side} end: {'case' if len(cases) == 1 else 'cases'} {', '.join(cases)} fail{'s' * (len(cases) == 1)} {where}"
     if refused:
-        return f"{side} end: no case; `rules check` refuses the ruleset {where} ({refused})"
+        return f"{side} end: no case; `rules check` refuses the ruleset {where} ({refused.split(':', 1)[0]})"
     return f"{side} end: none; no case and no check bounds it"
 
 
 def format_text(result: Sensitivity) -> str:
     loaded = result.ruleset
     r = loaded.ruleset
-    lines = [f"Thresholds of {r.id} {r.version} ({loaded.path}) against its {len(result.cases)} rule case"
-             f"{'s' * (len(result.cases) != 1)} that reach a decision"
+    n = len(result.cases)
+    lines = [f"Thresholds of {r.id} {r.version} ({shown(loaded.path)}) against its {n} rule case{'s' * (n != 1)} that reach a decision"
              + (f" ({len(result.not_about_thresholds)} more expect an error and do not bear on thresholds)" if result.not_about_thresholds else "")
              + ".",
              "Each interval holds every value that keeps every case's expected outcome, the other thresholds as they are;",
-             "[ ] includes an end, ( ) excludes it. Each end a case bounds was confirmed through the whole engine.", ""]
+             "[ ] includes an end, ( ) excludes it." + (" Each end a case bounds was confirmed through the whole engine."
+                                                          if result.confirmed else ""), ""]
     for name, problems in result.failing:
         lines.append(f"NOT USED: case {name} fails with the ruleset as it is: {'; '.join(problems)}")
     width = max((len(i.threshold.path) for i in result.intervals), default=0)

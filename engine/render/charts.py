@@ -107,6 +107,10 @@ def sweep_chart(values: list[float], counts: dict[str, list[int]], current: floa
     axes.set_ylim(0, max(bottom) or 1)
     axes.set_ylabel("councils")
     axes.set_title(title, fontsize="small")
-    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="x-small", frameon=False)
+    # The legend lists the bands as they are stacked, the top one first, then the interval and the value.
+    listed = [f"band {label}" if label != "withheld" else label for label in reversed(counts)] + ["cases allow", "as it is"]
+    found = dict(zip(*axes.get_legend_handles_labels()[::-1], strict=True))
+    axes.legend([found[label] for label in listed if label in found], [label for label in listed if label in found],
+                loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="x-small", frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
     return _svg(figure, salt)
