@@ -31,9 +31,10 @@ from ..model.loaded import LoadedRuleset
 from ..paths import rules_dir
 from .cases import run_case
 from .diff import RulesDiff, rules_diff
+from .diff import format_text as diff_text
 from .files import write_whole
 from .outcomes import Subject
-from .sensitivity import Interval, RuleCase, case_interval, number, rule_cases
+from .sensitivity import Interval, RuleCase, case_interval, interval_text, number, rule_cases
 from .steps import between, short_between, step_function
 from .sweep import council_subjects, window
 from .thresholds import Threshold, edited_text, thresholds, with_values
@@ -227,6 +228,9 @@ def calibrate(ruleset_path: Path | str, outcomes: Path | str, inputs: Iterable[P
     problems += [p for f in failures for p in f.problems]
     matched, unmatched = match(subjects, published, str(outcomes))
     problems += unmatched
+    if not matched:
+        raise ProfileError(problems + [Problem("unknown-council", "no published band is for a council given (by name or code, "
+                                               "and year)", str(outcomes))])
     search = _Search(loaded, passing, matched)
     candidates = [t for t in thresholds(loaded) if t.used_by and (not only or t.path in only)]
     if only:
@@ -295,8 +299,6 @@ def format_text(result: Calibration) -> str:
     if result.moves:
         lines.append("Thresholds moved (each within the interval its rule cases allow, named proportions kept in order):")
         width = max(len(m.threshold.path) for m in result.moves)
-        from .sensitivity import interval_text
-
         for m in result.moves:
             lines.append(f"  {m.threshold.path:<{width}}  {number(m.before)} -> {number(m.after)}   (cases allow "
                          f"{interval_text(m.interval)}; +{m.gained} published band{'s' * (m.gained != 1)})")
@@ -309,6 +311,4 @@ def format_text(result: Calibration) -> str:
                      f"{miss.final or 'withheld'}; decided by {', '.join(miss.decisive)}")
     lines += ["", f"Proposed ruleset written to {result.proposed}; all {result.cases_passed} rule cases that reach a decision pass with it.",
               f"Its effect, council by council (engine rules diff {result.ruleset.path} {result.proposed} ...):", ""]
-    from .diff import format_text as diff_text
-
     return "\n".join(lines) + "\n" + diff_text(result.diff)

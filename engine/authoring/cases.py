@@ -14,8 +14,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..decide.pipeline import evaluate_text
-from ..errors import CODES, EngineError, ProfileError, did_you_mean
+from ..decide.pipeline import Evaluation, evaluate_text
+from ..errors import CODES, EngineError, Problem, ProfileError, did_you_mean
 from ..load.yaml import load_yaml, read_text
 from ..model.loaded import LoadedRuleset
 from ..model.validation import validate
@@ -49,6 +49,7 @@ class CaseResult:
     differences: list[str] = field(default_factory=list)
     fired: set[str] = field(default_factory=set)
     ruleset: LoadedRuleset | None = None  # the ruleset the case was evaluated with, when it got that far
+    evaluation: Evaluation | None = None  # what it gave, when it reached a decision
 
     @property
     def passed(self) -> bool:
@@ -57,6 +58,15 @@ class CaseResult:
 
 def case_dir(ruleset_id: str) -> Path:
     return rules_dir() / "cases" / ruleset_id
+
+
+def own_cases(loaded: LoadedRuleset) -> Path:
+    """The folder of a ruleset's own cases, ``rules/cases/<id>/``; a ruleset without one is refused."""
+    folder = case_dir(loaded.ruleset.id)
+    if not folder.is_dir():
+        raise ProfileError([Problem("file-not-found", f"no cases for ruleset '{loaded.ruleset.id}' in {folder}", loaded.path,
+                                    suggestion="name the cases to run")])
+    return folder
 
 
 def find_cases(paths: list[str] | None = None) -> list[Path]:
@@ -122,7 +132,7 @@ def run_case(path: Path, ruleset_path: Path | str | None = None) -> CaseResult:
         elif exc.code != expect.error_code:
             result.differences.append(f"expected error {expect.error_code}, got {exc.code}: {exc.problems[0].message}")
         return result
-    result.ruleset, decision = evaluated.ruleset, evaluated.decision
+    result.ruleset, result.evaluation, decision = evaluated.ruleset, evaluated, evaluated.decision
     if expect.error_code is not None:
         result.differences.append(f"expected error {expect.error_code}, got a decision (final band {decision.final_band})")
         return result

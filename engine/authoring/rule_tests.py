@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import EngineError, Problem, ProfileError
+from ..errors import EngineError
 from ..load.ruleset import load_ruleset
 from ..model.loaded import LoadedRuleset
 from ..paths import rules_dir
-from .cases import CaseResult, case_dir, find_cases, load_case, run_case
+from .cases import CaseResult, find_cases, load_case, own_cases, run_case
 
 
 @dataclass(frozen=True)
@@ -55,11 +55,7 @@ def run_rule_tests(paths: list[str] | None = None, ruleset: Path | str | None = 
     differences are its located problems."""
     against = load_ruleset(ruleset) if ruleset is not None else None
     if against is not None and not paths:
-        folder = case_dir(against.ruleset.id)
-        if not folder.is_dir():
-            raise ProfileError([Problem("file-not-found", f"no cases for ruleset '{against.ruleset.id}' in {folder}",
-                                        str(ruleset), suggestion="name the cases to run")])
-        paths = [str(folder)]
+        paths = [str(own_cases(against))]
     results = []
     for path in find_cases(paths):
         try:

@@ -26,11 +26,10 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..decide.pipeline import evaluate_text
-from ..errors import DefectError, EngineError, Problem, ProfileError
+from ..errors import DefectError, Problem
 from ..load.ruleset import load_ruleset
 from ..model.loaded import LoadedRuleset
-from .cases import Expect, case_dir, case_profile_text, differences, find_cases, load_case, run_case
+from .cases import Expect, differences, find_cases, load_case, own_cases, run_case
 from .outcomes import Subject
 from .rule_tests import shown
 from .steps import End, extent
@@ -98,30 +97,21 @@ class Sensitivity:
 def rule_cases(loaded: LoadedRuleset, cases: list[str] | None = None) -> tuple[list[RuleCase], list[tuple[str, list[str]]], list[str]]:
     """The ruleset's cases (default: rules/cases/<id>/) evaluated through the whole engine with it: those
     that pass, those that fail (with their differences) and those that expect an error."""
-    roots = [Path(p) for p in cases] if cases else [case_dir(loaded.ruleset.id)]
-    if not cases and not roots[0].is_dir():
-        raise ProfileError([Problem("file-not-found", f"no cases for ruleset '{loaded.ruleset.id}' in {roots[0]}", loaded.path,
-                                    suggestion="name the cases with --cases")])
-    passing, failing, errors = [], [], []
+    roots = [Path(p) for p in cases] if cases else [own_cases(loaded)]
+    passing: list[RuleCase] = []
+    failing: list[tuple[str, list[str]]] = []
+    errors: list[str] = []
     for path in find_cases([str(r) for r in roots]):
         ident = _case_id(path, roots)
         case = load_case(path)
         if case.expect.error_code is not None:
             errors.append(ident)
             continue
-        text, name = case_profile_text(case, path)
-        try:
-            evaluated = evaluate_text(text, name, loaded.path)
-        except EngineError as exc:
-            failing.append((ident, [str(p) for p in exc.problems]))
+        result = run_case(path, loaded.path)
+        if result.evaluation is None or not result.passed:
+            failing.append((ident, result.differences))
             continue
-        decision = evaluated.decision
-        found = differences(case.expect, decision.proposed_band, decision.final_band, set(decision.fired_rules),
-                            decision.band_words)
-        if found:
-            failing.append((ident, found))
-            continue
-        subject = Subject(ident, evaluated.profile, decision)
+        subject = Subject(ident, result.evaluation.profile, result.evaluation.decision)
         subject.check(loaded)
         passing.append(RuleCase(ident, path, case.expect, subject))
     return passing, failing, errors

@@ -28,7 +28,7 @@ from ..decide.pipeline import evaluate_text
 from ..errors import EngineError
 from ..model.loaded import LoadedRuleset
 from .outcomes import Outcome, Subject
-from .sensitivity import RULESET, Interval, number
+from .sensitivity import RULESET, Interval, interval_text, number
 from .steps import StepFunction, extent, step_function
 from .thresholds import Threshold, refusal, thresholds, with_values
 
@@ -182,8 +182,6 @@ def format_text(result: CouncilSweep) -> str:
     for s in result.sweeps:
         interval = ""
         if s.interval is not None:
-            from .sensitivity import interval_text
-
             interval = f"; case-constrained interval {interval_text(s.interval)}, {s.moved_in_interval} council(s) move within it"
         lines += ["", f"{s.threshold.path} = {number(s.threshold.value)}: swept {number(s.low)} to {number(s.high)}; "
                       f"{s.moved_in_range} council(s) move somewhere in that range, {s.per_point} per point{interval}",
