@@ -134,3 +134,11 @@ def test_no_threshold_moves_when_the_ruleset_already_gives_every_published_band(
     result = calibrate(CSA_2009, published, [profiles], tmp_path / "p.yaml", only=["proportions.the_majority"])
     assert result.before == result.after == SMALL and result.moves == []
     assert "No threshold moved" in format_text(result)
+
+
+def test_an_unknown_threshold_in_only_is_refused_with_a_suggestion_before_any_work(run_cli, tmp_path, examples):
+    code, out, err = run_cli("rules", "calibrate", CSA_2009, "--outcomes", tmp_path / "none.csv", "--profiles", examples,
+                             "--only", "proportions.a_large_majorty", "-o", tmp_path / "p.yaml")
+    assert code == 2 and out == ""
+    assert err == (f"{CSA_2009}:1:1: unknown-threshold: no threshold 'proportions.a_large_majorty' in the ruleset "
+                   "(did you mean 'proportions.a_large_majority'?)\n")

@@ -175,3 +175,13 @@ def test_an_end_the_engine_does_not_confirm_is_a_defect(monkeypatch):
     with pytest.raises(DefectError, match="explanation-mismatch") as raised:
         sensitivity(CSA_2009, [str(CASES_2009 / "cambridgeshire-staying-safe-data-gaps.yaml")])
     assert "proportions.a_large_majority" in str(raised.value)
+
+
+def test_a_ruleset_with_no_cases_of_its_own_is_refused_unless_cases_are_named(run_cli, tmp_path):
+    from .helpers import ruleset_with
+
+    other = ruleset_with(tmp_path, "other.yaml", ("id: csa-2009", "id: csa-draft"))
+    code, out, err = run_cli("rules", "sensitivity", other)
+    assert code == 2 and out == "" and "file-not-found: no cases for ruleset 'csa-draft'" in err
+    code, out, _ = run_cli("rules", "sensitivity", other, "--cases", CASES_2009 / "camden.yaml")
+    assert code == 0 and out.startswith(f"Thresholds of csa-draft 1.0.0 ({other}) against its 1 rule case that reach")

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..batch.tables import line_of, read_table, require_columns
-from ..errors import DefectError, EngineError, Problem, ProfileError
+from ..errors import DefectError, EngineError, Problem, ProfileError, did_you_mean
 from ..load.ruleset import load_ruleset
 from ..model.loaded import LoadedRuleset
 from ..paths import rules_dir
@@ -218,6 +218,11 @@ def calibrate(ruleset_path: Path | str, outcomes: Path | str, inputs: Iterable[P
     loaded = load_ruleset(ruleset_path)
     output = Path(output)
     check_output(output, loaded, force)
+    known = [t.path for t in thresholds(loaded)]
+    unknown = sorted(set(only or ()) - set(known))
+    if unknown:
+        raise ProfileError([Problem("unknown-threshold", f"no threshold '{u}' in the ruleset", loaded.path,
+                                    suggestion=did_you_mean(u, known)) for u in unknown])
     published, problems = read_outcomes(outcomes, loaded)
     passing, failing, _ = rule_cases(loaded, cases)
     if failing:
@@ -233,10 +238,6 @@ def calibrate(ruleset_path: Path | str, outcomes: Path | str, inputs: Iterable[P
                                                "and year)", str(outcomes))])
     search = _Search(loaded, passing, matched)
     candidates = [t for t in thresholds(loaded) if t.used_by and (not only or t.path in only)]
-    if only:
-        unknown = sorted(set(only) - {t.path for t in thresholds(loaded)})
-        if unknown:
-            raise ProfileError([Problem("unknown-threshold", f"no threshold '{u}' in the ruleset", loaded.path) for u in unknown])
     before = search.agreement({})
     moves: list[Move] = []
     for _ in range(ROUNDS):

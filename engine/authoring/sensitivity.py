@@ -222,7 +222,7 @@ def format_text(result: Sensitivity) -> str:
     loaded = result.ruleset
     r = loaded.ruleset
     n = len(result.cases)
-    lines = [f"Thresholds of {r.id} {r.version} ({shown(loaded.path)}) against its {n} rule case{'s' * (n != 1)} that reach a decision"
+    lines = [f"Thresholds of {r.id} {r.version} ({shown(loaded.path)}) against its {n} rule case{'s' * (n != 1)} that reach{'es' * (n == 1)} a decision"
              + (f" ({len(result.not_about_thresholds)} more expect an error and do not bear on thresholds)" if result.not_about_thresholds else "")
              + ".",
              "Each interval holds every value that keeps every case's expected outcome, the other thresholds as they are;",
