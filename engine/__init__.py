@@ -14,6 +14,9 @@ from .version import __version__
 if TYPE_CHECKING:
     from .audit.record import RecordedEvaluation, evaluate_and_record
     from .audit.store import AuditStore, VerifyResult
+    from .authoring.calibrate import Calibration, calibrate
+    from .authoring.diff import RulesDiff, rules_diff
+    from .authoring.trust import SensitivityReport, threshold_sensitivity
     from .batch.run import BatchResult, evaluate_batch, rate_all
     from .decide.pipeline import Evaluation, evaluate, evaluate_file, evaluate_text
     from .errors import AuditError, BuildError, DefectError, EngineError, JudgementError, Problem, ProfileError, RulesetError
@@ -32,24 +35,27 @@ if TYPE_CHECKING:
 # Each public name and the module that defines it.
 _WHERE: dict[str, str] = {
     "AuditError": "errors", "AuditStore": "audit.store", "BatchResult": "batch.run", "BuildError": "errors",
-    "Catalogue": "model.catalogue", "Decision": "model.trace", "DefectError": "errors", "EngineError": "errors",
+    "Calibration": "authoring.calibrate", "Catalogue": "model.catalogue", "Decision": "model.trace", "DefectError": "errors", "EngineError": "errors",
     "Evaluation": "decide.pipeline", "JudgementError": "errors", "LoadedProfile": "model.loaded",
     "LoadedRuleset": "model.loaded", "Problem": "errors", "Profile": "model.profile", "ProfileError": "errors",
     "ProposedJudgement": "model.judgement", "RecordedEvaluation": "audit.record", "Ruleset": "model.ruleset",
-    "RulesetError": "errors", "VerifyResult": "audit.store", "WhyNot": "explain.why_not",
+    "RulesDiff": "authoring.diff", "RulesetError": "errors", "SensitivityReport": "authoring.trust",
+    "VerifyResult": "audit.store", "WhyNot": "explain.why_not", "calibrate": "authoring.calibrate",
     "evaluate": "decide.pipeline", "evaluate_and_record": "audit.record", "evaluate_batch": "batch.run",
     "evaluate_file": "decide.pipeline", "evaluate_text": "decide.pipeline", "letter": "render.review",
     "load_catalogue": "load.catalogue", "load_profile": "load.profile", "load_ruleset": "load.ruleset",
     "parse_profile": "load.profile", "rate_all": "batch.run", "report": "render.review",
-    "ruleset_for_year": "load.ruleset", "why_not": "explain.why_not",
+    "rules_diff": "authoring.diff", "ruleset_for_year": "load.ruleset", "threshold_sensitivity": "authoring.trust",
+    "why_not": "explain.why_not",
 }
 
 __all__ = [
-    "AuditError", "AuditStore", "BatchResult", "BuildError", "Catalogue", "Decision", "DefectError", "EngineError",
-    "Evaluation", "JudgementError", "LoadedProfile", "LoadedRuleset", "Problem", "Profile", "ProfileError",
-    "ProposedJudgement", "RecordedEvaluation", "Ruleset", "RulesetError", "VerifyResult", "WhyNot", "__version__",
-    "evaluate", "evaluate_and_record", "evaluate_batch", "evaluate_file", "evaluate_text", "letter", "load_catalogue",
-    "load_profile", "load_ruleset", "parse_profile", "rate_all", "report", "ruleset_for_year", "why_not",
+    "AuditError", "AuditStore", "BatchResult", "BuildError", "Calibration", "Catalogue", "Decision", "DefectError",
+    "EngineError", "Evaluation", "JudgementError", "LoadedProfile", "LoadedRuleset", "Problem", "Profile",
+    "ProfileError", "ProposedJudgement", "RecordedEvaluation", "RulesDiff", "Ruleset", "RulesetError",
+    "SensitivityReport", "VerifyResult", "WhyNot", "__version__", "calibrate", "evaluate", "evaluate_and_record",
+    "evaluate_batch", "evaluate_file", "evaluate_text", "letter", "load_catalogue", "load_profile", "load_ruleset",
+    "parse_profile", "rate_all", "report", "rules_diff", "ruleset_for_year", "threshold_sensitivity", "why_not",
 ]
 
 

@@ -350,21 +350,136 @@ def rules_check(rulesets: tuple[str, ...]) -> None:
 @rules.command("test")
 @click.argument("cases", nargs=-1, type=click.Path(exists=False))
 @click.option("--coverage", is_flag=True, help="Also count, per rule, decision-table row and limit, the cases that made it fire.")
+@click.option("--ruleset", "ruleset_path", type=click.Path(dir_okay=False), default=None,
+              help="Run every case against this ruleset file (a draft, an edited copy) instead of its own; "
+                   "default cases: those of the ruleset's id, rules/cases/<id>/.")
 @reports_errors
-def rules_test(cases: tuple[str, ...], coverage: bool) -> None:
+def rules_test(cases: tuple[str, ...], coverage: bool, ruleset_path: str | None) -> None:
     """Run rule test CASES (files or folders; default: rules/cases/): pass or fail per case, exit 1 on any failure.
 
     \b
     Examples:
       engine rules test
       engine rules test rules/cases/csa-2009 --coverage
+      engine rules test rules/cases/csa-2009 --ruleset draft.yaml
     """
     from .authoring.rule_tests import format_rule_tests, run_rule_tests
 
-    run = run_rule_tests(list(cases))
+    run = run_rule_tests(list(cases), ruleset_path)
     click.echo(format_rule_tests(run, coverage), nl=False)
     if not run.passed:
         sys.exit(EXIT_RULE_TESTS_FAILED)
+
+
+@rules.command("diff")
+@click.argument("old", type=click.Path(dir_okay=False))
+@click.argument("new", type=click.Path(dir_okay=False))
+@click.argument("profiles", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
+              help="text: the summary and each council whose band changes, with the rules behind it; json and csv: "
+                   "every council given, changed or not.")
+@reports_errors
+def rules_diff_command(old: str, new: str, profiles: tuple[str, ...], output_format: str) -> None:
+    """What changing ruleset OLD for NEW does to every council in PROFILES (folders, profile files or tables).
+
+    Each council is evaluated with both rulesets: bands before and after, and the rules, decision-table rows
+    and limits whose firing changed. A council that cannot be evaluated with one of them is reported
+    (file:line:col) and the exit code is then 2.
+
+    \b
+    Examples:
+      engine rules diff rules/csa-2009.yaml draft.yaml profiles/
+      engine rules diff rules/csa-2009.yaml rules/csa-2010.yaml profiles/ --format csv > moves.csv
+    """
+    from .authoring.diff import FORMATS, rules_diff
+
+    diff = rules_diff(old, new, profiles)
+    for failure in diff.failures:
+        for problem in failure.problems:
+            click.echo(str(problem), err=True)
+    click.echo(FORMATS[output_format](diff), nl=False)
+    if diff.failures:
+        sys.exit(EXIT_BAD_INPUT)
+
+
+@rules.command("sensitivity")
+@click.argument("ruleset", type=click.Path(dir_okay=False))
+@click.option("--cases", "cases", multiple=True, type=click.Path(),
+              help="The rule cases to hold (files or folders; default: rules/cases/<the ruleset's id>/).")
+@click.option("--profiles", "profiles", multiple=True, type=click.Path(),
+              help="Councils to sweep (folders of profiles, profile files or tables): how many change band as each threshold moves.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text for a reviewer; json: a list of objects with threshold, value, low, high, bounded_by, ...")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="With --profiles: also write the HTML page (one chart per threshold) to this file.")
+@reports_errors
+def rules_sensitivity(ruleset: str, cases: tuple[str, ...], profiles: tuple[str, ...], output_format: str, output: str | None) -> None:
+    """For every threshold of RULESET, the interval of values over which every rule case keeps its outcome.
+
+    Each named proportion, tolerance and literal bound in a condition is named by a dotted path into the
+    ruleset (proportions.a_large_majority, comparison.settings_tolerance, rules.settings_good.when.1.at_most).
+    A threshold no case bounds is flagged as unconstrained by any published outcome. Exit 1 if a case fails
+    with the ruleset as it is (it is left out of the intervals).
+
+    \b
+    Examples:
+      engine rules sensitivity rules/csa-2009.yaml
+      engine rules sensitivity rules/csa-2009.yaml --profiles profiles/ -o sensitivity.html
+    """
+    from .authoring.trust import threshold_sensitivity
+
+    report = threshold_sensitivity(ruleset, list(cases) or None, profiles, output)
+    for problem in report.problems:
+        click.echo(str(problem), err=True)
+    click.echo(report.json() if output_format == "json" else report.text(), nl=False)
+    if output:
+        click.echo(f"wrote {output}", err=True)
+    for name, found in report.cases.failing:
+        click.echo(f"case {name} fails with the ruleset as it is: {'; '.join(found)}", err=True)
+    if report.problems:
+        sys.exit(EXIT_BAD_INPUT)
+    if report.cases.failing:
+        sys.exit(EXIT_RULE_TESTS_FAILED)
+
+
+@rules.command("calibrate")
+@click.argument("ruleset", type=click.Path(dir_okay=False))
+@click.option("--outcomes", required=True, type=click.Path(dir_okay=False),
+              help="Published outcomes: a table (CSV, Excel, Parquet) with authority (name or code), year, published_band.")
+@click.option("--profiles", "profiles", multiple=True, required=True, type=click.Path(),
+              help="The councils' profiles: folders of profiles, profile files or tables.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="Where to write the proposed ruleset: a new file (never a shipped ruleset).")
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+@click.option("--cases", "cases", multiple=True, type=click.Path(),
+              help="The rule cases to hold (default: rules/cases/<the ruleset's id>/).")
+@click.option("--only", "only", multiple=True, help="Search only these thresholds (dotted paths); default: every threshold a condition uses.")
+@click.option("--diff", "diff_output", type=click.Path(dir_okay=False), default=None,
+              help="Also write the rules diff of the proposal's effect to this file (.json, .csv or .txt).")
+@reports_errors
+def rules_calibrate(ruleset: str, outcomes: str, profiles: tuple[str, ...], output: str, force: bool, cases: tuple[str, ...],
+                    only: tuple[str, ...], diff_output: str | None) -> None:
+    """Search RULESET's thresholds, within what its rule cases allow, for values that reproduce the most published bands.
+
+    Prints agreement before and after, each threshold moved, the councils still missed with their decisive
+    rules, and the rules diff of the proposal's effect; writes the proposed ruleset to --output.
+
+    \b
+    Example:
+      engine rules calibrate rules/csa-2009.yaml --outcomes published.csv --profiles profiles/ -o proposed.yaml
+    """
+    from .authoring.calibrate import calibrate, format_text
+    from .authoring.diff import write_diff
+
+    result = calibrate(ruleset, outcomes, profiles, output, cases=list(cases) or None, force=force, only=list(only) or None)
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    click.echo(format_text(result), nl=False)
+    if diff_output:
+        write_diff(result.diff, diff_output)
+        click.echo(f"wrote {diff_output}", err=True)
+    if result.problems:
+        sys.exit(EXIT_BAD_INPUT)
 
 
 @main.command("schema")

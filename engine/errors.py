@@ -26,7 +26,7 @@ Code = Literal[
     "audit-store-invalid", "audit-store-too-old", "audit-record-not-found", "audit-chain-broken", "audit-supersedes-mismatch",
     "audit-checkpoint-invalid", "audit-checkpoint-mismatch",
     "table-invalid", "table-missing-column", "column-config-invalid", "unknown-council", "duplicate-record",
-    "impossible-grade", "record-invalid",
+    "impossible-grade", "record-invalid", "output-exists",
 ]
 
 CODES: dict[Code, str] = {
@@ -84,6 +84,7 @@ CODES: dict[Code, str] = {
     "duplicate-record": "Two rows give the same provider, council, single service or council and indicator.",
     "impossible-grade": "A grade that is not 1-4 or outstanding, good, satisfactory, inadequate.",
     "record-invalid": "A table row has a missing, non-numeric or malformed value.",
+    "output-exists": "An output file exists and was not to be replaced; a proposed ruleset is never written over a shipped one.",
 }
 
 

@@ -258,7 +258,8 @@ def test_colliding_columns_are_refused_where_a_row_gives_both_and_repeated_ones_
     text = colliding.read_text().splitlines()
     repeated.write_text("\n".join([text[0].replace(",year.x", ",year"), *text[1:]]) + "\n")
     code, _, err = run_cli("batch", repeated, "-o", tmp_path / "out.csv", "--no-audit")
-    assert code == 2 and err == f"{repeated}:1:{columns.index('year.x') + 1}: table-invalid: column 'year' is named twice (first as column {columns.index('year') + 1})\n"
+    assert code == 2 and err == (f"{repeated}:1:{columns.index('year.x') + 1}: table-invalid: column 'year' is named twice "
+                                 f"(first as column {columns.index('year') + 1})\n")
 
 
 def test_an_emoji_in_a_table_cell_is_a_character_not_a_yaml_escape(run_cli, tmp_path):

@@ -2,34 +2,24 @@
 both charts are visible, and the page loads with every network request refused."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from engine.render.review import report
 
-CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+from .helpers import CHROMIUM, offline_page
+
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it: apt-get install chromium)")
 
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
-    from playwright.sync_api import sync_playwright
-
     root = Path(__file__).resolve().parent.parent
     target = tmp_path_factory.mktemp("report") / "camden.html"
     target.write_text(report(root / "examples" / "camden.yaml", "html"), encoding="utf-8")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"])
-        tab = browser.new_page(viewport={"width": 1200, "height": 900})
-        tab.requests_elsewhere = []
-        tab.on("request", lambda r: None if r.url.startswith("file://") else tab.requests_elsewhere.append(r.url))
-        tab.route(lambda url: not url.startswith("file://"), lambda route: route.abort())
-        tab.goto(target.as_uri())
+    with offline_page(target) as tab:
         yield tab
-        browser.close()
 
 
 def test_the_camden_report_shows_band_4_in_the_browser(page):

@@ -108,3 +108,32 @@ def test_null_in_a_cases_changes_removes_the_key():
     base = {"indicators": {"NI_59": {"value": 1.0}, "NI_60": {"value": 2.0}}, "year": 2009}
     assert merge(base, {"indicators": {"NI_59": None, "NI_60": {"value": 3.0}}}) == {"indicators": {"NI_60": {"value": 3.0}}, "year": 2009}
     assert base["indicators"]["NI_59"] == {"value": 1.0}  # the base is not changed
+
+
+def test_the_cases_run_against_a_draft_ruleset_with_ruleset(run_cli, tmp_path):
+    """An analyst tries a change without touching rules/: every case of the draft's id runs against the draft."""
+    shipped = (ROOT / "rules" / "csa-2009.yaml").read_text()
+    draft = tmp_path / "draft.yaml"
+    draft.write_text(shipped.replace("a_large_majority: 0.65", "a_large_majority: 0.6"))
+    code, out, _ = run_cli("rules", "test", "--ruleset", draft)
+    lines = out.splitlines()
+    assert code == 1
+    assert lines[0].startswith(f"Every case against {draft} (csa-2009 1.0.0, sha256 ")
+    cases = sorted(SHIPPED_CASES.glob("*.yaml"))
+    assert lines[-1] == f"{len(cases)} cases: {len(cases) - 2} passed, 2 failed"
+    failing = [line for line in lines if line.startswith("FAIL")]
+    assert [line.split()[1].rsplit("/", 1)[-1].rstrip(":") for line in failing] == [
+        "cambridgeshire-healthy-and-economic-indicators-below.yaml", "camden-indicators-the-majority.yaml"]
+    assert "      expected rule indicators_good not to fire; it fired" in lines
+    # The same cases against the shipped file pass: the draft, not the cases, made the difference.
+    code, out, _ = run_cli("rules", "test", "--ruleset", ROOT / "rules" / "csa-2009.yaml", "--coverage")
+    assert code == 0 and f"{len(cases)} cases: {len(cases)} passed, 0 failed" in out
+    assert "  Every rule, row and limit fired in at least one case." in out
+
+
+def test_a_draft_that_does_not_load_is_refused_before_any_case_runs(run_cli, tmp_path):
+    draft = tmp_path / "draft.yaml"
+    draft.write_text((ROOT / "rules" / "csa-2009.yaml").read_text().replace("a_large_majority: 0.65", "a_large_majority: 0.95"))
+    code, out, err = run_cli("rules", "test", "--ruleset", draft)
+    assert code == 2 and out == ""
+    assert err.startswith(f"{draft}:38:") and "thresholds-unordered" in err

@@ -11,17 +11,13 @@ from hypothesis import strategies as st
 from engine.authoring.check_files import check_ruleset_files
 from engine.errors import CODES, RulesetError
 
+from .helpers import ruleset_with
+
 SHIPPED = Path(__file__).resolve().parent.parent / "rules" / "csa-2009.yaml"
 
 
 def _copy(tmp_path: Path, *edits: tuple[str, str], name: str = "broken.yaml") -> Path:
-    text = SHIPPED.read_text(encoding="utf-8")
-    for old, new in edits:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
+    return ruleset_with(tmp_path, name, *edits, source=SHIPPED)
 
 
 def _where(path: Path, fragment: str, column_of: str | None = None) -> str:

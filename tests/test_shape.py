@@ -18,11 +18,12 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "engine"
 
 PUBLIC = [
-    "AuditError", "AuditStore", "BatchResult", "BuildError", "Catalogue", "Decision", "DefectError", "EngineError",
-    "Evaluation", "JudgementError", "LoadedProfile", "LoadedRuleset", "Problem", "Profile", "ProfileError",
-    "ProposedJudgement", "RecordedEvaluation", "Ruleset", "RulesetError", "VerifyResult", "WhyNot", "__version__",
-    "evaluate", "evaluate_and_record", "evaluate_batch", "evaluate_file", "evaluate_text", "letter", "load_catalogue",
-    "load_profile", "load_ruleset", "parse_profile", "rate_all", "report", "ruleset_for_year", "why_not",
+    "AuditError", "AuditStore", "BatchResult", "BuildError", "Calibration", "Catalogue", "Decision", "DefectError",
+    "EngineError", "Evaluation", "JudgementError", "LoadedProfile", "LoadedRuleset", "Problem", "Profile",
+    "ProfileError", "ProposedJudgement", "RecordedEvaluation", "RulesDiff", "Ruleset", "RulesetError",
+    "SensitivityReport", "VerifyResult", "WhyNot", "__version__", "calibrate", "evaluate", "evaluate_and_record",
+    "evaluate_batch", "evaluate_file", "evaluate_text", "letter", "load_catalogue", "load_profile", "load_ruleset",
+    "parse_profile", "rate_all", "report", "rules_diff", "ruleset_for_year", "threshold_sensitivity", "why_not",
 ]
 
 

@@ -6,6 +6,7 @@ the proposed and final bands, rules that must fire and rules that must not, or a
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -13,8 +14,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..decide.pipeline import evaluate_text
-from ..errors import CODES, EngineError, ProfileError, did_you_mean
+from ..decide.pipeline import Evaluation, evaluate_text
+from ..errors import CODES, EngineError, Problem, ProfileError, did_you_mean
 from ..load.yaml import load_yaml, read_text
 from ..model.loaded import LoadedRuleset
 from ..model.validation import validate
@@ -51,6 +52,7 @@ class CaseResult:
     fired: set[str] = field(default_factory=set)
     chosen_row: str | None = None  # the decision-table row the table's hit policy chose (none when withheld)
     ruleset: LoadedRuleset | None = None  # the ruleset the case was evaluated with, when it got that far
+    evaluation: Evaluation | None = None  # what it gave, when it reached a decision
 
     @property
     def passed(self) -> bool:
@@ -59,6 +61,15 @@ class CaseResult:
 
 def case_dir(ruleset_id: str) -> Path:
     return rules_dir() / "cases" / ruleset_id
+
+
+def own_cases(loaded: LoadedRuleset) -> Path:
+    """The folder of a ruleset's own cases, ``rules/cases/<id>/``; a ruleset without one is refused."""
+    folder = case_dir(loaded.ruleset.id)
+    if not folder.is_dir():
+        raise ProfileError([Problem("file-not-found", f"no cases for ruleset '{loaded.ruleset.id}' in {folder}", loaded.path,
+                                    suggestion="name the cases to run")])
+    return folder
 
 
 def find_cases(paths: list[str] | None = None) -> list[Path]:
@@ -107,44 +118,58 @@ def case_profile_text(case: Case, path: Path) -> tuple[str, str]:
     return yaml.safe_dump(merge(base, case.changes), sort_keys=False), f"{path} (changes over {source})"
 
 
-def run_case(path: Path) -> CaseResult:
+def run_case(path: Path, ruleset_path: Path | str | None = None) -> CaseResult:
+    """Run one case; with ``ruleset_path``, against that ruleset file instead of the one the case names or
+    the one for its year (``engine rules test --ruleset``: try a draft without touching rules/)."""
     case = load_case(path)
     result = CaseResult(str(path), case.description)
     expect = case.expect
     text, name = case_profile_text(case, path)
+    if ruleset_path is None and case.ruleset:
+        ruleset_path = path.parent / case.ruleset
     try:
-        evaluated = evaluate_text(text, name, path.parent / case.ruleset if case.ruleset else None)
+        evaluated = evaluate_text(text, name, ruleset_path)
     except EngineError as exc:
         if expect.error_code is None:
             result.differences.append(f"expected a decision, got error {exc.code}: {exc.problems[0].message}")
         elif exc.code != expect.error_code:
             result.differences.append(f"expected error {expect.error_code}, got {exc.code}: {exc.problems[0].message}")
         return result
-    result.ruleset, decision = evaluated.ruleset, evaluated.decision
+    result.ruleset, result.evaluation, decision = evaluated.ruleset, evaluated, evaluated.decision
     if expect.error_code is not None:
         result.differences.append(f"expected error {expect.error_code}, got a decision (final band {decision.final_band})")
         return result
     result.fired = set(decision.fired_rules)
     result.chosen_row = next((e.row_id for e in decision.events("band_combined")), None)
-    words = decision.band_words
     if expect.status is not None and expect.status != decision.status:
         why = "; ".join(f"{r.rule_id}: {r.because}" for r in decision.withheld)
         result.differences.append(f"status: expected {expect.status}, got {decision.status}" + (f" ({why})" if why else ""))
-    for label, want, got in (("proposed band", expect.proposed_band, decision.proposed_band),
-                             ("final band", expect.final_band, decision.final_band)):
-        if want is not None and want != got:
-            result.differences.append(f"{label}: expected {want} ({words[want]}), got "
-                                      + (f"{got} ({words[got]})" if got is not None else "none (the rating is withheld)"))
     if expect.direction is not None:
         got_direction = decision.direction.direction if decision.direction else "none (no previous band, or withheld)"
         if expect.direction != got_direction:
             result.differences.append(f"direction: expected {expect.direction}, got {got_direction}")
-    for rule in expect.fired:
-        if rule not in result.fired:
-            event = next((e for e in decision.events("rule_not_fired") if e.rule_id == rule), None)
-            why = f": {failing_text(event.failing, event.failing.value)}" if event is not None else ""
-            result.differences.append(f"expected rule {rule} to fire; it did not{why}")
-    for rule in expect.not_fired:
-        if rule in result.fired:
-            result.differences.append(f"expected rule {rule} not to fire; it fired")
+
+    def why_not_fired(rule: str) -> str:
+        event = next((e for e in decision.events("rule_not_fired") if e.rule_id == rule), None)
+        return f": {failing_text(event.failing, event.failing.value)}" if event is not None else ""
+
+    result.differences += differences(expect, decision.proposed_band, decision.final_band, result.fired,
+                                      decision.band_words, why_not_fired)
     return result
+
+
+def differences(expect: Expect, proposed: int | None, final: int | None, fired: set[str], words: dict[int, str],
+                why_not_fired: Callable[[str], str] = lambda rule: "") -> list[str]:
+    """How an outcome (bands and fired rules, rows and limits) differs from what a case expects; empty when it
+    meets every expectation. A band of None is a decision that gives no band (withheld)."""
+    found = []
+    for label, want, got in (("proposed band", expect.proposed_band, proposed), ("final band", expect.final_band, final)):
+        if want is not None and want != got:
+            found.append(f"{label}: expected {_band(want, words)}, got {_band(got, words)}")
+    found += [f"expected rule {rule} to fire; it did not{why_not_fired(rule)}" for rule in expect.fired if rule not in fired]
+    found += [f"expected rule {rule} not to fire; it fired" for rule in expect.not_fired if rule in fired]
+    return found
+
+
+def _band(band: int | None, words: dict[int, str]) -> str:
+    return "no band (withheld)" if band is None else f"{band} ({words.get(band, '?')})"

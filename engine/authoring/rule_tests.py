@@ -10,7 +10,7 @@ from ..errors import EngineError
 from ..load.ruleset import load_ruleset
 from ..model.loaded import LoadedRuleset
 from ..paths import rules_dir
-from .cases import CaseResult, find_cases, load_case, run_case
+from .cases import CaseResult, find_cases, load_case, own_cases, run_case
 
 
 @dataclass(frozen=True)
@@ -40,24 +40,33 @@ class RulesetCoverage:
 class RuleTestRun:
     results: list[CaseResult]
     coverage: list[RulesetCoverage]
+    against: LoadedRuleset | None = None  # the ruleset every case ran against (``--ruleset``), if one was given
 
     @property
     def passed(self) -> bool:
         return all(r.passed for r in self.results)
 
 
-def run_rule_tests(paths: list[str] | None = None) -> RuleTestRun:
+def run_rule_tests(paths: list[str] | None = None, ruleset: Path | str | None = None) -> RuleTestRun:
     """Run the cases under ``paths`` (default: every shipped ruleset's cases) and measure coverage.
 
-    A case file that does not validate is a failed case whose differences are its located problems."""
+    With ``ruleset`` (a file, e.g. a draft), every case runs against that ruleset instead of its own, and
+    the default cases are those of the ruleset's id (``rules/cases/<id>/``). A ruleset that does not load
+    raises RulesetError before any case runs. A case file that does not validate is a failed case whose
+    differences are its located problems."""
+    against = load_ruleset(ruleset) if ruleset is not None else None
+    if against is not None and not paths:
+        paths = [str(own_cases(against))]
     results = []
     for path in find_cases(paths):
         try:
             load_case(path)
-            results.append(run_case(path))
+            results.append(run_case(path, ruleset))
         except EngineError as exc:
             results.append(CaseResult(str(path), "(the case cannot be run)", [str(p) for p in exc.problems]))
     rulesets: dict[str, LoadedRuleset] = {}
+    if against is not None:
+        rulesets[against.content_hash] = against
     for result in results:
         if result.ruleset is not None:
             rulesets.setdefault(result.ruleset.content_hash, result.ruleset)
@@ -68,7 +77,7 @@ def run_rule_tests(paths: list[str] | None = None) -> RuleTestRun:
             except EngineError:
                 continue  # `engine rules check` reports it
             rulesets.setdefault(loaded.content_hash, loaded)
-    return RuleTestRun(results, [_coverage(loaded, results) for loaded in rulesets.values()])
+    return RuleTestRun(results, [_coverage(loaded, results) for loaded in rulesets.values()], against)
 
 
 def _coverage(loaded: LoadedRuleset, results: list[CaseResult]) -> RulesetCoverage:
@@ -93,7 +102,8 @@ def _grades(grades: list[int]) -> str:
     return "/".join(str(g) for g in grades)
 
 
-def _shown(path: str) -> str:
+def shown(path: str) -> str:
+    """A path as a reader gives it: relative to the working folder when it is under it."""
     try:
         return str(Path(path).resolve().relative_to(Path.cwd()))
     except ValueError:
@@ -104,14 +114,18 @@ def format_rule_tests(run: RuleTestRun, coverage: bool = False) -> str:
     """The run as a reviewer reads it: one line per case, the differences under each failure, a summary,
     and with ``coverage`` the count of cases behind every rule, row and limit."""
     lines = []
+    if run.against is not None:
+        ruleset = run.against.ruleset
+        lines.append(f"Every case against {shown(run.against.path)} ({ruleset.id} {ruleset.version}, "
+                     f"sha256 {run.against.content_hash[:12]})")
     for result in run.results:
-        lines.append(f"{'PASS' if result.passed else 'FAIL'}  {_shown(result.path)}: {result.description}")
+        lines.append(f"{'PASS' if result.passed else 'FAIL'}  {shown(result.path)}: {result.description}")
         lines += [f"      {difference}" for difference in result.differences]
     failed = sum(not r.passed for r in run.results)
     lines.append(f"{len(run.results)} case{'s' * (len(run.results) != 1)}: {len(run.results) - failed} passed, {failed} failed")
     if coverage:
         for cover in run.coverage:
-            lines += ["", f"Coverage of {cover.ruleset_id} {cover.version} ({_shown(cover.path)}), by {cover.cases} case"
+            lines += ["", f"Coverage of {cover.ruleset_id} {cover.version} ({shown(cover.path)}), by {cover.cases} case"
                           f"{'s' * (cover.cases != 1)}:"]
             width = max((len(item.id) for item in cover.items), default=0)
             part = None

@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from ..audit.store import AuditStore
-from ..decide.pipeline import evaluate_many
+from ..decide.pipeline import Evaluation, evaluate_document, evaluate_many
 from ..errors import EngineError, Problem, ProfileError
 from ..load.catalogue import load_catalogue
 from ..load.profile import ruleset_for_document, validate_profile
@@ -180,6 +180,12 @@ def _rated(sources: list[ProfileSource], ruleset_path: str | None, keep_decision
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+def evaluate_source(source: ProfileSource, ruleset_path: Path | str | None = None) -> Evaluation:
+    """One source evaluated whole (with the ruleset given, else the one for its year); a table row's problems are
+    located at its cells."""
+    return evaluate_document(source.document or read_yaml(source.read(), source.file, ProfileError), ruleset_path)
 
 
 def evaluate_batch(inputs: Iterable[Path | str], *, audit: Path | str | None = None, run_by: str | None = None,

@@ -49,6 +49,12 @@ def _load_cached(path: Path | str, check: bool) -> LoadedRuleset:
     return _RULESETS[key]
 
 
+def parse_ruleset(text: str, path: str, *, check: bool = True) -> LoadedRuleset:
+    """A ruleset from YAML text, validated and checked exactly as a file is, and not cached: for variants
+    made in memory (a threshold moved) that may never be evaluated."""
+    return _load(text, path, hashlib.sha256(text.encode()).hexdigest(), check)
+
+
 def _load(text: str, path: str, content_hash: str, check: bool) -> LoadedRuleset:
     doc = parse_yaml(text, path, RulesetError)
     if not isinstance(doc.data, dict):

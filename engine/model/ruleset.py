@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Mapping
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -50,6 +50,13 @@ class Condition(_Model):
         if len(given) != 1:
             raise ValueError(f"give exactly one of {', '.join(OPERATORS)} (got {len(given)})")
         return self
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Condition:
+        # pydantic copies the instance dict, cached values included: a copy with a new bound must not keep the old one
+        copy = super().model_copy(update=update, deep=deep)
+        for cached in ("operator", "threshold"):
+            copy.__dict__.pop(cached, None)
+        return copy
 
     @functools.cached_property
     def operator(self) -> Operator:

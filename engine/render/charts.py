@@ -106,3 +106,34 @@ def _outcomes_chart(blocks: list[OutcomeBlock], thresholds: dict[str, float] | N
     axes.set_title("National indicators in line with or above comparators, by outcome", pad=18)
     axes.spines[["top", "right"]].set_visible(False)
     return _svg(figure, "outcomes")
+
+
+BAND_COLOURS = {"4": "#116329", "3": "#6fb36f", "2": "#e0a43a", "1": "#a40e26", "withheld": "#9aa5b1"}
+
+
+def sweep_chart(values: list[float], counts: dict[str, list[int]], current: float,
+                interval: tuple[float, float] | None, title: str, salt: str) -> str:
+    """Councils in each band (stacked, in the order given) as one threshold moves across ``values``, with its
+    current value marked and the interval the rule cases allow shaded."""
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(6.4, 2.4))
+    bottom = [0] * len(values)
+    for label, series in counts.items():
+        top = [b + c for b, c in zip(bottom, series, strict=True)]
+        axes.fill_between(values, bottom, top, step="mid", color=BAND_COLOURS.get(label, "#555555"), linewidth=0,
+                          label=label if label == "withheld" else f"band {label}")
+        bottom = top
+    if interval is not None:
+        axes.axvspan(interval[0], interval[1], color="#1f5f8b", alpha=0.12, linewidth=0, label="cases allow")
+    axes.axvline(current, color=COLOURS["threshold"], linestyle="--", linewidth=1, label="as it is")
+    axes.set_xlim(min(values), max(values) if max(values) > min(values) else min(values) + 1)
+    axes.set_ylim(0, max(bottom) or 1)
+    axes.set_ylabel("councils")
+    axes.set_title(title, fontsize="small")
+    # The legend lists the bands as they are stacked, the top one first, then the interval and the value.
+    listed = [f"band {label}" if label != "withheld" else label for label in reversed(counts)] + ["cases allow", "as it is"]
+    found = dict(zip(*axes.get_legend_handles_labels()[::-1], strict=True))
+    axes.legend([found[label] for label in listed if label in found], [label for label in listed if label in found],
+                loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="x-small", frameon=False)
+    axes.spines[["top", "right"]].set_visible(False)
+    return _svg(figure, salt)

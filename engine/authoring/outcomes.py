@@ -1,0 +1,168 @@
+"""A ruleset's outcome over measures already derived, in plain Python: for sweeping thresholds over many
+candidate values without registering a durable-rules ruleset for each.
+
+durable-rules decides which rules fire. This module only evaluates *candidate* threshold values beside it:
+which rules and limits fire (:func:`engine.model.conditions.holds`), the grade of each stage, the
+decision-table row and the limits, combined by the same functions the pipeline uses
+(:mod:`engine.decide.combine`). Every subject is first evaluated through the whole engine with the ruleset
+as it is, and the plain-Python outcome must agree with that decision (else :class:`DefectError`); the
+callers confirm what they report at the values they report through the whole engine again.
+
+A subject (a rule case or a council) keeps its profile and derives its measures once per pair of
+comparison tolerances: only the tolerances change measures; every other threshold changes only which
+conditions hold.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..decide.combine import apply_limits, stage_grade, table_row
+from ..errors import DefectError, Problem
+from ..measures.derive import Measures, derive_measures
+from ..model.conditions import holds
+from ..model.loaded import LoadedProfile, LoadedRuleset
+from ..model.ruleset import Ruleset
+from ..model.trace import Decision
+from .thresholds import Threshold
+
+RECENT = 512  # pairs of tolerances whose measures a subject keeps, besides the ruleset's own
+
+
+def status(decision: Decision) -> str:
+    """``rated``, or ``withheld`` for a decision that gives no band (a decision status some rulesets use)."""
+    given = getattr(decision, "status", None)
+    return str(given) if given else ("withheld" if decision.final_band is None else "rated")
+
+
+def final_band(decision: Decision) -> int | None:
+    return None if status(decision) == "withheld" else decision.final_band
+
+
+def proposed_band(decision: Decision) -> int | None:
+    return None if status(decision) == "withheld" else decision.proposed_band
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a ruleset gives a subject: status, bands, everything that fired, and the decisive rules."""
+
+    status: str  # rated | withheld
+    proposed_band: int | None
+    final_band: int | None
+    fired: frozenset[str]  # rules, findings, limits and the decision-table rows that cover the grades
+    decisive: tuple[str, ...]  # the rule that set each grade, the row, the binding limits
+
+    @classmethod
+    def of(cls, decision: Decision) -> Outcome:
+        """The same view of a decision the whole engine made."""
+        grades = {e.stage: e.rule_id for e in decision.events("grade_assigned")}
+        rows = [e.row_id for e in decision.events("band_combined")]
+        binding = [limit.limit_id for limit in decision.limits if limit.binding]
+        return cls(status(decision), proposed_band(decision), final_band(decision), frozenset(decision.fired_rules),
+                   tuple([grades[s] for s in sorted(grades)] + rows + binding))
+
+
+def outcome(ruleset: Ruleset, values: dict[str, Any]) -> Outcome:
+    """The ruleset's outcome for these measures, in plain Python (see the module docstring)."""
+    fired = {item.id for item in ruleset.conditioned if all(holds(c, ruleset, values) for c in item.when)}
+    grade_rules = {stage: stage_grade(ruleset, stage, fired) for stage in ruleset.grading_stages}
+    grades = {stage: rule.grade for stage, rule in grade_rules.items() if rule.grade is not None}
+    covering = {row.id for row in ruleset.decision_table.covering(grades)}
+    row = table_row(ruleset, covering)
+    steps = apply_limits(ruleset, row.band, fired)
+    final = steps[-1].band_after if steps else row.band
+    binding = [step.limit.id for step in steps if step.binding]
+    return Outcome("rated", row.band, final, frozenset(fired | covering),
+                   tuple([grade_rules[s].id for s in sorted(grade_rules)] + [row.id] + binding))
+
+
+@dataclass
+class Subject:
+    """A profile evaluated through the whole engine with the ruleset as it is, whose outcomes under moved
+    thresholds are then computed in plain Python over its measures."""
+
+    label: str
+    profile: LoadedProfile
+    decision: Decision  # the whole engine's decision with the ruleset as it is
+    # Measures by pair of tolerances: the first pair derived (the ruleset's own) is kept whole, with its inputs;
+    # for other pairs only the values the conditions read, so that a tolerance swept over many values is
+    # derived once per value and memory stays small.
+    _first: tuple[tuple[float, float], Measures] | None = field(default=None, repr=False)
+    _recent: dict[tuple[float, float], dict[str, Any]] = field(default_factory=dict, repr=False)
+
+    def measures(self, loaded: LoadedRuleset, ruleset: Ruleset) -> dict[str, Any]:
+        """The measures' values with the ruleset's tolerances."""
+        key = (ruleset.comparison.settings_tolerance, ruleset.comparison.indicator_tolerance)
+        if self._first is None:
+            self._first = (key, derive_measures(self.profile.profile, loaded.catalogue, ruleset))
+        if key == self._first[0]:
+            return self._first[1].values
+        if key not in self._recent:
+            if len(self._recent) >= RECENT:
+                del self._recent[next(iter(self._recent))]
+            values = derive_measures(self.profile.profile, loaded.catalogue, ruleset).values
+            read = ruleset.referenced_measures()  # all the conditions read: a few dozen of several hundred
+            self._recent[key] = {name: value for name, value in values.items() if name in read}
+        return self._recent[key]
+
+    def derived(self, loaded: LoadedRuleset) -> Measures:
+        """The measures with the ruleset's own tolerances, with the inputs each came from."""
+        key = (loaded.ruleset.comparison.settings_tolerance, loaded.ruleset.comparison.indicator_tolerance)
+        if self._first is None or self._first[0] != key:
+            self._first = (key, derive_measures(self.profile.profile, loaded.catalogue, loaded.ruleset))
+        return self._first[1]
+
+    def outcome(self, loaded: LoadedRuleset, ruleset: Ruleset) -> Outcome:
+        if status(self.decision) == "withheld":
+            # Withholding a band does not turn on a threshold: the baseline decision stands at every value.
+            return Outcome.of(self.decision)
+        return outcome(ruleset, self.measures(loaded, ruleset))
+
+    def check(self, loaded: LoadedRuleset) -> None:
+        """The plain-Python outcome with the ruleset as it is must be the engine's decision."""
+        mine, engine = self.outcome(loaded, loaded.ruleset), Outcome.of(self.decision)
+        if mine != engine:
+            raise DefectError([Problem("explanation-mismatch", f"{self.label}: evaluating the rules beside durable-rules gives "
+                                       f"{mine}, the engine gave {engine}")])
+
+    def breakpoints(self, loaded: LoadedRuleset, ruleset: Ruleset, threshold: Threshold) -> list[float]:
+        """The values of the threshold at which this subject's outcome may change: where a condition using it
+        meets a measure's value, or, for a tolerance, where a comparison it decides changes verdict."""
+        if threshold.kind == "tolerance":  # the differences do not depend on the tolerances: the first derivation's inputs
+            return tolerance_breakpoints(self.derived(loaded), threshold.where[1])
+        values = self.measures(loaded, ruleset)
+        conditions = [c for item in ruleset.conditioned for j, c in enumerate(item.when)
+                      if _uses(threshold, item, j, c, ruleset)]
+        return sorted({float(values[c.measure]) for c in conditions
+                       if isinstance(values.get(c.measure), (int, float)) and not isinstance(values.get(c.measure), bool)})
+
+
+def _uses(threshold: Threshold, item: Any, j: int, condition: Any, ruleset: Ruleset) -> bool:
+    if threshold.kind == "proportion":
+        return condition.threshold == threshold.where[1]
+    section, index, _, k, _ = threshold.where
+    return k == j and getattr(ruleset, section)[index] is item
+
+
+def tolerance_breakpoints(measures: Measures, field: str) -> list[float]:
+    """Where a comparison changes verdict as the tolerance moves: the size of each difference between a value
+    and its comparator, as the measures' inputs record it (a share's difference in proportion points; an
+    indicator's as a fraction of the comparator's value). A test checks that derive_measures changes the
+    verdicts exactly there; the comparisons count differences within 1e-12 of the tolerance as in line, so an
+    end found here is exact to within that."""
+    prefix = "settings." if field == "settings_tolerance" else "indicator."
+    out = set()
+    for name, inputs in measures.inputs.items():
+        if not name.startswith(prefix) or ".vs_" not in name:
+            continue
+        comparator = name.rsplit(".vs_", 1)[1]
+        if comparator not in inputs:
+            continue
+        base = inputs["share_good_or_better"] if prefix == "settings." else inputs["value"]
+        difference = float(base) - float(inputs[comparator])
+        if prefix == "indicator.":
+            scale = abs(float(inputs[comparator]))
+            difference = difference / (scale if scale > 0 else 1.0)
+        out.add(abs(difference))
+    return sorted(out)

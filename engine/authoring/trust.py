@@ -1,0 +1,59 @@
+"""``engine rules sensitivity``, as one call for the command line: the intervals the rule cases allow
+(engine.authoring.sensitivity) and, given profiles, how councils move across each threshold's range
+(engine.authoring.sweep), as text, JSON or an HTML page."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import BuildError, Problem
+from .files import write_whole
+from .sensitivity import Sensitivity, sensitivity
+from .sensitivity import format_text as intervals_text
+from .sweep import CouncilSweep, as_dicts, sensitivity_over_councils
+from .sweep import format_text as councils_text
+
+
+@dataclass
+class SensitivityReport:
+    cases: Sensitivity
+    councils: CouncilSweep | None
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Profiles that could not be evaluated (the others were swept)."""
+        return [p for f in self.councils.failures for p in f.problems] if self.councils else []
+
+    def text(self) -> str:
+        return intervals_text(self.cases) + ("\n" + councils_text(self.councils) if self.councils else "")
+
+    def json(self) -> str:
+        objects = [interval.as_dict() for interval in self.cases.intervals]
+        if self.councils is not None:
+            for obj, swept in zip(objects, as_dicts(self.councils), strict=True):
+                obj["councils"] = {k: v for k, v in swept.items() if k not in ("threshold", "value", "interval")}
+        return json.dumps(objects, indent=2) + "\n"
+
+
+def threshold_sensitivity(ruleset: Path | str, cases: list[str] | None = None, profiles: Iterable[Path | str] = (),
+                          html: Path | str | None = None) -> SensitivityReport:
+    """The intervals over the ruleset's cases; with ``profiles``, the sweep over those councils, and with
+    ``html`` the page written there (whole or not at all)."""
+    profiles = list(profiles)
+    if html is not None and not profiles:
+        raise BuildError([Problem("file-not-found", "the page shows councils: give --profiles", str(html))])
+    if html is not None and Path(html).suffix.lower() not in (".html", ".htm"):
+        raise BuildError([Problem("table-invalid", "the page is HTML: name it .html", str(html))])
+    result = sensitivity(ruleset, cases)
+    councils = None
+    if profiles:
+        councils = sensitivity_over_councils(result.ruleset, profiles, {i.threshold.path: i for i in result.intervals})
+    report = SensitivityReport(result, councils)
+    if html is not None and councils is not None:
+        from .sensitivity_page import render_page
+
+        write_whole(Path(html), render_page(councils))
+    return report
+

@@ -1,0 +1,196 @@
+"""`engine rules sensitivity RULESET`: the interval of each threshold over which every rule case keeps its
+outcome, checked through the whole engine for every threshold of every shipped ruleset."""
+from __future__ import annotations
+
+import json
+import math
+import random
+from pathlib import Path
+
+import pytest
+
+from engine.authoring import sensitivity as sensitivity_module
+from engine.authoring.outcomes import Outcome, Subject, tolerance_breakpoints
+from engine.authoring.sensitivity import format_text, sensitivity
+from engine.authoring.thresholds import edited_text, find, thresholds, with_values
+from engine.decide.pipeline import evaluate_text
+from engine.errors import DefectError, RulesetError
+from engine.load.ruleset import load_ruleset, parse_ruleset
+from engine.measures.derive import derive_measures
+
+from .helpers import synthetic_profiles
+from .sensitivity_results import SHIPPED, THRESHOLDS, computed, failing_cases, write_variant
+
+CSA_2009 = SHIPPED[0]
+CASES_2009 = CSA_2009.parent / "cases" / "csa-2009"
+
+
+@pytest.mark.parametrize(("path", "name"), THRESHOLDS, ids=[f"{p.stem}:{n}" for p, n in THRESHOLDS])
+def test_just_outside_its_interval_a_case_fails_and_anywhere_inside_every_case_passes(path, name, tmp_path):
+    """The Done-when of issue 13, through the whole engine (a ruleset file with the threshold moved, each case
+    evaluated against it as `engine rules test --ruleset` does)."""
+    result = computed(path)
+    interval = result.interval(name)
+    threshold = interval.threshold
+    assert interval.contains(threshold.value)
+    for end in (interval.low, interval.high):
+        if end.outside is None:  # nothing bounds this side: a far value keeps every case
+            assert math.isinf(end.value)
+            continue
+        variant = write_variant(result, threshold, end.outside, tmp_path)
+        bounding = interval.bounded_by(end)
+        if bounding:  # each case said to bound the end fails just beyond it
+            assert sorted(failing_cases(path, variant, bounding)) == bounding, (end.outside, bounding)
+        else:  # no case bounds it: `rules check` refuses the ruleset just beyond, so every case fails
+            with pytest.raises(RulesetError):
+                load_ruleset(variant)
+            assert failing_cases(path, variant) != []
+    low = interval.low.value if interval.low.bounded else threshold.value - 10 * threshold.unit
+    high = interval.high.value if interval.high.bounded else threshold.value + 10 * threshold.unit
+    inside = [interval.low.inside, interval.high.inside, random.Random(f"{path.stem}:{name}").uniform(low, high)]
+    for value in inside:
+        assert interval.contains(value) or value in (interval.low.inside, interval.high.inside)
+        assert failing_cases(path, write_variant(result, threshold, value, tmp_path)) == [], value
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_every_threshold_has_a_readable_path_to_its_value_in_the_ruleset(path):
+    loaded = load_ruleset(path)
+    found = thresholds(loaded)
+    assert len({t.path for t in found}) == len(found)
+    for t in found:
+        node = loaded.source.data
+        for key in t.where:
+            node = node[key]
+        assert float(node) == t.value, t.path
+    kinds = {t.kind for t in found}
+    assert kinds == {"proportion", "tolerance", "bound"}
+    assert {f"proportions.{name}" for name in loaded.ruleset.proportions} <= {t.path for t in found}
+
+
+def test_the_2009_paths_read_as_the_ruleset_does():
+    paths = [t.path for t in thresholds(load_ruleset(CSA_2009))]
+    assert {"proportions.a_large_majority", "comparison.settings_tolerance", "comparison.indicator_tolerance",
+            "rules.settings_good.when.1.at_most", "limits.limit_priority_actions.when.0.at_least"} <= set(paths)
+
+
+@pytest.mark.parametrize(("path", "name"), THRESHOLDS[:40], ids=[f"{p.stem}:{n}" for p, n in THRESHOLDS[:40]])
+def test_a_ruleset_moved_in_memory_is_the_file_with_the_value_replaced_in_place(path, name):
+    result = computed(path)
+    interval = result.interval(name)
+    value = interval.high.inside
+    text = edited_text(result.ruleset, {interval.threshold: value})
+    original = result.ruleset.path
+    changed = [line for a, line in zip(Path(original).read_text().splitlines(), text.splitlines(), strict=True) if a != line]
+    assert len(changed) <= 1  # only the value's line, comments and layout kept
+    assert parse_ruleset(text, "variant").ruleset == with_values(result.ruleset.ruleset, {interval.threshold: value})
+
+
+def test_tolerance_breakpoints_are_exactly_where_the_derived_measures_change_verdicts(examples):
+    loaded = load_ruleset(CSA_2009)
+    subject = next(c.subject for c in computed(CSA_2009).cases if c.id == "cambridgeshire")
+    for field in ("settings_tolerance", "indicator_tolerance"):
+        prefix = "settings." if field == "settings_tolerance" else "indicator."
+        breaks = [b for b in tolerance_breakpoints(subject.derived(loaded), field) if b < 0.3]
+        assert len(breaks) > 5
+
+        def in_line(tolerance: float) -> int:
+            ruleset = with_values(loaded.ruleset, {find(loaded, f"comparison.{field}"): tolerance})
+            values = derive_measures(subject.profile.profile, loaded.catalogue, ruleset).values
+            return sum(1 for k, v in values.items() if k.startswith(prefix) and ".vs_" in k and v == "in_line")
+
+        # Differences within 1e-12 of each other are one (the comparisons allow that much): one switch.
+        switches = [b for i, b in enumerate(breaks) if i == 0 or b - breaks[i - 1] > 1e-12]
+        for a, b in zip(switches, switches[1:], strict=False):
+            # constant between two breakpoints, and more comparisons in line exactly at each
+            assert in_line(a) == in_line((a + b) / 2) == in_line(b - 1e-9) < in_line(b), (field, a, b)
+
+
+def test_the_outcomes_computed_beside_the_engine_agree_with_it_when_thresholds_move(tmp_path):
+    """The sweeps evaluate candidate values in plain Python; at moved values, through the whole engine, the
+    decisions are the same (bands, everything that fired, the decisive rules)."""
+    loaded = load_ruleset(CSA_2009)
+    profiles = sorted(synthetic_profiles(tmp_path, councils=12).glob("*.yaml"))
+    evaluated = [evaluate_text(p.read_text(), str(p), CSA_2009) for p in profiles]
+    subjects = [Subject(p.name, e.profile, e.decision) for p, e in zip(profiles, evaluated, strict=True)]
+    moves = {"proportions.the_majority": 0.55, "proportions.a_large_majority": 0.6, "comparison.indicator_tolerance": 0.03,
+             "comparison.settings_tolerance": 0.0, "rules.settings_adequate.when.1.at_most": 0.1,
+             "limits.limit_priority_actions.when.0.at_least": 2}
+    for name, value in moves.items():
+        threshold = find(loaded, name)
+        variant = tmp_path / f"{name}.yaml"
+        variant.write_text(edited_text(loaded, {threshold: value}))
+        moved = with_values(loaded.ruleset, {threshold: value})
+        for subject, path in zip(subjects, profiles, strict=True):
+            engine = Outcome.of(evaluate_text(path.read_text(), str(path), variant).decision)
+            assert subject.outcome(loaded, moved) == engine, (name, path.name)
+
+
+def test_a_threshold_no_case_bounds_is_flagged_unconstrained():
+    result = computed(CSA_2009)
+    text = format_text(result)
+    assert result.interval("proportions.all").unconstrained
+    line = next(line for line in text.splitlines() if line.startswith("proportions.all "))
+    assert line.endswith("UNCONSTRAINED by any published outcome")
+    pinned = result.interval("proportions.a_large_majority")
+    assert not pinned.unconstrained and pinned.bounded_by(pinned.low) and pinned.bounded_by(pinned.high)
+    assert "proportions.a_large_majority" in text.split("Pinned at both ends by a case: ", 1)[1].splitlines()[0]
+
+
+def test_json_is_a_list_of_objects_with_the_interval_and_the_cases_at_each_end(run_cli):
+    few = [CASES_2009 / f"{n}.yaml" for n in ("camden", "camden-indicators-the-majority", "cambridgeshire-staying-safe-data-gaps")]
+    args = ["rules", "sensitivity", CSA_2009, "--format", "json"] + [a for c in few for a in ("--cases", c)]
+    code, out, _ = run_cli(*args)
+    assert code == 0
+    data = json.loads(out)
+    assert [d["threshold"] for d in data] == [t.path for t in thresholds(load_ruleset(CSA_2009))]
+    for d in data:
+        assert {"threshold", "value", "low", "high", "bounded_by", "unconstrained"} <= set(d)
+        assert set(d["bounded_by"]) == {"low", "high"}
+    majority = next(d for d in data if d["threshold"] == "proportions.a_large_majority")
+    assert majority["value"] == 0.65 and majority["low"] < 0.65 <= majority["high"]
+    assert majority["bounded_by"] == {"low": ["camden-indicators-the-majority"], "high": ["cambridgeshire-staying-safe-data-gaps"]}
+
+
+def test_a_case_failing_as_the_ruleset_is_is_left_out_and_the_exit_code_is_1(run_cli, tmp_path, examples):
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text(f"description: wrong on purpose\nprofile: {examples / 'camden.yaml'}\nexpect: {{final_band: 3}}\n")
+    code, out, err = run_cli("rules", "sensitivity", CSA_2009, "--cases", wrong, "--cases", CASES_2009 / "camden.yaml")
+    assert code == 1
+    assert "NOT USED: case wrong fails with the ruleset as it is: final band: expected 3 (performs well), got 4" in out
+    assert "case wrong fails with the ruleset as it is" in err
+
+
+def test_an_end_the_engine_does_not_confirm_is_a_defect(monkeypatch):
+    """The command confirms each end a case bounds through the whole engine: were the plain-Python evaluation
+    wrong, it would say so rather than print a wrong interval."""
+    real = sensitivity_module.keeps
+
+    def lying(case, loaded, values):  # pretends no case survives a larger "large majority"
+        if any(t.path == "proportions.a_large_majority" and v > 0.65 for t, v in values.items()):
+            return False
+        return real(case, loaded, values)
+
+    monkeypatch.setattr(sensitivity_module, "keeps", lying)
+    with pytest.raises(DefectError, match="explanation-mismatch") as raised:
+        sensitivity(CSA_2009, [str(CASES_2009 / "cambridgeshire-staying-safe-data-gaps.yaml")])
+    assert "proportions.a_large_majority" in str(raised.value)
+
+
+def test_a_ruleset_with_no_cases_of_its_own_is_refused_unless_cases_are_named(run_cli, tmp_path):
+    from .helpers import ruleset_with
+
+    other = ruleset_with(tmp_path, "other.yaml", ("id: csa-2009", "id: csa-draft"))
+    code, out, err = run_cli("rules", "sensitivity", other)
+    assert code == 2 and out == "" and "file-not-found: no cases for ruleset 'csa-draft'" in err
+    code, out, _ = run_cli("rules", "sensitivity", other, "--cases", CASES_2009 / "camden.yaml")
+    assert code == 0 and out.startswith(f"Thresholds of csa-draft 1.0.0 ({other}) against its 1 rule case that reach")
+
+
+def test_a_condition_copied_with_a_new_bound_reads_the_new_bound():
+    # Condition caches its operator and threshold; pydantic's copy would carry the old ones over.
+    from engine.model.ruleset import Condition
+    condition = Condition(measure="groups.schools.count_inadequate", at_most=0)
+    assert condition.threshold == 0
+    moved = condition.model_copy(update={"at_most": 2})
+    assert (moved.operator, moved.threshold, condition.threshold) == ("at_most", 2, 0)
