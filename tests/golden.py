@@ -1,5 +1,6 @@
-"""Digests of decisions as the engine gave them before its batch path was rebuilt for speed (issue 11),
-so a test can show the fast path gives the same bands, fired rules and trace content.
+"""Digests of decisions, so a test can show the batch path (rebuilt for speed in issue 11) gives the same bands,
+fired rules and trace content. The 2010 and 2011 digests were checked, decision by decision, against the
+per-profile implementation those years were first written with (issue 12) before they were pinned.
 
 Regenerate only when a change of the rules or the measures is meant to change decisions:
 ``python -m tests.golden`` rewrites tests/data/decision-digests.json (say why in the commit).
@@ -18,23 +19,28 @@ DIGESTS = Path(__file__).resolve().parent / "data" / "decision-digests.json"
 def content(decision: Any) -> dict[str, Any]:
     """What must not change: the bands, the limits, the fired rules and the whole trace (measures with inputs)."""
     data = json.loads(decision.model_dump_json())
-    return {key: data[key] for key in ("proposed_band", "limited_band", "final_band", "limits", "grades", "fired_rules",
-                                       "judgement_warranted", "trace")}
+    return {key: data.get(key) for key in ("status", "withheld", "proposed_band", "limited_band", "final_band", "limits",
+                                           "grades", "fired_rules", "judgement_warranted", "direction", "trace")}
 
 
 def digest(decision: Any) -> str:
     return hashlib.sha256(json.dumps(content(decision), sort_keys=True).encode()).hexdigest()
 
 
-def synthetic_texts(seed: int = 2009) -> dict[str, str]:
+YEARS = (2009, 2010, 2011)
+
+
+def synthetic_texts(year: int = 2009) -> dict[str, str]:
+    """The synthetic England of the year (its own default seed), built into profiles as an analyst would."""
     import yaml
 
     from engine.batch.build import Tables, build_profiles, load_column_config
     from engine.batch.synthetic import column_config_text, generate
 
-    england = generate(seed)
+    england = generate(year=year)
     config = load_column_config(None).model_validate(yaml.safe_load(column_config_text()))
-    built = build_profiles(Tables(england.councils, england.settings, england.indicators, england.neighbours), config)
+    built = build_profiles(Tables(england.councils, england.settings, england.indicators, england.neighbours), config,
+                           year=year)
     return {code: yaml.safe_dump(profile, sort_keys=False) for code, profile in built.profiles.items()}
 
 
@@ -43,15 +49,17 @@ def case_texts() -> dict[str, tuple[str, str]]:
     from engine.authoring.cases import case_profile_text, find_cases, load_case
 
     cases = {path: load_case(path) for path in find_cases()}
-    return {path.stem: case_profile_text(case, path) for path, case in cases.items() if case.expect.error_code is None}
+    return {f"{path.parent.name}/{path.stem}": case_profile_text(case, path)
+            for path, case in cases.items() if case.expect.error_code is None}
 
 
 def compute() -> dict[str, dict[str, str]]:
     from engine.decide.pipeline import evaluate_text
 
     cases = {name: digest(evaluate_text(text, where).decision) for name, (text, where) in case_texts().items()}
-    synthetic = {code: digest(evaluate_text(text, f"{code}.yaml").decision) for code, text in synthetic_texts().items()}
-    return {"cases": dict(sorted(cases.items())), "synthetic-2009": synthetic}
+    synthetic = {f"synthetic-{year}": {code: digest(evaluate_text(text, f"{code}.yaml").decision)
+                                       for code, text in synthetic_texts(year).items()} for year in YEARS}
+    return {"cases": dict(sorted(cases.items())), **synthetic}
 
 
 if __name__ == "__main__":

@@ -26,11 +26,13 @@ def england():
     return golden.synthetic_texts()
 
 
-def test_a_synthetic_england_rated_in_one_batch_gives_todays_decisions(england):
-    ruleset = ruleset_for_year(2009)
+@pytest.mark.parametrize("year", golden.YEARS)
+def test_a_synthetic_england_rated_in_one_batch_gives_todays_decisions(year):
+    england = golden.synthetic_texts(year)
+    ruleset = ruleset_for_year(year)
     decisions = evaluate_many([parse_profile(text, f"{code}.yaml") for code, text in england.items()], ruleset)
     got = {code: golden.digest(d) for code, d in zip(england, decisions, strict=True)}
-    assert got == DIGESTS["synthetic-2009"]
+    assert got == DIGESTS[f"synthetic-{year}"]
 
 
 def test_a_profile_rated_alone_and_in_a_batch_gets_the_same_decision(england):
