@@ -119,3 +119,10 @@ def test_a_judgement_sets_the_letters_rating_and_is_named_with_its_reason(run_cl
     assert "| Children's services rating | **Performs excellently (4)** |" in out
     assert ("Professional judgement by A. Reviewer placed the rating at performs excellently: Secondary provision has "
             "improved since its inspections.") in out
+
+
+def test_a_below_average_sentence_agrees_with_one_setting_good_or_better(examples):
+    # Westmoor 2010: one of three council-run children's homes good or better ("is", not "are").
+    text = _one_line(letter(examples / "westmoor-2010-inadequate-safeguarding.yaml"))
+    assert "one of the three children's homes run by the council is good or better" in text
+    assert "14 of the 31 secondary schools are good or better" in text

@@ -75,7 +75,7 @@ TEMPLATE_FIELDS: dict[tuple[str, ...], frozenset[str]] = {
     ("headline",): frozenset({"authority", "manner"}), ("section_138",): frozenset(), ("closing",): frozenset(),
     ("draft_note",): frozenset({"ruleset"}),
     ("evidence", "above_average"): frozenset({"types"}),
-    ("evidence", "below_average"): frozenset({"plural", "good_or_better", "total", "inadequate_clause"}),
+    ("evidence", "below_average"): frozenset({"plural", "good_or_better", "total", "are", "inadequate_clause"}),
     ("evidence", "none_inadequate_clause"): frozenset({"plural"}),
     ("evidence", "some_inadequate_clause"): frozenset({"inadequate", "are"}),
     ("evidence", "group_sentences", "*"): frozenset({"group", "parts"}),

@@ -143,7 +143,7 @@ def _settings_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[st
             clause = (ev.none_inadequate_clause.format(plural=plural) if not r.counts["inadequate"] else
                       ev.some_inadequate_clause.format(inadequate=n(r.counts["inadequate"]), are=_are(r.counts["inadequate"])))
             out.append(_text(ev.below_average, plural=plural, good_or_better=n(good_or_better(r)), total=n(total(r)),
-                             inadequate_clause=clause))
+                             are=_are(good_or_better(r)), inadequate_clause=clause))
             described.add(r.key)
     for group, template in ev.group_sentences.items():
         members = [r for r in counted if r.group == group]
