@@ -22,6 +22,7 @@ from engine.authoring.check_files import check_ruleset_files
 from engine.check.inference_limits import (
     MAX_BRANCHES,
     MAX_FACT_FIELDS,
+    MAX_OR_GROUPS,
     MAX_ROWS,
     MAX_RULES,
     MAX_SHARED_ENDING,
@@ -222,6 +223,31 @@ def test_a_decision_table_of_64_rows_works_and_65_are_refused(tmp_path):
     assert len(_in_engine(_write(tmp_path, data, "64.yaml"), {}, {"settings": 1, "indicators": 1})["fired"]) > MAX_ROWS
     data["decision_table"]["rows"].append({"id": "row_64", **every})
     assert _failed_with_303(_in_engine(_write(tmp_path, data, "65.yaml"), {}, {"settings": 1, "indicators": 1}))
+
+
+def _stages_covered_together(n: int) -> dict[str, Any]:
+    """A ruleset whose one row covers grades 1 and 2 of each of ``n`` grading stages (each an ``$or``)."""
+    data = _base()
+    stages = [f"s{k}" for k in range(n)]
+    data["grade_scale"] = [1, 2]
+    data["stages"] = {**{s: {"title": s, "hit_policy": "highest"} for s in stages}, "findings": data["stages"]["findings"]}
+    data["rules"] = [{"id": f"{s}_default", "title": s, "stage": s, "grade": 1, "when": [], "because": "x."} for s in stages]
+    data["limits"] = []
+    data["decision_table"]["rows"] = [{"id": "every", **{s: [1, 2] for s in stages}, "band": 1}]
+    return data
+
+
+def test_a_row_covering_several_grades_of_14_stages_works_and_15_are_refused(tmp_path):
+    """So many grading stages also make too many combinations to check, so the bound itself is shown in the
+    inference engine with the check bypassed."""
+    grades = {f"s{k}": 1 for k in range(MAX_OR_GROUPS + 1)}
+    at_bound = _write(tmp_path, _stages_covered_together(MAX_OR_GROUPS), "at.yaml")
+    assert "every" in _in_engine(at_bound, {}, {s: g for s, g in grades.items() if s != f"s{MAX_OR_GROUPS}"})["fired"]
+    assert not [p for p in _limit_problems(at_bound) if "covers several grades" in p]
+    past = _write(tmp_path, _stages_covered_together(MAX_OR_GROUPS + 1), "past.yaml")
+    (problem,) = [p for p in _limit_problems(past) if "covers several grades" in p]
+    assert _located(problem, past) and f"row 'every' covers several grades of {MAX_OR_GROUPS + 1} stages" in problem
+    assert "error code: 113" in _in_engine(past, {}, grades)["error"]
 
 
 def _reading(n: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:

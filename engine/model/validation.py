@@ -28,10 +28,8 @@ def validate(model: type[M], doc: SourceDocument, *, code_invalid: Code, code_un
 
 def _problem(model: type[BaseModel], doc: SourceDocument, root: DataPath, err: Any, code_invalid: Code,
              code_unknown_key: Code) -> Problem:
-    if err["type"] == "extra_forbidden":  # the unknown key is the last step, whatever characters it holds
-        loc = root + clean_loc(err["loc"][:-1]) + (err["loc"][-1],)
-    else:
-        loc = root + clean_loc(err["loc"])
+    extra = err["type"] == "extra_forbidden"  # the unknown key is the last step, whatever characters it holds
+    loc = root + (clean_loc(err["loc"][:-1]) + (err["loc"][-1],) if extra else clean_loc(err["loc"]))
     where = ".".join(str(p) for p in loc) or "the document"
     if err["type"] == "extra_forbidden":
         name = loc[-1]
