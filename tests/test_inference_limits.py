@@ -55,8 +55,8 @@ try:
         if spec["grades"] is not None:
             fired |= facts.assert_grades(spec["grades"])
     print(json.dumps({"fired": sorted(fired)}))
-except Exception as exc:
-    print(json.dumps({"error": str(exc)}))
+except Exception as exc:  # durable-rules' own message is the cause of the engine's error
+    print(json.dumps({"error": str(exc.__cause__ or exc)}))
 """
 
 
@@ -359,3 +359,17 @@ def test_more_grade_combinations_than_can_be_checked_are_refused_without_enumera
 
 def _line_of(path: Path, fragment: str) -> int:
     return next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if fragment in line)
+
+
+def test_a_refusal_the_check_did_not_foresee_is_a_defect_and_never_shows_a_durable_rules_error_code(tmp_path):
+    from engine.decide.inference import session
+    from engine.errors import DefectError
+
+    path = _write(tmp_path, _stages_covered_together(MAX_OR_GROUPS + 1))
+    loaded = load_ruleset(path, check=False)  # as if `rules check` had missed it
+    with pytest.raises(DefectError) as caught, session(loaded):
+        pass
+    (problem,) = caught.value.problems
+    assert (problem.code, problem.file) == ("inference-limit", str(path))
+    assert "error code" not in str(caught.value) and "a defect to report" in problem.message
+    assert "error code: 113" in str(caught.value.__cause__)  # durable-rules' own words, for whoever fixes it

@@ -18,6 +18,7 @@ from typing import Any
 
 from durable.engine import Host, MessageNotHandledException
 
+from ..errors import DefectError, Problem
 from ..model.compiled import GRADES, MEASURES, compile_ruleset, durable_fact_value, fact_key, thresholds
 from ..model.loaded import LoadedRuleset
 
@@ -52,15 +53,20 @@ def _ruleset_name(loaded: LoadedRuleset) -> str:
 class Session:
     """One evaluation against a registered ruleset: facts in, fired rule ids out."""
 
-    def __init__(self, host: Host, name: str, referenced: set[str], compared_with: frozenset[float]):
+    def __init__(self, host: Host, name: str, referenced: set[str], compared_with: frozenset[float], file: str):
         self._host, self._name, self._referenced, self._compared_with = host, name, referenced, compared_with
+        self._file = file
         self.sid = uuid.uuid4().hex
 
     def _assert(self, kind: str, fields: dict[str, Any]) -> set[str]:
         before = set(_fired.get(self.sid, set()))
         fact = {"id": uuid.uuid4().hex, "sid": self.sid, "kind": kind, **fields}
-        with contextlib.suppress(MessageNotHandledException):  # no rule matched this fact: nothing fired
+        try:
             self._host.assert_fact(self._name, fact)
+        except MessageNotHandledException:  # no rule matched this fact: nothing fired
+            pass
+        except Exception as exc:
+            raise _refused(self._file, "a profile's facts") from exc
         return _fired.get(self.sid, set()) - before
 
     def assert_measures(self, measures: dict[str, Any]) -> set[str]:
@@ -81,14 +87,24 @@ def session(loaded: LoadedRuleset) -> Iterator[Session]:
         host = _get_host()
         name = _ruleset_name(loaded)
         if name not in _registered:
-            host.register_rulesets({name: copy.deepcopy(compile_ruleset(loaded.ruleset))})  # it mutates its argument
+            try:
+                host.register_rulesets({name: copy.deepcopy(compile_ruleset(loaded.ruleset))})  # it mutates its argument
+            except Exception as exc:
+                raise _refused(loaded.path, "the ruleset") from exc
             _registered[name] = thresholds(loaded.ruleset)
         # Only the measures the rules read are asserted: durable-rules refuses a fact of more than about 250
         # fields (error code 302), and the engine derives several hundred.
-        current = Session(host, name, loaded.ruleset.referenced_measures(), _registered[name])
+        current = Session(host, name, loaded.ruleset.referenced_measures(), _registered[name], loaded.path)
         try:
             yield current
         finally:
             _fired.pop(current.sid, None)
             with contextlib.suppress(Exception):  # no state was created when nothing was asserted
                 host.delete_state(name, current.sid)
+
+
+def _refused(file: str, what: str) -> DefectError:
+    """durable-rules refused what `rules check` passed: never its bare error code, a defect to report (the
+    inference engine's own message is kept as the error's cause, for whoever fixes it)."""
+    return DefectError([Problem("inference-limit", f"the inference engine refused {what}, although `rules check` found no "
+                                "problem: a defect to report", file)])
