@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import time
 from pathlib import Path
 
@@ -267,3 +268,14 @@ def test_an_emoji_in_a_table_cell_is_a_character_not_a_yaml_escape(run_cli, tmp_
     assert code == 0, err
     results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     assert results[0]["authority"] == "Camden 🙂 \"quoted\" \\ # not a comment"
+
+
+def test_a_pipe_named_like_a_profile_in_a_batch_folder_is_not_read(run_cli, tmp_path):
+    """Opening a pipe with no writer waits for ever: a folder's entries are read only when they are files."""
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    (folder / "camden.yaml").write_text(CAMDEN, encoding="utf-8")
+    os.mkfifo(folder / "pipe.yaml")
+    code, out, err = run_cli("batch", folder, "-o", tmp_path / "results.csv", "--no-audit")
+    assert code == 0, err
+    assert "rated 1 council(s)" in out

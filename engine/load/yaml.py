@@ -35,17 +35,23 @@ MAX_BYTES = 1024 * 1024
 MAX_NODES = 100_000
 
 
-def read_text(path: Path | str, error_class: type[EngineError]) -> str:
-    """The file's text, UTF-8; never more than MAX_BYTES is read, whatever the file is."""
+def read_bytes(path: Path | str, error_class: type[EngineError], missing: str = "no such file") -> bytes:
+    """The file's bytes; never more than MAX_BYTES is read, whatever the file is (a device, a huge file)."""
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
-        raise error_class([Problem("file-not-found", "no such file", str(path))]) from None
+        raise error_class([Problem("file-not-found", missing, str(path))]) from None
     except OSError as exc:
         raise error_class([Problem("file-not-found", f"cannot read the file: {exc.strerror or exc}", str(path))]) from None
     if len(data) > MAX_BYTES:
         raise error_class([_too_large(str(path))])
+    return data
+
+
+def read_text(path: Path | str, error_class: type[EngineError]) -> str:
+    """The file's text, UTF-8, read within the bound of :func:`read_bytes`."""
+    data = read_bytes(path, error_class)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
