@@ -64,7 +64,10 @@ def parse_yaml(text: str, file: str, error_class: type[EngineError]) -> SourceDo
     """Parse ``text`` with the safe loader only, within the bounds above; problems are located."""
     if len(text) > MAX_BYTES or (len(text) * 4 > MAX_BYTES and len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES):
         raise error_class([_too_large(file)])
-    loader = _SafeLoader(text)
+    try:
+        loader = _SafeLoader(text)
+    except yaml.YAMLError as exc:  # the pure-Python reader refuses a control character as it starts
+        raise error_class([Problem("yaml-syntax", str(exc).splitlines()[0], file)]) from None
     try:
         node = compose(loader, file, error_class)
         if node is None:

@@ -10,9 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .values import COUNT_MAX, CouncilCode, Count, Line, Number, Paragraph, Proportion, Year
+from .values import CouncilCode, Count, Line, Number, Paragraph, Proportion, Year
 
-__all__ = ["COUNT_MAX", "GOOD_OR_BETTER", "GRADES", "Grade", "Profile", "Proportion"]
 Grade = Literal["outstanding", "good", "satisfactory", "inadequate"]
 # Ofsted's four-point scale of inspection grades, best first; "good or better" is the first two.
 GRADES: tuple[Grade, ...] = ("outstanding", "good", "satisfactory", "inadequate")
