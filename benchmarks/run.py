@@ -1,18 +1,19 @@
-"""Benchmark the engine on this machine and print every figure the README's "Performance" section quotes.
+"""Benchmark the engine on this machine, each figure side by side with a floor measured in the same run, and
+print every figure the README's "Performance" section quotes.
 
-    python benchmarks/run.py                 # the full run (10,000 profiles: several minutes at present)
-    python benchmarks/run.py --profiles 2000 # a shorter run
+    python benchmarks/run.py                  # the full run (10,000 profiles)
+    python benchmarks/run.py --profiles 2000  # a shorter run
 
-Profiles are SYNTHETIC (engine.synthetic): whole synthetic Englands of 152 councils, one seed after another,
-built from their provider-level records by `engine profiles build`'s library and rated one at a time with
-the full trace and no audit. Nothing here is a real council.
+Profiles are SYNTHETIC (engine.batch.synthetic): whole synthetic Englands of 152 councils, one seed after
+another, built from their provider-level records by `engine profiles build`'s library and written as files.
+Nothing here is a real council. Floors: reading the same files with PyYAML's C safe loader (the least any
+rating of them must do), and importing the engine's dependencies (the least a cold command must do).
 """
 from __future__ import annotations
 
 import argparse
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -25,6 +26,20 @@ sys.path.insert(0, str(ROOT))
 
 # What `engine evaluate` needs imported before it can work: the floor no evaluation can beat.
 DEPENDENCIES = "import click, yaml, numpy, pandas, pydantic, durable.engine"
+# Reads every profile file of a folder with PyYAML's C safe loader: the floor of merely reading the input.
+READ_FLOOR = """
+import sys, pathlib, yaml
+for path in sorted(pathlib.Path(sys.argv[1]).glob('*.yaml')):
+    yaml.load(path.read_text(encoding='utf-8'), Loader=yaml.CSafeLoader)
+"""
+# rate_all over a folder in a process of its own; prints its peak memory (max RSS, MB).
+RATE_ALL = """
+import resource, sys
+from engine import rate_all
+frame = rate_all(sys.argv[1], workers=int(sys.argv[2]))
+assert len(frame) == int(sys.argv[3]), len(frame)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
 
 
 def _wall(command: list[str], runs: int, env: dict[str, str]) -> float:
@@ -36,168 +51,138 @@ def _wall(command: list[str], runs: int, env: dict[str, str]) -> float:
     return statistics.median(times)
 
 
-def cold_evaluate(runs: int) -> None:
-    with tempfile.TemporaryDirectory() as scratch:
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "ENGINE_AUDIT_DB": str(Path(scratch) / "audit.sqlite")}
-        floor = _wall([sys.executable, "-c", DEPENDENCIES], runs, env)
-        evaluate = _wall([sys.executable, "-m", "engine.cli", "evaluate", "examples/camden.yaml", "--no-audit"], runs, env)
-        audited = _wall([sys.executable, "-m", "engine.cli", "evaluate", "examples/camden.yaml"], runs, env)
-    print(f"cold `engine evaluate examples/camden.yaml --no-audit`: {evaluate:.2f} s (median of {runs})")
-    print(f"  with the audit record (the default):                {audited:.2f} s")
-    print(f"import floor `python -c \"{DEPENDENCIES}\"`: {floor:.2f} s")
-    print(f"  ratio: {evaluate / floor:.2f}x the import floor (target: at most 1.5x)")
+def _env(scratch: Path) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT), "ENGINE_AUDIT_DB": str(scratch / "audit.sqlite")}
 
 
-def _england(seed: int, config):
-    from engine.batch.build import Tables, build_profiles
-    from engine.batch.synthetic import generate
-
-    england = generate(seed)
-    built = build_profiles(Tables(england.councils, england.settings, england.indicators, england.neighbours), config)
-    assert not built.problems, built.problems[:3]
-    return list(built.profiles.values())
-
-
-def _texts(profiles) -> list[str]:
+def write_englands(folder: Path, count: int) -> list[Path]:
+    """``count`` synthetic profiles as files, England after England (seeds 2009, 2010, ...)."""
     import yaml
 
-    return [yaml.safe_dump(p, sort_keys=False) for p in profiles]
+    from engine.batch.build import Tables, build_profiles, load_column_config
+    from engine.batch.synthetic import column_config_text, generate
 
-
-def _plain_fired(compiled: dict, fact: dict) -> set[str]:
-    """The same compiled rules (durable-rules' own definition) evaluated in plain Python."""
-    def holds(test: dict) -> bool:
-        (op, arg), = test.items()
-        if op == "$and":
-            return all(holds(t) for t in arg)
-        if op == "$or":
-            return any(holds(t) for t in arg)
-        if op in ("$gte", "$lte", "$gt", "$lt", "$neq"):
-            (name, threshold), = arg.items()
-            if name not in fact:
-                return False
-            value = fact[name]
-            return {"$gte": lambda: value >= threshold, "$lte": lambda: value <= threshold, "$gt": lambda: value > threshold,
-                    "$lt": lambda: value < threshold, "$neq": lambda: value != threshold}[op]()
-        return op in fact and fact[op] == arg
-
-    return {rule_id for rule_id, rule in compiled.items() if holds(rule["all"][0]["m"])}
-
-
-def throughput(texts: list[str]) -> None:
-    from engine.decide.combine import stage_grade
-    from engine.decide.inference import GRADES, MEASURES, compile_ruleset, fact_key, session
-    from engine.decide.pipeline import evaluate
-    from engine.load.profile import parse_profile
-    from engine.load.ruleset import ruleset_for_year
-    from engine.measures.derive import derive_measures
-
-    ruleset = ruleset_for_year(2009)
-    evaluate(parse_profile(texts[0]), ruleset)  # warm: ruleset compiled and registered once per process
-    start = time.perf_counter()
-    for text in texts:
-        evaluate(parse_profile(text, "synthetic.yaml"), ruleset)
-    engine_seconds = time.perf_counter() - start
-    print(f"in-process, {len(texts)} synthetic councils, full trace, no audit: {engine_seconds:.2f} s, "
-          f"{len(texts) / engine_seconds:.0f} profiles/s (target: under 1 s)")
-
-    # Where the time goes, stage by stage, each profile through every stage in turn (so drift cancels).
-    parse_seconds = measure_seconds = durable_seconds = evaluate_seconds = 0.0
-    measures, durable_fired = [], []
-    for text in texts:
-        t0 = time.perf_counter()
-        loaded = parse_profile(text, "synthetic.yaml")
-        t1 = time.perf_counter()
-        values = derive_measures(loaded.profile, ruleset.catalogue, ruleset.ruleset).values
-        t2 = time.perf_counter()
-        with session(ruleset) as facts:
-            fired = facts.assert_measures(values)
-            grades = {s: stage_grade(ruleset.ruleset, s, fired).grade for s in ruleset.ruleset.grading_stages}
-            fired |= facts.assert_grades(grades)
-        t3 = time.perf_counter()
-        evaluate(loaded, ruleset)
-        t4 = time.perf_counter()
-        parse_seconds += t1 - t0
-        measure_seconds += t2 - t1
-        durable_seconds += t3 - t2
-        evaluate_seconds += t4 - t3
-        measures.append(values)
-        durable_fired.append(fired)
-
-    compiled = compile_ruleset(ruleset.ruleset)
-    referenced = ruleset.ruleset.referenced_measures()
-    start = time.perf_counter()
-    plain_fired = []
-    for values in measures:
-        fact = {"kind": MEASURES, **{fact_key(k): v for k, v in values.items() if k in referenced and v is not None}}
-        fired = _plain_fired(compiled, fact)
-        grades = {s: stage_grade(ruleset.ruleset, s, fired).grade for s in ruleset.ruleset.grading_stages}
-        fired |= _plain_fired(compiled, {"kind": GRADES, **grades})
-        plain_fired.append(fired)
-    plain_seconds = time.perf_counter() - start
-    agree = sum(a == b for a, b in zip(durable_fired, plain_fired))
-    n = len(texts)
-    print(f"  per profile: parse and validate {parse_seconds / n * 1000:.1f} ms, derive measures {measure_seconds / n * 1000:.1f} ms, "
-          f"durable-rules inference {durable_seconds / n * 1000:.2f} ms, trace, explanations and decision "
-          f"{max(0.0, evaluate_seconds - measure_seconds - durable_seconds) / n * 1000:.1f} ms")
-    print(f"the compiled rules alone (measures given): durable-rules {n / durable_seconds:.0f} profiles/s, plain Python "
-          f"{n / plain_seconds:.0f} profiles/s: durable-rules takes {durable_seconds / plain_seconds:.1f}x the time "
-          f"(fired sets agree on {agree} of {n})")
-    plain_total = parse_seconds + measure_seconds + plain_seconds
-    print(f"  the whole engine against parse + measures + plain-Python rules: {n / engine_seconds:.0f} against "
-          f"{n / plain_total:.0f} profiles/s, ratio {engine_seconds / plain_total:.2f}")
-
-
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
-
-
-def many(count: int, config) -> None:
-    """Profiles streamed one England at a time: throughput and peak memory at 1,000 and at ``count``."""
-    from engine.decide.pipeline import evaluate
-    from engine.load.profile import parse_profile
-    from engine.load.ruleset import ruleset_for_year
-
-    ruleset = ruleset_for_year(2009)
-    done, seconds, seed, marks = 0, 0.0, 1, {}
-    while done < count:
-        texts = _texts(_england(seed, config))[: count - done]
+    config = load_column_config(None).model_validate(yaml.safe_load(column_config_text()))
+    folder.mkdir(parents=True, exist_ok=True)
+    paths: list[Path] = []
+    seed = 2009
+    while len(paths) < count:
+        england = generate(seed)
+        built = build_profiles(Tables(england.councils, england.settings, england.indicators, england.neighbours), config)
+        assert not built.problems, built.problems[:3]
+        for code, profile in built.profiles.items():
+            if len(paths) == count:
+                break
+            path = folder / f"{seed}-{code}.yaml"
+            path.write_text(yaml.safe_dump(profile, sort_keys=False), encoding="utf-8")
+            paths.append(path)
         seed += 1
+    return paths
+
+
+def cold(scratch: Path, runs: int) -> None:
+    env = _env(scratch)
+    floor = _wall([sys.executable, "-c", DEPENDENCIES], runs, env)
+    evaluate = _wall([sys.executable, "-m", "engine.cli", "evaluate", "examples/camden.yaml", "--no-audit"], runs, env)
+    check = _wall([sys.executable, "-m", "engine.cli", "rules", "check"], runs, env)
+    print(f"cold `engine evaluate examples/camden.yaml --no-audit`: {evaluate:.2f} s against the import floor "
+          f"`python -c \"{DEPENDENCIES}\"` {floor:.2f} s: {evaluate / floor:.2f}x (target: at most 1.5x)")
+    print(f"cold `engine rules check` (imports neither pandas nor durable-rules): {check:.2f} s")
+
+
+def in_process(paths: list[Path], label: str) -> float:
+    """Profiles/s through the library in this process (one worker), full trace, no audit."""
+    from engine.batch.run import evaluate_batch
+
+    evaluate_batch([paths[0]], workers=1)  # warm: rulesets loaded and compiled once per process
+    start = time.perf_counter()
+    result = evaluate_batch(paths, workers=1)
+    seconds = time.perf_counter() - start
+    assert len(result.results) == len(paths) and not result.failures
+    print(f"{label}: {seconds:.2f} s, {len(paths) / seconds:.0f} profiles/s")
+    return seconds
+
+
+def trace_cost(paths: list[Path]) -> None:
+    """What the full trace costs when it is shown: every measure event made and serialised."""
+    from engine.decide.pipeline import evaluate_text
+
+    texts = [p.read_text(encoding="utf-8") for p in paths]
+    decisions = [evaluate_text(text, str(p)).decision for text, p in zip(texts, paths, strict=True)]
+    start = time.perf_counter()
+    for decision in decisions:
+        decision.model_dump_json()
+    seconds = time.perf_counter() - start
+    print(f"  serialising each decision with its whole trace (JSON, as the audit trail stores it): "
+          f"{seconds / len(paths) * 1000:.2f} ms a profile")
+
+
+def stages(paths: list[Path]) -> None:
+    """Where the time goes, per profile, for a chunk of profiles rated together."""
+    from engine.decide.pipeline import evaluate_many
+    from engine.errors import ProfileError
+    from engine.load.profile import ruleset_for_document, validate_profile
+    from engine.load.yaml import parse_yaml
+    from engine.measures.derive import derive_batch
+
+    texts = [p.read_text(encoding="utf-8") for p in paths]
+    t0 = time.perf_counter()
+    docs = [parse_yaml(text, str(p), ProfileError) for text, p in zip(texts, paths, strict=True)]
+    t1 = time.perf_counter()
+    ruleset = ruleset_for_document(docs[0])
+    assert ruleset is not None
+    loaded = [validate_profile(doc, ruleset.catalogue) for doc in docs]
+    t2 = time.perf_counter()
+    derive_batch([one.profile for one in loaded], ruleset.catalogue, ruleset.ruleset.comparison)
+    t3 = time.perf_counter()
+    evaluate_many(loaded, ruleset)
+    t4 = time.perf_counter()
+    n = len(paths)
+    rest = (t4 - t3) - (t3 - t2)
+    print(f"  per profile: parse with locations {(t1 - t0) / n * 1000:.2f} ms, validate {(t2 - t1) / n * 1000:.2f} ms, "
+          f"measures (chunk of {n}) {(t3 - t2) / n * 1000:.2f} ms, durable-rules, trace and decision {rest / n * 1000:.2f} ms")
+
+
+def whole_command(folder: Path, scratch: Path, count: int, runs: int) -> None:
+    env = _env(scratch)
+    floor = _wall([sys.executable, "-c", READ_FLOOR, str(folder)], runs, env)
+    batch = _wall([sys.executable, "-m", "engine.cli", "batch", str(folder), "-o", str(scratch / "results.csv"), "--no-audit"],
+                  runs, env)
+    print(f"whole `engine batch` of {count} profile files (start-up, {os.cpu_count()} workers, CSV): {batch:.2f} s, "
+          f"{count / batch:.0f} profiles/s, against reading the same files with the C safe loader {floor:.2f} s: "
+          f"ratio {batch / floor:.2f} (target: at most 1.0)")
+
+
+def memory(folder_1000: Path, folder_all: Path, count: int, scratch: Path) -> None:
+    env = _env(scratch)
+    marks = {}
+    for folder, n in ((folder_1000, 1000), (folder_all, count)):
+        out = subprocess.run([sys.executable, "-c", RATE_ALL, str(folder), str(os.cpu_count() or 1), str(n)],
+                             check=True, capture_output=True, text=True, env=env, cwd=ROOT)
+        marks[n] = float(out.stdout.strip())
+        print(f"peak memory (max RSS) of rate_all over {n} profiles, a fresh process: {marks[n]:.0f} MB")
+    if count > 1000:
+        print(f"  {count} against 1,000: {marks[count] / marks[1000]:.2f}x (target: at most 1.1x)")
+
+
+def audit(paths: list[Path], scratch: Path) -> None:
+    from engine.audit.store import AuditStore
+    from engine.decide.pipeline import evaluate_text
+
+    texts = [p.read_text(encoding="utf-8") for p in paths]
+    decisions = [evaluate_text(text, str(p)).decision for text, p in zip(texts, paths, strict=True)]
+    path = scratch / "bench-audit.sqlite"
+    with AuditStore(path) as store:
         start = time.perf_counter()
-        for text in texts:
-            evaluate(parse_profile(text, "synthetic.yaml"), ruleset)
-            done += 1
-            if done in (1000, count):
-                marks[done] = _peak_rss_mb()
-        seconds += time.perf_counter() - start
-    print(f"in-process, {count} synthetic profiles, full trace, no audit: {count / seconds:.0f} profiles/s "
-          f"(target: at least 1,000)")
-    for n, mb in sorted(marks.items()):
-        print(f"  peak memory (max RSS) after {n} profiles: {mb:.0f} MB")
-    if len(marks) == 2:
-        low, high = marks[1000], marks[count]
-        print(f"  growth from 1,000 to {count}: {high - low:+.0f} MB ({(high - low) / low:+.1%}) (target: flat)")
-
-
-def audit_rate(texts: list[str], count: int) -> None:
-    try:
-        from engine.audit.store import AuditStore
-    except ImportError:
-        print("audit: engine.audit is not part of this installation")
-        return
-    from engine.decide.pipeline import evaluate
-    from engine.load.profile import parse_profile
-    from engine.load.ruleset import ruleset_for_year
-
-    ruleset = ruleset_for_year(2009)
-    decisions = [(evaluate(parse_profile(t), ruleset), t) for t in texts[:count]]
-    with tempfile.TemporaryDirectory() as scratch, AuditStore(Path(scratch) / "audit.sqlite") as store:
-        start = time.perf_counter()
-        for decision, text in decisions:
+        for decision, text in zip(decisions, texts, strict=True):
             store.append(decision, profile_source_text=text, run_by="benchmark")
-        seconds = time.perf_counter() - start
-    print(f"audit records appended: {len(decisions) / seconds:.0f} per second ({len(decisions)} records, "
-          f"each one transaction with the full decision and trace)")
+        appended = time.perf_counter() - start
+        start = time.perf_counter()
+        result = store.verify()
+        verified = time.perf_counter() - start
+    assert result.ok
+    print(f"audit: {len(decisions) / appended:.0f} records appended a second (each one transaction, synchronous, with "
+          f"the full decision and trace); verify {result.count / verified:.0f} records a second (target: at least 10,000)")
 
 
 def _cpu() -> str:
@@ -212,26 +197,35 @@ def _cpu() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--profiles", type=int, default=10_000, help="profiles for the throughput and memory run")
-    parser.add_argument("--runs", type=int, default=5, help="runs of each cold command (the median is printed)")
+    parser.add_argument("--profiles", type=int, default=10_000, help="profiles for the throughput and memory runs")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each whole command (the median is printed)")
     args = parser.parse_args()
 
     from engine import __version__
-    from engine.batch.build import load_column_config
-    from engine.batch.synthetic import column_config_text
 
-    print(f"engine {__version__}; Python {platform.python_version()} on {platform.platform()}; "
-          f"{_cpu()}, {os.cpu_count()} CPUs")
-    print("All profiles are SYNTHETIC (engine.synthetic).")
-    cold_evaluate(args.runs)
-    with tempfile.TemporaryDirectory() as scratch:
-        config_path = Path(scratch) / "columns.yaml"
-        config_path.write_text(column_config_text())
-        config = load_column_config(config_path)
-    texts = _texts(_england(2009, config))
-    throughput(texts)
-    audit_rate(texts, 152)
-    many(args.profiles, config)
+    print(f"engine {__version__}; Python {platform.python_version()} on {platform.platform()}; {_cpu()}, {os.cpu_count()} CPUs")
+    print("All profiles are SYNTHETIC (engine.batch.synthetic).")
+    with tempfile.TemporaryDirectory() as directory:
+        scratch = Path(directory)
+        cold(scratch, args.runs)
+        paths = write_englands(scratch / "all", args.profiles)
+        england = paths[:152]
+        in_process(england, "152 synthetic councils in-process, full trace, no audit (target: at most 0.3 s)")
+        stages(england)
+        trace_cost(england)
+        seconds = in_process(paths, f"{len(paths)} synthetic profiles in-process, one worker, full trace, no audit")
+        print(f"  {len(paths) / seconds:.0f} profiles/s on one core (target: at least 1,000 on this machine)")
+        ten = scratch / "1520"
+        ten.mkdir()
+        for path in paths[:1520]:
+            (ten / path.name).write_bytes(path.read_bytes())
+        whole_command(ten, scratch, min(1520, len(paths)), args.runs)
+        thousand = scratch / "1000"
+        thousand.mkdir()
+        for path in paths[:1000]:
+            (thousand / path.name).write_bytes(path.read_bytes())
+        memory(thousand, scratch / "all", len(paths), scratch)
+        audit(england, scratch)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ def reports_errors(command):
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="engine")
 def main() -> None:
-    """Rate a council's children's services, 2009 method, and show why.
+    """Rate a council's children's services by the 2009, 2010 or 2011 method, and show why.
 
     \b
     Example:
@@ -342,8 +342,9 @@ def rules_check(rulesets: tuple[str, ...]) -> None:
 
     for path, loaded in check_ruleset_files(list(rulesets)):
         ruleset = loaded.ruleset
+        withhold = f", {len(ruleset.withhold)} withhold rule{'s' * (len(ruleset.withhold) != 1)}" if ruleset.withhold else ""
         click.echo(f"{path}: no problems ({len(ruleset.rules)} rules, {len(ruleset.decision_table.rows)} "
-                   f"decision-table rows, {len(ruleset.limits)} limits)")
+                   f"decision-table rows, {len(ruleset.limits)} limits{withhold})")
 
 
 @rules.command("test")
@@ -395,18 +396,26 @@ def schema_command(name: str, output: str | None) -> None:
 @click.option("--audit", "audit_path", type=click.Path(dir_okay=False), default=None,
               help="The audit store to record in (default: $ENGINE_AUDIT_DB, else ~/.local/share/engine/audit.sqlite).")
 @click.option("--no-audit", is_flag=True, help="Do not record the evaluations.")
+@click.option("--ruleset", "ruleset_path", type=click.Path(dir_okay=False), default=None,
+              help="A ruleset file to rate every profile with, whatever its year (a what-if where the years differ, "
+                   "labelled so in the output).")
+@click.option("--workers", type=click.IntRange(1, 256), default=None,
+              help="Processes rating at once (default: one per CPU). Results are the same, in the same order.")
 @reports_errors
-def batch(inputs: tuple[str, ...], output: str, audit_path: str | None, no_audit: bool) -> None:
+def batch(inputs: tuple[str, ...], output: str, audit_path: str | None, no_audit: bool, ruleset_path: str | None,
+          workers: int | None) -> None:
     """Rate every council in INPUTS: folders of profiles, profile files, or tables with a council per row.
 
     A council whose profile is invalid is reported (file:line:col) and the rest are still rated and
-    written; the exit code is then 2. The summary gives the distribution of bands and the councils
-    whose band a limit lowered.
+    written; the exit code is then 2. The summary gives the distribution of bands, the councils whose
+    rating is withheld (counted apart) and the councils whose band a limit lowered.
 
     \b
     Examples:
       engine batch profiles/ -o results.csv
       engine batch councils.xlsx -o results.parquet --no-audit
+      engine batch real-2015/ --ruleset rules/csa-2009.yaml -o what-if-2015.csv
+      engine batch profiles/ -o under-2010.csv --ruleset rules/csa-2010.yaml
     """
     from .audit.store import default_audit_path
     from .batch.run import rate_to_file, summary
@@ -418,12 +427,12 @@ def batch(inputs: tuple[str, ...], output: str, audit_path: str | None, no_audit
         if bar is None:
             bar = click.progressbar(length=total, label="rating", file=sys.stderr)
             bar.__enter__()
-        bar.update(1)
+        bar.update(done - bar.pos)
 
     show = sys.stderr.isatty()
     try:
         result = rate_to_file(inputs, output, audit=None if no_audit else default_audit_path(audit_path),
-                              progress=progress if show else None)
+                              progress=progress if show else None, ruleset=ruleset_path, workers=workers)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -450,56 +459,82 @@ def profiles() -> None:
 @profiles.command("build")
 @click.option("--councils", required=True, type=click.Path(dir_okay=False),
               help="One row per council: code, name, and its latest safeguarding and unannounced inspections.")
-@click.option("--settings", required=True, type=click.Path(dir_okay=False),
-              help="Provider-level inspection records: provider, council, setting type, latest grade, inspection date.")
-@click.option("--indicators", required=True, type=click.Path(dir_okay=False), help="Council x indicator: value.")
-@click.option("--neighbours", required=True, type=click.Path(dir_okay=False),
+@click.option("--settings", multiple=True, type=click.Path(),
+              help="Provider-level inspection records: provider, council, setting type, latest grade, inspection date. "
+                   "May be given more than once.")
+@click.option("--indicators", multiple=True, type=click.Path(),
+              help="Indicator values: a row per council and indicator, or a row per council with indicators derived from "
+                   "its columns. A file or a folder; may be given more than once.")
+@click.option("--neighbours", type=click.Path(dir_okay=False), default=None,
               help="Statistical neighbours: council -> each of its similar areas, one row each.")
 @click.option("--columns", "columns_config", type=click.Path(dir_okay=False), default=None,
-              help="A column config (YAML) mapping the extracts' column names and values to the builder's.")
-@click.option("--year", type=int, default=2009, show_default=True, help="The assessment year of the profiles.")
+              help="A column config (YAML): how to read the extracts and map their names and values to the builder's.")
+@click.option("--year", type=int, default=None, help="The assessment year of the profiles (default: the column config's, else 2009).")
+@click.option("--ruleset", "ruleset_path", type=click.Path(dir_okay=False), default=None,
+              help="The ruleset whose catalogue is the profiles' vocabulary (default: the column config's, else the ruleset "
+                   "for the year).")
+@click.option("--base", type=click.Path(file_okay=False), default=None,
+              help="A folder of existing profiles: lay the built sections over them (matched by authority.code), listing "
+                   "every value that changes.")
+@click.option("--summary/--no-summary", "show_summary", default=None,
+              help="Say what became of every row read (default: when rows were set aside, skipped or matched by alias).")
 @click.option("-o", "--output", required=True, type=click.Path(),
               help="A folder for one YAML profile per council, or a table file (.csv, .xlsx, .parquet) with a row each.")
 @reports_errors
-def profiles_build(councils: str, settings: str, indicators: str, neighbours: str, columns_config: str | None,
-                   year: int, output: str) -> None:
-    """Build council profiles; national and similar-areas comparators are computed from the tables.
+def profiles_build(councils: str, settings: tuple[str, ...], indicators: tuple[str, ...], neighbours: str | None,
+                   columns_config: str | None, year: int | None, ruleset_path: str | None, base: str | None,
+                   show_summary: bool | None, output: str) -> None:
+    """Build council profiles; national and similar-areas comparators are computed from the tables, or taken
+    from an extract's row for England.
 
-    Rows that cannot be used are reported (file:line:col) and left out; the exit code is then 2.
+    Rows that cannot be used are reported (file:line:col) and left out; the exit code is then 2. Rows the
+    column config sets aside are counted, by reason, in the summary.
 
     \b
-    Example:
+    Examples:
       engine profiles build --councils data/synthetic-councils.csv --settings data/synthetic-settings.csv \\
         --indicators data/synthetic-indicators.csv --neighbours data/synthetic-neighbours.csv \\
         --columns data/synthetic-columns.yaml -o profiles/
+      engine profiles build --columns examples/real/looked-after-2011.yaml --councils la_152.csv \\
+        --indicators cla_2011/ --indicators outcomes_2011/ --neighbours neighbours.csv --base examples/ -o overlaid/
     """
-    from .batch.build import Tables, build_and_write
+    from .batch.build import Tables, build_and_write, summary
 
-    result, written = build_and_write(Tables(councils, settings, indicators, neighbours), output,
-                                      columns=columns_config, year=year)
+    if not settings and not indicators:
+        raise click.UsageError("give --settings or --indicators (or both): there is nothing to build from")
+    result, written = build_and_write(Tables(councils, settings, indicators, neighbours), output, columns=columns_config,
+                                      year=year, ruleset=ruleset_path, base=base)
     for problem in result.problems:
         click.echo(str(problem), err=True)
     click.echo(f"built {len(result.profiles)} profile(s) into {output}"
                + (f"; {len(result.problems)} row(s) reported and left out" if result.problems else ""))
+    if show_summary or (show_summary is None and result.notable):
+        for line in summary(result):
+            click.echo(line)
     if result.problems:
         sys.exit(EXIT_BAD_INPUT)
 
 
 @profiles.command("synthetic")
 @click.argument("directory", type=click.Path(file_okay=False))
-@click.option("--seed", type=int, default=2009, show_default=True, help="The same seed gives the same England.")
+@click.option("--seed", type=int, default=None, help="The same seed gives the same England (default: the year).")
 @click.option("--councils", type=click.IntRange(2, 10000), default=152, show_default=True, help="How many councils.")
+@click.option("--year", type=int, default=2009, show_default=True,
+              help="The assessment year (2009, 2010 or 2011): its ruleset's vocabulary, and a spread like that year's.")
 @reports_errors
-def profiles_synthetic(directory: str, seed: int, councils: int) -> None:
+def profiles_synthetic(directory: str, seed: int | None, councils: int, year: int) -> None:
     """Write a SYNTHETIC England into DIRECTORY: the four tables `profiles build` reads and their column config.
 
+    Build the profiles with `engine profiles build ... --year` the same year.
+
     \b
-    Example:
+    Examples:
       engine profiles synthetic data/ --seed 2009
+      engine profiles synthetic data-2010/ --year 2010
     """
     from .batch.synthetic import write
 
-    for name, path in write(directory, seed, councils).items():
+    for name, path in write(directory, seed, councils, year=year).items():
         click.echo(f"{name}: {path}")
     click.echo("SYNTHETIC: generated data, not real councils.")
 

@@ -83,21 +83,22 @@ def test_verify_on_a_store_missing_a_table_is_an_invalid_store(run_cli, store, d
 
 
 def test_verify_on_overwritten_pages_gives_a_verdict_not_a_traceback(run_cli, store):
-    """A page of garbage, at every eighth page of the file in turn: each copy gets a verdict, exit 1 naming a
-    record or exit 2 audit-store-invalid, and list and export on it a located error or their output."""
+    """A page of garbage, at every page of the file in turn: each copy gets a verdict, exit 1 naming a record or
+    exit 2 audit-store-invalid (or, for a page no record uses, all three records verified), and list and export
+    on it a located error or their output."""
     original = store.read_bytes()
     verdicts = set()
-    for start in range(0, len(original), 8 * 4096):
+    for start in range(0, len(original), 4096):
         damaged = bytearray(original)
         damaged[start:start + 4096] = b"\xab" * 4096
         store.write_bytes(bytes(damaged))
-        code, _, err = run_cli("audit", "verify", "--audit", store)
-        assert code in (1, 2) and err.startswith(str(store)), (start, err)
+        code, out, err = run_cli("audit", "verify", "--audit", store)
+        assert code in (1, 2) and err.startswith(str(store)) or (code == 0 and "3 record(s) verified" in out), (start, err)
         verdicts.add(code)
         for command in ("list", "export"):
             code, _, err = run_cli("audit", command, "--audit", store)
             assert code in (0, 2) and (code == 0 or err.startswith(f"{store}:1:1: audit-store-invalid: ")), (start, command, err)
-    assert verdicts == {1, 2}  # some damage is a named record, some an unreadable store
+    assert {1, 2} <= verdicts  # some damage is a named record, some an unreadable store
 
 
 @pytest.mark.parametrize("command", ["list", "export", "show"])

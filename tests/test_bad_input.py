@@ -77,10 +77,10 @@ def test_unknown_field_suggests_the_nearest(run_cli, tmp_path):
 
 
 def test_year_with_no_ruleset_is_located_at_the_year(run_cli, tmp_path):
-    path = _write(tmp_path, CAMDEN_SNIPPET.replace("year: 2009", "year: 2011"))
+    path = _write(tmp_path, CAMDEN_SNIPPET.replace("year: 2009", "year: 2012"))
     (line,) = _single_error(run_cli, path)
-    assert line.startswith(f"{path}:3:7: no-ruleset-for-year: no ruleset for the assessment year 2011")
-    assert "rulesets exist for: 2009" in line
+    assert line.startswith(f"{path}:3:7: no-ruleset-for-year: no ruleset for the assessment year 2012")
+    assert "rulesets exist for: 2009, 2010, 2011" in line
 
 
 def test_all_problems_are_reported_at_once_sorted(run_cli, tmp_path):
@@ -137,7 +137,7 @@ def test_a_ruleset_that_does_not_validate_is_located(run_cli, tmp_path, broken_r
 
 
 def test_a_ruleset_with_a_wrong_type_is_located(run_cli, broken_ruleset, examples):
-    text = broken_ruleset.read_text().replace("version: 1.0.0\nyear: 2009", "version: 1.0.0\nyear: twenty")
+    text = broken_ruleset.read_text().replace("version: 1.1.0\nyear: 2009", "version: 1.1.0\nyear: twenty")
     broken_ruleset.write_text(text)
     line = text.splitlines().index("year: twenty") + 1
     code, _, err = run_cli("evaluate", examples / "camden.yaml", "--ruleset", broken_ruleset)

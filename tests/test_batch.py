@@ -36,7 +36,8 @@ def test_a_folder_of_profiles_gives_a_row_per_council_with_bands_and_decisive_ru
     for path in profiles_dir.glob("*.yaml"):  # the same decisions as one at a time
         decision = evaluate_file(path)
         row = frame.loc[decision.authority]
-        assert (row["proposed_band"], row["limited_band"], row["final_band"]) == (
+        assert row["status"] == decision.status
+        assert tuple(None if pd.isna(row[c]) else row[c] for c in ("proposed_band", "limited_band", "final_band")) == (
             decision.proposed_band, decision.limited_band, decision.final_band)
         assert row["limits"] == "; ".join(limit.limit_id for limit in decision.limits if limit.binding)
 
@@ -79,7 +80,9 @@ def test_results_are_written_in_the_format_the_file_name_gives(run_cli, profiles
     code, out, _ = run_cli("batch", profiles_dir, "-o", output, "--no-audit")
     assert code == 0 and out.startswith(f"wrote {output}\n")
     read = {".csv": pd.read_csv, ".json": pd.read_json, ".parquet": pd.read_parquet}[suffix](output)
-    assert sorted(read["final_band"].tolist()) == sorted(evaluate_batch([profiles_dir]).results["final_band"].tolist())
+    assert sorted(read["final_band"].dropna().astype(int).tolist()) == sorted(
+        evaluate_batch([profiles_dir]).results["final_band"].dropna().tolist())
+    assert read["final_band"].isna().sum() == (read["status"] == "withheld").sum() == 1
 
 
 def test_cli_prints_failures_then_the_band_distribution_and_limited_councils_and_exits_2(run_cli, profiles_dir, tmp_path):
@@ -91,16 +94,23 @@ def test_cli_prints_failures_then_the_band_distribution_and_limited_councils_and
     assert "rating" not in err  # no progress bar when standard error is not a terminal
     assert out.splitlines() == [
         f"wrote {output}",
-        "rated 4 council(s); 1 could not be rated (see above)",
-        "  4 performs excellently       1 (25%)",
-        "  3 performs well              1 (25%)",
-        "  2 performs adequately        1 (25%)",
-        "  1 performs poorly            1 (25%)",
-        "band limited: 2 council(s)",
+        "rated 7 council(s); 1 withheld; 1 could not be rated (see above)",
+        "  4 performs excellently       2 (29%)",
+        "  3 performs well              1 (14%)",
+        "  2 performs adequately        1 (14%)",
+        "  1 performs poorly            3 (43%)",
+        "withheld (no band published): 1 council(s)",
+        "  Ashcombe County Council (fictional): withhold_pending_inspection",
+        "band limited: 4 council(s)",
         "  Eastbridge City Council (fictional): 3 -> 2 (limit_priority_actions)",
         "  Northfield Borough Council (fictional): 3 -> 1 (limit_safeguarding_inadequate)",
+        "  Staffordshire County Council: 3 -> 1 (limit_unresolved_priority_actions)",
+        "  Westmoor Metropolitan Borough Council (fictional): 3 -> 1 (limit_safeguarding_inadequate_not_lifted)",
     ]
-    assert len(pd.read_csv(output)) == 4
+    written = pd.read_csv(output)
+    assert len(written) == 8  # the withheld council is written too, its bands empty
+    withheld = written.set_index("authority").loc["Ashcombe County Council (fictional)"]
+    assert withheld["status"] == "withheld" and pd.isna(withheld["final_band"]) and withheld["withheld_by"] == "withhold_pending_inspection"
 
 
 def test_every_evaluation_goes_to_the_audit_trail(run_cli, profiles_dir, tmp_path):
@@ -109,7 +119,7 @@ def test_every_evaluation_goes_to_the_audit_trail(run_cli, profiles_dir, tmp_pat
 
     store = tmp_path / "audit.sqlite"
     code, out, _ = run_cli("batch", profiles_dir, "-o", tmp_path / "r.csv", "--audit", store)
-    assert code == 0 and f"audit trail: 4 evaluation(s) recorded in {store}" in out
+    assert code == 0 and f"audit trail: 8 evaluation(s) recorded in {store}" in out
     with AuditStore(store) as audit:
         records = audit.records()
         assert audit.verify().ok

@@ -70,7 +70,7 @@ def test_a_missing_indicator_is_a_gap_not_a_failure(examples):
 
 def test_a_limit_that_would_not_lower_the_band_is_recorded_as_not_binding(examples):
     data = yaml.safe_load((examples / "northfield-inadequate-safeguarding.yaml").read_text())
-    data["unannounced_inspection"]["areas_for_priority_action"] = 1
+    data["unannounced_inspection"].update(areas_for_priority_action=1, effective_action_to_safeguard=False)
     decision = _evaluate_text(yaml.safe_dump(data))
     steps = [(l.limit_id, l.band_before, l.band_after, l.binding) for l in decision.limits]
     assert steps == [("limit_priority_actions", 3, 2, True), ("limit_safeguarding_inadequate", 2, 1, True)]

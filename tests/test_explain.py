@@ -88,7 +88,7 @@ def test_cli_explain_names_obstacles_and_changes(run_cli, examples):
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0] == "Why not band 3 (performs well) for Eastbridge City Council (fictional)?"
-    assert ("  limit_priority_actions (Areas for priority action in the unannounced inspection): "
+    assert ("  limit_priority_actions (Areas for priority action without effective action to safeguard children): "
             "unannounced_inspection.areas_for_priority_action = 2; needs below 1") in lines
     assert "      smallest change: unannounced inspection: areas for priority action 0 instead of 2" in lines
     assert lines[-1] == "  - unannounced inspection: areas for priority action 0 instead of 2"
@@ -98,3 +98,13 @@ def test_cli_explain_refuses_the_final_band_with_a_located_error(run_cli, exampl
     code, out, err = run_cli("explain", examples / "camden.yaml", "--why-not", "4")
     assert (code, out) == (2, "")
     assert err.startswith(f"{examples / 'camden.yaml'}:1:1: band-is-final: band 4 (performs excellently) is the band")
+
+
+def test_why_not_finds_the_history_edit_that_lifts_a_2011_cap(run_cli, examples):
+    code, out, err = run_cli("explain", examples / "staffordshire-2011.yaml", "--why-not", "3")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert ("  limit_unresolved_priority_actions (An area for priority action not resolved by the evidence date): "
+            "inspections.unresolved_priority_actions = 1; needs below 1") in lines
+    assert lines[-1] == "  - the unannounced inspection of 2011-03-15: 1 area(s) for priority action resolved by the evidence date"
+    assert "the changed profile evaluated through the engine reaches band 3" in out

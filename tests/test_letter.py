@@ -86,13 +86,14 @@ def test_the_transitional_paragraph_goes_when_the_ruleset_is_not_transitional(ex
 
 def test_a_binding_limit_changes_the_letters_rating_and_gives_its_reason(examples, tmp_path):
     data = yaml.safe_load((examples / "cambridgeshire.yaml").read_text())
-    data["unannounced_inspection"]["areas_for_priority_action"] = 1
+    data["unannounced_inspection"].update(areas_for_priority_action=1, effective_action_to_safeguard=False)
     profile = tmp_path / "cambridgeshire-priority.yaml"
     profile.write_text(yaml.safe_dump(data, sort_keys=False))
     text = _one_line(letter(profile))
     assert "| Children's services rating | **Performs adequately (2)** |" in text
     assert "Children's services in Cambridgeshire County Council perform adequately." in text
-    assert "identified 1 area(s) for priority action, which limits the rating by one grade" in text
+    assert ("identified 1 area(s) for priority action and did not judge that effective action is taken to safeguard "
+            "children, which limits the rating by one grade") in text
     assert "one area for priority action" in text
 
 

@@ -8,11 +8,13 @@ from engine.authoring.cases import find_cases, run_case
 CASES = find_cases()
 
 
-def test_the_shipped_cases_include_the_four_examples_and_the_decisive_evidence():
+def test_the_shipped_cases_include_every_example_and_the_decisive_evidence():
     names = {p.stem for p in CASES}
-    assert {"camden", "cambridgeshire", "northfield-inadequate-safeguarding", "eastbridge-priority-actions",
-            "camden-one-special-school-inadequate", "camden-indicators-the-majority",
-            "cambridgeshire-priority-actions"} <= names
+    examples = {p.stem for p in (CASES[0].parents[3] / "examples").glob("*.yaml")}
+    assert len(examples) == 8 and examples <= names
+    assert {"camden-one-special-school-inadequate", "camden-indicators-the-majority", "cambridgeshire-priority-actions",
+            "cambridgeshire-priority-actions-effective-action", "westmoor-2010-evidence-date-later",
+            "westmoor-2010-resolved-priority-action", "staffordshire-2011-priority-action-resolved"} <= names
 
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])

@@ -17,17 +17,23 @@ def _case(tmp_path: Path, name: str, body: str) -> Path:
     return path
 
 
-def test_the_shipped_cases_pass_and_cover_every_rule_row_and_limit(run_cli):
+def test_the_shipped_cases_pass_and_cover_every_rule_row_limit_and_withhold_rule_of_every_ruleset(run_cli):
     code, out, err = run_cli("rules", "test", "--coverage")
     assert code == 0, out + err
     lines = out.splitlines()
-    cases = sorted(p.name for p in SHIPPED_CASES.glob("*.yaml"))
+    cases = sorted((ROOT / "rules" / "cases").rglob("*.yaml"))
     assert f"{len(cases)} cases: {len(cases)} passed, 0 failed" in lines
-    assert "  Every rule, row and limit fired in at least one case." in lines
-    ruleset = load_ruleset(ROOT / "rules" / "csa-2009.yaml").ruleset
-    listed = {line.split()[1] for line in lines if line.startswith("    ") and line.split()[0].isdigit()}
-    everything = {r.id for r in ruleset.rules} | {r.id for r in ruleset.decision_table.rows} | {l.id for l in ruleset.limits}
-    assert listed == everything
+    assert "Not exercised" not in out
+    sections = out.split("\nCoverage of ")[1:]
+    assert sorted(section.split()[0] for section in sections) == ["csa-2009", "csa-2010", "csa-2011"]
+    for section in sections:
+        ruleset = load_ruleset(ROOT / "rules" / f"{section.split()[0]}.yaml").ruleset
+        listed = {line.split()[1] for line in section.splitlines() if line.startswith("    ") and line.split()[0].isdigit()}
+        everything = {r.id for r in ruleset.rules} | {r.id for r in ruleset.decision_table.rows} | {l.id for l in ruleset.limits}
+        assert listed == everything | {w.id for w in ruleset.withhold}
+        assert section.rstrip().endswith("fired in at least one case.")
+    assert "  Every rule, row and limit fired in at least one case." in lines  # 2009 has no withhold rule
+    assert "  Every rule, row, limit and withhold rule fired in at least one case." in lines
 
 
 def test_coverage_counts_the_cases_that_made_each_item_fire():
@@ -67,9 +73,9 @@ def test_a_failing_case_shows_the_difference_and_exits_1(run_cli, tmp_path):
 
 def test_an_expected_error_code_passes_only_when_that_error_is_raised(tmp_path):
     base = ROOT / "examples" / "camden.yaml"
-    right = _case(tmp_path, "right.yaml", f"description: x\nbase: {base}\nchanges: {{year: 2011}}\n"
+    right = _case(tmp_path, "right.yaml", f"description: x\nbase: {base}\nchanges: {{year: 2012}}\n"
                                           "expect: {error_code: no-ruleset-for-year}\n")
-    wrong = _case(tmp_path, "wrong.yaml", f"description: x\nbase: {base}\nchanges: {{year: 2011}}\n"
+    wrong = _case(tmp_path, "wrong.yaml", f"description: x\nbase: {base}\nchanges: {{year: 2012}}\n"
                                           "expect: {error_code: unknown-indicator}\n")
     none = _case(tmp_path, "none.yaml", f"description: x\nbase: {base}\nexpect: {{error_code: unknown-indicator}}\n")
     run = run_rule_tests([str(right), str(wrong), str(none)])

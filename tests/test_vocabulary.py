@@ -60,13 +60,13 @@ def test_changing_the_catalogue_changes_the_recorded_hash_not_the_rulesets(examp
 
 
 def test_a_ruleset_naming_no_catalogue_that_exists_is_located_at_its_key(tmp_path):
-    path = _ruleset(tmp_path, lambda d: d.update(catalogue="csa-2090"))
+    path = _ruleset(tmp_path, lambda d: d.update(catalogue="csa-2099"))
     with pytest.raises(RulesetError) as caught:
         load_ruleset(path)
     (problem,) = caught.value.problems
-    line = path.read_text().splitlines().index("catalogue: csa-2090") + 1
+    line = path.read_text().splitlines().index("catalogue: csa-2099") + 1
     assert (problem.code, problem.line, problem.column) == ("file-not-found", line, 12)
-    assert "no catalogue 'csa-2090'" in problem.message and problem.suggestion == "did you mean 'csa-2009'?"
+    assert "no catalogue 'csa-2099'" in problem.message and problem.suggestion == "did you mean 'csa-2009'?"
 
 
 def test_stage_names_and_the_grade_scale_are_data(examples, tmp_path):

@@ -177,6 +177,10 @@ class AuditStore:
     def append(self, decision: Decision, *, profile_source_text: str, run_by: str | None = None,
                supersedes: str | None = None) -> str:
         """Record one evaluation at the end of the chain, whole or not at all; returns its record id."""
+        if decision.final_band is None and not self._bands_may_be_empty():
+            raise self._error("audit-store-too-old", f"the rating of {decision.authority} {decision.year} is withheld, and this store was "
+                              "made by an earlier engine whose band columns cannot be empty, so it cannot record it",
+                              "record it in a new store; this store stays valid for rated decisions")
         # Everything that does not depend on the chain is serialised before taking the write lock, so
         # concurrent writers hold it only for the head read and the two inserts.
         payload = {
@@ -222,6 +226,11 @@ class AuditStore:
                     con.execute("ROLLBACK")
             raise
         return str(fields["record_id"])
+
+    def _bands_may_be_empty(self) -> bool:
+        """Stores made before withheld ratings (record format 1, and early format 2) declare the band columns NOT NULL."""
+        columns = {row[1]: row[3] for row in self._con.execute("PRAGMA table_info(evaluations)")}
+        return not any(columns.get(name) for name in ("proposed_band", "limited_band", "final_band"))
 
     def records(self) -> list[AuditRecord]:
         """Every record, in memory; for a store of any size, iterate :meth:`iter_records`."""

@@ -88,11 +88,11 @@ class AuditRecord:
     ruleset_hash: str
     catalogue_hash: str | None
     engine_version: str
-    proposed_band: int
+    proposed_band: int | None  # None: the rating was withheld
     limits: str
-    limited_band: int
+    limited_band: int | None
     judgement: str | None
-    final_band: int
+    final_band: int | None
     decision: str
     supersedes: str | None
     previous_hash: str

@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
@@ -24,8 +24,10 @@ from ..paths import rules_dir
 
 class Expect(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+    status: Literal["rated", "withheld"] | None = Field(None, description="withheld: no band is published")
     proposed_band: int | None = Field(None, ge=1, le=4)
     final_band: int | None = Field(None, ge=1, le=4)
+    direction: Literal["risen", "held", "fallen"] | None = Field(None, description="Since last year's band (the profile's previous_band)")
     fired: list[str] = []
     not_fired: list[str] = []
     error_code: str | None = None
@@ -47,6 +49,7 @@ class CaseResult:
     description: str
     differences: list[str] = field(default_factory=list)
     fired: set[str] = field(default_factory=set)
+    chosen_row: str | None = None  # the decision-table row the table's hit policy chose (none when withheld)
     ruleset: LoadedRuleset | None = None  # the ruleset the case was evaluated with, when it got that far
 
     @property
@@ -122,11 +125,20 @@ def run_case(path: Path) -> CaseResult:
         result.differences.append(f"expected error {expect.error_code}, got a decision (final band {decision.final_band})")
         return result
     result.fired = set(decision.fired_rules)
+    result.chosen_row = next((e.row_id for e in decision.events("band_combined")), None)
     words = decision.band_words
+    if expect.status is not None and expect.status != decision.status:
+        why = "; ".join(f"{r.rule_id}: {r.because}" for r in decision.withheld)
+        result.differences.append(f"status: expected {expect.status}, got {decision.status}" + (f" ({why})" if why else ""))
     for label, want, got in (("proposed band", expect.proposed_band, decision.proposed_band),
                              ("final band", expect.final_band, decision.final_band)):
         if want is not None and want != got:
-            result.differences.append(f"{label}: expected {want} ({words[want]}), got {got} ({words[got]})")
+            result.differences.append(f"{label}: expected {want} ({words[want]}), got "
+                                      + (f"{got} ({words[got]})" if got is not None else "none (the rating is withheld)"))
+    if expect.direction is not None:
+        got_direction = decision.direction.direction if decision.direction else "none (no previous band, or withheld)"
+        if expect.direction != got_direction:
+            result.differences.append(f"direction: expected {expect.direction}, got {got_direction}")
     for rule in expect.fired:
         if rule not in result.fired:
             event = next((e for e in decision.events("rule_not_fired") if e.rule_id == rule), None)

@@ -1,5 +1,6 @@
-"""``engine rules test``: run rule test cases (engine.authoring.cases) and count, per rule, decision-table row and
-limit, how many cases made it fire, so that rules no case exercises are named."""
+"""``engine rules test``: run rule test cases (engine.authoring.cases) and count, per rule, decision-table row, limit
+and withhold rule, how many cases made it fire (a row: how many cases the table chose it in), so that rules no case
+exercises are named."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from .cases import CaseResult, find_cases, load_case, run_case
 class Covered:
     """One rule, row or limit and how many cases made it fire."""
 
-    part: str  # "rules" | "decision table" | "limits"
+    part: str  # "rules" | "decision table" | "limits" | "withhold"
     id: str
     title: str
     cases: int
@@ -77,10 +78,14 @@ def _coverage(loaded: LoadedRuleset, results: list[CaseResult]) -> RulesetCovera
     def count(item_id: str) -> int:
         return sum(item_id in r.fired for r in mine)
 
+    def chosen(row_id: str) -> int:  # a row counts where the table's hit policy chose it, not merely where it covered
+        return sum(row_id == r.chosen_row for r in mine)
+
     items = [Covered("rules", r.id, r.title, count(r.id)) for r in ruleset.rules]
     items += [Covered("decision table", row.id, " x ".join(f"{stage} {_grades(grades)}" for stage, grades in row.grades.items())
-                      + f" -> band {row.band}", count(row.id)) for row in ruleset.decision_table.rows]
+                      + f" -> band {row.band}", chosen(row.id)) for row in ruleset.decision_table.rows]
     items += [Covered("limits", limit.id, limit.title, count(limit.id)) for limit in ruleset.limits]
+    items += [Covered("withhold", w.id, w.title, count(w.id)) for w in ruleset.withhold]
     return RulesetCoverage(ruleset.id, ruleset.version, loaded.path, len(mine), items)
 
 
@@ -119,5 +124,6 @@ def format_rule_tests(run: RuleTestRun, coverage: bool = False) -> str:
             if cover.not_exercised:
                 lines.append(f"  Not exercised by any case: {', '.join(cover.not_exercised)}")
             else:
-                lines.append("  Every rule, row and limit fired in at least one case.")
+                lines.append("  Every rule, row" + (", limit and withhold rule" if any(i.part == "withhold" for i in cover.items) else " and limit")
+                             + " fired in at least one case.")
     return "\n".join(lines) + "\n"

@@ -1,173 +1,145 @@
-"""Council profiles from provider-level inspection records, an indicators table, statistical neighbours
-and a councils table. National and similar-areas comparators are computed from the data.
+"""Council profiles from provider-level inspection records, indicator tables, statistical neighbours and a
+councils table, read as their publishers wrote them (see :mod:`engine.batch.columns`). National and
+similar-areas comparators are computed from the data, or taken from the extract's row for England.
 
-Every row that cannot be used (unknown council, setting type or indicator, a duplicate provider, an
-impossible grade, a value that is not a number) is reported as a located problem and left out; nothing
-is dropped silently. A council whose own row is unusable gets no profile.
+Every row read meets one fate, counted in the result's accounts: used, empty, set aside (by reason), England
+(the national comparator), or reported as a located problem and left out. Nothing is dropped silently. A
+council whose own row is unusable gets no profile. The modules this one assembles: ``extract`` (reading a
+file), ``councils`` (the councils table, name matching, neighbours), ``setting_counts``, ``indicator_values``,
+``overlay`` (``--base``) and ``ledger`` (the accounts and the summary).
 """
 from __future__ import annotations
 
-import functools
-import math
 import re
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeAlias
 
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
 from .. import writing
-from ..characters import text_problem
-from ..errors import BuildError, Code, Problem, did_you_mean
-from ..load.ruleset import ruleset_for_year
-from ..load.yaml import load_yaml
+from ..errors import BuildError, Problem, ProfileError
+from ..load.ruleset import load_ruleset, ruleset_for_year
 from ..model.catalogue import Catalogue
-from ..model.profile import GOOD_OR_BETTER, GRADES, Profile
-from ..model.source import SourceDocument
-from ..model.validation import validate
-from ..model.values import COUNCIL_CODE, COUNT_MAX, LINE_MAX, MAGNITUDE_MAX, Line
+from ..model.loaded import LoadedRuleset
+from ..model.profile import Profile
+from ..model.values import COUNCIL_CODE
+from .columns import ColumnConfig, IndicatorsTable, SettingsTable, load_column_config
+from .councils import DEFAULT_GRADES, SAFEGUARDING_KINDS, read_councils, read_neighbours
+from .extract import TableInput, name_of
+from .indicator_values import IndicatorTable, combine, indicator_evidence, read_indicators, trends_of
+from .ledger import TableAccount, summary_lines
+from .overlay import overlay_profiles
 from .profile_table import profiles_to_table
-from .tables import check_writable, line_of, read_table, require_columns, write_table
+from .setting_counts import count_settings, read_settings, settings_evidence
+from .tables import READABLE, check_writable, write_table
 
-DEFAULT_GRADES: dict[str, str] = {"1": "outstanding", "2": "good", "3": "satisfactory", "4": "inadequate", **{g: g for g in GRADES}}
-SAFEGUARDING_KINDS = ("joint area review", "inspection of safeguarding and looked after children")
-
-
-class _Columns(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-# Column names and values of extracts: text without control characters (engine.model.values.Line).
-class CouncilColumns(_Columns):
-    council: Line = "council"
-    name: Line = "name"
-    safeguarding_kind: Line = "safeguarding_kind"
-    safeguarding_year: Line = "safeguarding_year"
-    safeguarding: Line = "safeguarding"
-    looked_after_children: Line = "looked_after_children"
-    unannounced_year: Line = "unannounced_year"
-    strengths: Line = "strengths"
-    areas_for_development: Line = "areas_for_development"
-    areas_for_priority_action: Line = "areas_for_priority_action"
-
-
-class SettingColumns(_Columns):
-    provider: Line = "provider"
-    council: Line = "council"
-    setting_type: Line = "setting_type"
-    grade: Line = "grade"
-    inspection_date: Line = "inspection_date"
-
-
-class IndicatorColumns(_Columns):
-    council: Line = "council"
-    indicator: Line = "indicator"
-    value: Line = "value"
-
-
-class NeighbourColumns(_Columns):
-    council: Line = "council"
-    neighbour: Line = "neighbour"
-
-
-class CouncilsTable(_Columns):
-    columns: CouncilColumns = CouncilColumns()
-
-
-class SettingsTable(_Columns):
-    columns: SettingColumns = SettingColumns()
-    setting_types: dict[Line, Line] = {}  # value in the extract -> key in indicators/setting-types.yaml
-    grades: dict[Line, Line] = {}  # value in the extract -> outstanding | good | satisfactory | inadequate
-
-
-class IndicatorsTable(_Columns):
-    columns: IndicatorColumns = IndicatorColumns()
-
-
-class NeighboursTable(_Columns):
-    columns: NeighbourColumns = NeighbourColumns()
-
-
-class ColumnConfig(_Columns):
-    """How the columns (and setting-type and grade values) of real extracts map to the builder's names."""
-
-    councils: CouncilsTable = CouncilsTable()
-    settings: SettingsTable = SettingsTable()
-    indicators: IndicatorsTable = IndicatorsTable()
-    neighbours: NeighboursTable = NeighboursTable()
-
-
-def load_column_config(path: Path | str | None) -> ColumnConfig:
-    if path is None:
-        return ColumnConfig()
-    doc = load_yaml(path, BuildError)
-    config, problems = validate(ColumnConfig, doc if doc.data is not None else _empty(doc),
-                                code_invalid="column-config-invalid", code_unknown_key="column-config-invalid")
-    if config is None:
-        raise BuildError(problems)
-    for value in config.settings.grades.values():
-        if value not in GRADES:
-            raise BuildError([doc.problem("column-config-invalid", f"'{value}' is not a grade",
-                                          ("settings", "grades"), suggestion=f"use one of: {', '.join(GRADES)}")])
-    return config
-
-
-def _empty(doc: SourceDocument) -> SourceDocument:
-    return doc.with_data({})
+__all__ = ["DEFAULT_GRADES", "SAFEGUARDING_KINDS", "BuildResult", "ColumnConfig", "Tables", "build_and_write", "build_profiles",
+           "load_column_config", "summary", "write_profiles"]
+DEFAULT_YEAR = 2009
+Tabled: TypeAlias = "TableInput | Sequence[TableInput] | None"
 
 
 @dataclass
 class BuildResult:
     profiles: dict[str, dict[str, Any]]  # council code -> profile, as the YAML profile format has it
     problems: list[Problem] = field(default_factory=list)
+    accounts: list[TableAccount] = field(default_factory=list)  # every table read, and where each of its rows went
+    year: int = DEFAULT_YEAR
+    vocabulary: str = ""  # the catalogue the profiles are written in
+    ruleset: str | None = None  # the ruleset (id and version) that named that catalogue
+    overlay: list[str] = field(default_factory=list)  # with --base: what was laid over which profile, and conflicts
+    not_read: list[str] = field(default_factory=list)  # files in a folder given that no config entry reads
+
+    @property
+    def notable(self) -> bool:
+        """Whether any row was other than used or reported: set aside, empty, England's, matched by alias, a gap."""
+        return bool(self.not_read or self.overlay or any(
+            a.empty or a.national or a.set_aside or a.aliases or a.suppressed or a.gaps or a.notes for a in self.accounts))
 
 
 @dataclass(frozen=True)
 class Tables:
-    """The four tables, as files (CSV, Excel, Parquet) or as DataFrames already in memory."""
+    """The tables, as files (CSV, Excel, Parquet) or DataFrames already in memory. Settings and indicators may be
+    several tables (or folders of them); only the councils table is required."""
 
-    councils: Path | str | pd.DataFrame
-    settings: Path | str | pd.DataFrame
-    indicators: Path | str | pd.DataFrame
-    neighbours: Path | str | pd.DataFrame
+    councils: TableInput
+    settings: Tabled = ()
+    indicators: Tabled = ()
+    neighbours: TableInput | None = None
+
+    def listed(self, role: Literal["settings", "indicators"]) -> list[TableInput]:
+        given = self.settings if role == "settings" else self.indicators
+        if given is None:
+            return []
+        return list(given) if isinstance(given, (list, tuple)) else [given]
 
 
-def build_profiles(tables: Tables, config: ColumnConfig | None = None, *, year: int = 2009,
-                   catalogue: Catalogue | None = None) -> BuildResult:
-    """One profile per council of the councils table, in the vocabulary of the ruleset for ``year`` (or the
-    catalogue given); problems for every row left out."""
+def build_profiles(tables: Tables, config: ColumnConfig | None = None, *, year: int | None = None,
+                   catalogue: Catalogue | None = None, ruleset: Path | str | None = None,
+                   base: Path | str | None = None) -> BuildResult:
+    """One profile per council of the councils table (with ``base``: the base profiles with the built sections laid
+    over them), in the vocabulary of the catalogue given, else of ``ruleset``, else of the config's ruleset, else of
+    the ruleset for ``year``; problems for every row left out, and an account of every table read."""
     config = config or ColumnConfig()
-    catalogue = catalogue or ruleset_for_year(year).catalogue
+    year = year or config.year or DEFAULT_YEAR
+    ruleset = ruleset or config.ruleset
+    named_by = None
+    if catalogue is None:
+        loaded = load_ruleset(ruleset) if ruleset is not None else _ruleset_for(year)
+        catalogue, named_by = loaded.catalogue, f"{loaded.ruleset.id} {loaded.ruleset.version}"
     problems: list[Problem] = []
-    councils = _councils(tables.councils, config.councils.columns, year, problems)
-    known = set(councils)
-    neighbours = _neighbours(tables.neighbours, config.neighbours.columns, known, problems)
-    settings = _settings(tables.settings, config.settings, known, catalogue, problems)
-    indicators = _indicators(tables.indicators, config.indicators.columns, known, catalogue, problems)
-    counts, national_settings = _setting_counts(settings)
-    wide = indicators.pivot(index="council", columns="indicator", values="value") if len(indicators) else pd.DataFrame()
-    national_indicators = wide.mean()
+    for source, entry, role in ((tables.councils, config.councils, "councils"), (tables.neighbours, config.neighbours, "neighbours")):
+        if isinstance(source, (str, Path)) and not entry.reads(Path(source).name):
+            raise BuildError([Problem("column-config-invalid", f"the column config's {role} entry reads files named '{entry.file}', "
+                                      "not this one", str(source), suggestion=f"give the {role} table it was written for")])
+    councils = read_councils(tables.councils, config, problems)
+    accounts = [councils.extract.account]
+    neighbours: dict[str, list[str]] = {}
+    if tables.neighbours is not None:
+        neighbours, read = read_neighbours(tables.neighbours, config.neighbours, councils.index, problems)
+        accounts.append(read.account)
+    not_read: list[str] = []
+    records = []
+    for source, settings_entry in _entries(tables, "settings", config, problems, not_read):
+        found, read = read_settings(source, settings_entry, councils.index, catalogue, problems)
+        records.append(found)
+        accounts.append(read.account)
+    counted = count_settings(_distinct_providers(records, accounts, problems)) if records else None
+    indicator_tables: list[IndicatorTable] = []
+    for source, indicators_entry in _entries(tables, "indicators", config, problems, not_read):
+        indicator_tables.append(read_indicators(source, indicators_entry, councils.index, catalogue, problems))
+        accounts.append(indicator_tables[-1].extract.account)
+    wide, national = combine(indicator_tables, problems)
+    trends = trends_of(indicator_tables)
     profiles = {}
-    councils_file = tables.councils if not isinstance(tables.councils, pd.DataFrame) else "<table>"
-    for code, council in councils.items():
+    for code, council in councils.rows.items():
         if council is None:
             continue  # its own row was reported
-        profile = {"authority": {"name": council["name"], "code": code}, "year": year}
-        profile["settings"] = _settings_evidence(code, counts, national_settings, neighbours.get(code, []), catalogue)
-        for section in ("safeguarding_inspection", "unannounced_inspection"):
+        profile: dict[str, Any] = {"authority": {"name": council["name"], "code": code}, "year": year}
+        if counted is not None:
+            profile["settings"] = settings_evidence(code, counted, neighbours.get(code, []), catalogue)
+        for section in ("evidence_date", "previous_band", "safeguarding_inspection", "unannounced_inspection", "inspections",
+                        "pending_inspection"):
             if council.get(section):
                 profile[section] = council[section]
-        profile["indicators"] = _indicator_values(code, wide, national_indicators, neighbours.get(code, []))
+        if indicator_tables:
+            profile["indicators"] = indicator_evidence(code, wide, national, neighbours.get(code, []), trends)
         invalid = _invalid(profile)
         if invalid:  # the checks above should make this impossible; never write a profile that would not load
             problems.append(Problem("record-invalid", f"the profile built for council '{code}' does not validate: {invalid}",
-                                    str(councils_file), council["line"], 1))
+                                    councils.extract.file, council.get("line", 1), 1))
             continue
         profiles[code] = profile
-    return BuildResult(profiles, sorted(problems, key=Problem.sort_key))
+    overlaid: list[str] = []
+    if base is not None:
+        sections = (["settings"] if counted is not None else []) + ["safeguarding_inspection", "unannounced_inspection"] \
+            + (["indicators"] if indicator_tables else [])
+        profiles, overlaid = overlay_profiles(profiles, base, sections, year, problems)
+    return BuildResult(profiles, sorted(problems, key=Problem.sort_key), accounts, year, catalogue.name, named_by, overlaid, not_read)
 
 
 def _invalid(profile: dict[str, Any]) -> str | None:
@@ -179,254 +151,62 @@ def _invalid(profile: dict[str, Any]) -> str | None:
     return None
 
 
-def _read(path, columns: _Columns, required: tuple[str, ...]) -> tuple[pd.DataFrame, dict[str, int], str]:
-    if isinstance(path, pd.DataFrame):  # a table already in memory (notebooks, the benchmark)
-        frame, path = path.astype(str).replace({"nan": ""}).reset_index(drop=True), "<table>"
-    else:
-        frame = read_table(path, BuildError)
-    names = columns.model_dump()
-    present = {n: c for n, c in names.items() if c in set(frame.columns)}
-    positions = require_columns(frame, {n: names[n] for n in required}, str(path), BuildError)
-    positions.update({n: list(frame.columns).index(c) + 1 for n, c in present.items()})
-    frame = frame.rename(columns={c: n for n, c in present.items()})
-    return frame, positions, str(path)
-
-
-def _councils(path, columns: CouncilColumns, year: int, problems: list[Problem]) -> dict[str, dict | None]:
-    frame, at, file = _read(path, columns, ("council", "name"))
-    out: dict[str, dict | None] = {}
-    first_line: dict[str, int] = {}
-    for i, row in frame.iterrows():
-        line = line_of(i)
-        code = row["council"]
-        where = functools.partial(_cell, file, line, at)
-        if not code or not row["name"]:
-            problems.append(Problem("record-invalid", "a council needs a code and a name", *where("council" if not code else "name")))
-            continue
-        if code in first_line:
-            problems.append(Problem("duplicate-record", f"council '{code}' is given twice (first on line {first_line[code]})", *where("council")))
-            out[code] = None
-            continue
-        first_line[code] = line
-        found: list[Problem] = []
-        # The code names the profile's file: it must be a safe file name; the name is free text.
-        if not re.fullmatch(COUNCIL_CODE, code):
-            found.append(Problem("record-invalid", f"council code '{code[:40]}{'...' if len(code) > 40 else ''}' is not a code: "
-                                 "letters, digits, - and _, at most 32 characters", *where("council")))
-        name_problem = text_problem(row["name"]) or (f"is longer than {LINE_MAX} characters" if len(row["name"]) > LINE_MAX else None)
-        if name_problem:
-            found.append(Problem("record-invalid", f"council name {name_problem}", *where("name")))
-        council = {"name": row["name"], "line": line}
-        council["safeguarding_inspection"] = _safeguarding(row, where, found)
-        council["unannounced_inspection"] = _unannounced(row, where, found)
-        problems.extend(found)
-        out[code] = None if found else council
-    return out
-
-
-def _cell(file: str, line: int, columns: dict[str, int], name: str) -> tuple[str, int, int]:
-    """Where a named cell of a row is: file, line and (1-based) column."""
-    return file, line, columns.get(name, 1)
-
-
-Where = Callable[[str], tuple[str, int, int]]
-
-
-def _safeguarding(row: pd.Series, where: Where, found: list[Problem]) -> dict[str, Any] | None:
-    if not row.get("safeguarding"):
-        return None
-    kind = row.get("safeguarding_kind", "")
-    if kind not in SAFEGUARDING_KINDS:
-        found.append(Problem("record-invalid", f"safeguarding inspection kind '{kind}' is not one of: {', '.join(SAFEGUARDING_KINDS)}",
-                             *where("safeguarding_kind")))
-    out = {"kind": kind, "year": _integer(row, "safeguarding_year", where, found, minimum=2000, maximum=2100)}
-    for name in ("safeguarding", "looked_after_children"):
-        value = _grade_word(row.get(name, ""), DEFAULT_GRADES)
-        if row.get(name) and value is None:
-            found.append(Problem("impossible-grade", f"'{row[name]}' is not a grade", *where(name),
-                                 suggestion=did_you_mean(row[name], GRADES)))
-        if value:
-            out[name] = value
-    return out
-
-
-def _unannounced(row: pd.Series, where: Where, found: list[Problem]) -> dict[str, Any] | None:
-    if not row.get("unannounced_year"):
-        return None
-    out = {"year": _integer(row, "unannounced_year", where, found, minimum=2000, maximum=2100)}
-    for name in ("strengths", "areas_for_development", "areas_for_priority_action"):
-        if row.get(name):
-            out[name] = _integer(row, name, where, found, minimum=0, maximum=COUNT_MAX)
-    return out
-
-
-def _integer(row: pd.Series, name: str, where: Where, found: list[Problem], minimum: int, maximum: int) -> int | None:
-    """A whole number within the profile format's bounds; inf, nan and 1e400 are not numbers here."""
-    text = row.get(name, "")
+def _ruleset_for(year: int) -> LoadedRuleset:
+    """The ruleset for the profiles' year, whose catalogue is their vocabulary when neither config nor caller names one."""
     try:
-        number = float(text)
-        if not math.isfinite(number) or number != int(number) or not minimum <= number <= maximum:
-            raise ValueError
-        return int(number)
-    except ValueError:
-        found.append(Problem("record-invalid", f"{name}: '{text[:40]}' is not a whole number from {minimum} to {maximum:,}",
-                             *where(name)))
-        return None
+        return ruleset_for_year(year)
+    except ProfileError as exc:
+        raise BuildError([Problem(p.code, p.message, "<profiles build>", suggestion="name the vocabulary's ruleset: `ruleset:` in "
+                                  "the column config, or --ruleset FILE") for p in exc.problems]) from None
 
 
-def _grade_word(text: str, mapping: dict[str, str]) -> str | None:
-    text = text.strip()
-    key = text[:-2] if text.endswith(".0") else text
-    return mapping.get(key) or mapping.get(key.lower())
-
-
-def _neighbours(path, columns: NeighbourColumns, known: set[str], problems) -> dict[str, list[str]]:
-    frame, at, file = _read(path, columns, ("council", "neighbour"))
-    out: dict[str, list[str]] = {}
-    for i, row in frame.iterrows():
-        bad = next((n for n in ("council", "neighbour") if row[n] not in known), None)
-        if bad:
-            problems.append(Problem("unknown-council", f"{bad} '{row[bad]}' is not in the councils table", file, line_of(i), at[bad],
-                                    suggestion=did_you_mean(row[bad], known)))
+def _entries(tables: Tables, role: Literal["settings", "indicators"], config: ColumnConfig, problems: list[Problem],
+             not_read: list[str]) -> list[tuple[TableInput, Any]]:
+    """Each table of a role with the config entry that reads it; a folder gives the files some entry reads."""
+    out: list[tuple[TableInput, SettingsTable | IndicatorsTable]] = []
+    for given in tables.listed(role):
+        if not isinstance(given, pd.DataFrame) and Path(given).is_dir():
+            files = sorted(p for p in Path(given).iterdir() if p.suffix.lower() in READABLE)
+            chosen = [(p, config.entry(role, p.name)) for p in files]
+            not_read += [f"{p}: no {role} entry in the column config reads it" for p, e in chosen if e is None]
+            out += [(p, e) for p, e in chosen if e is not None]
+            if not any(e for _, e in chosen):
+                problems.append(Problem("file-not-found", f"no file in this folder is one the column config's {role} entries read",
+                                        str(given)))
             continue
-        if row["neighbour"] != row["council"] and row["neighbour"] not in out.setdefault(row["council"], []):
-            out[row["council"]].append(row["neighbour"])
-    return out
-
-
-def _settings(path, table: SettingsTable, known: set[str], catalogue: Catalogue, problems) -> pd.DataFrame:
-    frame, at, file = _read(path, table.columns, ("provider", "council", "setting_type", "grade"))
-    grades = {**DEFAULT_GRADES, **{str(k).strip(): v for k, v in table.grades.items()}}
-    types = {**{k: k for k in catalogue.setting_types}, **table.setting_types}
-    frame["line"] = range(2, len(frame) + 2)
-    frame["type_key"] = frame["setting_type"].map(types)
-    grade_text = frame["grade"].str.replace(r"\.0$", "", regex=True)
-    frame["grade_word"] = grade_text.map(grades).fillna(grade_text.str.lower().map(grades))
-    single = frame["type_key"].map({k: t.kind == "single" for k, t in catalogue.setting_types.items()}).fillna(False).astype(bool)
-    dates = frame["inspection_date"] if "inspection_date" in frame else pd.Series("", index=frame.index)
-    bad_date = (dates != "") & pd.to_datetime(dates.str[:10], format="%Y-%m-%d", errors="coerce").isna()
-    first_provider = frame.groupby("provider")["line"].transform("min")
-    checks: list[tuple[pd.Series, str, Code, Callable[[_Row], str], Callable[[_Row], str | None]]] = [
-        # in order: a row is reported once, for the first check it fails
-        (frame["provider"].duplicated(), "provider", "duplicate-record",
-         lambda r: f"provider '{r.provider}' is given twice (first on line {r.first})", lambda r: None),
-        (~frame["council"].isin(known), "council", "unknown-council",
-         lambda r: f"council '{r.council}' is not in the councils table", lambda r: did_you_mean(r.council, known)),
-        (frame["type_key"].isna(), "setting_type", "unknown-setting-type",
-         lambda r: f"unknown setting type '{r.setting_type}'",
-         lambda r: did_you_mean(r.setting_type, types) or "map it under settings.setting_types in the column config"),
-        (frame["grade_word"].isna(), "grade", "impossible-grade",
-         lambda r: f"'{r.grade}' is not a grade", lambda r: f"give 1-4 or one of: {', '.join(GRADES)}"),
-        (bad_date, "inspection_date", "record-invalid",
-         lambda r: f"inspection date '{r.date}' is not a date (YYYY-MM-DD)", lambda r: None),
-    ]
-    usable = pd.Series(True, index=frame.index)
-    for mask, column, code, message, hint in checks:
-        for i in frame.index[mask & usable]:
-            row = _Row(frame.at[i, "provider"], frame.at[i, "council"], frame.at[i, "setting_type"], frame.at[i, "grade"],
-                       dates.at[i], int(first_provider.at[i]))
-            problems.append(Problem(code, message(row), file, int(frame.at[i, "line"]), at.get(column, 1), hint(row)))
-        usable &= ~mask
-    # A council has one fostering agency (one adoption agency, ...): a second row for it is a duplicate.
-    again = single & usable & frame.duplicated(["council", "type_key"]) & frame[["council", "type_key"]].notna().all(axis=1)
-    first_single = frame[single & usable].groupby(["council", "type_key"])["line"].min()
-    for i in frame.index[again]:
-        council, key = frame.at[i, "council"], frame.at[i, "type_key"]
-        problems.append(Problem("duplicate-record", f"council '{council}' has one {key.replace('_', ' ')}, already given on line "
-                                f"{first_single[(council, key)]}", file, int(frame.at[i, "line"]), at["setting_type"]))
-    usable &= ~again
-    kept = frame[usable]
-    return pd.DataFrame({"council": kept["council"], "setting_type": kept["type_key"], "grade": kept["grade_word"]})
-
-
-@dataclass(frozen=True)
-class _Row:
-    provider: str
-    council: str
-    setting_type: str
-    grade: str
-    date: str
-    first: int
-
-
-def _indicators(path, columns: IndicatorColumns, known: set[str], catalogue: Catalogue, problems) -> pd.DataFrame:
-    frame, at, file = _read(path, columns, ("council", "indicator", "value"))
-    rows: list[tuple[str, str, float]] = []
-    first_line: dict[tuple[str, str], int] = {}
-    for i, row in frame.iterrows():
-        line = line_of(i)
-        where = functools.partial(_cell, file, line, at)
-        key = (row["council"], row["indicator"])
-        if row["council"] not in known:
-            problems.append(Problem("unknown-council", f"council '{row['council']}' is not in the councils table", *where("council"),
-                                    suggestion=did_you_mean(row["council"], known)))
-        elif row["indicator"] not in catalogue.indicators:
-            problems.append(Problem("unknown-indicator", f"unknown indicator '{row['indicator']}'", *where("indicator"),
-                                    suggestion=did_you_mean(row["indicator"], catalogue.indicators)))
-        elif key in first_line:
-            problems.append(Problem("duplicate-record", f"{row['indicator']} for '{row['council']}' is given twice "
-                                    f"(first on line {first_line[key]})", *where("indicator")))
-        elif row["value"] == "":
-            continue  # an empty value is a data gap, as an absent row is
-        else:
-            try:
-                value = float(row["value"])
-                if not (math.isfinite(value) and abs(value) <= MAGNITUDE_MAX):
-                    raise ValueError
-            except ValueError:
-                problems.append(Problem("record-invalid", f"value '{row['value'][:40]}' is not a number "
-                                        f"(finite, within {MAGNITUDE_MAX:,.0f} of zero)", *where("value")))
-                continue
-            first_line[key] = line
-            rows.append((row["council"], row["indicator"], value))
-    return pd.DataFrame(rows, columns=["council", "indicator", "value"])
-
-
-def _setting_counts(settings: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
-    """Counts by grade per (council, setting type), and the national shares per setting type."""
-    counts = pd.crosstab([settings["council"], settings["setting_type"]], settings["grade"]).reindex(columns=list(GRADES), fill_value=0)
-    by_type = counts.groupby(level="setting_type").sum()
-    total = by_type.sum(axis=1)
-    national = pd.DataFrame({"good_or_better": by_type[list(GOOD_OR_BETTER)].sum(axis=1) / total,
-                             "inadequate": by_type["inadequate"] / total})
-    return counts.to_dict("index"), national
-
-
-def _settings_evidence(code: str, counts: dict, national: pd.DataFrame, neighbours: list[str], catalogue: Catalogue) -> dict:
-    """Counts (or the single grade) per setting type, with the national share and the share pooled over similar areas."""
-    out = {}
-    for setting_type in catalogue.setting_types:
-        own = counts.get((code, setting_type))
-        if own is None:
+        entry = config.entry(role, "<table>" if isinstance(given, pd.DataFrame) else Path(given).name)
+        if entry is None:
+            patterns = ", ".join(e.file or "*" for e in (config.settings if role == "settings" else config.indicators))
+            problems.append(Problem("column-config-invalid", f"no {role} entry in the column config reads this file (entries read: {patterns})",
+                                    name_of(given)))
             continue
-        evidence: dict[str, Any] = {}
-        if catalogue.setting_types[setting_type].kind == "single":
-            evidence["grade"] = next(g for g in GRADES if own[g] > 0)
-        else:
-            evidence["counts"] = {g: int(own[g]) for g in GRADES if own[g]}
-        evidence["national"] = {"good_or_better": round(float(national.at[setting_type, "good_or_better"]), 3),
-                                "inadequate": round(float(national.at[setting_type, "inadequate"]), 3)}
-        similar = [counts[(n, setting_type)] for n in neighbours if (n, setting_type) in counts]
-        total = sum(sum(c.values()) for c in similar)
-        if total:
-            good = sum(c[g] for c in similar for g in GOOD_OR_BETTER)
-            evidence["similar_areas"] = {"good_or_better": round(good / total, 3)}
-        out[setting_type] = evidence
+        out.append((given, entry))
     return out
 
 
-def _indicator_values(code: str, wide: pd.DataFrame, national: pd.Series, neighbours: list[str]) -> dict:
-    """Each indicator's value with the national mean and the mean over the council's similar areas."""
-    if code not in wide.index:
-        return {}
-    similar = wide.reindex(neighbours).mean() if neighbours else None
-    out = {}
-    for key, value in wide.loc[code].dropna().items():
-        entry = {"value": float(value), "national": round(float(national[key]), 2)}
-        if similar is not None and pd.notna(similar[key]):
-            entry["similar_areas"] = round(float(similar[key]), 2)
-        out[key] = entry
-    return out
+def _distinct_providers(records: list[pd.DataFrame], accounts: list[TableAccount], problems: list[Problem]) -> pd.DataFrame:
+    """The settings of every table; a provider in two tables is counted once (the later row is reported)."""
+    joined = pd.concat(records, ignore_index=True)
+    again = joined["provider"].duplicated()
+    for row in joined[again].itertuples():
+        first = joined[joined["provider"] == row.provider].iloc[0]
+        problems.append(Problem("duplicate-record", f"provider '{row.provider}' is also given on line {first.line} of {first.file}",
+                                row.file, int(row.line)))
+        account = next(a for a in accounts if a.role == "settings" and a.file == row.file)
+        account.used, account.reported = account.used - 1, account.reported + 1
+    return joined[~again]
+
+
+def summary(result: BuildResult) -> list[str]:
+    """What was built, in which vocabulary, and what became of every row read (see :mod:`engine.batch.ledger`)."""
+    ruleset = f", of ruleset {result.ruleset}" if result.ruleset else ""
+    lines = [f"profiles of {result.year}, in the vocabulary of catalogue {result.vocabulary}{ruleset}"]
+    lines += summary_lines(result.accounts)
+    lines += result.not_read
+    if result.overlay:
+        lines.append("laid over base profiles:")
+        lines += [f"  {line}" for line in result.overlay]
+    return lines
 
 
 HEADER = "# Built by `engine profiles build` from {sources}.\n# Comparators (national, similar areas) are computed from those tables.\n"
@@ -444,8 +224,9 @@ def write_profiles(result: BuildResult, output: Path | str, sources: list[str]) 
     header = HEADER.format(sources=", ".join(" ".join(s.split()) for s in sources))
     if any("synthetic" in s.lower() for s in sources):
         header = "# SYNTHETIC: made from synthetic records; not a real council.\n" + header
-    files = {output / f"{code}.yaml": header + yaml.safe_dump(profile, sort_keys=False, allow_unicode=True, width=120)
-             for code, profile in result.profiles.items()}
+    files: dict[Path, writing.Content] = {
+        output / f"{code}.yaml": header + yaml.safe_dump(profile, sort_keys=False, allow_unicode=True, width=120)
+        for code, profile in result.profiles.items()}
     return writing.write_files(files, inside=output)
 
 
@@ -462,13 +243,15 @@ def _check_codes(codes: list[str], output: Path) -> None:
         raise BuildError(problems)
 
 
-def build_and_write(tables: Tables, output: Path | str, *, columns: Path | str | None = None,
-                    year: int = 2009) -> tuple[BuildResult, list[Path]]:
+def build_and_write(tables: Tables, output: Path | str, *, columns: Path | str | None = None, year: int | None = None,
+                    ruleset: Path | str | None = None, base: Path | str | None = None) -> tuple[BuildResult, list[Path]]:
     """Build every profile and write them (see :func:`write_profiles`)."""
     if Path(output).suffix:
         check_writable(output)
     else:
         writing.check_writable(output, folder=True)
-    result = build_profiles(tables, load_column_config(columns), year=year)
-    sources = [str(tables.councils), str(tables.settings), str(tables.indicators), str(tables.neighbours)]
+    result = build_profiles(tables, load_column_config(columns), year=year, ruleset=ruleset, base=base)
+    sources = [f"{a.file} ({a.source})" if a.source else a.file for a in result.accounts]
+    if base is not None:
+        sources.append(f"the base profiles in {base}")
     return result, write_profiles(result, output, sources)

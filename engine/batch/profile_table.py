@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from ..errors import Problem
+from ..errors import Problem, ProfileError
 from ..model.profile import Profile
 from ..model.source import DataPath, Location, SourceDocument
 from ..model.validation import field_type
@@ -53,13 +53,6 @@ def column_problems(columns: list[str], file: str) -> list[Problem]:
         seen.setdefault(column, number)
         parts = column.split(".")
         for cut in range(1, len(parts)):
-            outer = ".".join(parts[:cut])
-            if outer in seen or outer in columns:
-                twice = " (or the column is named twice: a second 'x' is read as 'x.1')" if parts[cut:][0].isdigit() else ""
-                problems.append(Problem("table-invalid", f"column '{column}' is inside column '{outer}': a value cannot also have "
-                                        f"parts{twice}", file, 1, number))
-                break
-        for cut in range(1, len(parts)):
             if _is_list(tuple(parts[:cut])) and not parts[cut].isdigit():
                 problems.append(Problem("table-invalid", f"column '{column}': '{'.'.join(parts[:cut])}' is a list; "
                                         f"name its items by number ({'.'.join(parts[:cut])}.0...)", file, 1, number))
@@ -67,7 +60,10 @@ def column_problems(columns: list[str], file: str) -> list[Problem]:
 
 
 def row_document(row: dict[str, str], columns: list[str], file: str, line: int) -> SourceDocument:
-    """The profile of one row (the columns checked by :func:`column_problems`), every value located at its cell."""
+    """The profile of one row (the columns checked by :func:`column_problems`), every value located at its cell.
+
+    A column may be inside another (``x`` and ``x.0.y``: a field given as a count in some rows and item by item in
+    others), but one row may not give both: that row is refused at the inner cell."""
     data: dict[str, Any] = {}
     locations: dict[DataPath, Location] = {(): (line, 1)}
     list_items: dict[DataPath, dict[str, int]] = {}  # a list's path -> its numbered items in the table -> position
@@ -84,6 +80,10 @@ def row_document(row: dict[str, str], columns: list[str], file: str, line: int) 
                 positions = list_items.setdefault(path, {})
                 key = positions.setdefault(part, len(positions))
             last = depth == len(parts) - 1
+            if not isinstance(node, (dict, list)) or (last and isinstance(node, dict) and isinstance(node.get(key), (dict, list))):
+                outer = ".".join(parts[:depth] if not isinstance(node, (dict, list)) else parts[:depth + 1])
+                raise ProfileError([Problem("table-invalid", f"column '{column}' is inside column '{outer}', and this row gives both: "
+                                            "a value cannot also have parts", file, line, number)])
             if isinstance(node, list):
                 while len(node) <= key:
                     node.append({})

@@ -1,12 +1,18 @@
 """Many councils at once: every profile in folders, files or tables rated, one result row per council.
 
-A council whose profile is invalid is reported with its location and does not stop the others. For
-notebooks, :func:`rate_all` returns the results as a pandas DataFrame.
+The inputs are listed first (file names, table rows), never read all at once; profiles are read, parsed and
+rated in chunks, the measures of each chunk derived together, by worker processes (one per CPU by default).
+Results come back in the order of the inputs, exactly as a serial run gives them, and only the parent
+process writes the audit trail. A council whose profile is invalid is reported with its location and does
+not stop the others. For notebooks, :func:`rate_all` returns the results as a pandas DataFrame.
 """
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterable
+import multiprocessing
+import os
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,9 +20,12 @@ from typing import Any
 import pandas as pd
 
 from ..audit.store import AuditStore
-from ..decide.pipeline import evaluate_document, evaluate_text
+from ..decide.pipeline import evaluate_many
 from ..errors import EngineError, Problem, ProfileError
-from ..load.yaml import read_text
+from ..load.catalogue import load_catalogue
+from ..load.profile import ruleset_for_document, validate_profile
+from ..load.yaml import read_text, read_yaml
+from ..model.loaded import LoadedProfile, LoadedRuleset
 from ..model.source import SourceDocument
 from ..model.trace import Decision
 from ..render.escape import one_line
@@ -25,20 +34,25 @@ from .tables import check_writable, is_table, line_of, read_table, write_table
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
 # A result row's columns: these, with a "<stage>_grade" column for each grading stage between them.
-LEADING = ["authority", "authority_code", "year", "proposed_band", "limits", "limited_band", "judgement", "final_band",
-           "final_words"]
-TRAILING = ["decisive_rules", "ruleset", "input_hash", "source", "audit_record"]
+LEADING = ["authority", "authority_code", "year", "status", "proposed_band", "limits", "limited_band", "judgement", "final_band",
+           "final_words", "previous_band", "direction"]
+TRAILING = ["decisive_rules", "withheld_by", "ruleset", "what_if", "input_hash", "source", "audit_record"]
+BANDS = ["proposed_band", "limited_band", "final_band", "previous_band"]  # empty when withheld (or, previous, not given)
+CHUNK = 64  # profiles a worker rates at once: their measures are derived together
 
 
 @dataclass(frozen=True)
 class ProfileSource:
-    """One council's profile as read: its label (``file`` or ``table:line``) and its text; a table's row also
-    carries its data, already read and located at its cells."""
+    """One council's profile: its label (``file`` or ``table:line``), and its YAML text or the file holding it; a
+    table's row also carries its data, already read and located at its cells."""
 
     label: str
     file: str
-    text: str
+    text: str | None = None  # None for a profile file: read when it is rated
     document: SourceDocument | None = None  # for a table row
+
+    def read(self) -> str:
+        return self.text if self.text is not None else read_text(self.file, ProfileError)
 
 
 @dataclass
@@ -53,19 +67,33 @@ class BatchResult:
     failures: list[Failure] = field(default_factory=list)
     band_words: dict[int, str] = field(default_factory=dict)
     audit_path: Path | None = None
+    ruleset: str | None = None  # the ruleset given for every profile, whatever its year
+
+    @property
+    def rated(self) -> pd.DataFrame:
+        """Councils given a band (not withheld)."""
+        return self.results[self.results["status"] == "rated"]
+
+    @property
+    def withheld(self) -> pd.DataFrame:
+        """Councils whose rating is withheld: no band is published."""
+        return self.results[self.results["status"] == "withheld"]
 
     @property
     def limited(self) -> pd.DataFrame:
         """Councils whose band a limit lowered."""
-        return self.results[self.results["limited_band"] < self.results["proposed_band"]]
+        rated = self.rated
+        return rated[rated["limited_band"] < rated["proposed_band"]]
 
     def distribution(self) -> dict[int, int]:
-        counts = Counter(self.results["final_band"]) if len(self.results) else Counter()
+        """How many councils got each band; withheld councils are counted apart (``withheld``)."""
+        counts = Counter(int(b) for b in self.rated["final_band"]) if len(self.results) else Counter()
         return {band: int(counts.get(band, 0)) for band in (4, 3, 2, 1)}
 
 
 def collect(inputs: Iterable[Path | str]) -> tuple[list[ProfileSource], list[Failure]]:
-    """Every profile named: a folder's *.yaml files, a profile file, or each row of a table."""
+    """Every profile named: a folder's *.yaml files, a profile file, or each row of a table. Files are
+    listed, not read: each is read when it is rated."""
     sources: list[ProfileSource] = []
     failures: list[Failure] = []
     for given in inputs:
@@ -76,7 +104,7 @@ def collect(inputs: Iterable[Path | str]) -> tuple[list[ProfileSource], list[Fai
                 files = sorted(p for p in path.iterdir() if p.suffix.lower() in PROFILE_SUFFIXES and p.is_file())
                 if not files:
                     raise ProfileError([Problem("file-not-found", "no profile files (*.yaml) in this folder", str(path))])
-                sources += [_file_source(p) for p in files]
+                sources += [ProfileSource(str(p), str(p)) for p in files]
             elif is_table(path):
                 frame = read_table(path, ProfileError)
                 columns = list(frame.columns)
@@ -84,32 +112,85 @@ def collect(inputs: Iterable[Path | str]) -> tuple[list[ProfileSource], list[Fai
                 if problems:
                     raise ProfileError(problems)
                 for i, row in enumerate(frame.to_dict("records")):
-                    doc = row_document(row, columns, str(path), line_of(i))
+                    try:
+                        doc = row_document(row, columns, str(path), line_of(i))
+                    except EngineError as exc:  # this row only: the others are still rated
+                        failures.append(Failure(f"{path}:{line_of(i)}", exc.problems))
+                        continue
                     sources.append(ProfileSource(f"{path}:{line_of(i)}", str(path), document_text(doc), doc))
             else:
-                sources.append(_file_source(path))
+                read_text(path, ProfileError)  # a named file that cannot be read is reported now, with the others
+                sources.append(ProfileSource(str(path), str(path)))
         except EngineError as exc:
             failures.append(Failure(str(path), exc.problems))
     return sources, failures
 
 
-def _file_source(path: Path) -> ProfileSource:
-    return ProfileSource(str(path), str(path), read_text(path, ProfileError))
+@dataclass(frozen=True)
+class Rated:
+    """What rating one source gave: its result row (and, for the audit trail, the decision and the text), or
+    the located problems that stopped it."""
+
+    label: str
+    row: dict[str, Any] | None = None
+    band_words: dict[int, str] | None = None
+    decision: Decision | None = None
+    text: str | None = None
+    problems: list[Problem] | None = None
 
 
-def evaluate_source(source: ProfileSource) -> Decision:
-    """The decision for one source; a table row's problems are located on its row and column."""
-    if source.document is not None:
-        return evaluate_document(source.document).decision
-    return evaluate_text(source.text, source.file).decision
+def rate_chunk(sources: list[ProfileSource], ruleset_path: str | None = None, keep_decisions: bool = False) -> list[Rated]:
+    """Rate a chunk of sources: each parsed and validated, then every valid one decided with its ruleset,
+    the measures of all that share a ruleset derived together. Results in the sources' order."""
+    out: list[Rated | None] = [None] * len(sources)
+    groups: dict[str, tuple[LoadedRuleset, list[tuple[int, LoadedProfile, str]]]] = {}
+    for i, source in enumerate(sources):
+        try:
+            text = source.read()
+            doc = source.document or read_yaml(text, source.file, ProfileError)
+            ruleset = ruleset_for_document(doc, ruleset_path)
+            loaded = validate_profile(doc, ruleset.catalogue if ruleset else None)
+        except EngineError as exc:
+            out[i] = Rated(source.label, problems=exc.problems)
+            continue
+        assert ruleset is not None  # validate_profile refuses a profile whose year is not a year
+        groups.setdefault(ruleset.content_hash, (ruleset, []))[1].append((i, loaded, text))
+    for ruleset, members in groups.values():
+        for (i, _, text), decision in zip(members, evaluate_many([loaded for _, loaded, _ in members], ruleset), strict=True):
+            out[i] = Rated(sources[i].label, result_row(decision, sources[i].label), dict(decision.band_words),
+                           decision.detached() if keep_decisions else None, text if keep_decisions else None)
+    return [rated for rated in out if rated is not None]
+
+
+def _rated(sources: list[ProfileSource], ruleset_path: str | None, keep_decisions: bool,
+           workers: int) -> Iterator[list[Rated]]:
+    """Each chunk's results, in order; with several workers, a few chunks are in flight at once."""
+    chunks = [sources[i:i + CHUNK] for i in range(0, len(sources), CHUNK)]
+    if workers <= 1 or len(chunks) <= 1:
+        for chunk in chunks:
+            yield rate_chunk(chunk, ruleset_path, keep_decisions)
+        return
+    # fork: the workers start with the rulesets this process has loaded; the inference adapter forgets the
+    # durable-rules host it may have had, so each worker builds its own (engine.decide.inference).
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pending: deque[Future[list[Rated]]] = deque()
+        for chunk in chunks:
+            pending.append(pool.submit(rate_chunk, chunk, ruleset_path, keep_decisions))
+            if len(pending) >= 2 * workers:  # bounded: memory stays flat however many profiles
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def evaluate_batch(inputs: Iterable[Path | str], *, audit: Path | str | None = None, run_by: str | None = None,
-                   progress: Callable[[int, int], None] | None = None,
-                   sources: list[ProfileSource] | None = None) -> BatchResult:
-    """Rate every profile; with ``audit`` (a store path), record each evaluation in the audit trail.
+                   progress: Callable[[int, int], None] | None = None, sources: list[ProfileSource] | None = None,
+                   ruleset: Path | str | None = None, workers: int | None = None) -> BatchResult:
+    """Rate every profile (with the ruleset given, else each with the one for its year); with ``audit`` (a
+    store path), record each evaluation in the audit trail.
 
-    ``progress`` is called after each profile with (profiles done, profiles in all).
+    ``workers``: processes rating chunks at once (default: the CPU count; 1 rates in this process).
+    ``progress`` is called as chunks finish with (profiles done, profiles in all).
     """
     failures: list[Failure] = []
     if sources is None:
@@ -117,16 +198,20 @@ def evaluate_batch(inputs: Iterable[Path | str], *, audit: Path | str | None = N
     store = _open_audit(audit)
     rows: list[dict[str, Any]] = []
     band_words: dict[int, str] = {}
+    done = 0
     try:
-        for done, source in enumerate(sources, 1):
-            try:
-                decision = evaluate_source(source)
-            except EngineError as exc:
-                failures.append(Failure(source.label, exc.problems))
-            else:
-                band_words = band_words or dict(decision.band_words)
-                record = store.append(decision, profile_source_text=source.text, run_by=run_by) if store else None
-                rows.append(result_row(decision, source.label, record))
+        for chunk in _rated(sources, str(ruleset) if ruleset is not None else None, store is not None,
+                            workers if workers is not None else (os.cpu_count() or 1)):
+            for rated in chunk:
+                if rated.problems is not None:
+                    failures.append(Failure(rated.label, rated.problems))
+                    continue
+                assert rated.row is not None
+                band_words = band_words or dict(rated.band_words or {})
+                if store is not None and rated.decision is not None:
+                    rated.row["audit_record"] = store.append(rated.decision, profile_source_text=rated.text or "", run_by=run_by)
+                rows.append(rated.row)
+            done += len(chunk)
             if progress:
                 progress(done, len(sources))
     finally:
@@ -134,7 +219,10 @@ def evaluate_batch(inputs: Iterable[Path | str], *, audit: Path | str | None = N
             store.close()
     grade_columns = list(dict.fromkeys(k for row in rows for k in row if k not in LEADING + TRAILING))
     frame = pd.DataFrame(rows, columns=LEADING + grade_columns + TRAILING)
-    return BatchResult(frame, failures, band_words, Path(audit) if audit is not None else None)
+    for column in BANDS + [c for c in grade_columns]:
+        frame[column] = frame[column].astype("Int64")  # whole numbers, empty where there is none
+    return BatchResult(frame, failures, band_words, Path(audit) if audit is not None else None,
+                       str(ruleset) if ruleset is not None else None)
 
 
 def rate_to_file(inputs: Iterable[Path | str], output: Path | str, **options: Any) -> BatchResult:
@@ -150,43 +238,71 @@ def _open_audit(audit: Path | str | None) -> AuditStore | None:
 
 
 def result_row(decision: Decision, source: str, audit_record: str | None = None) -> dict[str, Any]:
-    """One council's result: bands side by side, and the rules that decided them."""
+    """One council's result: bands side by side (empty when withheld), and the rules that decided them."""
     grades = {e.stage: e.rule_id for e in decision.events("grade_assigned")}
     rows = [e.row_id for e in decision.events("band_combined")]
     binding = [limit.limit_id for limit in decision.limits if limit.binding]
     judgement = decision.judgement
     return {
         "authority": decision.authority, "authority_code": decision.authority_code, "year": decision.year,
-        "proposed_band": decision.proposed_band, "limits": "; ".join(binding), "limited_band": decision.limited_band,
-        "judgement": f"{judgement.band} ({judgement.assessor})" if judgement else "",
+        "status": decision.status, "proposed_band": decision.proposed_band, "limits": "; ".join(binding),
+        "limited_band": decision.limited_band, "judgement": f"{judgement.band} ({judgement.assessor})" if judgement else "",
         "final_band": decision.final_band, "final_words": decision.words(decision.final_band),
+        "previous_band": decision.previous_band, "direction": decision.direction.direction if decision.direction else "",
         **{f"{stage}_grade": grade for stage, grade in decision.grades.items()},
         "decisive_rules": "; ".join([grades[s] for s in sorted(grades)] + rows + binding),
-        "ruleset": f"{decision.ruleset.id} {decision.ruleset.version}", "input_hash": decision.input_hash,
+        "withheld_by": "; ".join(r.rule_id for r in decision.withheld),
+        "ruleset": f"{decision.ruleset.id} {decision.ruleset.version}", "what_if": what_if(decision), "input_hash": decision.input_hash,
         "source": source, "audit_record": audit_record or "",
     }
 
 
-def rate_all(*inputs: Path | str, audit: Path | str | None = None) -> pd.DataFrame:
+def what_if(decision: Decision) -> str:
+    """For a profile rated by the ruleset of another year: what was applied to what, and how much of the evidence
+    the method reads the profile has ('' when the ruleset is the one for the profile's year)."""
+    ruleset = decision.ruleset
+    if ruleset.year == decision.year:
+        return ""
+    types = load_catalogue(ruleset.catalogue).setting_types
+    present = {name.split(".")[1] for name in decision.measure_values()
+               if name.startswith("settings.") and name.endswith(".count_total") and name.count(".") == 2}
+    return (f"{ruleset.id} {ruleset.version} (the method for {ruleset.year}) applied to {decision.year} data; "
+            f"evidence for {len(present & set(types))} of {len(types)} setting types")
+
+
+def rate_all(*inputs: Path | str, audit: Path | str | None = None, ruleset: Path | str | None = None,
+             workers: int | None = None) -> pd.DataFrame:
     """For notebooks: the results of every profile as a DataFrame (failures are in ``.attrs['failures']``)."""
-    result = evaluate_batch(inputs, audit=audit)
+    result = evaluate_batch(inputs, audit=audit, ruleset=ruleset, workers=workers)
     frame = result.results
     frame.attrs["failures"] = [str(p) for f in result.failures for p in f.problems]
     return frame
 
 
 def summary(result: BatchResult) -> list[str]:
-    """Lines for the end of a run: how many were rated, the distribution of bands, the limited councils."""
-    rated, failed = len(result.results), len(result.failures)
-    lines = [f"rated {rated} council(s)" + (f"; {failed} could not be rated (see above)" if failed else "")]
+    """Lines for the end of a run: how many were rated, the distribution of bands, the withheld councils apart, the
+    limited councils."""
+    rated, withheld, failed = len(result.rated), len(result.withheld), len(result.failures)
+    lines = [f"rated {rated} council(s)" + (f"; {withheld} withheld" if withheld else "")
+             + (f"; {failed} could not be rated (see above)" if failed else "")]
+    if result.ruleset:
+        lines.append(f"ruleset: {result.ruleset}, for every profile whatever its year")
+    if rated and result.results["what_if"].ne("").any():
+        lines.append("WHAT-IF, not a rating Ofsted gave:")
+        for text, n in result.results.loc[result.results["what_if"] != "", "what_if"].value_counts().sort_index().items():
+            lines.append(f"  {text}: {n} council(s)")
     for band, n in result.distribution().items():
         words = result.band_words.get(band, "")
         share = f" ({n / rated:.0%})" if rated else ""
         lines.append(f"  {band} {words:<22} {n:>5}{share}")
+    if withheld:
+        lines.append(f"withheld (no band published): {withheld} council(s)")
+        for row in result.withheld.itertuples():
+            lines.append(f"  {row.authority}: {row.withheld_by}")
     limited = result.limited
     lines.append(f"band limited: {len(limited)} council(s)")
     for row in limited.itertuples():
         lines.append(f"  {one_line(row.authority)}: {row.proposed_band} -> {row.limited_band} ({row.limits})")
     if result.audit_path:
-        lines.append(f"audit trail: {rated} evaluation(s) recorded in {result.audit_path}")
+        lines.append(f"audit trail: {rated + withheld} evaluation(s) recorded in {result.audit_path}")
     return lines

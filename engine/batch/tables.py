@@ -23,8 +23,11 @@ def is_table(path: Path | str) -> bool:
     return Path(path).suffix.lower() in READABLE
 
 
-def read_table(path: Path | str, error_class: type[EngineError]) -> pd.DataFrame:
-    """The table as text cells ('' where empty). Row i (0-based) is on line i + 2 of the file."""
+def read_table(path: Path | str, error_class: type[EngineError], *, header_row: int = 1, encoding: str = "utf-8-sig",
+               sheet: str | None = None) -> pd.DataFrame:
+    """The table as text cells ('' where empty). Row i (0-based) is on line i + header_row + 1 of the file: lines
+    above the header (a preamble) are skipped, empty lines are kept as rows of empty cells. A header cell with no
+    name is named ``column N`` (its 1-based position). A byte-order mark is not part of the first name."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in READABLE:
@@ -34,16 +37,40 @@ def read_table(path: Path | str, error_class: type[EngineError]) -> pd.DataFrame
         raise error_class([Problem("file-not-found", "no such file", str(path))])
     try:
         if suffix == ".csv":
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False)
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False, skiprows=header_row - 1,
+                                encoding=encoding)
         elif suffix == ".parquet":
             frame = pd.read_parquet(path).astype(str).replace({"None": "", "nan": "", "<NA>": ""})
         else:
-            frame = pd.read_excel(path, dtype=str, keep_default_na=False)
+            frame = pd.read_excel(path, dtype=str, keep_default_na=False, header=header_row - 1,
+                                  sheet_name=int(sheet) if sheet and sheet.isdigit() else sheet or 0)
     except Exception as exc:  # each reader raises its own errors; all mean "not a readable table"
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise error_class([Problem("table-invalid", f"cannot read the table: {first}", str(path))]) from None
-    frame.columns = [str(c).strip() for c in frame.columns]
+    frame.columns = [f"column {i + 1}" if str(c).startswith("Unnamed: ") else str(c).strip() for i, c in enumerate(frame.columns)]
+    if suffix != ".parquet":
+        _refuse_repeated_names(path, error_class, header_row, encoding, sheet)
     return frame.fillna("").map(lambda cell: str(cell).strip())
+
+
+def _refuse_repeated_names(path: Path, error_class: type[EngineError], header_row: int, encoding: str,
+                           sheet: str | None) -> None:
+    """pandas reads a second 'x' as 'x.1', which would then pass for a part of 'x': the header as written decides."""
+    if path.suffix.lower() == ".csv":
+        header = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False, skiprows=header_row - 1,
+                             encoding=encoding)
+    else:
+        header = pd.read_excel(path, header=None, nrows=1, dtype=str, keep_default_na=False, skiprows=header_row - 1,
+                               sheet_name=int(sheet) if sheet and sheet.isdigit() else sheet or 0)
+    first: dict[str, int] = {}
+    problems = []
+    for number, name in enumerate((str(c).strip() for c in header.iloc[0]) if len(header) else (), 1):
+        if name in first and name not in ("", "nan"):
+            problems.append(Problem("table-invalid", f"column '{name}' is named twice (first as column {first[name]})",
+                                    str(path), header_row, number))
+        first.setdefault(name, number)
+    if problems:
+        raise error_class(problems)
 
 
 def line_of(row_index: int) -> int:

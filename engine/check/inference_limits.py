@@ -30,11 +30,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import Problem
-from ..model.compiled import fact_key, measure_tests
+from ..model.compiled import CATCH_ALL, fact_key, measure_tests
 from ..model.loaded import LoadedRuleset
 from ..model.source import DataPath
 
-MAX_RULES = 4096
+# The adapter registers one catch-all rule per kind of fact besides the ruleset's own (engine.model.compiled.
+# CATCH_ALL): it counts among the rules, and ends where the rules without conditions end.
+MAX_RULES = 4096 - len(CATCH_ALL)
 MAX_SHARED_ENDING = 255
 MAX_BRANCHES = 511
 MAX_TRUE_TOGETHER = 64
@@ -60,7 +62,7 @@ def inference_limit_problems(loaded: LoadedRuleset) -> list[Problem]:
     ruleset, doc = loaded.ruleset, loaded.source
     problems: list[Problem] = []
     items = ruleset.conditioned
-    paths: list[DataPath] = [("rules", i) for i in range(len(ruleset.rules))] + [("limits", i) for i in range(len(ruleset.limits))]
+    paths: list[DataPath] = list(ruleset.conditioned_places)
 
     def add(path: DataPath, message: str, *, key: bool = False) -> None:
         problems.append(doc.problem("inference-limit", message + " (durable-rules 2.0.28)", path, key=key))
@@ -99,6 +101,8 @@ def inference_limit_problems(loaded: LoadedRuleset) -> list[Problem]:
                 add(where, f"a text of {len(value):,} characters; the inference engine compares at most {MAX_TEXT:,}")
 
     root = _Node()
+
+    root.ends.append(-1)  # the catch-all rule of the measures fact ends here, with the rules without conditions
     for i, compiled in enumerate(tests):
         if compiled is None:
             continue

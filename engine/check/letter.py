@@ -21,6 +21,12 @@ def letter_problems(doc: SourceDocument, wording: LetterWording, ruleset: Rulese
                 problems.append(doc.problem("ruleset-invalid", f"paragraph '{paragraph}' names '{stage}', which is not a stage "
                                             f"of ruleset '{ruleset.id}'", ("paragraphs", paragraph, i),
                                             suggestion=did_you_mean(stage, ruleset.stages)))
+    if ruleset.transitional and wording.transitional is None:
+        problems.append(doc.problem("ruleset-invalid", f"ruleset '{ruleset.id}' is transitional: its letter needs the "
+                                    "'transitional' paragraph", ()))
+    if ruleset.withhold and (wording.withheld is None or wording.withheld_rating is None):
+        problems.append(doc.problem("ruleset-invalid", f"ruleset '{ruleset.id}' can withhold a rating: its letter needs "
+                                    "'withheld' and 'withheld_rating'", ()))
     data = wording.model_dump()
     for path, allowed in TEMPLATE_FIELDS.items():
         for where, template in _templates(data, path):

@@ -142,17 +142,16 @@ def _empty(spec, low: _Bound, high: _Bound, excluded: dict[float, int], group, r
 
 
 def never_fires_problems(loaded: LoadedRuleset) -> list[Problem]:
-    """Rules, findings, limits and decision-table rows that no profile can make fire."""
+    """Rules, findings, limits, withhold rules and decision-table rows that no profile can make fire."""
     ruleset, doc = loaded.ruleset, loaded.source
     measures = measure_catalogue(loaded.catalogue)
     problems = []
     dead: set[str] = set()
-    places = [("rules", i) for i in range(len(ruleset.rules))] + [("limits", i) for i in range(len(ruleset.limits))]
-    for (section, i), item in zip(places, ruleset.conditioned, strict=True):
+    for (section, i), item in zip(ruleset.conditioned_places, ruleset.conditioned, strict=True):
         found = conflict(list(item.when), ruleset, measures)
         if found is not None:
             dead.add(item.id)
-            what = "rule" if section == "rules" else "limit"
+            what = {"rules": "rule", "limits": "limit", "withhold": "withhold rule"}[section]
             problems.append(doc.problem("rule-never-fires", f"{what} '{item.id}' can never fire: {found.reason}",
                                         (section, i, "when", found.indexes[-1])))
     reachable = {stage: {r.grade for r in ruleset.rules if r.stage == stage and r.id not in dead and r.grade is not None}

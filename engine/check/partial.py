@@ -23,7 +23,7 @@ from ..model.validation import clean_loc
 from .logic import ROW_NEVER_CHOSEN
 from .ruleset import check_ruleset, condition_problems
 
-LISTS = (("rules",), ("limits",), ("decision_table", "rows"))
+LISTS = (("rules",), ("limits",), ("withhold",), ("decision_table", "rows"))
 # Stand-ins for top-level values that did not validate; the semantic checks never read these.
 STAND_INS: dict[str, Any] = {
     "id": "ruleset", "version": "0", "year": 0, "title": "", "transitional": False, "provenance": None,
@@ -93,7 +93,7 @@ def _set_aside_condition_problems(doc: SourceDocument, ruleset: Ruleset, catalog
     """The conditions of a rule or limit that was set aside are still checked, when they validate."""
     measures = measure_catalogue(catalogue)
     problems = []
-    for section in ("rules", "limits"):
+    for section in ("rules", "limits", "withhold"):
         for i in sorted(set_aside[(section,)]):
             item = data[section][i]
             try:

@@ -50,6 +50,7 @@ def check_ruleset(loaded: LoadedRuleset) -> list[Problem]:
     items: list[tuple[DataPath, str]] = [(("rules", i), r.id) for i, r in enumerate(ruleset.rules)]
     items += [(("decision_table", "rows", i), r.id) for i, r in enumerate(ruleset.decision_table.rows)]
     items += [(("limits", i), r.id) for i, r in enumerate(ruleset.limits)]
+    items += [(("withhold", i), r.id) for i, r in enumerate(ruleset.withhold)]
     for where, ident in items:
         if ident in seen:
             add(doc.problem("duplicate-rule-id", f"id '{ident}' is used twice", where + ("id",)))
@@ -79,6 +80,9 @@ def check_ruleset(loaded: LoadedRuleset) -> list[Problem]:
         if limit.effect.cap is not None and limit.effect.cap not in ruleset.scale:
             add(doc.problem("ruleset-invalid", f"limit '{limit.id}' caps at {limit.effect.cap}, which is not a band of the scale",
                             ("limits", i, "effect", "cap")))
+    for i, withhold in enumerate(ruleset.withhold):
+        problems += condition_problems(doc, ruleset, measures, withhold.when, ("withhold", i))
+        problems += _template_problems(doc, measures, withhold.because, ("withhold", i))
 
     for name, stage in ruleset.stages.items():
         if stage.grades and not any(r.stage == name and not r.when for r in ruleset.rules):

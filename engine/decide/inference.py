@@ -1,17 +1,18 @@
 """The durable-rules adapter: the only module that imports ``durable``.
 
-The YAML rules compile to one durable-rules ruleset per ruleset content hash, registered once per
-process on one shared host. An evaluation is a session: a fresh sid, the measures asserted as one fact
-(grading rules, findings and limits fire), then the grades asserted as a second fact (decision-table
-rows fire). Callers see only "facts in, fired rule ids out"; the set of fired ids is the result, never
-the order of firing.
+The YAML rules compile (engine.model.compiled) to one durable-rules ruleset per ruleset content hash,
+registered once per process on one shared host. An evaluation is a session: a fresh sid, the measures
+asserted as one fact (grading rules, findings and limits fire), then the grades asserted as a second fact
+(decision-table rows fire). Callers see only "facts in, fired rule ids out"; the set of fired ids is the
+result, never the order of firing.
 """
 from __future__ import annotations
 
 import contextlib
 import copy
+import itertools
+import os
 import threading
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -19,13 +20,25 @@ from typing import Any
 from durable.engine import Host, MessageNotHandledException
 
 from ..errors import DefectError, Problem
-from ..model.compiled import GRADES, MEASURES, compile_ruleset, durable_fact_value, fact_key, thresholds
+from ..model.compiled import CATCH_ALL, GRADES, MEASURES, compile_ruleset, durable_fact_value, fact_key, thresholds
 from ..model.loaded import LoadedRuleset
 
 _lock = threading.RLock()  # durable-rules is not thread-safe: one evaluation on the host at a time
 _host: Host | None = None
 _registered: dict[str, frozenset[float]] = {}  # registered ruleset name -> the thresholds its rules compare with
 _fired: dict[str, set[str]] = {}
+_sessions = itertools.count(1)
+
+
+def _forget_host() -> None:
+    """In a forked child: the parent's host (its timer threads were not forked) and lock are not ours."""
+    global _host, _lock
+    _host, _lock = None, threading.RLock()
+    _registered.clear()
+    _fired.clear()
+
+
+os.register_at_fork(after_in_child=_forget_host)
 
 
 def _get_host() -> Host:
@@ -36,6 +49,9 @@ def _get_host() -> Host:
             """Resolves each rule's ``run`` name to an action that records the rule as fired."""
 
             def get_action(self, action_name: str) -> Any:
+                if action_name in CATCH_ALL:
+                    return lambda c: None
+
                 def record(c: Any) -> None:
                     _fired.setdefault(c.m.sid, set()).add(action_name)  # read-only use of c: never c.s
 
@@ -53,27 +69,26 @@ def _ruleset_name(loaded: LoadedRuleset) -> str:
 class Session:
     """One evaluation against a registered ruleset: facts in, fired rule ids out."""
 
-    def __init__(self, host: Host, name: str, referenced: set[str], compared_with: frozenset[float], file: str):
+    def __init__(self, host: Host, name: str, referenced: dict[str, str], compared_with: frozenset[float]):
         self._host, self._name, self._referenced, self._compared_with = host, name, referenced, compared_with
-        self._file = file
-        self.sid = uuid.uuid4().hex
+        self.sid = f"{os.getpid()}-{next(_sessions)}"  # unique among this process's live sessions, and cheap
 
     def _assert(self, kind: str, fields: dict[str, Any]) -> set[str]:
         before = set(_fired.get(self.sid, set()))
-        fact = {"id": uuid.uuid4().hex, "sid": self.sid, "kind": kind, **fields}
+        fact = {"id": f"{self.sid}-{kind}", "sid": self.sid, "kind": kind, **fields}  # one fact of each kind a session
         try:
             self._host.assert_fact(self._name, fact)
-        except MessageNotHandledException:  # no rule matched this fact: nothing fired
-            pass
-        except Exception as exc:
-            raise _refused(self._file, "a profile's facts") from exc
+        except MessageNotHandledException:
+            pass  # no rule matched this fact: nothing fired
+        except Exception as exc:  # a bare durable-rules error code: rules check should have made it impossible
+            raise DefectError([Problem("inference-failed", f"durable-rules refused a {kind} fact: {exc}")]) from None
         return _fired.get(self.sid, set()) - before
 
     def assert_measures(self, measures: dict[str, Any]) -> set[str]:
         """Rules, findings and limits that fire on these measures. Absent measures are absent keys; each value is
         given in a form durable-rules reads exactly (engine.model.compiled.durable_fact_value)."""
-        return self._assert(MEASURES, {fact_key(k): durable_fact_value(v, self._compared_with) for k, v in measures.items()
-                                       if v is not None and k in self._referenced})
+        return self._assert(MEASURES, {key: durable_fact_value(measures[name], self._compared_with)
+                                       for name, key in self._referenced.items() if measures.get(name) is not None})
 
     def assert_grades(self, grades: dict[str, int]) -> set[str]:
         """Decision-table rows that fire for these grades (one per grading stage)."""
@@ -89,22 +104,16 @@ def session(loaded: LoadedRuleset) -> Iterator[Session]:
         if name not in _registered:
             try:
                 host.register_rulesets({name: copy.deepcopy(compile_ruleset(loaded.ruleset))})  # it mutates its argument
-            except Exception as exc:
-                raise _refused(loaded.path, "the ruleset") from exc
+            except Exception as exc:  # a bare durable-rules error code: rules check should have made it impossible
+                raise DefectError([Problem("inference-failed", f"durable-rules refused ruleset {loaded.ruleset.id}: {exc}",
+                                           loaded.path)]) from None
             _registered[name] = thresholds(loaded.ruleset)
-        # Only the measures the rules read are asserted: durable-rules refuses a fact of more than about 250
-        # fields (error code 302), and the engine derives several hundred.
-        current = Session(host, name, loaded.ruleset.referenced_measures(), _registered[name], loaded.path)
+        # Only the measures the rules read are asserted: durable-rules refuses a fact of more than 251 fields
+        # (error code 302), and the engine derives several hundred.
+        current = Session(host, name, {m: fact_key(m) for m in sorted(loaded.ruleset.referenced_measures())}, _registered[name])
         try:
             yield current
         finally:
             _fired.pop(current.sid, None)
             with contextlib.suppress(Exception):  # no state was created when nothing was asserted
                 host.delete_state(name, current.sid)
-
-
-def _refused(file: str, what: str) -> DefectError:
-    """durable-rules refused what `rules check` passed: never its bare error code, a defect to report (the
-    inference engine's own message is kept as the error's cause, for whoever fixes it)."""
-    return DefectError([Problem("inference-limit", f"the inference engine refused {what}, although `rules check` found no "
-                                "problem: a defect to report", file)])

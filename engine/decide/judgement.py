@@ -7,13 +7,14 @@ names the policy clause, located at that clause in the ruleset file.
 """
 from __future__ import annotations
 
-from ..errors import JudgementError
+from ..errors import JudgementError, Problem
 from ..model.conditions import holds, resolve
 from ..model.judgement import NOT_STATED, ProposedJudgement
 from ..model.loaded import LoadedRuleset
-from ..model.measures import measure_catalogue
+from ..model.measures import measures_of_kind
 from ..model.ruleset import NUMERIC_OPERATORS, Condition, JudgementPolicy
-from ..model.trace import Decision, Judgement, JudgementApplied
+from ..model.source import SourceDocument
+from ..model.trace import Decision, Judgement, JudgementApplied, WithheldReason
 from ..model.wording import failing_text, format_value
 
 
@@ -46,6 +47,7 @@ def policy_breaches(decision: Decision, band: int, assessor: str | None, reason:
         breaches.append(("assessor_required", "a judgement must name its assessor"))
     if policy.reason_required and not reason:
         breaches.append(("reason_required", "a judgement must give a written reason"))
+    assert decision.limited_band is not None, "a withheld decision is refused before its policy is read"
     change = abs(band - decision.limited_band)
     if change > policy.max_change:
         breaches.append(("max_change", f"a judgement may move the band at most {policy.max_change} grade(s); "
@@ -56,6 +58,13 @@ def policy_breaches(decision: Decision, band: int, assessor: str | None, reason:
                          f"limit {ceiling[1]} (a safeguarding finding) holds the band at most {ceiling[0]}; "
                          f"a judgement may not lift it to {band}"))
     return breaches
+
+
+def withheld_problem(reasons: list[WithheldReason], profile: SourceDocument | None, what: str) -> Problem:
+    """A request that needs a band, for a decision that withholds it: located at the profile, naming the rule."""
+    first = reasons[0]
+    message = f"the rating is withheld by rule {first.rule_id} ({first.because.rstrip('.')}), so {what}"
+    return profile.problem("rating-withheld", message) if profile is not None else Problem("rating-withheld", message, "<profile>")
 
 
 def safeguarding_ceiling(decision: Decision) -> tuple[int, str] | None:
@@ -72,12 +81,12 @@ def judgement_warranted(decision: Decision, loaded_ruleset: LoadedRuleset) -> li
     """Where the ruleset says judgement is warranted: evidence near a threshold the result turned on,
     and areas with more data gaps than the stated share. Sentences for a reviewer, in evidence order."""
     ruleset = loaded_ruleset.ruleset
-    if ruleset.judgement is None or ruleset.judgement.warranted is None:
+    if ruleset.judgement is None or ruleset.judgement.warranted is None or not decision.rated:
         return []
     warranted = ruleset.judgement.warranted
     margin = warranted.near_threshold_margin
-    values = {e.measure: e.value for e in decision.events("measure_derived")}
-    proportions = {name for name, spec in measure_catalogue(loaded_ruleset.catalogue).items() if spec.kind == "proportion"}
+    values = decision.measure_values()
+    proportions = measures_of_kind(loaded_ruleset.catalogue, "proportion")
     notes: list[str] = []
 
     def near(conditions: list[Condition]) -> list[str]:

@@ -3,18 +3,19 @@ decision with its trace. "Load a profile, pick its ruleset, evaluate" is :func:`
 command and library entry point that starts from a file goes through it."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import DefectError, Problem, ProfileError
+from ..errors import DefectError, JudgementError, Problem, ProfileError
 from ..load.profile import ruleset_for_document, validate_profile
-from ..load.yaml import parse_yaml, read_text
-from ..measures.derive import derive_measures
+from ..load.yaml import read_text, read_yaml
+from ..measures.derive import MeasureView, derive_batch
 from ..model.conditions import first_failing, holds, resolve
 from ..model.judgement import ProposedJudgement
 from ..model.loaded import LoadedProfile, LoadedRuleset
-from ..model.ruleset import Condition, Limit, Rule, Ruleset
+from ..model.ruleset import Condition, Limit, Rule, Ruleset, Withhold
 from ..model.source import SourceDocument
 from ..model.trace import (
     BandCombined,
@@ -23,16 +24,18 @@ from ..model.trace import (
     GradeAssigned,
     LimitApplied,
     LimitOutcome,
-    MeasureDerived,
+    RatingWithheld,
     RuleFired,
     RuleNotFired,
     RulesetRef,
+    WithheldReason,
 )
 from ..model.wording import render
 from ..version import __version__
 from .combine import apply_limits, stage_grade, table_row
+from .direction import direction_of_travel
 from .inference import session
-from .judgement import apply_judgement, judgement_warranted
+from .judgement import apply_judgement, judgement_warranted, withheld_problem
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,7 @@ class Evaluation:
 def evaluate_text(text: str, file: str, ruleset_path: Path | str | None = None,
                   judgement: ProposedJudgement | None = None) -> Evaluation:
     """Evaluate profile YAML with the ruleset given, else the one for its year, and any judgement."""
-    return evaluate_document(parse_yaml(text, file, ProfileError), ruleset_path, judgement)
+    return evaluate_document(read_yaml(text, file, ProfileError), ruleset_path, judgement)
 
 
 def evaluate_document(doc: SourceDocument, ruleset_path: Path | str | None = None,
@@ -67,20 +70,54 @@ def evaluate_file(profile_path: Path | str, ruleset_path: Path | str | None = No
 
 
 def evaluate(loaded: LoadedProfile, loaded_ruleset: LoadedRuleset, judgement: ProposedJudgement | None = None) -> Decision:
-    """The decision: proposed band, limits, then any judgement (refused with JudgementError outside policy)."""
-    profile, ruleset = loaded.profile, loaded_ruleset.ruleset
-    measures = derive_measures(profile, loaded_ruleset.catalogue, ruleset)
-    values = measures.values
-    trace: list[Any] = [MeasureDerived(measure=name, value=value, inputs=measures.inputs[name])
-                        for name, value in sorted(values.items())]
+    """The decision: proposed band, limits, then any judgement (refused with JudgementError outside policy); or,
+    when a withhold rule fires, a withheld decision with no band."""
+    (decision,) = evaluate_many([loaded], loaded_ruleset)
+    if judgement is None:
+        return decision
+    if not decision.rated:
+        raise JudgementError([withheld_problem(decision.withheld, loaded.source, "a judgement has no band to move")])
+    judged = apply_judgement(decision, judgement, loaded_ruleset)
+    return judged.model_copy(update={"direction": direction_of_travel(judged, loaded_ruleset.ruleset)})
 
+
+def evaluate_many(profiles: Sequence[LoadedProfile], loaded_ruleset: LoadedRuleset) -> list[Decision]:
+    """The decisions of a chunk of profiles under one ruleset, their measures derived together."""
+    batch = derive_batch([loaded.profile for loaded in profiles], loaded_ruleset.catalogue, loaded_ruleset.ruleset.comparison)
+    return [_decide(loaded, loaded_ruleset, batch.view(i)) for i, loaded in enumerate(profiles)]
+
+
+def _decide(loaded: LoadedProfile, loaded_ruleset: LoadedRuleset, measures: MeasureView) -> Decision:
+    profile, ruleset = loaded.profile, loaded_ruleset.ruleset
+    values = measures.values
     with session(loaded_ruleset) as facts:
         fired = facts.assert_measures(values)
-        grade_rules = {stage: stage_grade(ruleset, stage, fired) for stage in ruleset.grading_stages}
-        grades = {stage: rule.grade for stage, rule in grade_rules.items() if rule.grade is not None}
-        fired_rows = facts.assert_grades(grades)
+        withheld_by = [w for w in ruleset.withhold if w.id in fired]
+        if not withheld_by:
+            grade_rules = {stage: stage_grade(ruleset, stage, fired) for stage in ruleset.grading_stages}
+            grades = {stage: rule.grade for stage, rule in grade_rules.items() if rule.grade is not None}
+            fired_rows = facts.assert_grades(grades)
 
-    trace += [_rule_event(rule, ruleset, values, fired) for rule in ruleset.rules]
+    trace: list[Any] = [_rule_event(rule, ruleset, values, fired) for rule in ruleset.rules]
+    trace += [_withheld_event(w, ruleset, values) for w in withheld_by]
+    trace += [_not_fired(w, ruleset, values) for w in ruleset.withhold if w.id not in fired]
+    catalogue = loaded_ruleset.catalogue
+    common: dict[str, Any] = dict(
+        authority=profile.authority.name, authority_code=profile.authority.code, year=profile.year,
+        ruleset=RulesetRef(id=ruleset.id, version=ruleset.version, year=ruleset.year, content_hash=loaded_ruleset.content_hash,
+                           catalogue=catalogue.name, catalogue_hash=catalogue.content_hash, transitional=ruleset.transitional),
+        input_hash=loaded.input_hash, engine_version=__version__, band_words={band: step.words for band, step in ruleset.scale.items()},
+        previous_band=profile.previous_band,
+    )
+    if withheld_by:
+        # No band is published, so none is combined, limited or judged; the rules' findings stay in the trace.
+        reasons = [WithheldReason(rule_id=e.rule_id, title=e.title, because=e.because, evidence=e.evidence)
+                   for e in trace if e.type == "rating_withheld"]
+        not_limits = {rule.id for rule in ruleset.rules} | {w.id for w in ruleset.withhold}
+        return Decision.with_measures(measures, **common, status="withheld", withheld=reasons, grades={}, proposed_band=None,
+                                      limits=[], limited_band=None, final_band=None, fired_rules=sorted(fired & not_limits),
+                                      trace=trace)
+
     trace += [GradeAssigned(stage=stage, grade=grades[stage], rule_id=rule.id, hit_policy=ruleset.stages[stage].hit_policy)
               for stage, rule in grade_rules.items()]
     row = table_row(ruleset, fired_rows)
@@ -102,18 +139,10 @@ def evaluate(loaded: LoadedProfile, loaded_ruleset: LoadedRuleset, judgement: Pr
     trace += [_not_fired(limit, ruleset, values) for limit in ruleset.limits if limit.id not in fired]
     limited = outcomes[-1].band_after if outcomes else proposed
 
-    catalogue = loaded_ruleset.catalogue
-    decision = Decision(
-        authority=profile.authority.name, authority_code=profile.authority.code, year=profile.year,
-        ruleset=RulesetRef(id=ruleset.id, version=ruleset.version, year=ruleset.year, content_hash=loaded_ruleset.content_hash,
-                           catalogue=catalogue.name, catalogue_hash=catalogue.content_hash, transitional=ruleset.transitional),
-        input_hash=loaded.input_hash, engine_version=__version__, grades=grades, proposed_band=proposed,
-        limits=outcomes, limited_band=limited, final_band=limited,
-        band_words={band: step.words for band, step in ruleset.scale.items()},
-        fired_rules=sorted(fired | fired_rows), trace=trace,
-    )
+    decision = Decision.with_measures(measures, **common, grades=grades, proposed_band=proposed, limits=outcomes,
+                                      limited_band=limited, final_band=limited, fired_rules=sorted(fired | fired_rows), trace=trace)
     decision = decision.model_copy(update={"judgement_warranted": judgement_warranted(decision, loaded_ruleset)})
-    return decision if judgement is None else apply_judgement(decision, judgement, loaded_ruleset)
+    return decision.model_copy(update={"direction": direction_of_travel(decision, ruleset)})
 
 
 def _evidence(conditions: list[Condition], ruleset: Ruleset, values: dict[str, Any]) -> list[Evidence]:
@@ -126,6 +155,11 @@ def _evidence(conditions: list[Condition], ruleset: Ruleset, values: dict[str, A
     return out
 
 
+def _withheld_event(withhold: Withhold, ruleset: Ruleset, values: dict[str, Any]) -> RatingWithheld:
+    return RatingWithheld(rule_id=withhold.id, title=withhold.title, evidence=_evidence(withhold.when, ruleset, values),
+                          because=render(withhold.because, values, ruleset.proportions))
+
+
 def _rule_event(rule: Rule, ruleset: Ruleset, values: dict[str, Any], fired: set[str]) -> RuleFired | RuleNotFired:
     if rule.id in fired:
         return RuleFired(rule_id=rule.id, title=rule.title, stage=rule.stage, grade=rule.grade,
@@ -133,12 +167,12 @@ def _rule_event(rule: Rule, ruleset: Ruleset, values: dict[str, Any], fired: set
     return _not_fired(rule, ruleset, values)
 
 
-def _not_fired(item: Rule | Limit, ruleset: Ruleset, values: dict[str, Any]) -> RuleNotFired:
+def _not_fired(item: Rule | Limit | Withhold, ruleset: Ruleset, values: dict[str, Any]) -> RuleNotFired:
     failure = first_failing(item.when, ruleset, values)
     if failure is None:  # the explanation disagrees with durable-rules; tests guard this, and the trace must not lie
         raise DefectError([Problem("explanation-mismatch", f"rule '{item.id}' did not fire although all its conditions hold")])
     c = failure.condition
-    stage, grade = (item.stage, item.grade) if isinstance(item, Rule) else ("limits", None)
+    stage, grade = (item.stage, item.grade) if isinstance(item, Rule) else ("limits" if isinstance(item, Limit) else "withhold", None)
     return RuleNotFired(rule_id=item.id, title=item.title, stage=stage, grade=grade, reason=failure.reason,
                         failing=Evidence(measure=c.measure, value=failure.actual, operator=c.operator, threshold=c.threshold,
                                          threshold_name=c.threshold_name, holds=False))

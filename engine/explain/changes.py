@@ -159,10 +159,48 @@ def _inspection_families(data: dict, better: bool) -> list[Family]:
 
             out.append(Family("safeguarding_inspection.safeguarding", lambda m: m.startswith("safeguarding_inspection."), 1,
                               safeguarding))
+    if better:
+        out += _history_families(data)
     return out
 
 
-Unit = tuple[str, str]  # ("settings", type) | ("indicators", id) | (inspection section, field)
+def _reads_inspections(measure: str) -> bool:
+    return measure.startswith(("inspections.", "safeguarding_inspection.", "unannounced_inspection."))
+
+
+def _history_families(data: dict) -> list[Family]:
+    """Better evidence in the dated history: areas for priority action resolved by the evidence date, and a full
+    inspection graded one step better (the edits that lift the 2010 and 2011 caps)."""
+    out = []
+    evidence = data.get("evidence_date")
+    for i, inspection in enumerate(data.get("inspections", [])):
+        if inspection["kind"] == "unannounced inspection":
+            actions = inspection.get("areas_for_priority_action") or []
+            open_ = [j for j, a in enumerate(actions) if not a.get("resolved_on") or (evidence and a["resolved_on"] > evidence)]
+            if open_:
+                out.append(Family(f"inspections.{i}.areas_for_priority_action", _reads_inspections, len(open_),
+                                  functools.partial(_resolve, i, open_, evidence or inspection["date"])))
+        elif BETTER_GRADES.get(inspection["safeguarding"]) not in (None, "outstanding"):
+            out.append(Family(f"inspections.{i}.safeguarding", _reads_inspections, 1,
+                              functools.partial(_regrade, i, BETTER_GRADES[inspection["safeguarding"]])))
+    return out
+
+
+def _resolve(i: int, open_: list[int], when: str, data: dict, k: int) -> dict:
+    """k of the inspection's open areas for priority action resolved on ``when`` (the evidence date)."""
+    changed = copy.deepcopy(data)
+    for j in open_[:k]:
+        changed["inspections"][i]["areas_for_priority_action"][j]["resolved_on"] = when
+    return changed
+
+
+def _regrade(i: int, grade: str, data: dict, k: int) -> dict:
+    changed = copy.deepcopy(data)
+    changed["inspections"][i]["safeguarding"] = grade
+    return changed
+
+
+Unit = tuple[str, Any]  # ("settings", type) | ("indicators", id) | (inspection section, field) | ("inspections", index)
 INSPECTION_FIELDS = (("unannounced_inspection", "areas_for_priority_action"), ("safeguarding_inspection", "safeguarding"))
 
 
@@ -172,6 +210,7 @@ def changed_units(before: dict, after: dict) -> list[Unit]:
     units += [("indicators", k) for k, v in after.get("indicators", {}).items() if v != before["indicators"][k]]
     units += [(section, f) for section, f in INSPECTION_FIELDS
               if (after.get(section) or {}).get(f) != (before.get(section) or {}).get(f)]
+    units += [("inspections", i) for i, inspection in enumerate(after.get("inspections", [])) if inspection != before["inspections"][i]]
     return units
 
 
@@ -179,7 +218,7 @@ def revert(after: dict, before: dict, unit: Unit) -> dict:
     """``after`` with one piece of evidence put back as it was in ``before``."""
     changed = copy.deepcopy(after)
     section, key = unit
-    if section in ("settings", "indicators"):
+    if section in ("settings", "indicators", "inspections"):
         changed[section][key] = copy.deepcopy(before[section][key])
     else:
         changed[section][key] = before[section][key]
@@ -227,6 +266,15 @@ def describe_changes(before: dict, after: dict, catalogue: Catalogue) -> list[tu
                                     if given.get(c) is not None)
             out.append(((section, key), f"{key} ({catalogue.indicators[key].title}) {given['value']:g} instead of {old:g} "
                                         f"({comparators})"))
+        elif section == "inspections":
+            new, old = after["inspections"][key], before["inspections"][key]
+            what = f"the {new['kind']} of {new['date']}"
+            if new.get("safeguarding") != old.get("safeguarding"):
+                out.append(((section, key), f"{what}: safeguarding {new['safeguarding']} instead of {old['safeguarding']}"))
+            resolved = sum(a.get("resolved_on") != b.get("resolved_on") for a, b in
+                           zip(new.get("areas_for_priority_action") or [], old.get("areas_for_priority_action") or [], strict=True))
+            if resolved:
+                out.append(((section, key), f"{what}: {resolved} area(s) for priority action resolved by the evidence date"))
         else:
             out.append(((section, key), f"{section.replace('_', ' ')}: {key.replace('_', ' ')} {after[section][key]} "
                                         f"instead of {before[section][key]}"))

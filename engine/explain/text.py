@@ -12,6 +12,7 @@ def explain_why_not(profile_path: Path | str, band: int, ruleset_path: Path | st
     answer = why_not(profile_path, band, ruleset_path)
     d = answer.decision
     words = d.band_words
+    assert d.final_band is not None and d.proposed_band is not None, "why_not refuses a withheld rating"
     out = [f"Why not band {band_text(band, words)} for {terminal(answer.authority)}?",
            f"The final band is {band_text(d.final_band, words)}; the proposed band was {band_text(d.proposed_band, words)}.", ""]
     needs = ", ".join(f"{stage} grade {want}" for stage, _, want in answer.stages)
@@ -34,6 +35,7 @@ def explain_why_not(profile_path: Path | str, band: int, ruleset_path: Path | st
         out.append("No change to the evidence was found that moves the band.")
     else:
         r = answer.result
+        assert r.final_band is not None, "a changed profile's rating is withheld only if the original's was"
         verdict = "reaches" if answer.reached else "does not reach"
         out.append(f"Changes that, applied together, give band {band_text(r.final_band, words)} "
                    f"(proposed {r.proposed_band}; the changed profile evaluated through the engine {verdict} band {band}):")

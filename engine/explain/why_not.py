@@ -16,11 +16,12 @@ from typing import Any
 
 import yaml
 
+from ..decide.judgement import withheld_problem
 from ..decide.pipeline import evaluate, evaluate_text
 from ..errors import EngineError, Problem, ProfileError
 from ..load.profile import parse_profile
 from ..load.yaml import read_text
-from ..measures.derive import derive_measures
+from ..measures.derive import derive_batch
 from ..model.conditions import Resolved, resolve
 from ..model.loaded import LoadedRuleset
 from ..model.profile import Profile
@@ -84,6 +85,8 @@ class WhyNot:
 def why_not(profile_path: Path | str, band: int, ruleset_path: Path | str | None = None) -> WhyNot:
     evaluated = evaluate_text(read_text(profile_path, ProfileError), str(profile_path), ruleset_path)
     loaded, ruleset, decision = evaluated.profile, evaluated.ruleset, evaluated.decision
+    if decision.final_band is None:
+        raise EngineError([withheld_problem(decision.withheld, loaded.source, f"there is no band to compare with band {band}")])
     if band == decision.final_band:
         other = band + 1 if band < max(decision.band_words) else band - 1
         raise EngineError([Problem("band-is-final", f"band {band} ({decision.band_words[band]}) is the band the profile "
@@ -146,17 +149,10 @@ def _prune(original: dict, data: dict, current: Decision, band: int, ruleset: Lo
 
 def _nearest_row(decision: Decision, rules: Ruleset, band: int) -> tuple[Row, dict[str, int]]:
     """The decision-table row giving ``band`` that needs the least change of grades, and the grades it needs."""
-    best = None
-    for row in rules.decision_table.rows:
-        if row.band != band:
-            continue
-        needed = {s: min(row.grades[s], key=lambda g, s=s: (abs(g - decision.grades[s]), g)) for s in decision.grades}  # type: ignore[misc]
-        cost = sum(abs(needed[s] - decision.grades[s]) for s in needed)
-        if best is None or cost < best[0]:
-            best = (cost, row, needed)
-    if best is None:
+    found = rules.nearest_grades(decision.grades, band)
+    if found is None:
         raise EngineError([Problem("ruleset-invalid", f"no row of the decision table '{rules.decision_table.id}' gives band {band}")])
-    return best[1], best[2]
+    return found
 
 
 def _grade_goals(decision: Decision, rules: Ruleset, needed: dict[str, int]) -> list[Goal]:
@@ -181,7 +177,7 @@ def _limit_goals(decision: Decision, rules: Ruleset, band: int) -> list[Goal]:
 
 
 def _obstacle(goal: Goal, decision: Decision, rules: Ruleset) -> Obstacle:
-    values = {e.measure: e.value for e in decision.events("measure_derived")}
+    values = decision.measure_values()
     c = goal.condition
     value = values.get(c.measure)
     titles = {r.id: r.title for r in rules.conditioned}
@@ -214,7 +210,7 @@ class _Search:
         key = json.dumps(data, sort_keys=True, default=str)
         if key not in self._memo:
             profile = Profile.model_validate(data)
-            self._memo[key] = derive_measures(profile, self.ruleset.catalogue, self.ruleset.ruleset).values
+            self._memo[key] = derive_batch([profile], self.ruleset.catalogue, self.ruleset.ruleset.comparison).values(0)
         return self._memo[key]
 
     def families(self, data: dict) -> list[Family]:

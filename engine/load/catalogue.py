@@ -4,14 +4,28 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from ..errors import Problem, RulesetError
+from ..errors import Problem, RulesetError, did_you_mean
 from ..model.catalogue import Catalogue, CatalogueIndex, Indicators, SettingTypes, VulnerableGroups
 from ..model.source import SourceDocument
 from ..model.validation import validate
 from ..paths import indicators_dir
 from .yaml import load_yaml, parse_yaml, read_bytes
 
-_PARSED: dict[str, Catalogue] = {}  # by content hash: a process reads each catalogue's files once
+_PARSED: dict[str, Catalogue] = {}  # by content hash: a process parses each catalogue once
+# By folder and name: the files read and their (mtime, size) then, so an unchanged catalogue costs a few stats.
+_READ: dict[tuple[str, str], tuple[tuple[tuple[str, int, int], ...], Catalogue]] = {}
+
+
+def file_signature(paths: list[Path]) -> tuple[tuple[str, int, int], ...]:
+    """Each file's path, modification time and size: enough to tell that a file read before is unchanged."""
+    found = []
+    for path in paths:
+        try:
+            stat = path.stat()
+        except OSError:
+            return ()
+        found.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(found)
 
 
 def catalogue_names(directory: Path | None = None) -> list[str]:
@@ -30,6 +44,9 @@ def catalogue_names(directory: Path | None = None) -> list[str]:
 def load_catalogue(name: str, directory: Path | None = None) -> Catalogue:
     """The catalogue ``name``: its index file and the three parts it names, validated, with their hash."""
     folder = Path(directory or indicators_dir())
+    read = _READ.get((str(folder), name))
+    if read is not None and read[0] and file_signature([Path(p) for p, _, _ in read[0]]) == read[0]:
+        return read[1]
     index_path = folder / f"{name}.yaml"
     index_bytes = _read(index_path)
     index_doc = parse_yaml(_text(index_path, index_bytes), str(index_path), RulesetError)
@@ -46,6 +63,8 @@ def load_catalogue(name: str, directory: Path | None = None) -> Catalogue:
         docs = {part: parse_yaml(_text(folder / parts[part], data), str(folder / parts[part]), RulesetError)
                 for part, data in contents.items()}
         _PARSED[content_hash] = _build(name, index, docs, content_hash)
+    signature = file_signature([index_path, *(folder / file for file in parts.values())])
+    _READ[(str(folder), name)] = (signature, _PARSED[content_hash])
     return _PARSED[content_hash]
 
 
@@ -74,6 +93,7 @@ def _build(name: str, index: CatalogueIndex, docs: dict[str, SourceDocument], co
         if setting.group not in st.groups:
             problems.append(docs["setting_types"].problem("ruleset-invalid", f"setting type '{key}' names unknown group '{setting.group}'",
                                                           ("setting_types", key, "group")))
+    problems += _part_problems(st, docs["setting_types"])
     for key, indicator in ind.indicators.items():
         if indicator.outcome not in ind.outcomes:
             problems.append(docs["indicators"].problem("ruleset-invalid", f"indicator '{key}' names unknown outcome '{indicator.outcome}'",
@@ -82,4 +102,29 @@ def _build(name: str, index: CatalogueIndex, docs: dict[str, SourceDocument], co
         raise RulesetError(problems)
     return Catalogue(name=name, title=index.title, groups=st.groups, setting_types=st.setting_types, outcomes=ind.outcomes,
                      indicators=ind.indicators, vulnerable_groups=vg.groups, vulnerable_stages=vg.stages,
-                     content_hash=content_hash)
+                     content_hash=content_hash, combined_groups=st.combined_groups)
+
+
+def _part_problems(st: SettingTypes, doc: SourceDocument) -> list[Problem]:
+    """A part names a counted whole of its own group that is not itself a part; a combined group names known
+    types and does not reuse a group's name (both are measured as groups.<name>)."""
+    problems = []
+    for key, setting in st.setting_types.items():
+        if setting.part_of is None:
+            continue
+        whole = st.setting_types.get(setting.part_of)
+        where = ("setting_types", key, "part_of")
+        if whole is None:
+            problems.append(doc.problem("ruleset-invalid", f"setting type '{key}' is part of unknown type '{setting.part_of}'", where,
+                                        suggestion=did_you_mean(setting.part_of, st.setting_types)))
+        elif whole.part_of is not None or whole.kind != "counted" or setting.kind != "counted" or whole.group != setting.group:
+            problems.append(doc.problem("ruleset-invalid", f"setting type '{key}' can be part only of a counted type of its own group "
+                                        f"that is not itself a part; '{setting.part_of}' is not", where))
+    for name, combined in st.combined_groups.items():
+        if name in st.groups:
+            problems.append(doc.problem("ruleset-invalid", f"combined group '{name}' has the name of a group", ("combined_groups", name), key=True))
+        for i, key in enumerate(combined.setting_types):
+            if key not in st.setting_types:
+                problems.append(doc.problem("ruleset-invalid", f"combined group '{name}' names unknown setting type '{key}'",
+                                            ("combined_groups", name, "setting_types", i), suggestion=did_you_mean(key, st.setting_types)))
+    return problems

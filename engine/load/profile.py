@@ -15,8 +15,9 @@ from ..model.loaded import LoadedProfile, LoadedRuleset
 from ..model.profile import Profile
 from ..model.source import SourceDocument
 from ..model.validation import validate
+from .contradictions import history_problems, setting_part_problems
 from .ruleset import load_ruleset, ruleset_for_year
-from .yaml import parse_yaml, read_text
+from .yaml import read_text, read_yaml
 
 
 def load_profile(path: Path | str, catalogue: Catalogue | None = None) -> LoadedProfile:
@@ -25,7 +26,7 @@ def load_profile(path: Path | str, catalogue: Catalogue | None = None) -> Loaded
 
 def parse_profile(text: str, file: str = "<profile>", catalogue: Catalogue | None = None) -> LoadedProfile:
     """A profile from YAML text, in the given catalogue's vocabulary (default: that of the ruleset for its year)."""
-    doc = parse_yaml(text, file, ProfileError)
+    doc = read_yaml(text, file, ProfileError)
     if catalogue is None:
         ruleset = ruleset_for_document(doc)
         catalogue = ruleset.catalogue if ruleset else None
@@ -51,11 +52,16 @@ def validate_profile(doc: SourceDocument, catalogue: Catalogue | None) -> Loaded
     problems = _vocabulary_problems(doc, catalogue) if catalogue else []
     profile, found = validate(Profile, doc, code_invalid="profile-invalid", code_unknown_key="profile-unknown-key")
     problems += found
+    if profile is not None:
+        problems += history_problems(profile, doc)
     if profile is not None and catalogue is not None:
         problems += _evidence_kind_problems(profile, doc, catalogue)
+        problems += setting_part_problems(profile, doc, catalogue)
     if problems or profile is None:
         raise ProfileError(problems)
-    canonical = json.dumps(profile.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    # What the profile says, without the format's defaults: a field added to the format later does not change the
+    # hash of a profile that does not use it.
+    canonical = json.dumps(profile.model_dump(mode="json", exclude_defaults=True), sort_keys=True, separators=(",", ":"))
     return LoadedProfile(profile, doc, hashlib.sha256(canonical.encode()).hexdigest())
 
 

@@ -20,14 +20,26 @@ from ..model.ruleset import SAFE_NAME, Ruleset
 from ..model.source import SourceDocument
 from ..model.validation import validate
 from ..paths import indicators_dir, rules_dir
-from .catalogue import catalogue_names, load_catalogue
+from .catalogue import catalogue_names, file_signature, load_catalogue
 from .yaml import load_yaml, parse_yaml, read_text
 
 _RULESETS: dict[tuple[str, str, bool], LoadedRuleset] = {}
+# By path: the (mtime, size) of the ruleset file when last loaded, so an unchanged file is not read again.
+_SEEN: dict[tuple[str, bool], tuple[tuple[tuple[str, int, int], ...], LoadedRuleset]] = {}
 
 
 def load_ruleset(path: Path | str, *, check: bool = True) -> LoadedRuleset:
     """Read and validate a ruleset and its catalogue; with ``check``, also every semantic check."""
+    seen = _SEEN.get((str(path), check))
+    if seen is not None and seen[0] and file_signature([Path(path)]) == seen[0] \
+            and load_catalogue(seen[1].ruleset.catalogue).content_hash == seen[1].catalogue.content_hash:
+        return seen[1]
+    loaded = _load_cached(path, check)
+    _SEEN[(str(path), check)] = (file_signature([Path(path)]), loaded)
+    return loaded
+
+
+def _load_cached(path: Path | str, check: bool) -> LoadedRuleset:
     text = read_text(path, RulesetError)
     key = (str(Path(path).resolve()), hashlib.sha256(text.encode()).hexdigest(), check)
     cached = _RULESETS.get(key)
@@ -94,8 +106,12 @@ def ruleset_for_year(year: int, profile_source: SourceDocument | None = None, di
     return load_ruleset(available[year])
 
 
-@lru_cache(maxsize=64)
 def _declared_year(path: Path) -> int | None:
+    return _declared_year_of(path, file_signature([path]))
+
+
+@lru_cache(maxsize=64)
+def _declared_year_of(path: Path, signature: tuple[tuple[str, int, int], ...]) -> int | None:
     try:
         doc = load_yaml(path, RulesetError)
     except RulesetError:

@@ -1,11 +1,18 @@
-"""Measures derived from a profile with pandas: shares by setting type and group, comparisons with
-national and similar-areas figures, indicator comparisons respecting polarity, shares per outcome.
+"""Measures derived from profiles with pandas and numpy, for a whole chunk of profiles at once: shares by
+setting type and group, comparisons with national and similar-areas figures, indicator comparisons
+respecting polarity, shares per outcome. One profile is a chunk of one.
+
+Each chunk is laid out as councils x setting types and councils x indicators; every share, comparison and
+sum over a group or outcome is one vectorised operation over the chunk. A profile's values are then read
+off the arrays; the inputs each value came from (which setting types, which indicators) are worked out
+only when asked for, since most evaluations never show them.
 
 The names and meanings of the measures are :mod:`engine.model.measures`; a measure that cannot be derived
 is absent, never zero: absence is a data gap.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,17 +20,420 @@ import numpy as np
 import pandas as pd
 
 from ..model.catalogue import Catalogue
-from ..model.measures import COMPARATORS, COUNT_FIELDS
+from ..model.inspections import (
+    FULL,
+    UNANNOUNCED_FAMILY,
+    Held,
+    after_evidence_date,
+    at_evidence_date,
+    inadequate_not_lifted,
+    latest,
+    pending_at_evidence_date,
+)
+from ..model.measures import COMPARATORS, COUNT_FIELDS, JUDGED, NOT_JUDGED
 from ..model.profile import GOOD_OR_BETTER, GRADES, Profile
-from ..model.ruleset import Ruleset
+from ..model.ruleset import Comparison, Ruleset
 
 ABOVE, IN_LINE, BELOW = "above", "in_line", "below"
 BETTER, WORSE = "better", "worse"
+_EPSILON = 1e-12  # a difference within tolerance by rounding error only is still in line
+_GOOD = [GRADES.index(g) for g in GOOD_OR_BETTER]
+_OUTSTANDING, _INADEQUATE = GRADES.index("outstanding"), GRADES.index("inadequate")
+
+
+def _compare(diff: np.ndarray, known: np.ndarray, tolerance: float, higher: str, lower: str) -> np.ndarray:
+    """higher / in_line / lower by a signed difference and a tolerance; None where there is no comparison."""
+    out = np.select([diff > tolerance + _EPSILON, diff < -tolerance - _EPSILON], [higher, lower], IN_LINE).astype(object)
+    out[~known] = None
+    return out
+
+
+def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(whole > 0, part / np.where(whole > 0, whole, 1), np.nan)
+
+
+class _Settings:
+    """Councils x setting types (the catalogue's order); scopes are all settings, then each group and combined
+    group. A whole whose parts alone are given (children's homes from council-run and private ones) has the
+    parts' counts summed; wherever a whole and its parts are both given, only the parts count in the totals."""
+
+    def __init__(self, profiles: Sequence[Profile], cat: Catalogue, tolerance: float):
+        self.types = list(cat.setting_types)
+        self.scopes = ["settings"] + [f"groups.{g}" for g in cat.scopes()]
+        index = {key: t for t, key in enumerate(self.types)}
+        parts = {key: [index[part] for part in cat.parts(key)] for key in self.types}
+        shape = (len(profiles), len(self.types))
+        self.counts = np.zeros(shape + (len(GRADES),), dtype=np.int64)
+        self.present = np.zeros(shape, dtype=bool)
+        self.in_totals = np.zeros(shape, dtype=bool)
+        self.derived = np.zeros(shape, dtype=bool)  # a whole made of its parts' counts
+        self.comparator = {c: np.full(shape, np.nan) for c in COMPARATORS}
+        self.order: list[list[int]] = []  # each profile's setting types: as the profile gives them, then wholes made of parts
+        self.single: list[list[str | None]] = []
+        for p, profile in enumerate(profiles):
+            order: list[int] = []
+            single: list[str | None] = []
+            for key, evidence in profile.settings.items():
+                t = index[key]
+                order.append(t)
+                single.append(evidence.grade)
+                self.present[p, t] = True
+                self.in_totals[p, t] = not any(self.types[q] in profile.settings for q in parts[key])
+                if evidence.counts is not None:
+                    self.counts[p, t] = [getattr(evidence.counts, g) for g in GRADES]
+                else:
+                    self.counts[p, t, GRADES.index(evidence.grade)] = 1
+                for c in COMPARATORS:
+                    given = getattr(evidence, c)
+                    if given is not None:
+                        self.comparator[c][p, t] = given.good_or_better
+            for key in self.types:
+                given_parts = [q for q in parts[key] if self.present[p, q]]
+                if given_parts and key not in profile.settings:
+                    t = index[key]
+                    order.append(t)
+                    single.append(None)
+                    self.present[p, t] = self.derived[p, t] = True
+                    self.counts[p, t] = self.counts[p, given_parts].sum(axis=0)
+            self.order.append(order)
+            self.single.append(single)
+        self.fields = {
+            "count_total": self.counts.sum(axis=2), "count_good_or_better": self.counts[:, :, _GOOD].sum(axis=2),
+            "count_outstanding": self.counts[:, :, _OUTSTANDING], "count_inadequate": self.counts[:, :, _INADEQUATE],
+        }
+        self.share_good_or_better = _share(self.fields["count_good_or_better"], self.fields["count_total"])
+        self.share_inadequate = _share(self.fields["count_inadequate"], self.fields["count_total"])
+        share_known = ~np.isnan(self.share_good_or_better)
+        self.vs = {c: _compare(self.share_good_or_better - self.comparator[c], share_known & ~np.isnan(self.comparator[c]),
+                               tolerance, ABOVE, BELOW) for c in COMPARATORS}
+        # Which setting types each scope holds (types x scopes), then every scope's sums in one product each.
+        membership = np.zeros((len(self.types), len(self.scopes)), dtype=np.int64)
+        membership[:, 0] = 1
+        for t, key in enumerate(self.types):
+            for s, scope in enumerate(cat.scopes(), start=1):
+                membership[t, s] = cat.in_scope(scope, key)
+        present = self.in_totals.astype(np.int64)  # what the totals count
+        self.scope_types = present @ membership
+        self.scope_fields = {f: (values * present) @ membership for f, values in self.fields.items()}
+        self.scope_share_good_or_better = _share(self.scope_fields["count_good_or_better"], self.scope_fields["count_total"])
+        self.scope_share_inadequate = _share(self.scope_fields["count_inadequate"], self.scope_fields["count_total"])
+        self.compared = {c: ((self.vs[c] != None) & self.in_totals).astype(np.int64) @ membership for c in COMPARATORS}  # noqa: E711
+        self.in_line_or_above = {c: ((self.vs[c] != None) & (self.vs[c] != BELOW) & self.in_totals).astype(np.int64) @ membership  # noqa: E711
+                                 for c in COMPARATORS}
+        self.membership = membership.astype(bool)
+
+    def values(self, p: int, out: dict[str, Any]) -> None:
+        fields = {f: a[p].tolist() for f, a in self.fields.items()}
+        shares = self.share_good_or_better[p].tolist(), self.share_inadequate[p].tolist()
+        comparators = {c: a[p].tolist() for c, a in self.comparator.items()}
+        vs = {c: a[p].tolist() for c, a in self.vs.items()}
+        for t in self.order[p]:
+            base = f"settings.{self.types[t]}"
+            for f in COUNT_FIELDS:
+                out[f"{base}.{f}"] = fields[f][t]
+            if fields["count_total"][t] > 0:
+                out[f"{base}.share_good_or_better"] = shares[0][t]
+                out[f"{base}.share_inadequate"] = shares[1][t]
+            for c in COMPARATORS:
+                if comparators[c][t] == comparators[c][t]:  # not NaN
+                    out[f"{base}.{c}"] = comparators[c][t]
+                if vs[c][t] is not None:
+                    out[f"{base}.vs_{c}"] = vs[c][t]
+        scope_types = self.scope_types[p].tolist()
+        sums = {f: a[p].tolist() for f, a in self.scope_fields.items()}
+        scope_shares = self.scope_share_good_or_better[p].tolist(), self.scope_share_inadequate[p].tolist()
+        compared = {c: a[p].tolist() for c, a in self.compared.items()}
+        in_line = {c: a[p].tolist() for c, a in self.in_line_or_above.items()}
+        for s, scope in enumerate(self.scopes):
+            if not scope_types[s]:
+                continue
+            for f in COUNT_FIELDS:
+                out[f"{scope}.{f}"] = sums[f][s]
+            if sums["count_total"][s] > 0:
+                out[f"{scope}.share_good_or_better"] = scope_shares[0][s]
+                out[f"{scope}.share_inadequate"] = scope_shares[1][s]
+            out[f"{scope}.count_types_compared"] = compared["national"][s]
+            for c in COMPARATORS:
+                if compared[c][s]:
+                    out[f"{scope}.share_types_in_line_or_above_{c}"] = in_line[c][s] / compared[c][s]
+
+    def inputs(self, p: int, name: str) -> dict[str, Any] | None:
+        scope, _, field = name.rpartition(".")
+        if scope.startswith("settings.") and scope[len("settings."):] in self.types:
+            t = self.types.index(scope[len("settings."):])
+            counts = dict(zip(GRADES, self.counts[p, t].tolist(), strict=True))
+            total = int(self.fields["count_total"][p, t])
+            if field in COUNT_FIELDS:
+                return counts
+            if field == "share_good_or_better":
+                return {"count_good_or_better": int(self.fields["count_good_or_better"][p, t]), "count_total": total}
+            if field == "share_inadequate":
+                return {"count_inadequate": int(self.fields["count_inadequate"][p, t]), "count_total": total}
+            if field in COMPARATORS:
+                return {"source": "profile"}
+            c = field[len("vs_"):]
+            return {"share_good_or_better": float(self.share_good_or_better[p, t]), c: float(self.comparator[c][p, t])}
+        if scope not in self.scopes:
+            return None
+        s = self.scopes.index(scope)
+        types = [t for t in self.order[p] if self.membership[t, s] and self.in_totals[p, t]]
+        if field in COUNT_FIELDS:
+            return {"setting_types": [self.types[t] for t in types]}
+        if field in ("share_good_or_better", "share_inadequate"):
+            part = "count_good_or_better" if field == "share_good_or_better" else "count_inadequate"
+            return {part: int(self.scope_fields[part][p, s]), "count_total": int(self.scope_fields["count_total"][p, s])}
+        if field == "count_types_compared":
+            return {"setting_types": [self.types[t] for t in types if self.vs["national"][p, t] is not None]}
+        c = field[len("share_types_in_line_or_above_"):]
+        compared = [t for t in types if self.vs[c][p, t] is not None]
+        return {"in_line_or_above": [self.types[t] for t in compared if self.vs[c][p, t] != BELOW],
+                "below": [self.types[t] for t in compared if self.vs[c][p, t] == BELOW]}
+
+    def frame(self, p: int, cat: Catalogue) -> pd.DataFrame:
+        """One council's settings as the reports read them (a row per setting type, in the profile's order)."""
+        order = self.order[p]
+        keys = [self.types[t] for t in order]
+        columns: dict[str, Any] = {
+            "group": [cat.setting_types[k].group for k in keys], "title": [cat.setting_types[k].title for k in keys],
+            **{g: self.counts[p, order, i] for i, g in enumerate(GRADES)},
+            "national": self.comparator["national"][p, order], "similar_areas": self.comparator["similar_areas"][p, order],
+            "single_grade": self.single[p], **{f: a[p, order] for f, a in self.fields.items()},
+            "share_good_or_better": self.share_good_or_better[p, order], "share_inadequate": self.share_inadequate[p, order],
+            "vs_national": self.vs["national"][p, order], "vs_similar_areas": self.vs["similar_areas"][p, order],
+            "derived_from_parts": self.derived[p, order], "in_totals": self.in_totals[p, order],
+        }
+        return pd.DataFrame(columns, index=pd.Index(keys, name="setting_type"))
+
+
+class _Indicators:
+    """Councils x indicators (the catalogue's order); scopes are all indicators, then each outcome."""
+
+    def __init__(self, profiles: Sequence[Profile], cat: Catalogue, tolerance: float):
+        self.keys = list(cat.indicators)
+        self.meta = [cat.indicators[k] for k in self.keys]
+        outcomes = list(cat.outcomes)
+        self.scopes = ["indicators"] + [f"outcomes.{o}" for o in outcomes]
+        shape = (len(profiles), len(self.keys))
+        self.value, self.similar_areas, self.national = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan)
+        self.trend = np.full(shape, None, dtype=object)
+        index = {key: i for i, key in enumerate(self.keys)}
+        for p, profile in enumerate(profiles):
+            for key, given in profile.indicators.items():
+                i = index[key]
+                self.value[p, i] = given.value
+                self.trend[p, i] = given.trend
+                if given.similar_areas is not None:
+                    self.similar_areas[p, i] = given.similar_areas
+                if given.national is not None:
+                    self.national[p, i] = given.national
+        sign = np.array([1.0 if m.polarity == "higher" else -1.0 for m in self.meta])
+        self.vs: dict[str, np.ndarray] = {}
+        worse_than_any = np.zeros(shape, dtype=bool)
+        self.available = np.zeros(shape, dtype=bool)
+        for name in ("similar_areas", "national"):
+            comparator = getattr(self, name)
+            known = ~np.isnan(self.value) & ~np.isnan(comparator)
+            scale = np.where(np.abs(comparator) > 0, np.abs(comparator), 1.0)
+            with np.errstate(invalid="ignore"):
+                signed = sign * (self.value - comparator) / scale  # polarity: for lower-is-better, a fall is better
+            self.vs[name] = _compare(signed, known, tolerance, BETTER, WORSE)
+            self.available |= known
+            worse_than_any |= known & (self.vs[name] == WORSE)
+        # In line with or above means not worse than any comparator the profile gives.
+        self.in_line_or_above = self.available & ~worse_than_any
+        self.gap = ~self.available
+        membership = np.zeros((len(self.keys), len(self.scopes)), dtype=np.int64)
+        membership[:, 0] = 1
+        for i, m in enumerate(self.meta):
+            membership[i, 1 + outcomes.index(m.outcome)] = 1
+        self.membership = membership.astype(bool)
+        self.in_catalogue = membership.sum(axis=0).tolist()
+        self.scope_available = self.available.astype(np.int64) @ membership
+        self.scope_in_line = self.in_line_or_above.astype(np.int64) @ membership
+        self.scope_gaps = self.gap.astype(np.int64) @ membership
+        self.scope_with_trend = (self.trend != None).astype(np.int64) @ membership  # noqa: E711
+        self.scope_improving = (self.trend == "improving").astype(np.int64) @ membership
+
+    def values(self, p: int, out: dict[str, Any]) -> None:
+        value, trend = self.value[p].tolist(), self.trend[p].tolist()
+        vs = {c: self.vs[c][p].tolist() for c in COMPARATORS}
+        for i, key in enumerate(self.keys):
+            if value[i] == value[i]:  # not NaN
+                out[f"indicator.{key}.value"] = value[i]
+            if trend[i] is not None:
+                out[f"indicator.{key}.trend"] = trend[i]
+            for c in COMPARATORS:
+                if vs[c][i] is not None:
+                    out[f"indicator.{key}.vs_{c}"] = vs[c][i]
+        available, in_line, gaps = self.scope_available[p].tolist(), self.scope_in_line[p].tolist(), self.scope_gaps[p].tolist()
+        for s, scope in enumerate(self.scopes):
+            if not self.in_catalogue[s]:
+                continue
+            out[f"{scope}.count_available"] = available[s]
+            out[f"{scope}.count_in_line_or_above"] = in_line[s]
+            out[f"{scope}.count_gaps"] = gaps[s]
+            out[f"{scope}.share_gaps"] = gaps[s] / self.in_catalogue[s]
+            if available[s]:
+                out[f"{scope}.share_in_line_or_above"] = in_line[s] / available[s]
+            with_trend, improving = int(self.scope_with_trend[p, s]), int(self.scope_improving[p, s])
+            if with_trend:
+                out[f"{scope}.count_with_trend"] = with_trend
+                out[f"{scope}.count_improving"] = improving
+                out[f"{scope}.share_improving"] = improving / with_trend
+
+    def inputs(self, p: int, name: str) -> dict[str, Any] | None:
+        scope, _, field = name.rpartition(".")
+        if scope.startswith("indicator."):
+            i = self.keys.index(scope[len("indicator."):])
+            if field in ("value", "trend"):
+                return {"source": "profile"}
+            c = field[len("vs_"):]
+            return {"value": float(self.value[p, i]), c: float(getattr(self, c)[p, i]), "polarity": self.meta[i].polarity}
+        if scope not in self.scopes:
+            return None
+        s = self.scopes.index(scope)
+        members = [i for i in range(len(self.keys)) if self.membership[i, s]]
+        available = [self.keys[i] for i in members if self.available[p, i]]
+        ok = [self.keys[i] for i in members if self.available[p, i] and self.in_line_or_above[p, i]]
+        gaps = [self.keys[i] for i in members if self.gap[p, i]]
+        with_trend = [self.keys[i] for i in members if self.trend[p, i] is not None]
+        improving = [self.keys[i] for i in members if self.trend[p, i] == "improving"]
+        by_field: dict[str, dict[str, Any]] = {
+            "count_with_trend": {"indicators": with_trend}, "count_improving": {"indicators": improving},
+            "share_improving": {"count_improving": len(improving), "count_with_trend": len(with_trend)},
+            "count_available": {"indicators": available}, "count_in_line_or_above": {"indicators": ok},
+            "count_gaps": {"gaps": gaps}, "share_gaps": {"count_gaps": len(gaps), "in_catalogue": len(members)},
+            "share_in_line_or_above": {"count_in_line_or_above": len(ok), "count_available": len(available),
+                                       "below": [k for k in available if k not in ok]}}
+        return by_field[field]
+
+    def frame(self, p: int) -> pd.DataFrame:
+        """One council's indicators as the reports read them (a row per catalogue indicator)."""
+        columns: dict[str, Any] = {
+            "title": [m.title for m in self.meta], "outcome": [m.outcome for m in self.meta],
+            "polarity": [m.polarity for m in self.meta], "unit": [m.unit for m in self.meta], "value": self.value[p],
+            "similar_areas": self.similar_areas[p], "national": self.national[p], "vs_similar_areas": self.vs["similar_areas"][p],
+            "vs_national": self.vs["national"][p], "available": self.available[p], "in_line_or_above": self.in_line_or_above[p],
+            "gap": self.gap[p], "trend": self.trend[p],
+        }
+        return pd.DataFrame(columns, index=pd.Index(self.keys, name="indicator"))
+
+
+def _profile_measures(profile: Profile) -> dict[str, tuple[Any, dict[str, Any]]]:
+    """The measures of a profile's inspections and vulnerable groups, with their inputs: a few per profile."""
+    out: dict[str, tuple[Any, dict[str, Any]]] = {}
+    _inspection_measures(profile, out)
+    gaps = profile.vulnerable_gaps
+    if gaps:
+        n = len(gaps)
+        out["vulnerable_gaps.count"] = (n, {"source": "profile"})
+        narrower = sum(g.gap < g.national_gap for g in gaps)
+        out["vulnerable_gaps.share_narrower_than_national"] = (narrower / n, {"narrower": narrower, "count": n})
+        for trend in ("narrowing", "widening"):
+            k = sum(g.trend == trend for g in gaps)
+            out[f"vulnerable_gaps.share_{trend}"] = (k / n, {trend: k, "count": n})
+    return out
+
+
+def _inspection_measures(profile: Profile, out: dict[str, tuple[Any, dict[str, Any]]]) -> None:
+    """The inspections as of the evidence date (engine.model.inspections): the latest of each family, areas for
+    priority action not resolved by then, inadequate full inspections no later one lifted, pending inspections."""
+    counted = at_evidence_date(profile)
+    full = latest(counted, FULL)
+    if full is not None:
+        for f in ("kind", "year", "safeguarding", "looked_after_children"):
+            if getattr(full, f) is not None:
+                out[f"safeguarding_inspection.{f}"] = (getattr(full, f), _where(full))
+    unannounced = latest(counted, UNANNOUNCED_FAMILY)
+    if unannounced is not None:
+        found = {"year": unannounced.year, "strengths": unannounced.strengths,
+                 "areas_for_development": unannounced.areas_for_development,
+                 "areas_for_priority_action": len(unannounced.priority_actions),
+                 "effective_action_to_safeguard": JUDGED if unannounced.effective_action_to_safeguard else NOT_JUDGED}
+        for f, value in found.items():
+            out[f"unannounced_inspection.{f}"] = (value, _where(unannounced))
+        unresolved = unannounced.unresolved(profile.evidence_date)
+        since = {**_where(unannounced), "evidence_date": _date(profile.evidence_date)}
+        out["inspections.unresolved_priority_actions"] = (unresolved, since)
+        out["inspections.resolved_priority_actions"] = (len(unannounced.priority_actions) - unresolved, since)
+    if counted:
+        standing = inadequate_not_lifted(counted)
+        out["inspections.inadequate_safeguarding_not_lifted"] = (
+            len(standing), {"inspections": [".".join(map(str, h.source)) for h in standing], "evidence_date": _date(profile.evidence_date)})
+    later = after_evidence_date(profile)
+    pending = pending_at_evidence_date(profile)
+    if profile.evidence_date is not None:
+        out["inspections.after_evidence_date"] = (
+            len(later) + int(profile.pending_inspection is not None and not pending),
+            {"inspections": [".".join(map(str, h.source)) for h in later], "evidence_date": _date(profile.evidence_date)})
+    out["inspections.pending"] = (int(pending), {"evidence_date": _date(profile.evidence_date)})
+    if pending and profile.pending_inspection is not None:
+        out["pending_inspection.kind"] = (profile.pending_inspection.kind,
+                                          {"source": "profile", "date": _date(profile.pending_inspection.date)})
+
+
+def _where(held: Held) -> dict[str, Any]:
+    return {"source": ".".join(map(str, held.source)), "date": _date(held.date) if held.date else held.year}
+
+
+def _date(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+class MeasureBatch:
+    """The measures of a chunk of profiles, derived together."""
+
+    def __init__(self, profiles: Sequence[Profile], catalogue: Catalogue, comparison: Comparison):
+        self.catalogue = catalogue
+        self.settings = _Settings(profiles, catalogue, comparison.settings_tolerance)
+        self.indicators = _Indicators(profiles, catalogue, comparison.indicator_tolerance)
+        self.others = [_profile_measures(profile) for profile in profiles]
+
+    def __len__(self) -> int:
+        return len(self.others)
+
+    def values(self, p: int) -> dict[str, Any]:
+        """Every measure derivable for profile ``p``, by name (absent measures are absent)."""
+        out: dict[str, Any] = {}
+        self.settings.values(p, out)
+        self.indicators.values(p, out)
+        out.update((name, value) for name, (value, _) in self.others[p].items())
+        return out
+
+    def inputs(self, p: int, name: str) -> dict[str, Any]:
+        """What a measure of profile ``p`` came from (the figures, or the setting types and indicators counted)."""
+        if name in self.others[p]:
+            return self.others[p][name][1]
+        found = self.settings.inputs(p, name) if name.startswith(("settings.", "groups.")) else self.indicators.inputs(p, name)
+        if found is None:
+            raise KeyError(name)
+        return found
+
+    def view(self, p: int) -> MeasureView:
+        return MeasureView(self, p, self.values(p))
+
+
+@dataclass(frozen=True, eq=False)
+class MeasureView:
+    """One profile's measures: the values, read off the batch, and the inputs of each, on demand."""
+
+    batch: MeasureBatch
+    index: int
+    values: dict[str, Any]
+
+    def inputs(self, name: str) -> dict[str, Any]:
+        return self.batch.inputs(self.index, name)
+
+
+def derive_batch(profiles: Sequence[Profile], catalogue: Catalogue, comparison: Comparison) -> MeasureBatch:
+    """The measures of every profile of a chunk, derived together (vectorised over the chunk)."""
+    return MeasureBatch(profiles, catalogue, comparison)
 
 
 @dataclass
 class Measures:
-    """Derived measures with the inputs each came from, and the frames behind them (for reports)."""
+    """One profile's measures with the inputs each came from, and the frames behind them (for reports)."""
 
     values: dict[str, Any]
     inputs: dict[str, dict[str, Any]]
@@ -32,183 +442,8 @@ class Measures:
 
 
 def derive_measures(profile: Profile, catalogue: Catalogue, ruleset: Ruleset) -> Measures:
-    values: dict[str, Any] = {}
-    inputs: dict[str, dict[str, Any]] = {}
-    settings = _settings_frame(profile, catalogue, ruleset.comparison.settings_tolerance)
-    _settings_measures(settings, catalogue, values, inputs)
-    indicators = _indicators_frame(profile, catalogue, ruleset.comparison.indicator_tolerance)
-    _indicator_measures(indicators, catalogue, values, inputs)
-    _inspection_measures(profile, values, inputs)
-    _gap_measures(profile, values, inputs)
-    return Measures(values, inputs, settings, indicators)
-
-
-def _compare(diff: np.ndarray, known: np.ndarray, tolerance: float, higher: str, lower: str) -> np.ndarray:
-    """higher / in_line / lower by a signed difference and a tolerance; NaN where there is no comparison."""
-    out = np.select([diff > tolerance + 1e-12, diff < -tolerance - 1e-12], [higher, lower], IN_LINE).astype(object)
-    out[~known] = np.nan
-    return out
-
-
-# Frames are built column by column as arrays and handed to pandas once: on frames of a dozen rows,
-# each pandas column assignment costs more than the arithmetic it does.
-def _settings_frame(profile: Profile, cat: Catalogue, tolerance: float) -> pd.DataFrame:
-    keys = list(profile.settings)
-    evidence = [profile.settings[k] for k in keys]
-    grades: dict[str, np.ndarray] = {g: np.array([e.counts.model_dump()[g] if e.counts else int(g == e.grade) for e in evidence], dtype=int)
-              for g in GRADES}
-    national = np.array([e.national.good_or_better if e.national else np.nan for e in evidence], dtype=float)
-    similar = np.array([e.similar_areas.good_or_better if e.similar_areas else np.nan for e in evidence], dtype=float)
-    total = sum(grades.values()) if keys else np.array([], dtype=int)
-    good_or_better = sum(grades[g] for g in GOOD_OR_BETTER) if keys else np.array([], dtype=int)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(total > 0, good_or_better / np.where(total > 0, total, 1), np.nan)
-        share_inadequate = np.where(total > 0, grades["inadequate"] / np.where(total > 0, total, 1), np.nan)
-    columns: dict[str, Any] = {
-        "group": [cat.setting_types[k].group for k in keys], "title": [cat.setting_types[k].title for k in keys],
-        **grades, "national": national, "similar_areas": similar, "single_grade": [e.grade for e in evidence],
-        "count_total": total, "count_good_or_better": good_or_better, "count_outstanding": grades["outstanding"],
-        "count_inadequate": grades["inadequate"], "share_good_or_better": share, "share_inadequate": share_inadequate,
-        "vs_national": _compare(share - national, ~np.isnan(national) & ~np.isnan(share), tolerance, ABOVE, BELOW),
-        "vs_similar_areas": _compare(share - similar, ~np.isnan(similar) & ~np.isnan(share), tolerance, ABOVE, BELOW),
-    }
-    return pd.DataFrame(columns, index=pd.Index(keys, name="setting_type"))
-
-
-def _settings_measures(frame: pd.DataFrame, cat: Catalogue, values: dict, inputs: dict) -> None:
-    # The frame's columns are computed vectorised; aggregating a dozen rows is done over plain records,
-    # since pandas' per-call overhead on frames this small costs more than the arithmetic.
-    rows = frame.to_dict("index")
-    scopes: dict[str, list[tuple[str, dict]]] = {"settings": []}
-    for key, row in rows.items():
-        scopes["settings"].append((key, row))
-        scopes.setdefault(f"groups.{row['group']}", []).append((key, row))
-        base = f"settings.{key}"
-        counts = {g: int(row[g]) for g in GRADES}
-        for f in COUNT_FIELDS:
-            _put(values, inputs, f"{base}.{f}", int(row[f]), counts)
-        if row["count_total"] > 0:
-            _put(values, inputs, f"{base}.share_good_or_better", float(row["share_good_or_better"]),
-                 {"count_good_or_better": int(row["count_good_or_better"]), "count_total": int(row["count_total"])})
-            _put(values, inputs, f"{base}.share_inadequate", float(row["share_inadequate"]),
-                 {"count_inadequate": int(row["count_inadequate"]), "count_total": int(row["count_total"])})
-        for comparator in COMPARATORS:
-            if pd.notna(row[comparator]):
-                _put(values, inputs, f"{base}.{comparator}", float(row[comparator]), {"source": "profile"})
-            if isinstance(row[f"vs_{comparator}"], str):
-                _put(values, inputs, f"{base}.vs_{comparator}", row[f"vs_{comparator}"],
-                     {"share_good_or_better": float(row["share_good_or_better"]), comparator: float(row[comparator])})
-    for scope in ["settings"] + [f"groups.{g}" for g in cat.groups]:
-        part = scopes.get(scope)
-        if not part:
-            continue
-        sums = {f: sum(int(row[f]) for _, row in part) for f in COUNT_FIELDS}
-        types = [key for key, _ in part]
-        for f, v in sums.items():
-            _put(values, inputs, f"{scope}.{f}", v, {"setting_types": types})
-        if sums["count_total"] > 0:
-            _put(values, inputs, f"{scope}.share_good_or_better", sums["count_good_or_better"] / sums["count_total"],
-                 {"count_good_or_better": sums["count_good_or_better"], "count_total": sums["count_total"]})
-            _put(values, inputs, f"{scope}.share_inadequate", sums["count_inadequate"] / sums["count_total"],
-                 {"count_inadequate": sums["count_inadequate"], "count_total": sums["count_total"]})
-        for comparator in COMPARATORS:
-            compared = [(key, row[f"vs_{comparator}"]) for key, row in part if isinstance(row[f"vs_{comparator}"], str)]
-            if comparator == "national":
-                _put(values, inputs, f"{scope}.count_types_compared", len(compared), {"setting_types": [k for k, _ in compared]})
-            if compared:
-                ok = [k for k, v in compared if v != BELOW]
-                _put(values, inputs, f"{scope}.share_types_in_line_or_above_{comparator}", len(ok) / len(compared),
-                     {"in_line_or_above": ok, "below": [k for k, v in compared if v == BELOW]})
-
-
-def _indicators_frame(profile: Profile, cat: Catalogue, tolerance: float) -> pd.DataFrame:
-    keys = list(cat.indicators)
-    meta = [cat.indicators[k] for k in keys]
-    given = [profile.indicators.get(k) for k in keys]
-
-    def column(field: str) -> np.ndarray:
-        return np.array([getattr(g, field) if g is not None and getattr(g, field) is not None else np.nan for g in given],
-                        dtype=float)
-
-    value, similar, national = column("value"), column("similar_areas"), column("national")
-    sign = np.array([1.0 if m.polarity == "higher" else -1.0 for m in meta])
-    columns: dict[str, Any] = {
-        "title": [m.title for m in meta], "outcome": [m.outcome for m in meta], "polarity": [m.polarity for m in meta],
-        "unit": [m.unit for m in meta], "value": value, "similar_areas": similar, "national": national,
-    }
-    worse_than_any = np.zeros(len(keys), dtype=bool)
-    available = np.zeros(len(keys), dtype=bool)
-    for name, comparator in (("similar_areas", similar), ("national", national)):
-        known = ~np.isnan(value) & ~np.isnan(comparator)
-        scale = np.where(np.abs(comparator) > 0, np.abs(comparator), 1.0)
-        with np.errstate(invalid="ignore"):
-            signed = sign * (value - comparator) / scale  # polarity: for lower-is-better, a fall is better
-        verdict = _compare(signed, known, tolerance, BETTER, WORSE)
-        columns[f"vs_{name}"] = verdict
-        available |= known
-        worse_than_any |= known & (verdict == WORSE)
-    columns["available"] = available
-    # In line with or above means not worse than any comparator the profile gives.
-    columns["in_line_or_above"] = available & ~worse_than_any
-    columns["gap"] = ~available
-    return pd.DataFrame(columns, index=pd.Index(keys, name="indicator"))
-
-
-def _indicator_measures(frame: pd.DataFrame, cat: Catalogue, values: dict, inputs: dict) -> None:
-    rows = frame.to_dict("index")
-    scopes: dict[str, list[tuple[str, dict]]] = {"indicators": []}
-    for key, row in rows.items():
-        scopes["indicators"].append((key, row))
-        scopes.setdefault(f"outcomes.{row['outcome']}", []).append((key, row))
-        if pd.notna(row["value"]):
-            _put(values, inputs, f"indicator.{key}.value", float(row["value"]), {"source": "profile"})
-        for comparator in COMPARATORS:
-            if isinstance(row[f"vs_{comparator}"], str):
-                _put(values, inputs, f"indicator.{key}.vs_{comparator}", row[f"vs_{comparator}"],
-                     {"value": float(row["value"]), comparator: float(row[comparator]), "polarity": row["polarity"]})
-    for scope in ["indicators"] + [f"outcomes.{o}" for o in cat.outcomes]:
-        part = scopes.get(scope)
-        if not part:
-            continue
-        available = [key for key, row in part if row["available"]]
-        ok = [key for key, row in part if row["available"] and row["in_line_or_above"]]
-        gaps = [key for key, row in part if row["gap"]]
-        _put(values, inputs, f"{scope}.count_available", len(available), {"indicators": available})
-        _put(values, inputs, f"{scope}.count_in_line_or_above", len(ok), {"indicators": ok})
-        _put(values, inputs, f"{scope}.count_gaps", len(gaps), {"gaps": gaps})
-        _put(values, inputs, f"{scope}.share_gaps", len(gaps) / len(part), {"count_gaps": len(gaps), "in_catalogue": len(part)})
-        if available:
-            _put(values, inputs, f"{scope}.share_in_line_or_above", len(ok) / len(available),
-                 {"count_in_line_or_above": len(ok), "count_available": len(available),
-                  "below": [k for k in available if k not in ok]})
-
-
-def _inspection_measures(profile: Profile, values: dict, inputs: dict) -> None:
-    found = profile.safeguarding_inspection
-    if found:
-        for f in ("kind", "year", "safeguarding", "looked_after_children"):
-            if getattr(found, f) is not None:
-                _put(values, inputs, f"safeguarding_inspection.{f}", getattr(found, f), {"source": "profile"})
-    unannounced = profile.unannounced_inspection
-    if unannounced:
-        for f in ("year", "strengths", "areas_for_development", "areas_for_priority_action"):
-            _put(values, inputs, f"unannounced_inspection.{f}", getattr(unannounced, f), {"source": "profile"})
-
-
-def _gap_measures(profile: Profile, values: dict, inputs: dict) -> None:
-    gaps = profile.vulnerable_gaps
-    if not gaps:
-        return
-    frame = pd.DataFrame([g.model_dump() for g in gaps])
-    n = len(frame)
-    _put(values, inputs, "vulnerable_gaps.count", n, {"source": "profile"})
-    narrower = int((frame["gap"] < frame["national_gap"]).sum())
-    _put(values, inputs, "vulnerable_gaps.share_narrower_than_national", narrower / n, {"narrower": narrower, "count": n})
-    for trend in ("narrowing", "widening"):
-        k = int((frame["trend"] == trend).sum())
-        _put(values, inputs, f"vulnerable_gaps.share_{trend}", k / n, {trend: k, "count": n})
-
-
-def _put(values: dict, inputs: dict, name: str, value: Any, source: dict) -> None:
-    values[name] = value
-    inputs[name] = source
+    """One profile's measures, every input worked out, and the evidence frames the reports read."""
+    batch = derive_batch([profile], catalogue, ruleset.comparison)
+    values = batch.values(0)
+    return Measures(values, {name: batch.inputs(0, name) for name in values},
+                    batch.settings.frame(0, catalogue), batch.indicators.frame(0))

@@ -30,11 +30,22 @@ class SettingType(_Frozen):
     plural: str
     group: str
     kind: Literal["counted", "single"]
+    part_of: str | None = Field(None, description="A counted type this one is part of (council-run children's homes of children's "
+                                                  "homes): a profile gives the whole, its parts, or both, and the whole "
+                                                  "still has its measures")
+
+
+class CombinedGroup(_Frozen):
+    """Setting types weighed together across groups (universal services: childcare, schools, post-16)."""
+
+    title: str
+    setting_types: list[str] = Field(min_length=1)
 
 
 class SettingTypes(_Frozen):
     groups: dict[str, str]
     setting_types: dict[str, SettingType]
+    combined_groups: dict[str, CombinedGroup] = {}
 
 
 class Indicator(_Frozen):
@@ -66,3 +77,21 @@ class Catalogue(_Frozen):
     vulnerable_groups: dict[str, str]
     vulnerable_stages: dict[str, str]
     content_hash: str
+    combined_groups: dict[str, CombinedGroup] = {}
+
+    def parts(self, whole: str) -> list[str]:
+        """The setting types that are parts of ``whole``, in the catalogue's order."""
+        return [key for key, setting in self.setting_types.items() if setting.part_of == whole]
+
+    def scopes(self) -> dict[str, str]:
+        """Every group of setting types the measures aggregate over (``groups.<name>``): each type's group, then
+        the combined groups, with their titles."""
+        return {**self.groups, **{name: combined.title for name, combined in self.combined_groups.items()}}
+
+    def in_scope(self, scope: str, setting_type: str) -> bool:
+        """Whether a setting type counts in a group or combined group; a part counts wherever its whole does."""
+        setting = self.setting_types[setting_type]
+        if scope in self.groups:
+            return setting.group == scope
+        listed = self.combined_groups[scope].setting_types
+        return setting_type in listed or (setting.part_of is not None and setting.part_of in listed)

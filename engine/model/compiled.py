@@ -94,9 +94,16 @@ def row_tests(grades: dict[str, list[int]]) -> list[dict[str, Any]]:
     return tests
 
 
+# Rules that match every fact of their kind and record nothing. durable-rules crashes the process when a state
+# whose facts never matched a rule is deleted; with these, every fact matches one. Their ids cannot be a
+# ruleset's (rule ids start with a letter), and the adapter never records their actions as fired.
+CATCH_ALL = {f"__any_{kind}": kind for kind in (MEASURES, GRADES)}
+
+
 def compile_ruleset(ruleset: Ruleset) -> dict[str, dict[str, Any]]:
-    """The durable-rules definition of a ruleset: one rule per grading rule, finding, limit and table row."""
-    compiled: dict[str, dict[str, Any]] = {}
+    """The durable-rules definition of a ruleset: one rule per grading rule, finding, limit and table row, and
+    the catch-all rules."""
+    compiled: dict[str, dict[str, Any]] = {name: {"all": [_pattern(kind, [])], "run": name} for name, kind in CATCH_ALL.items()}
     for item in ruleset.conditioned:
         compiled[item.id] = {"all": [_pattern(MEASURES, [condition_test(c, ruleset) for c in item.when])], "run": item.id}
     for row in ruleset.decision_table.rows:

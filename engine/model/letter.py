@@ -29,6 +29,14 @@ class EvidenceWording(_Frozen):
     judgement: str
 
 
+class DirectionWording(_Frozen):
+    """The sentence on the change since last year's published band, by direction."""
+
+    risen: str
+    held: str
+    fallen: str
+
+
 class ParagraphStages(_Frozen):
     """Which stages' sentences go where: the rule that set each grading stage's grade, every fired rule of a
     stage that sets none."""
@@ -41,7 +49,7 @@ class LetterWording(_Frozen):
     ruleset: str
     title: str
     guidance: str
-    transitional: str
+    transitional: str | None = None  # required when the ruleset says transitional: true
     scale_intro: str
     scale_note: str
     rating_heading: str
@@ -55,6 +63,9 @@ class LetterWording(_Frozen):
     number_words: list[str]
     paragraphs: ParagraphStages
     evidence: EvidenceWording
+    direction: DirectionWording | None = None  # the change since last year, when the profile gives last year's band
+    withheld: str | None = None  # required when the ruleset can withhold a rating: the paragraph that says so
+    withheld_rating: str | None = None  # what the rating table says instead of a band
 
 
 # Each template's path in the wording, and the placeholders it may use ("*" stands for any key of a mapping).
@@ -77,4 +88,7 @@ TEMPLATE_FIELDS: dict[tuple[str, ...], frozenset[str]] = {
     ("evidence", "unannounced"): frozenset({"strengths", "areas_for_development", "areas_for_priority_action"}),
     ("evidence", "effective_action"): frozenset(),
     ("evidence", "judgement"): frozenset({"assessor", "band_words", "reason"}),
+    **{("direction", d): frozenset({"previous_words", "previous_band", "words", "band", "year", "previous_year"})
+       for d in ("risen", "held", "fallen")},
+    ("withheld",): frozenset({"authority", "year"}), ("withheld_rating",): frozenset(),
 }

@@ -4,6 +4,9 @@ and meaning. Only names and meanings live here (no pandas), so checks read them 
 
 A name is dotted (``settings.secondary_schools.share_good_or_better``). A measure that cannot be derived
 (no settings of a type, no indicators for an outcome) is absent, never zero: absence is a data gap.
+
+Inspection measures are taken as of the profile's evidence date (engine.model.inspections): inspections dated
+after it do not count, and "latest" means the latest on or before it.
 """
 from __future__ import annotations
 
@@ -15,6 +18,9 @@ from .catalogue import Catalogue
 
 MeasureKind = Literal["proportion", "count", "category", "number", "year"]
 COMPARATORS = ("national", "similar_areas")
+# unannounced_inspection.effective_action_to_safeguard: always present with the inspection, so that a rule can
+# apply "unless the inspection judged that effective action is taken" (an absent measure satisfies no condition).
+JUDGED, NOT_JUDGED = "judged", "not_judged"
 COUNT_FIELDS = {
     "count_total": "settings with a grade", "count_good_or_better": "settings good or outstanding",
     "count_outstanding": "settings outstanding", "count_inadequate": "settings inadequate",
@@ -42,6 +48,17 @@ def measure_catalogue(catalogue: Catalogue) -> dict[str, MeasureSpec]:
 _BUILT: dict[str, dict[str, MeasureSpec]] = {}
 
 
+def measures_of_kind(catalogue: Catalogue, kind: MeasureKind) -> frozenset[str]:
+    """The names of every measure of one kind (e.g. every proportion), once per catalogue content."""
+    key = (catalogue.content_hash, kind)
+    if key not in _OF_KIND:
+        _OF_KIND[key] = frozenset(name for name, spec in measure_catalogue(catalogue).items() if spec.kind == kind)
+    return _OF_KIND[key]
+
+
+_OF_KIND: dict[tuple[str, str], frozenset[str]] = {}
+
+
 def _words(comparator: str) -> str:
     return comparator.replace("_", " ")
 
@@ -57,7 +74,7 @@ def _specs(cat: Catalogue) -> Iterator[MeasureSpec]:
             yield MeasureSpec(f"{base}.{comparator}", "proportion", f"{setting.title}: {_words(comparator)} share good or better")
             yield MeasureSpec(f"{base}.vs_{comparator}", "category",
                               f"{setting.title}: share good or better above / in_line / below {_words(comparator)}")
-    for scope, title in [("settings", "All settings and services")] + [(f"groups.{g}", t) for g, t in cat.groups.items()]:
+    for scope, title in [("settings", "All settings and services")] + [(f"groups.{g}", t) for g, t in cat.scopes().items()]:
         for f, text in COUNT_FIELDS.items():
             yield MeasureSpec(f"{scope}.{f}", "count", f"{title}: {text}")
         for f, text in SHARE_FIELDS.items():
@@ -72,18 +89,44 @@ def _specs(cat: Catalogue) -> Iterator[MeasureSpec]:
         yield MeasureSpec(f"{scope}.share_in_line_or_above", "proportion", f"{title}: share of available indicators in line with or above comparators")
         yield MeasureSpec(f"{scope}.count_gaps", "count", f"{title}: indicators with no data (gaps)")
         yield MeasureSpec(f"{scope}.share_gaps", "proportion", f"{title}: share of the catalogue's indicators with no data")
+        yield MeasureSpec(f"{scope}.count_with_trend", "count", f"{title}: indicators whose trend the profile gives")
+        yield MeasureSpec(f"{scope}.count_improving", "count", f"{title}: indicators improving")
+        yield MeasureSpec(f"{scope}.share_improving", "proportion", f"{title}: share of the indicators with a trend that are improving")
     for key, indicator in cat.indicators.items():
         yield MeasureSpec(f"indicator.{key}.value", "number", f"{key} {indicator.title}")
+        yield MeasureSpec(f"indicator.{key}.trend", "category", f"{key}: improving / stable / declining, as the profile gives it")
         for comparator in COMPARATORS:
             yield MeasureSpec(f"indicator.{key}.vs_{comparator}", "category",
                               f"{key}: better / in_line / worse than {_words(comparator)}, by polarity")
-    yield MeasureSpec("safeguarding_inspection.kind", "category", "joint area review or inspection of safeguarding and looked after children")
-    yield MeasureSpec("safeguarding_inspection.year", "year", "year of the latest safeguarding inspection")
-    yield MeasureSpec("safeguarding_inspection.safeguarding", "category", "grade for safeguarding")
-    yield MeasureSpec("safeguarding_inspection.looked_after_children", "category", "grade for looked after children")
-    yield MeasureSpec("unannounced_inspection.year", "year", "year of the latest unannounced inspection of contact, referral and assessment")
-    for f in ("strengths", "areas_for_development", "areas_for_priority_action"):
-        yield MeasureSpec(f"unannounced_inspection.{f}", "count", f"unannounced inspection: {f.replace('_', ' ')}")
+    yield from _inspection_specs()
     yield MeasureSpec("vulnerable_gaps.count", "count", "gaps for vulnerable groups reported")
     for f, text in (("narrower_than_national", "narrower than the national gap"), ("narrowing", "narrowing"), ("widening", "widening")):
         yield MeasureSpec(f"vulnerable_gaps.share_{f}", "proportion", f"share of gaps for vulnerable groups {text}")
+
+
+def _inspection_specs() -> Iterator[MeasureSpec]:
+    latest_full = "the latest full inspection at the evidence date"
+    yield MeasureSpec("safeguarding_inspection.kind", "category", f"{latest_full}: joint area review or inspection of safeguarding "
+                      "and looked after children")
+    yield MeasureSpec("safeguarding_inspection.year", "year", f"{latest_full}: its year")
+    yield MeasureSpec("safeguarding_inspection.safeguarding", "category", f"{latest_full}: grade for safeguarding")
+    yield MeasureSpec("safeguarding_inspection.looked_after_children", "category", f"{latest_full}: grade for looked after children")
+    latest_unannounced = "the latest unannounced inspection of contact, referral and assessment at the evidence date"
+    yield MeasureSpec("unannounced_inspection.year", "year", f"{latest_unannounced}: its year")
+    for f in ("strengths", "areas_for_development", "areas_for_priority_action"):
+        yield MeasureSpec(f"unannounced_inspection.{f}", "count", f"{latest_unannounced}: {f.replace('_', ' ')}")
+    yield MeasureSpec("unannounced_inspection.effective_action_to_safeguard", "category",
+                      f"{latest_unannounced}: {JUDGED} when it judged that effective action is taken to safeguard children, "
+                      f"else {NOT_JUDGED}")
+    yield MeasureSpec("inspections.unresolved_priority_actions", "count",
+                      f"{latest_unannounced}: areas for priority action not shown resolved by the evidence date")
+    yield MeasureSpec("inspections.resolved_priority_actions", "count",
+                      f"{latest_unannounced}: areas for priority action shown resolved by the evidence date")
+    yield MeasureSpec("inspections.inadequate_safeguarding_not_lifted", "count",
+                      "full inspections at the evidence date that judged safeguarding inadequate and that no later inspection "
+                      "lifted (a full inspection grading safeguarding adequate or better, or an unannounced inspection "
+                      "without areas for priority action)")
+    yield MeasureSpec("inspections.after_evidence_date", "count",
+                      "inspections, and a pending inspection, dated after the evidence date: not counted")
+    yield MeasureSpec("inspections.pending", "count", "inspections pending at the evidence date (begun or announced, outcome not known)")
+    yield MeasureSpec("pending_inspection.kind", "category", "the kind of the inspection pending at the evidence date")

@@ -2,17 +2,22 @@
 
 Every value is bounded as :mod:`engine.model.values` says: counts, finite numbers, text without control
 characters, a council code that is a safe file name.
+
+Every field added after 2009 is optional, so a 2009 profile stays valid. How the inspection history
+(``inspections``) relates to the single ``safeguarding_inspection`` and ``unannounced_inspection`` fields is
+:mod:`engine.model.inspections`; contradictions between them are refused when a profile is loaded.
 """
 from __future__ import annotations
 
-from datetime import date
-from typing import Literal
+import datetime as _dt
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from .values import CouncilCode, Count, Line, Number, Paragraph, Proportion, Year
+from .values import COUNT_MAX, Band, CouncilCode, Count, Line, Number, Paragraph, Proportion, Year
 
 Grade = Literal["outstanding", "good", "satisfactory", "inadequate"]
+PartName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 # Ofsted's four-point scale of inspection grades, best first; "good or better" is the first two.
 GRADES: tuple[Grade, ...] = ("outstanding", "good", "satisfactory", "inadequate")
 GOOD_OR_BETTER: tuple[Grade, ...] = ("outstanding", "good")
@@ -55,36 +60,115 @@ class SettingEvidence(_Model):
     national: Comparator | None = None
     similar_areas: Comparator | None = None
     note: Paragraph | None = Field(None, description="Free text kept for the reviewer; not evaluated")
+    parts: dict[PartName, GradeCounts] = Field(
+        {}, max_length=20,
+        description="Some of the counted settings also given apart, by grade (e.g. council_run, private_or_voluntary); "
+                    "kept for the reviewer, not evaluated")
 
     @model_validator(mode="after")
     def _counts_or_grade(self) -> SettingEvidence:
         if (self.counts is None) == (self.grade is None):
             raise ValueError("give either 'counts' (settings by grade) or 'grade' (a single service), not both or neither")
+        if self.parts and self.counts is None:
+            raise ValueError("'parts' divide counted settings: give them with 'counts'")
+        for grade in GRADES:
+            given_apart = sum(getattr(part, grade) for part in self.parts.values())
+            if self.counts is not None and given_apart > getattr(self.counts, grade):
+                raise ValueError(f"the parts give {given_apart} {grade} setting(s), more than the {getattr(self.counts, grade)} counted")
         return self
 
 
+FullInspectionKind = Literal["joint area review", "inspection of safeguarding and looked after children"]
+UNANNOUNCED = "unannounced inspection"
+InspectionKind = Literal["joint area review", "inspection of safeguarding and looked after children", "unannounced inspection"]
+
+
 class SafeguardingInspection(_Model):
-    kind: Literal["joint area review", "inspection of safeguarding and looked after children"]
+    """The latest full inspection of safeguarding (a joint area review, or from 2009 the inspection of
+    safeguarding and looked after children). With ``inspections``, it must be the latest of them."""
+
+    kind: FullInspectionKind
     year: Year
     safeguarding: Grade
     looked_after_children: Grade | None = None
 
 
 class UnannouncedInspection(_Model):
-    """The annual unannounced inspection of contact, referral and assessment."""
+    """The latest annual unannounced inspection of contact, referral and assessment. With ``inspections``, it
+    must be the latest of them; its areas for priority action then count as not resolved."""
 
     year: Year
     strengths: Count = 0
     areas_for_development: Count = 0
     areas_for_priority_action: Count = 0
-    effective_action_to_safeguard: bool | None = None
+    effective_action_to_safeguard: bool | None = Field(
+        None, description="True when the inspection judged that effective action is taken to safeguard children")
     summary: Paragraph | None = None
+
+
+class PriorityAction(_Model):
+    """One area for priority action an unannounced inspection identified, and when it was shown resolved."""
+
+    area: Paragraph | None = Field(None, description="What the area is, in the inspection's words")
+    resolved_on: _dt.date | None = Field(None, description="The date by which the council showed it resolved (a monitoring "
+                                                       "visit, a later inspection); absent while it is not resolved")
+
+
+def _count_as_list(value: Any) -> Any:
+    """A count of areas for priority action stands for that many, none of them resolved (what a councils table gives)."""
+    whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())  # 2.0 from a table, as ints elsewhere
+    if whole and not isinstance(value, bool) and 0 <= value <= COUNT_MAX:  # bounded: never a list of 2**64
+        return [{}] * int(value)
+    return value
+
+
+class Inspection(_Model):
+    """One inspection of the council's safeguarding, dated: a full inspection (joint area review or inspection of
+    safeguarding and looked after children) with its grades, or an unannounced inspection of contact, referral and
+    assessment with its findings. Which fields belong to which kind is checked when the profile is loaded."""
+
+    kind: InspectionKind
+    date: _dt.date
+    safeguarding: Grade | None = Field(None, description="Full inspections: the grade for safeguarding (required)")
+    looked_after_children: Grade | None = Field(None, description="Full inspections: the grade for looked after children")
+    strengths: Count | None = Field(None, description="Unannounced inspections: strengths found")
+    areas_for_development: Count | None = Field(None, description="Unannounced inspections: areas for development")
+    areas_for_priority_action: Annotated[list[PriorityAction] | None, BeforeValidator(_count_as_list, json_schema_input_type=
+                                         Count | list[PriorityAction] | None)] = Field(
+        None, description="Unannounced inspections: each area for priority action, with when it was resolved; or only how many "
+                          "there were (none of them resolved)")
+    effective_action_to_safeguard: bool | None = Field(
+        None, description="Unannounced inspections: true when it judged that effective action is taken to safeguard children")
+    summary: Paragraph | None = None
+
+    @field_validator("areas_for_priority_action")
+    @classmethod
+    def _none_is_no_list(cls, value: list[PriorityAction] | None) -> list[PriorityAction] | None:
+        # An empty list says what an absent one does (no area for priority action), and a table row cannot tell
+        # them apart: one form keeps a profile's hash the same whichever way it was written.
+        return value or None
+
+    @property
+    def full(self) -> bool:
+        return self.kind != UNANNOUNCED
+
+
+class PendingInspection(_Model):
+    """An inspection begun or announced whose outcome was not known when the evidence was drawn."""
+
+    kind: InspectionKind
+    date: _dt.date = Field(description="When it began or was announced; it is pending at the evidence date if on or before it")
+    note: Paragraph | None = None
+
+
+Trend = Literal["improving", "stable", "declining"]
 
 
 class IndicatorValue(_Model):
     value: Number
     similar_areas: Number | None = None
     national: Number | None = None
+    trend: Trend | None = Field(None, description="The indicator's direction over recent years, where the letters speak of it")
 
 
 class VulnerableGap(_Model):
@@ -98,10 +182,15 @@ class VulnerableGap(_Model):
 class Profile(_Model):
     authority: Authority
     year: Year
-    letter_date: date | None = None
+    letter_date: _dt.date | None = None
+    evidence_date: _dt.date | None = Field(None, description="When the profile's evidence was drawn: inspections after it do not "
+                                                         "count (2010: the profile of 18 August 2010)")
+    previous_band: Band | None = Field(None, description="Last year's published band, 1-4: the direction of travel")
     settings: dict[str, SettingEvidence] = {}
     safeguarding_inspection: SafeguardingInspection | None = None
     unannounced_inspection: UnannouncedInspection | None = None
+    inspections: list[Inspection] = Field([], description="The inspection history, dated; see README 'The profile'")
+    pending_inspection: PendingInspection | None = None
     indicators: dict[str, IndicatorValue] = {}
     # Each group at each stage once (the loader refuses a repeat): the catalogue's groups x stages at most.
     vulnerable_gaps: list[VulnerableGap] = Field([], max_length=200)

@@ -1,11 +1,13 @@
 """The ruleset model: its vocabulary (catalogue, scale, grade scale, stages), named proportions, grading rules,
-a decision table, ordered limits and the judgement policy.
+a decision table, ordered limits, the conditions that withhold a rating, and the judgement policy.
 
 How fired rules combine is written here once, as methods: a stage's hit policy, the decision table's hit
 policy, and how a limit lowers a band. The evaluation, the checks and the explanations all call these.
 """
 from __future__ import annotations
 
+import functools
+import itertools
 from collections.abc import Mapping
 from typing import Annotated, Literal
 
@@ -49,11 +51,11 @@ class Condition(_Model):
             raise ValueError(f"give exactly one of {', '.join(OPERATORS)} (got {len(given)})")
         return self
 
-    @property
+    @functools.cached_property
     def operator(self) -> Operator:
         return next(op for op in OPERATORS if getattr(self, op) is not None)
 
-    @property
+    @functools.cached_property
     def threshold(self) -> Threshold:
         value: Threshold = getattr(self, self.operator)
         return value
@@ -149,6 +151,16 @@ class Limit(_Model):
     because: Paragraph
 
 
+class Withhold(_Model):
+    """A condition under which no band is published (2010: results withheld "because further inspections are still to
+    be carried out"): the decision's status is withheld, with this rule's reason, and it has no band."""
+
+    id: str = Field(pattern=RULE_ID)
+    title: str
+    when: list[Condition] = Field(min_length=1)
+    because: str
+
+
 class ScaleStep(_Model):
     words: Line
     meaning: Paragraph
@@ -201,6 +213,7 @@ class Ruleset(_Model):
     rules: list[Rule]
     decision_table: DecisionTable
     limits: list[Limit] = []
+    withhold: list[Withhold] = Field([], description="Conditions under which the rating is withheld: no band is published")
     judgement: JudgementPolicy | None = Field(None, description="Absent: this ruleset allows no professional judgement")
 
     @property
@@ -213,9 +226,30 @@ class Ruleset(_Model):
         return min(self.scale)
 
     @property
-    def conditioned(self) -> list[Rule | Limit]:
-        """The rules and the limits: everything that fires on conditions over the measures."""
-        return [*self.rules, *self.limits]
+    def conditioned(self) -> list[Rule | Limit | Withhold]:
+        """The rules, the limits and the withhold rules: everything that fires on conditions over the measures."""
+        return [*self.rules, *self.limits, *self.withhold]
+
+    @property
+    def conditioned_places(self) -> list[tuple[str, int]]:
+        """Where each of :attr:`conditioned` stands in the ruleset, in the same order: ("rules", 0), ..."""
+        return [(section, i) for section, items in (("rules", self.rules), ("limits", self.limits), ("withhold", self.withhold))
+                for i in range(len(items))]
+
+    def nearest_grades(self, grades: Mapping[str, int], band: int) -> tuple[Row, dict[str, int]] | None:
+        """The combination of grades nearest ``grades`` (fewest grade steps) for which the decision table, by its hit
+        policy, gives ``band``, with the row it chooses; ties go to the earlier row. None when no combination gives it."""
+        stages = list(grades)
+        best: tuple[int, int, Row, dict[str, int]] | None = None
+        for combination in itertools.product(self.grade_scale, repeat=len(stages)):
+            candidate = dict(zip(stages, combination, strict=True))
+            row = self.decision_table.choose(self.decision_table.covering(candidate))
+            if row is None or row.band != band:
+                continue
+            key = (sum(abs(candidate[s] - grades[s]) for s in stages), self.decision_table.rows.index(row))
+            if best is None or key < best[:2]:
+                best = (*key, row, candidate)
+        return (best[2], best[3]) if best is not None else None
 
     def referenced_measures(self) -> set[str]:
         """The measures the conditions of rules and limits read."""

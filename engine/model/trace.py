@@ -1,12 +1,27 @@
 """The decision and its trace, as data: a flat list of typed events and the result they explain.
 
 Views (text, JSON, Markdown, HTML) are renderings of this model; nothing is recorded in them.
+
+The trace begins with one ``measure_derived`` event per measure (several hundred a profile). A decision
+keeps its measures apart, as a :class:`MeasureSource` (values, and the inputs of each on demand), and makes
+those events only when they are read or the decision is serialised: a batch that never shows them never
+pays for them. Serialised, and parsed back, a decision is the same flat list as ever.
 """
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    ValidatorFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from .ruleset import Operator
 
@@ -83,6 +98,16 @@ class LimitApplied(_Model):
     because: str
 
 
+class RatingWithheld(_Model):
+    """A withhold rule fired: no band is published, for the reason it gives."""
+
+    type: Literal["rating_withheld"] = "rating_withheld"
+    rule_id: str
+    title: str
+    evidence: list[Evidence]
+    because: str
+
+
 class JudgementApplied(_Model):
     type: Literal["judgement_applied"] = "judgement_applied"
     band_before: int
@@ -92,7 +117,7 @@ class JudgementApplied(_Model):
 
 
 TraceEvent = Annotated[
-    MeasureDerived | RuleFired | RuleNotFired | GradeAssigned | BandCombined | LimitApplied | JudgementApplied,
+    MeasureDerived | RuleFired | RuleNotFired | GradeAssigned | BandCombined | LimitApplied | RatingWithheld | JudgementApplied,
     Field(discriminator="type"),
 ]
 
@@ -118,6 +143,31 @@ class LimitOutcome(_Model):
     because: str
 
 
+class WithheldReason(_Model):
+    """Why a rating is withheld: the withhold rule that fired, its sentence filled from the evidence, and the evidence."""
+
+    rule_id: str
+    title: str
+    because: str
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+Direction = Literal["risen", "held", "fallen"]
+
+
+class DirectionOfTravel(_Model):
+    """This year's final band against last year's published band, and what in this year's decision made the
+    difference. Last year's evidence is not in the profile: the comparison is with what last year's band would need
+    under this year's rules (the nearest decision-table row giving it)."""
+
+    previous_band: int
+    band: int
+    direction: Direction
+    made_the_difference: list[str] = Field(description="Ids of the limits, decision-table row and grading rules that did")
+    because: str = Field(description="One sentence for a reviewer")
+    reasons: list[str] = Field(default_factory=list, description="The because-sentences of the limits and rules named")
+
+
 class Judgement(_Model):
     """A named assessor's professional judgement, within the ruleset's policy."""
 
@@ -127,6 +177,25 @@ class Judgement(_Model):
     date: str | None = None
 
 
+class MeasureSource(Protocol):
+    """A profile's measures: every value by name, and what each came from."""
+
+    @property
+    def values(self) -> dict[str, Any]: ...
+    def inputs(self, name: str) -> dict[str, Any]: ...
+
+
+class StoredMeasures:
+    """Measures as recorded: the values and inputs of a decision read back from its trace."""
+
+    def __init__(self, events: list[MeasureDerived]):
+        self.values = {e.measure: e.value for e in events}
+        self._inputs = {e.measure: e.inputs for e in events}
+
+    def inputs(self, name: str) -> dict[str, Any]:
+        return self._inputs[name]
+
+
 class Decision(_Model):
     authority: str
     authority_code: str | None
@@ -134,20 +203,88 @@ class Decision(_Model):
     ruleset: RulesetRef
     input_hash: str
     engine_version: str
+    status: Literal["rated", "withheld"] = Field("rated", description="withheld: no band is published (see 'withheld')")
+    withheld: list[WithheldReason] = Field(default_factory=list, description="The withhold rules that fired, when withheld")
     grades: dict[str, int]
-    proposed_band: int
+    proposed_band: int | None = Field(description="Null when the rating is withheld")
     limits: list[LimitOutcome]
-    limited_band: int = Field(description="The band after every limit, before any judgement")
+    limited_band: int | None = Field(description="The band after every limit, before any judgement; null when withheld")
     judgement: Judgement | None = None
-    final_band: int
+    final_band: int | None = Field(description="Null when the rating is withheld")
     band_words: dict[int, str]
     fired_rules: list[str]
     judgement_warranted: list[str] = Field(default_factory=list, description="Where the ruleset says judgement is warranted")
-    trace: list[TraceEvent]
+    previous_band: int | None = Field(None, description="Last year's published band, as the profile gives it")
+    direction: DirectionOfTravel | None = Field(None, description="Risen, held or fallen since last year, and why")
+    trace: list[TraceEvent] = Field(description="The events after the measures derived (serialised, the trace begins with those)")
+    _measures: MeasureSource | None = PrivateAttr(None)
 
-    def words(self, band: int) -> str:
-        return self.band_words[band]
+    @classmethod
+    def with_measures(cls, measures: MeasureSource, **fields: Any) -> Decision:
+        decision = cls(**fields)
+        decision._measures = measures
+        return decision
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _measures_apart(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Decision:
+        """A decision parsed whole (JSON, a dict) keeps the measure events of its trace as its measures."""
+        if isinstance(data, dict) and isinstance(data.get("trace"), list):
+            is_measure = [(e.get("type") if isinstance(e, dict) else getattr(e, "type", None)) == "measure_derived"
+                          for e in data["trace"]]
+            if any(is_measure):
+                measures = [MeasureDerived.model_validate(e) for e, m in zip(data["trace"], is_measure, strict=True) if m]
+                rest = [e for e, m in zip(data["trace"], is_measure, strict=True) if not m]
+                decision: Decision = handler({**data, "trace": rest})
+                decision._measures = StoredMeasures(measures)
+                return decision
+        result: Decision = handler(data)
+        return result
+
+    @model_serializer(mode="wrap")
+    def _measures_in_trace(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if "trace" in data and self._measures is not None:
+            data["trace"] = [e.model_dump(mode=info.mode) for e in self.measure_events()] + data["trace"]
+        return data
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Decision) and self.model_dump() == other.model_dump()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def detached(self) -> Decision:
+        """The same decision with its measures copied out of the batch they were derived in (to send it to
+        another process, or keep it after the batch is gone)."""
+        if self._measures is None or isinstance(self._measures, StoredMeasures):
+            return self
+        copy = self.model_copy()
+        copy._measures = StoredMeasures(self.measure_events())
+        return copy
+
+    @property
+    def rated(self) -> bool:
+        return self.status == "rated"
+
+    def words(self, band: int | None) -> str:
+        return "withheld" if band is None else self.band_words[band]
+
+    def measure_values(self) -> dict[str, Any]:
+        """Every measure derived for the profile, by name (absent measures are data gaps). Read only."""
+        return self._measures.values if self._measures is not None else {}
+
+    def measure_inputs(self, name: str) -> dict[str, Any]:
+        if self._measures is None:
+            raise KeyError(name)
+        return self._measures.inputs(name)
+
+    def measure_events(self) -> list[MeasureDerived]:
+        """One event per measure, by name: the beginning of the trace."""
+        values = self.measure_values()
+        return [MeasureDerived(measure=name, value=values[name], inputs=self.measure_inputs(name)) for name in sorted(values)]
 
     def events(self, type_: str) -> list[Any]:
         """The trace's events of one type, in order (e.g. ``"rule_fired"``)."""
+        if type_ == "measure_derived":
+            return self.measure_events()
         return [e for e in self.trace if e.type == type_]

@@ -12,7 +12,8 @@ from .text import VALUE_COLUMN, render_text
 def record_line(record: dict[str, Any]) -> str:
     """One record's summary (engine.audit.store.AuditStore.summaries), e.g.
     '3  4f2c…  2024-05-01T10:00:00Z  alice  Cambridgeshire County Council 2009  proposed 3 -> final 4 (judgement by A. Assessor)'"""
-    bands = f"proposed {record['proposed_band']} -> final {record['final_band']}"
+    bands = (f"proposed {record['proposed_band']} -> final {record['final_band']}" if record["final_band"] is not None
+             else "withheld: no band")
     if record["judgement"]:
         try:
             assessor = json.loads(record["judgement"]).get("assessor")
@@ -38,12 +39,14 @@ def render_record(record: AuditRecord) -> str:
         f"  Ruleset         {record.ruleset_id} {record.ruleset_version}, sha256 {record.ruleset_hash}",
         f"  Catalogue       {decision.ruleset.catalogue or '(not named)'}, sha256 {record.catalogue_hash or '(not recorded: record format 1)'}",
         f"  Engine          {record.engine_version}",
-        f"  Proposed band   {record.proposed_band} ({words.get(record.proposed_band, 'not a band')})",
-        f"  After limits    {record.limited_band} ({words.get(record.limited_band, 'not a band')})",
+        *([f"  Withheld        {r.rule_id}: {terminal(r.because, VALUE_COLUMN)}" for r in decision.withheld] if not decision.rated else [
+            f"  Proposed band   {record.proposed_band} ({words.get(record.proposed_band or 0, 'not a band')})",
+            f"  After limits    {record.limited_band} ({words.get(record.limited_band or 0, 'not a band')})"]),
         ("  Judgement       none" if judgement is None else
          f"  Judgement       {record.limited_band} -> {judgement.band} by {terminal(judgement.assessor, VALUE_COLUMN)}"
          + (f" on {terminal(judgement.date)}" if judgement.date else "") + f": {terminal(judgement.reason, VALUE_COLUMN)}"),
-        f"  Final band      {record.final_band} ({words.get(record.final_band, 'not a band')})",
+        (f"  Final band      {record.final_band} ({words.get(record.final_band or 0, 'not a band')})" if decision.rated
+         else "  Final band      none: withheld"),
     ]
     if record.supersedes:
         lines.append(f"  Supersedes      {record.supersedes}")

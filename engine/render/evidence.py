@@ -29,6 +29,7 @@ class SettingRow:
     similar_areas: float | None
     vs_national: str | None
     vs_similar_areas: str | None
+    in_totals: bool = True  # False for a whole whose parts are given too (the parts count in every total)
 
 
 @dataclass(frozen=True)
@@ -76,13 +77,14 @@ def _category(value: object) -> str | None:
 def setting_rows(frame: pd.DataFrame, catalogue: Catalogue) -> list[SettingRow]:
     """One row per setting type in the profile, in the catalogue's order."""
     order = [k for k in catalogue.setting_types if k in frame.index]
-    return [SettingRow(key=k, title=frame.at[k, "title"], group=frame.at[k, "group"],
+    return [SettingRow(key=k, title=frame.at[k, "title"] + (" (its parts together)" if frame.at[k, "derived_from_parts"] else ""),
+                       group=frame.at[k, "group"],
                        counts={g: int(frame.at[k, g]) for g in GRADES},
                        single_grade=_category(frame.at[k, "single_grade"]),
                        share_good_or_better=_number(frame.at[k, "share_good_or_better"]),
                        national=_number(frame.at[k, "national"]), similar_areas=_number(frame.at[k, "similar_areas"]),
                        vs_national=_category(frame.at[k, "vs_national"]),
-                       vs_similar_areas=_category(frame.at[k, "vs_similar_areas"]))
+                       vs_similar_areas=_category(frame.at[k, "vs_similar_areas"]), in_totals=bool(frame.at[k, "in_totals"]))
             for k in order]
 
 

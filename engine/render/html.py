@@ -75,17 +75,24 @@ def _step(label: str, band: int | None, words: str, extra: str = "", css: str = 
 
 def _headline(d: Decision) -> str:
     words = d.band_words
-    steps = [_step("Proposed band", d.proposed_band, words[d.proposed_band])]
-    if d.limits:
-        notes = "".join(f"<div>{escape(limit.title)}: {limit.band_before} → {limit.band_after}"
-                        + ("" if limit.binding else " (not binding)") + "</div>" for limit in d.limits)
-        steps.append(_step("After limits", d.limited_band, words[d.limited_band], notes))
+    if not d.rated:
+        reasons = "".join(f"<div>{escape(r.because)}</div>" for r in d.withheld)
+        steps = [_step("Final band", None, "withheld: not published", reasons, css="final")]
     else:
-        steps.append(_step("Limits", None, "none applied"))
-    if d.judgement is not None:
-        j = d.judgement
-        steps.append(_step("Judgement", j.band, words[j.band], f"<div>{escape(j.assessor)}: {escape(j.reason)}</div>"))
-    steps.append(_step("Final band", d.final_band, words[d.final_band], css="final"))
+        steps = [_step("Proposed band", d.proposed_band, d.words(d.proposed_band))]
+        if d.limits:
+            notes = "".join(f"<div>{escape(limit.title)}: {limit.band_before} → {limit.band_after}"
+                            + ("" if limit.binding else " (not binding)") + "</div>" for limit in d.limits)
+            steps.append(_step("After limits", d.limited_band, d.words(d.limited_band), notes))
+        else:
+            steps.append(_step("Limits", None, "none applied"))
+        if d.judgement is not None:
+            j = d.judgement
+            steps.append(_step("Judgement", j.band, words[j.band], f"<div>{escape(j.assessor)}: {escape(j.reason)}</div>"))
+        steps.append(_step("Final band", d.final_band, d.words(d.final_band), css="final"))
+    if d.direction is not None:
+        steps.append(_step("Since last year", d.direction.previous_band, f"{d.direction.direction} from {words[d.direction.previous_band]}",
+                           f"<div>{escape(d.direction.because)}</div>"))
     return '<section id="headline" class="headline">' + "".join(steps) + "</section>"
 
 
@@ -129,7 +136,7 @@ def _reasons(d: Decision, ruleset: Ruleset) -> str:
         if stage.summary:
             out.append(f"<p>{escape(stage.summary)}</p>")
         for event in stage.fired:
-            css = "rule limit" if event.type == "limit_applied" else "rule"
+            css = "rule limit" if event.type in ("limit_applied", "rating_withheld") else "rule"
             ident = event.limit_id if event.type == "limit_applied" else event.rule_id
             if stage.deciding and ident != stage.deciding:
                 css += " lower"

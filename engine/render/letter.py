@@ -69,44 +69,69 @@ def compose_letter(reviewed: Reviewed) -> Letter:
     )
     add = letter.blocks.append
     add(("p", _text(wording.guidance)))
-    if d.ruleset.transitional:
+    if d.ruleset.transitional and wording.transitional:
         add(("p", _text(wording.transitional, year=d.year, next_year=d.year + 1)))
     add(("p", wording.scale_intro))
     add(("scale", [(band, d.band_words[band], reviewed.ruleset.ruleset.scale[band].meaning) for band in sorted(d.band_words, reverse=True)]))
     add(("p", _text(wording.scale_note)))
     add(("heading", wording.rating_heading.format(year=d.year)))
-    add(("rating", (wording.rating_label, f"{d.band_words[d.final_band].capitalize()} ({d.final_band})")))
-    add(("p", _text(wording.headline, authority=_in_sentence(d.authority, wording),
-                    manner=d.band_words[d.final_band].split(" ", 1)[-1])))
-    for paragraph in (_settings_paragraph(reviewed, wording), _sentences(d, wording.paragraphs.indicators),
-                      _limits_paragraph(reviewed, wording)):
-        if paragraph:
-            add(("p", " ".join(paragraph)))
+    if d.final_band is None:  # withheld: the letter says the rating is not published yet, and why
+        add(("rating", (wording.rating_label, wording.withheld_rating or "Not yet published")))
+        paragraph = [_text(wording.withheld or "", authority=_in_sentence(d.authority, wording), year=d.year)]
+        add(("p", " ".join(paragraph + [reason.because for reason in d.withheld])))
+    else:
+        add(("rating", (wording.rating_label, f"{d.band_words[d.final_band].capitalize()} ({d.final_band})")))
+        add(("p", _text(wording.headline, authority=_in_sentence(d.authority, wording),
+                        manner=d.band_words[d.final_band].split(" ", 1)[-1])))
+        said: set[str] = set()
+        direction = _direction_paragraph(d, wording, said)
+        for paragraph in (direction, _settings_paragraph(reviewed, wording, said), _sentences(d, wording.paragraphs.indicators, said),
+                          _limits_paragraph(reviewed, wording, said)):
+            if paragraph:
+                add(("p", " ".join(paragraph)))
     add(("p", _text(wording.section_138)))
     add(("closing", (wording.closing, wording.signatory, _text(wording.draft_note, ruleset=f"{d.ruleset.id} {d.ruleset.version}"))))
     return letter
+
+
+def _direction_paragraph(d: Decision, wording: LetterWording, said: set[str]) -> list[str]:
+    """The change since last year's band, with the sentences of what made the difference (said once in the letter)."""
+    if d.direction is None or wording.direction is None:
+        return []
+    change = d.direction
+    template = getattr(wording.direction, change.direction)
+    out = [_text(template, previous_words=d.band_words[change.previous_band], previous_band=change.previous_band,
+                 words=d.band_words[change.band], band=change.band, year=d.year, previous_year=d.year - 1)]
+    for reason in change.reasons:
+        if reason not in said:
+            out.append(reason)
+            said.add(reason)
+    return out
 
 
 def _in_sentence(name: str, wording: LetterWording) -> str:
     return f"the {_user(name)}" if any(name.startswith(prefix) for prefix in wording.names_with_article) else _user(name)
 
 
-def _sentences(decision: Decision, stages: list[str]) -> list[str]:
+def _sentences(decision: Decision, stages: list[str], said: set[str]) -> list[str]:
     """For each stage in turn: the sentence of the rule that set its grade, or every fired rule's for a stage
-    that sets none."""
+    that sets none; a sentence the letter has already said is not said again."""
     graded = {e.stage: e.rule_id for e in decision.events("grade_assigned")}
-    return [e.because for stage in stages for e in decision.events("rule_fired")
-            if e.stage == stage and (stage not in graded or e.rule_id == graded[stage])]
+    out = [e.because for stage in stages for e in decision.events("rule_fired")
+           if e.stage == stage and (stage not in graded or e.rule_id == graded[stage]) and e.because not in said]
+    said.update(out)
+    return out
 
 
-def _settings_paragraph(reviewed: Reviewed, wording: LetterWording) -> list[str]:
+def _settings_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[str]) -> list[str]:
     d, profile = reviewed.decision, reviewed.loaded.profile
     ev = wording.evidence
     catalogue = reviewed.ruleset.catalogue
     n = _numbers(wording)
     rows = setting_rows(reviewed.measures.settings, catalogue)
-    counted = [r for r in rows if r.single_grade is None and r.counts and sum(r.counts.values())]
-    out = _sentences(d, wording.paragraphs.settings)
+    # Each setting counted once: a whole given by its parts is described by its parts.
+    counted = [r for r in rows if r.single_grade is None and r.counts and sum(r.counts.values()) and r.in_totals]
+    out = _sentences(d, wording.paragraphs.settings, said)
     compared = [r for r in counted if r.group in ev.compared_groups]
     above = [r for r in compared if r.vs_national == "above" and r.vs_similar_areas in ("above", None)]
     if above:
@@ -156,9 +181,9 @@ def _settings_paragraph(reviewed: Reviewed, wording: LetterWording) -> list[str]
     return out
 
 
-def _limits_paragraph(reviewed: Reviewed, wording: LetterWording) -> list[str]:
+def _limits_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[str]) -> list[str]:
     d = reviewed.decision
-    out = [limit.because for limit in d.limits if limit.binding]
+    out = [limit.because for limit in d.limits if limit.binding and limit.because not in said]
     if d.judgement is not None:
         out.append(_text(wording.evidence.judgement, assessor=_user(d.judgement.assessor), band_words=d.band_words[d.judgement.band],
                          reason=_user(d.judgement.reason)))

@@ -28,14 +28,23 @@ def render_report_markdown(reviewed: Reviewed) -> str:
     add(f"Ruleset {d.ruleset.id} {d.ruleset.version}" + ("; a transitional year" if d.ruleset.transitional else "")
         + f"; ruleset sha256 {d.ruleset.content_hash[:12]}; input sha256 {d.input_hash[:12]}")
     add("")
-    add("| proposed band | limits | judgement | final band |")
-    add("|---|---|---|---|")
-    limits = "; ".join(f"{markdown_prose(limit.title)}: {limit.band_before} → {limit.band_after}"
-                       + ("" if limit.binding else " (not binding)") for limit in d.limits) or "none applied"
-    judgement = (f"{d.judgement.band} ({words[d.judgement.band]}) by {markdown(d.judgement.assessor)}: {markdown(d.judgement.reason)}"
-                 if d.judgement is not None else "none")
-    add(f"| {d.proposed_band} ({words[d.proposed_band]}) | {limits} | {judgement} | "
-        f"**{d.final_band} ({words[d.final_band]})** |")
+    if d.rated:
+        add("| proposed band | limits | judgement | final band |")
+        add("|---|---|---|---|")
+        limits = "; ".join(f"{markdown_prose(limit.title)}: {limit.band_before} → {limit.band_after}"
+                           + ("" if limit.binding else " (not binding)") for limit in d.limits) or "none applied"
+        judgement = (f"{d.judgement.band} ({words[d.judgement.band]}) by {markdown(d.judgement.assessor)}: {markdown(d.judgement.reason)}"
+                     if d.judgement is not None else "none")
+        add(f"| {d.proposed_band} ({d.words(d.proposed_band)}) | {limits} | {judgement} | "
+            f"**{d.final_band} ({d.words(d.final_band)})** |")
+    else:
+        add("**The rating is withheld: no band is published.**")
+        add("")
+        for reason in d.withheld:
+            add(f"- {markdown_prose(reason.title)} (`{reason.rule_id}`): {markdown_prose(reason.because)}")
+    if d.direction is not None:
+        add("")
+        add(f"**Since last year: {d.direction.direction}.** {markdown_prose(d.direction.because)}")
     add("")
     add("## Evidence")
     add("")

@@ -15,7 +15,7 @@ class ReasonStage:
     title: str
     summary: str = ""
     deciding: str | None = None  # the rule that set the stage's grade
-    fired: list[Any] = field(default_factory=list)  # RuleFired or LimitApplied events
+    fired: list[Any] = field(default_factory=list)  # RuleFired, LimitApplied or RatingWithheld events
     not_fired: list[Any] = field(default_factory=list)  # RuleNotFired events
 
 
@@ -25,28 +25,37 @@ def reason_stages(d: Decision, ruleset: Ruleset, user: Callable[[str], str] = st
     fired = d.events("rule_fired")
     not_fired = d.events("rule_not_fired")
     stages = []
-    for event in d.events("grade_assigned"):
-        stage = ReasonStage(event.stage, ruleset.stages[event.stage].title,
-                            f"Grade {event.grade}, from rule {event.rule_id} (hit policy: {event.hit_policy}).")
-        stage.deciding = event.rule_id
-        stage.fired = [e for e in fired if e.stage == event.stage]
-        stage.not_fired = [e for e in not_fired if e.stage == event.stage]
+    assigned = {e.stage: e for e in d.events("grade_assigned")}
+    for key, spec in ruleset.stages.items():
+        stage = ReasonStage(key, spec.title, fired=[e for e in fired if e.stage == key], not_fired=[e for e in not_fired if e.stage == key])
+        event = assigned.get(key)
+        if event is not None:
+            stage.summary = f"Grade {event.grade}, from rule {event.rule_id} (hit policy: {event.hit_policy})."
+            stage.deciding = event.rule_id
+        elif spec.grades:
+            stage.summary = "No grade: the rating is withheld."
+        elif not stage.fired and not stage.not_fired:
+            continue
+        else:
+            stage.summary = "Sentences for the letter; they set no grade."
         stages.append(stage)
-    graded = {s.key for s in stages}
-    for key in dict.fromkeys(e.stage for e in fired + not_fired if e.stage not in graded and e.stage in ruleset.stages):
-        stages.append(ReasonStage(key, ruleset.stages[key].title, "Sentences for the letter; they set no grade.",
-                                  fired=[e for e in fired if e.stage == key], not_fired=[e for e in not_fired if e.stage == key]))
-    combined = d.events("band_combined")[0]
-    grades = " × ".join(f"{k} {v}" for k, v in combined.grades.items())
-    stages.append(ReasonStage("decision_table", ruleset.decision_table.title,
-                              f"{grades} → row {combined.row_id} (hit policy: {combined.hit_policy}) → proposed band "
-                              f"{combined.band} ({words[combined.band]})."))
-    limits = ReasonStage("limits", "Limits, in the order applied",
-                         "No limit applies." if not d.limits else
-                         f"The band after every limit is {d.limited_band} ({words[d.limited_band]}).")
-    limits.fired = d.events("limit_applied")
-    limits.not_fired = [e for e in not_fired if e.stage == "limits"]
-    stages.append(limits)
+    for combined in d.events("band_combined"):
+        grades = " × ".join(f"{k} {v}" for k, v in combined.grades.items())
+        stages.append(ReasonStage("decision_table", ruleset.decision_table.title,
+                                  f"{grades} → row {combined.row_id} (hit policy: {combined.hit_policy}) → proposed band "
+                                  f"{combined.band} ({words[combined.band]})."))
+    if d.rated:
+        limits = ReasonStage("limits", "Limits, in the order applied",
+                             "No limit applies." if not d.limits else f"The band after every limit is {d.limited_band} ({d.words(d.limited_band)}).")
+        limits.fired = d.events("limit_applied")
+        limits.not_fired = [e for e in not_fired if e.stage == "limits"]
+        stages.append(limits)
+    if ruleset.withhold:
+        withheld = ReasonStage("withhold", "Conditions that withhold the rating",
+                               "The rating is withheld: no band is published." if not d.rated else "None applies: the rating is published.")
+        withheld.fired = d.events("rating_withheld")
+        withheld.not_fired = [e for e in not_fired if e.stage == "withhold"]
+        stages.append(withheld)
     for event in d.events("judgement_applied"):
         stages.append(ReasonStage("judgement", "Professional judgement",
                                   f"{user(event.assessor)} moved the band from {event.band_before} to {event.band_after}: "

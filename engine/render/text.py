@@ -5,6 +5,8 @@ sentences) goes through :func:`engine.render.escape.terminal`: it cannot start a
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..model.trace import Decision
 from ..model.wording import band_text, evidence_text, failing_text, value_text
 from .escape import terminal
@@ -22,18 +24,16 @@ def render_text(decision: Decision, *, full: bool = False) -> str:
     add(f"Ruleset {d.ruleset.id} {d.ruleset.version} (sha256 {d.ruleset.content_hash[:12]})"
         + ("; a transitional year" if d.ruleset.transitional else "") + f"; input sha256 {d.input_hash[:12]}")
     add("")
-    combined = d.events("band_combined")[0]
-    grades = " x ".join(f"{k} {v}" for k, v in combined.grades.items())
-    add(f"  Proposed band   {band_text(d.proposed_band, words)}   [{combined.table_id}: row {combined.row_id}, {grades}]")
-    if not d.limits:
-        add("  Limits          none applied")
-    for limit in d.limits:
-        state = f"{limit.band_before} -> {limit.band_after}" if limit.binding else f"not binding (band already {limit.band_before})"
-        add(f"  Limit           {limit.limit_id}: {state}")
-    if d.judgement is not None:
-        j = d.judgement
-        add(f"  Judgement       {d.limited_band} -> {j.band} by {terminal(j.assessor, VALUE_COLUMN)}: {terminal(j.reason, VALUE_COLUMN)}")
-    add(f"  Final band      {band_text(d.final_band, words)}")
+    if d.rated:
+        _bands(d, add)
+    else:
+        add("  Status          withheld: no band is published")
+        for reason in d.withheld:
+            add(f"  Withheld by     {reason.rule_id}: {terminal(reason.because, VALUE_COLUMN)}")
+    if d.direction is not None:
+        add(f"  Since last year {d.direction.direction} ({d.direction.previous_band} -> {d.direction.band}): {terminal(d.direction.because, VALUE_COLUMN)}")
+    elif d.previous_band is not None:
+        add(f"  Since last year last year's band was {band_text(d.previous_band, words)}; no band this year to compare")
     if d.judgement_warranted:
         add("")
         add("Judgement may be warranted:")
@@ -49,11 +49,17 @@ def render_text(decision: Decision, *, full: bool = False) -> str:
         add(f"    {terminal(rule.because, '    ')}")
         for e in rule.evidence:
             add(f"      {evidence_text(e, e.value, e.holds)}")
-    add(f"  proposed band {d.proposed_band}, from decision table row {combined.row_id} (hit policy: {combined.hit_policy})")
+    for combined in d.events("band_combined"):
+        add(f"  proposed band {d.proposed_band}, from decision table row {combined.row_id} (hit policy: {combined.hit_policy})")
     for event in d.events("limit_applied"):
         add(f"  limit {event.limit_id} ({terminal(event.title)}): {event.band_before} -> {event.band_after}"
             + ("" if event.binding else " (not binding)"))
         add(f"    {terminal(event.because, '    ')}")
+        for e in event.evidence:
+            add(f"      {evidence_text(e, e.value, e.holds)}")
+    for event in d.events("rating_withheld"):
+        add(f"  withheld by {event.rule_id} ({event.title}):")
+        add(f"    {event.because}")
         for e in event.evidence:
             add(f"      {evidence_text(e, e.value, e.holds)}")
 
@@ -72,13 +78,30 @@ def render_text(decision: Decision, *, full: bool = False) -> str:
         for event in not_fired:
             add(f"  {event.rule_id}: {failing_text(event.failing, event.failing.value)}")
 
-    gaps = next((e for e in d.trace if e.type == "measure_derived" and e.measure == "indicators.count_gaps"), None)
-    if gaps is not None and gaps.value:
+    gaps = d.measure_values().get("indicators.count_gaps")
+    if gaps:
         add("")
-        add(f"Data gaps: {gaps.value} national indicator(s) without data: {', '.join(gaps.inputs['gaps'])}")
+        add(f"Data gaps: {gaps} national indicator(s) without data: {', '.join(d.measure_inputs('indicators.count_gaps')['gaps'])}")
     if full:
         add("")
         add("Measures")
         for event in d.events("measure_derived"):
             add(f"  {event.measure} = {value_text(event.value)}   {event.inputs}")
     return "\n".join(out) + "\n"
+
+
+def _bands(d: Decision, add: Callable[[str], None]) -> None:
+    """Proposed band, limits, judgement and final band, side by side."""
+    words = d.band_words
+    combined = d.events("band_combined")[0]
+    grades = " x ".join(f"{k} {v}" for k, v in combined.grades.items())
+    add(f"  Proposed band   {band_text(combined.band, words)}   [{combined.table_id}: row {combined.row_id}, {grades}]")
+    if not d.limits:
+        add("  Limits          none applied")
+    for limit in d.limits:
+        state = f"{limit.band_before} -> {limit.band_after}" if limit.binding else f"not binding (band already {limit.band_before})"
+        add(f"  Limit           {limit.limit_id}: {state}")
+    if d.judgement is not None:
+        j = d.judgement
+        add(f"  Judgement       {d.limited_band} -> {j.band} by {terminal(j.assessor, VALUE_COLUMN)}: {terminal(j.reason, VALUE_COLUMN)}")
+    add(f"  Final band      {band_text(d.final_band, words) if d.final_band is not None else 'none'}")

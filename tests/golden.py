@@ -1,0 +1,59 @@
+"""Digests of decisions as the engine gave them before its batch path was rebuilt for speed (issue 11),
+so a test can show the fast path gives the same bands, fired rules and trace content.
+
+Regenerate only when a change of the rules or the measures is meant to change decisions:
+``python -m tests.golden`` rewrites tests/data/decision-digests.json (say why in the commit).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DIGESTS = Path(__file__).resolve().parent / "data" / "decision-digests.json"
+
+
+def content(decision: Any) -> dict[str, Any]:
+    """What must not change: the bands, the limits, the fired rules and the whole trace (measures with inputs)."""
+    data = json.loads(decision.model_dump_json())
+    return {key: data[key] for key in ("proposed_band", "limited_band", "final_band", "limits", "grades", "fired_rules",
+                                       "judgement_warranted", "trace")}
+
+
+def digest(decision: Any) -> str:
+    return hashlib.sha256(json.dumps(content(decision), sort_keys=True).encode()).hexdigest()
+
+
+def synthetic_texts(seed: int = 2009) -> dict[str, str]:
+    import yaml
+
+    from engine.batch.build import Tables, build_profiles, load_column_config
+    from engine.batch.synthetic import column_config_text, generate
+
+    england = generate(seed)
+    config = load_column_config(None).model_validate(yaml.safe_load(column_config_text()))
+    built = build_profiles(Tables(england.councils, england.settings, england.indicators, england.neighbours), config)
+    return {code: yaml.safe_dump(profile, sort_keys=False) for code, profile in built.profiles.items()}
+
+
+def case_texts() -> dict[str, tuple[str, str]]:
+    """The profile of every shipped case that expects a decision (not an error code)."""
+    from engine.authoring.cases import case_profile_text, find_cases, load_case
+
+    cases = {path: load_case(path) for path in find_cases()}
+    return {path.stem: case_profile_text(case, path) for path, case in cases.items() if case.expect.error_code is None}
+
+
+def compute() -> dict[str, dict[str, str]]:
+    from engine.decide.pipeline import evaluate_text
+
+    cases = {name: digest(evaluate_text(text, where).decision) for name, (text, where) in case_texts().items()}
+    synthetic = {code: digest(evaluate_text(text, f"{code}.yaml").decision) for code, text in synthetic_texts().items()}
+    return {"cases": dict(sorted(cases.items())), "synthetic-2009": synthetic}
+
+
+if __name__ == "__main__":
+    DIGESTS.write_text(json.dumps(compute(), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {DIGESTS}")
