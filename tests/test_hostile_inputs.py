@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import time
 from pathlib import Path
 
@@ -57,21 +58,21 @@ def test_a_recursive_alias_is_refused_at_the_alias_in_every_kind_of_file(run_cli
         f"{judgement}:2:13: yaml-recursive-alias: ")
 
 
-def test_an_alias_bomb_is_refused_at_once_at_the_alias_that_passes_the_bound(run_cli, tmp_path):
+@pytest.mark.parametrize("kind", ["profile", "ruleset", "judgement", "column config"])
+def test_an_alias_bomb_is_refused_at_once_at_the_alias_that_passes_the_bound(run_cli, tmp_path, kind):
     """9 levels of 9 would be 387 million values; the expanded count passes 100,000 at the fifth level."""
-    for kind in ("profile", "column config"):
-        path = _write(tmp_path / f"{kind.replace(' ', '-')}.yaml", ALIAS_BOMB)
-        started = time.perf_counter()
-        if kind == "profile":
-            lines = _refused(run_cli, "evaluate", path, "--no-audit")
-        else:
-            small = _write(tmp_path / "councils.csv", "council,name\nX1,Somewhere\n")
-            lines = _refused(run_cli, "profiles", "build", "--councils", small, "--settings", small, "--indicators", small,
-                             "--neighbours", small, "--columns", path, "-o", tmp_path / "out")
-        assert time.perf_counter() - started < 5
-        assert lines == [f"{path}:6:8: yaml-too-many-nodes: with its aliases expanded the document has more than "
-                         f"{MAX_NODES:,} values (*e) (write the values out, or use fewer aliases of large nodes)"]
-        assert not (tmp_path / "out").exists()
+    path = _write(tmp_path / f"{kind.replace(' ', '-')}.yaml", ALIAS_BOMB)
+    small = _write(tmp_path / "councils.csv", "council,name\nX1,Somewhere\n")
+    command = {"profile": ("evaluate", path, "--no-audit"), "ruleset": ("rules", "check", path),
+               "judgement": ("evaluate", EXAMPLES / "camden.yaml", "--no-audit", "--judgement", path),
+               "column config": ("profiles", "build", "--councils", small, "--settings", small, "--indicators", small,
+                                 "--neighbours", small, "--columns", path, "-o", tmp_path / "out")}[kind]
+    started = time.perf_counter()
+    lines = _refused(run_cli, *command)
+    assert time.perf_counter() - started < 5
+    assert lines == [f"{path}:6:8: yaml-too-many-nodes: with its aliases expanded the document has more than "
+                     f"{MAX_NODES:,} values (*e) (write the values out, or use fewer aliases of large nodes)"]
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_few_aliases_of_small_nodes_still_read():
@@ -272,3 +273,14 @@ def test_an_emoji_in_a_table_cell_is_a_character_not_a_yaml_escape(run_cli, tmp_
     assert code == 0, err
     results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     assert results[0]["authority"] == "Camden 🙂 \"quoted\" \\ # not a comment"
+
+
+def test_a_pipe_named_like_a_profile_in_a_batch_folder_is_not_read(run_cli, tmp_path):
+    """Opening a pipe with no writer waits for ever: a folder's entries are read only when they are files."""
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    (folder / "camden.yaml").write_text(CAMDEN, encoding="utf-8")
+    os.mkfifo(folder / "pipe.yaml")
+    code, out, err = run_cli("batch", folder, "-o", tmp_path / "results.csv", "--no-audit")
+    assert code == 0, err
+    assert "rated 1 council(s)" in out

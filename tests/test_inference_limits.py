@@ -22,6 +22,7 @@ from engine.authoring.check_files import check_ruleset_files
 from engine.check.inference_limits import (
     MAX_BRANCHES,
     MAX_FACT_FIELDS,
+    MAX_OR_GROUPS,
     MAX_ROWS,
     MAX_RULES,
     MAX_SHARED_ENDING,
@@ -54,8 +55,8 @@ try:
         if spec["grades"] is not None:
             fired |= facts.assert_grades(spec["grades"])
     print(json.dumps({"fired": sorted(fired)}))
-except Exception as exc:
-    print(json.dumps({"error": str(exc)}))
+except Exception as exc:  # durable-rules' own message is the cause of the engine's error
+    print(json.dumps({"error": str(exc.__cause__ or exc)}))
 """
 
 
@@ -224,6 +225,31 @@ def test_a_decision_table_of_64_rows_works_and_65_are_refused(tmp_path):
     assert _failed_with_303(_in_engine(_write(tmp_path, data, "65.yaml"), {}, {"settings": 1, "indicators": 1}))
 
 
+def _stages_covered_together(n: int) -> dict[str, Any]:
+    """A ruleset whose one row covers grades 1 and 2 of each of ``n`` grading stages (each an ``$or``)."""
+    data = _base()
+    stages = [f"s{k}" for k in range(n)]
+    data["grade_scale"] = [1, 2]
+    data["stages"] = {**{s: {"title": s, "hit_policy": "highest"} for s in stages}, "findings": data["stages"]["findings"]}
+    data["rules"] = [{"id": f"{s}_default", "title": s, "stage": s, "grade": 1, "when": [], "because": "x."} for s in stages]
+    data["limits"] = []
+    data["decision_table"]["rows"] = [{"id": "every", **{s: [1, 2] for s in stages}, "band": 1}]
+    return data
+
+
+def test_a_row_covering_several_grades_of_14_stages_works_and_15_are_refused(tmp_path):
+    """So many grading stages also make too many combinations to check, so the bound itself is shown in the
+    inference engine with the check bypassed."""
+    grades = {f"s{k}": 1 for k in range(MAX_OR_GROUPS + 1)}
+    at_bound = _write(tmp_path, _stages_covered_together(MAX_OR_GROUPS), "at.yaml")
+    assert "every" in _in_engine(at_bound, {}, {s: g for s, g in grades.items() if s != f"s{MAX_OR_GROUPS}"})["fired"]
+    assert not [p for p in _limit_problems(at_bound) if "covers several grades" in p]
+    past = _write(tmp_path, _stages_covered_together(MAX_OR_GROUPS + 1), "past.yaml")
+    (problem,) = [p for p in _limit_problems(past) if "covers several grades" in p]
+    assert _located(problem, past) and f"row 'every' covers several grades of {MAX_OR_GROUPS + 1} stages" in problem
+    assert "error code: 113" in _in_engine(past, {}, grades)["error"]
+
+
 def _reading(n: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Conditions that make the rules read ``n`` measures in all (the shipped rules' own included), one rule,
     chained (so no other bound is near), and a fact with a value for each."""
@@ -333,3 +359,15 @@ def test_more_grade_combinations_than_can_be_checked_are_refused_without_enumera
 
 def _line_of(path: Path, fragment: str) -> int:
     return next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if fragment in line)
+
+
+def test_a_refusal_the_check_did_not_foresee_is_a_located_defect_not_a_traceback(tmp_path):
+    from engine.decide.inference import session
+    from engine.errors import DefectError
+
+    path = _write(tmp_path, _stages_covered_together(MAX_OR_GROUPS + 1))
+    loaded = load_ruleset(path, check=False)  # as if `rules check` had missed it
+    with pytest.raises(DefectError) as caught, session(loaded):
+        pass
+    (problem,) = caught.value.problems
+    assert (problem.code, problem.file) == ("inference-failed", str(path))

@@ -18,78 +18,33 @@ from __future__ import annotations
 
 import contextlib
 import getpass
-import hashlib
 import json
 import os
 import sqlite3
 import uuid
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from ..errors import AuditError, Code, Problem
 from ..model.trace import Decision
+from .stored import (  # re-exported: the record's format is part of the store's public face
+    FIELDS,
+    GENESIS_HASH,
+    RECORD_FORMAT,
+    SUMMARY_FIELDS,
+    AuditRecord,
+    DamagedRecord,
+    VerifyResult,
+    damage,
+    record_hash,
+    text_of,
+)
 
 ENV_VAR = "ENGINE_AUDIT_DB"
-RECORD_FORMAT = 2  # 2: records carry the hash of the ruleset's catalogue
 APPLICATION_ID = 0x456E6741  # "EngA": marks a SQLite file as an engine audit store
-GENESIS_HASH = "0" * 64  # the "previous hash" of the first record
 BUSY_TIMEOUT_SECONDS = 60.0
-
-# Every stored field, in hashing order; the record's own hash covers all of them.
-FIELDS = ("seq", "record_id", "record_format", "recorded_at", "run_by", "authority", "authority_code", "year",
-          "input_hash", "input_text", "ruleset_id", "ruleset_version", "ruleset_hash", "catalogue_hash", "engine_version",
-          "proposed_band", "limits", "limited_band", "judgement", "final_band", "decision", "supersedes",
-          "previous_hash")
-# What each record format's hash covers: a store begun in format 1 keeps verifying after the column is added.
-HASHED_FIELDS = {1: tuple(f for f in FIELDS if f != "catalogue_hash"), 2: FIELDS}
-# Each column's type as stored (None: it may be NULL); a value of another type is a damaged record.
-INTEGER_FIELDS = {"seq": False, "record_format": False, "year": False, "proposed_band": True, "limited_band": True,
-                  "final_band": True}
-NULLABLE_TEXT = {"authority_code", "catalogue_hash", "judgement", "supersedes"}
-# The columns `audit list` shows: a line per record without reading its decision.
-SUMMARY_FIELDS = ("seq", "record_id", "recorded_at", "run_by", "authority", "year", "proposed_band", "final_band", "judgement",
-                  "supersedes")
-
-
-class Undecodable(bytes):
-    """Stored text that is not UTF-8: the record holding it was damaged."""
-
-
-def _text(data: bytes) -> str | Undecodable:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return Undecodable(data)
-
-
-def damage(row: dict[str, Any]) -> str | None:
-    """What is wrong with a stored row's types, or None: text that is not UTF-8, a BLOB or a number where text
-    belongs, text where a number belongs, NULL where a value is required."""
-    for name, value in row.items():
-        if name in INTEGER_FIELDS:
-            if value is None and INTEGER_FIELDS[name]:
-                continue
-            if not isinstance(value, int):
-                return f"its {name} is not a whole number"
-        elif value is None:
-            if name not in NULLABLE_TEXT:
-                return f"its {name} is missing"
-        elif isinstance(value, Undecodable):
-            return f"its {name} is not text in UTF-8"
-        elif not isinstance(value, str):
-            return f"its {name} is not text (stored as {type(value).__name__})"
-    return None
-
-
-class DamagedRecord(Exception):
-    """A record whose stored fields are not of their columns' types."""
-
-    def __init__(self, seq: Any, reason: str):
-        super().__init__(reason)
-        self.seq, self.reason = seq, reason
 
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS evaluations (
@@ -143,77 +98,6 @@ def default_audit_path(explicit: str | os.PathLike | None = None) -> Path:
     return Path(data_home) / "engine" / "audit.sqlite"
 
 
-@dataclass(frozen=True)
-class AuditRecord:
-    seq: int
-    record_id: str
-    record_format: int
-    recorded_at: str
-    run_by: str
-    authority: str
-    authority_code: str | None
-    year: int
-    input_hash: str
-    input_text: str
-    ruleset_id: str
-    ruleset_version: str
-    ruleset_hash: str
-    catalogue_hash: str | None
-    engine_version: str
-    proposed_band: int | None  # None: the rating was withheld
-    limits: str
-    limited_band: int | None
-    judgement: str | None
-    final_band: int | None
-    decision: str
-    supersedes: str | None
-    previous_hash: str
-    record_hash: str
-
-    @property
-    def name(self) -> str:
-        return f"record {self.seq} ({self.record_id})"
-
-    def computed_hash(self) -> str | None:
-        """The hash of the record's fields as its format defines it; None for a format this engine does not know."""
-        if self.record_format not in HASHED_FIELDS:
-            return None
-        return record_hash({f: getattr(self, f) for f in FIELDS}, self.record_format)
-
-    def as_decision(self) -> Decision:
-        return Decision.model_validate_json(self.decision)
-
-    def as_json(self) -> dict[str, Any]:
-        """The record for export: JSON fields as objects, everything else as stored."""
-        out: dict[str, Any] = asdict(self)
-        for f in ("limits", "judgement", "decision"):
-            out[f] = json.loads(out[f]) if out[f] is not None else None
-        return out
-
-
-@dataclass(frozen=True)
-class VerifyResult:
-    ok: bool
-    count: int
-    head_hash: str
-    first_bad: str | None = None  # the record named, e.g. "record 3 (4f2c...)"
-    problem: str | None = None
-    code: Code = "audit-chain-broken"
-    note: str | None = None  # what else was checked (a checkpoint)
-
-    def report(self, store: str | os.PathLike[str]) -> str:
-        """What a reviewer reads: the records verified and the chain head, or the first bad record."""
-        if self.ok:
-            return f"{store}: {self.count} record(s) verified; chain head {self.head_hash}" + (f"; {self.note}" if self.note else "")
-        return f"{store}: {self.code}: {self.problem}"
-
-
-def record_hash(fields: dict[str, Any], record_format: int = RECORD_FORMAT) -> str:
-    covered = HASHED_FIELDS[record_format]
-    canonical = json.dumps({f: fields[f] for f in covered}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
 class AuditStore:
     """An append-only store of evaluations. Safe for several writing processes at once (WAL)."""
 
@@ -225,7 +109,7 @@ class AuditStore:
             if create:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             self._con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
-            self._con.text_factory = _text
+            self._con.text_factory = text_of
             self._prepare()
         except (sqlite3.Error, OSError) as exc:
             raise self._error("audit-store-invalid", f"cannot use this file as an audit store: {exc}") from None

@@ -100,7 +100,8 @@ def collect(inputs: Iterable[Path | str]) -> tuple[list[ProfileSource], list[Fai
         path = Path(given)
         try:
             if path.is_dir():
-                files = sorted(p for p in path.iterdir() if p.suffix.lower() in PROFILE_SUFFIXES)
+                # Regular files only: a pipe or a device named *.yaml in the folder would block or never end.
+                files = sorted(p for p in path.iterdir() if p.suffix.lower() in PROFILE_SUFFIXES and p.is_file())
                 if not files:
                     raise ProfileError([Problem("file-not-found", "no profile files (*.yaml) in this folder", str(path))])
                 sources += [ProfileSource(str(p), str(p)) for p in files]

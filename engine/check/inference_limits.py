@@ -13,6 +13,7 @@ pin each bound (it works) and the value past it (refused).
 | different tests right after the same first tests (or right after the kind) | 511 | 512: hangs |
 | tests that can hold at once for one profile, along any path of shared first tests | 64 | error 303, for that profile only |
 | decision-table rows (each row's first test can hold with every other row's) | 64 | error 303 |
+| grading stages for which one row covers several grades (an ``$or`` each) | 14 | error 113 |
 | measures the rules read (fields of one fact, besides id, sid and kind) | 251 | error 302 |
 | grading stages (fields of the grades fact) | 251 | error 302 |
 | characters in a text compared with ``equals``/``not_equals`` | 65,534 | compares only a prefix |
@@ -40,6 +41,7 @@ MAX_SHARED_ENDING = 255
 MAX_BRANCHES = 511
 MAX_TRUE_TOGETHER = 64
 MAX_ROWS = 64
+MAX_OR_GROUPS = 14
 MAX_FACT_FIELDS = 251
 MAX_TEXT = 65534
 FACT_ENVELOPE = ("id", "sid", "kind")  # the fields every fact carries besides the measures or grades
@@ -72,6 +74,11 @@ def inference_limit_problems(loaded: LoadedRuleset) -> list[Problem]:
     if len(ruleset.decision_table.rows) > MAX_ROWS:
         add(("decision_table", "rows", MAX_ROWS), f"the decision table has {len(ruleset.decision_table.rows)} rows; the inference "
             f"engine takes at most {MAX_ROWS} (more fail with error code 303 when their first tests hold together)")
+    for k, row in enumerate(ruleset.decision_table.rows):
+        groups = sum(len(grades) > 1 for grades in row.grades.values())
+        if groups > MAX_OR_GROUPS:
+            add(("decision_table", "rows", k, "id"), f"row '{row.id}' covers several grades of {groups} stages; the inference engine "
+                f"takes at most {MAX_OR_GROUPS} such stages in a row")
     referenced = sorted(ruleset.referenced_measures())
     if len(referenced) > MAX_FACT_FIELDS:
         add(("rules",), f"the rules read {len(referenced)} different measures; one fact carries at most {MAX_FACT_FIELDS}", key=True)

@@ -9,7 +9,7 @@ from ..model.catalogue import Catalogue, CatalogueIndex, Indicators, SettingType
 from ..model.source import SourceDocument
 from ..model.validation import validate
 from ..paths import indicators_dir
-from .yaml import load_yaml, parse_yaml
+from .yaml import load_yaml, parse_yaml, read_bytes
 
 _PARSED: dict[str, Catalogue] = {}  # by content hash: a process parses each catalogue once
 # By folder and name: the files read and their (mtime, size) then, so an unchanged catalogue costs a few stats.
@@ -69,12 +69,7 @@ def load_catalogue(name: str, directory: Path | None = None) -> Catalogue:
 
 
 def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise RulesetError([Problem("file-not-found", "no such catalogue file", str(path))]) from None
-    except OSError as exc:
-        raise RulesetError([Problem("file-not-found", f"cannot read the file: {exc}", str(path))]) from None
+    return read_bytes(path, RulesetError, missing="no such catalogue file")
 
 
 def _text(path: Path, data: bytes) -> str:

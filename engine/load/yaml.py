@@ -46,17 +46,23 @@ MAX_BYTES = 1024 * 1024
 MAX_NODES = 100_000
 
 
-def read_text(path: Path | str, error_class: type[EngineError]) -> str:
-    """The file's text, UTF-8; never more than MAX_BYTES is read, whatever the file is."""
+def read_bytes(path: Path | str, error_class: type[EngineError], missing: str = "no such file") -> bytes:
+    """The file's bytes; never more than MAX_BYTES is read, whatever the file is (a device, a huge file)."""
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
-        raise error_class([Problem("file-not-found", "no such file", str(path))]) from None
+        raise error_class([Problem("file-not-found", missing, str(path))]) from None
     except OSError as exc:
         raise error_class([Problem("file-not-found", f"cannot read the file: {exc.strerror or exc}", str(path))]) from None
     if len(data) > MAX_BYTES:
         raise error_class([_too_large(str(path))])
+    return data
+
+
+def read_text(path: Path | str, error_class: type[EngineError]) -> str:
+    """The file's text, UTF-8, read within the bound of :func:`read_bytes`."""
+    data = read_bytes(path, error_class)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -69,7 +75,10 @@ def parse_yaml(text: str, file: str, error_class: type[EngineError]) -> SourceDo
     """Parse ``text`` with the safe loader only, within the bounds above; problems are located."""
     if len(text) > MAX_BYTES or (len(text) * 4 > MAX_BYTES and len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES):
         raise error_class([_too_large(file)])
-    loader = _SafeLoader(text)
+    try:
+        loader = _SafeLoader(text)
+    except yaml.YAMLError as exc:  # the pure-Python reader refuses a control character as it starts
+        raise error_class([Problem("yaml-syntax", str(exc).splitlines()[0], file)]) from None
     try:
         node = compose(loader, file, error_class)
         if node is None:

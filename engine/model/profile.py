@@ -16,7 +16,6 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from .values import COUNT_MAX, Band, CouncilCode, Count, Line, Number, Paragraph, Proportion, Year
 
-__all__ = ["COUNT_MAX", "GOOD_OR_BETTER", "GRADES", "Grade", "Profile", "Proportion"]
 Grade = Literal["outstanding", "good", "satisfactory", "inadequate"]
 PartName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 # Ofsted's four-point scale of inspection grades, best first; "good or better" is the first two.

@@ -1,6 +1,7 @@
 """Validate a document against a model; pydantic's errors become located problems, with "did you mean"."""
 from __future__ import annotations
 
+import re
 import types
 import typing
 from typing import Any, TypeVar
@@ -27,7 +28,8 @@ def validate(model: type[M], doc: SourceDocument, *, code_invalid: Code, code_un
 
 def _problem(model: type[BaseModel], doc: SourceDocument, root: DataPath, err: Any, code_invalid: Code,
              code_unknown_key: Code) -> Problem:
-    loc = root + clean_loc(err["loc"])
+    extra = err["type"] == "extra_forbidden"  # the unknown key is the last step, whatever characters it holds
+    loc = root + (clean_loc(err["loc"][:-1]) + (err["loc"][-1],) if extra else clean_loc(err["loc"]))
     where = ".".join(str(p) for p in loc) or "the document"
     if err["type"] == "extra_forbidden":
         name = loc[-1]
@@ -43,9 +45,13 @@ def _problem(model: type[BaseModel], doc: SourceDocument, root: DataPath, err: A
     return doc.problem(code_invalid, f"{where}: {message}", loc)
 
 
+_SCHEMA_STEP = re.compile(r"^[a-z][a-z-]*\[.*\]$", re.S)  # e.g. function-before[...], list[int], tagged-union[...]
+
+
 def clean_loc(loc: tuple[Any, ...]) -> DataPath:
-    """pydantic's error location as a path into the input: without the union members and validators it inserts."""
-    return tuple(p for p in loc if not (isinstance(p, str) and (p.startswith("function-") or "[" in p)))
+    """pydantic's error location as a path into the input: without the union members and validators it inserts
+    (a key of the input is kept, whatever brackets it holds)."""
+    return tuple(p for p in loc if not (isinstance(p, str) and _SCHEMA_STEP.match(p)))
 
 
 def fields_at(model: type[BaseModel], path: DataPath) -> list[str]:
