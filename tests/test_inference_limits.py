@@ -371,3 +371,4 @@ def test_a_refusal_the_check_did_not_foresee_is_a_located_defect_not_a_traceback
         pass
     (problem,) = caught.value.problems
     assert (problem.code, problem.file) == ("inference-failed", str(path))
+    assert "error code" not in problem.message and "error code" in str(caught.value.__cause__)

@@ -81,7 +81,9 @@ class Session:
         except MessageNotHandledException:
             pass  # no rule matched this fact: nothing fired
         except Exception as exc:  # a bare durable-rules error code: rules check should have made it impossible
-            raise DefectError([Problem("inference-failed", f"durable-rules refused a {kind} fact: {exc}")]) from None
+            # durable-rules' own text is a bare error code: it stays on the exception's cause, for a developer
+            raise DefectError([Problem("inference-failed", f"durable-rules refused a {kind} fact, which `rules check` "
+                                       "should have made impossible")]) from exc
         return _fired.get(self.sid, set()) - before
 
     def assert_measures(self, measures: dict[str, Any]) -> set[str]:
@@ -105,8 +107,8 @@ def session(loaded: LoadedRuleset) -> Iterator[Session]:
             try:
                 host.register_rulesets({name: copy.deepcopy(compile_ruleset(loaded.ruleset))})  # it mutates its argument
             except Exception as exc:  # a bare durable-rules error code: rules check should have made it impossible
-                raise DefectError([Problem("inference-failed", f"durable-rules refused ruleset {loaded.ruleset.id}: {exc}",
-                                           loaded.path)]) from None
+                raise DefectError([Problem("inference-failed", f"durable-rules refused ruleset {loaded.ruleset.id}, which "
+                                           "`rules check` should have refused", loaded.path)]) from exc
             _registered[name] = thresholds(loaded.ruleset)
         # Only the measures the rules read are asserted: durable-rules refuses a fact of more than 251 fields
         # (error code 302), and the engine derives several hundred.
