@@ -37,6 +37,18 @@ def synthetic_profiles(folder: Path, councils: int = 12, seed: int = 2009) -> Pa
     return _BUILT[key]
 
 
+def examples_of_year(folder: Path, year: int) -> Path:
+    """A folder holding a copy of each example profile (examples/*.yaml) of the given year: the examples span
+    several years, and a ruleset evaluates only the profiles its own catalogue describes."""
+    target = folder / f"examples-{year}"
+    target.mkdir(exist_ok=True)
+    for path in sorted((ROOT / "examples").glob("*.yaml")):
+        if (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("year") == year:
+            shutil.copy(path, target / path.name)
+    assert any(target.iterdir()), f"no example profile of {year}"
+    return target
+
+
 def ruleset_with(tmp_path: Path, name: str, *replacements: tuple[str, str], source: Path | None = None) -> Path:
     """A copy of a ruleset file (default: rules/csa-2009.yaml) with each (old, new) text replaced once."""
     text = (source or ROOT / "rules" / "csa-2009.yaml").read_text(encoding="utf-8")

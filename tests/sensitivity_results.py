@@ -53,7 +53,9 @@ def failing_cases(path: Path, variant: Path, only: list[str] | None = None) -> l
         except EngineError:
             failing.append(ident)
             continue
-        if differences(expect, decision.proposed_band, decision.final_band, set(decision.fired_rules), decision.band_words):
+        direction = decision.direction.direction if decision.direction else None
+        if differences(expect, decision.status, decision.proposed_band, decision.final_band, direction, set(decision.fired_rules),
+                       decision.band_words):
             failing.append(ident)
     return failing
 

@@ -31,7 +31,7 @@ def published_by(ruleset: Path, profiles: Path, target: Path, overrides: dict[st
         writer = csv.writer(handle)
         writer.writerow(["authority", "year", "published_band"])
         for source in sources:
-            decision = evaluate_source(source, ruleset)
+            decision = evaluate_source(source, ruleset).decision
             writer.writerow([decision.authority_code, decision.year, (overrides or {}).get(decision.authority_code, decision.final_band)])
     return target
 

@@ -118,7 +118,7 @@ def test_the_cases_run_against_a_draft_ruleset_with_ruleset(run_cli, tmp_path):
     code, out, _ = run_cli("rules", "test", "--ruleset", draft)
     lines = out.splitlines()
     assert code == 1
-    assert lines[0].startswith(f"Every case against {draft} (csa-2009 1.0.0, sha256 ")
+    assert lines[0].startswith(f"Every case against {draft} (csa-2009 {load_ruleset(draft).ruleset.version}, sha256 ")
     cases = sorted(SHIPPED_CASES.glob("*.yaml"))
     assert lines[-1] == f"{len(cases)} cases: {len(cases) - 2} passed, 2 failed"
     failing = [line for line in lines if line.startswith("FAIL")]

@@ -11,13 +11,15 @@ from pathlib import Path
 
 import pytest
 
+from engine import evaluate_file
 from engine.authoring.diff import CSV_COLUMNS, council_diff, rules_diff
 from engine.load.ruleset import load_ruleset
 
-from .conftest import ROOT
-from .helpers import batch_with, ruleset_with, synthetic_profiles
+from .conftest import EXAMPLES, ROOT
+from .helpers import batch_with, examples_of_year, ruleset_with, synthetic_profiles
 
 SHIPPED = ROOT / "rules" / "csa-2009.yaml"
+VERSION = load_ruleset(SHIPPED).ruleset.version
 # Within what the rule cases allow (engine rules sensitivity), so the draft is one an analyst could ship.
 STRICTER = (("the_majority: 0.5\n", "the_majority: 0.55\n"),
             ("{measure: settings.share_inadequate, at_most: 0.05}", "{measure: settings.share_inadequate, at_most: 0.03}"))
@@ -26,6 +28,12 @@ STRICTER = (("the_majority: 0.5\n", "the_majority: 0.55\n"),
 @pytest.fixture
 def draft(tmp_path) -> Path:
     return ruleset_with(tmp_path, "draft.yaml", *STRICTER)
+
+
+@pytest.fixture
+def examples(tmp_path) -> Path:
+    """The 2009 example profiles: the ones the 2009 ruleset's catalogue describes."""
+    return examples_of_year(tmp_path, 2009)
 
 
 def bands_with(ruleset: Path, profiles: Path, tmp_path: Path, monkeypatch) -> dict[str, tuple[int, int]]:
@@ -65,7 +73,7 @@ def test_each_changed_rule_says_which_way_it_changed_and_why(draft, tmp_path):
 
 
 def test_two_versions_of_the_same_ruleset_change_nothing(tmp_path, examples):
-    same = ruleset_with(tmp_path, "same.yaml", ("version: 1.1.0", "version: 1.1.1"))
+    same = ruleset_with(tmp_path, "same.yaml", (f"version: {VERSION}", "version: 99.0.0"))
     diff = rules_diff(SHIPPED, same, [examples])
     assert all(not c.band_changed and not c.changed_rules for c in diff.councils)
     assert diff.summary()["unchanged"] == len(list(examples.glob("*.yaml")))
@@ -84,15 +92,28 @@ def test_across_years_the_same_profiles_are_rated_by_each_years_ruleset(tmp_path
         assert (eastbridge.final_band_before, eastbridge.final_band_after, eastbridge.movement) == (2, 1, "down")
 
 
-def test_a_decision_that_withholds_the_band_counts_as_newly_withheld(examples):
-    from engine import evaluate_file
-
-    loaded = load_ruleset(SHIPPED)
+def test_a_decision_that_withholds_the_band_counts_as_newly_withheld(tmp_path, examples):
+    # The 2010 ruleset withholds a rating while an inspection is pending; a draft that waits for two does not.
+    csa_2010 = ROOT / "rules" / "csa-2010.yaml"
+    waits = ruleset_with(tmp_path, "waits.yaml", ("{measure: inspections.pending, at_least: 1}", "{measure: inspections.pending, at_least: 2}"),
+                         source=csa_2010)
+    diff = rules_diff(waits, csa_2010, [EXAMPLES / "ashcombe-2010-withheld.yaml"])
+    (c,) = diff.councils
+    assert diff.failures == [] and c.final_band_before is not None
+    assert (c.status_before, c.status_after, c.final_band_after, c.proposed_band_after, c.movement) == (
+        "rated", "withheld", None, None, "newly withheld")
+    assert c.band_changed and c.as_dict()["final_band_after"] is None
+    assert [(ch.id, ch.fired_before, ch.fired_after) for ch in c.changed_rules if ch.part == "withhold"] == [
+        ("withhold_pending_inspection", False, True)]
+    assert diff.summary()["newly_withheld"] == 1 and diff.distribution(True)["withheld"] == 1
+    back = rules_diff(csa_2010, waits, [EXAMPLES / "ashcombe-2010-withheld.yaml"]).councils[0]
+    assert (back.status_before, back.status_after, back.movement) == ("withheld", "rated", "no longer withheld")
+    # A decision made withheld by hand counts the same way.
     decision = evaluate_file(examples / "camden.yaml")
-    withheld = decision.model_copy(update={"final_band": None, "proposed_band": None, "limited_band": None})
+    withheld = decision.model_copy(update={"status": "withheld", "final_band": None, "proposed_band": None, "limited_band": None})
+    loaded = load_ruleset(SHIPPED)
     c = council_diff(decision, withheld, loaded.ruleset, loaded.ruleset, "camden.yaml")
     assert (c.status_before, c.status_after, c.final_band_after, c.movement) == ("rated", "withheld", None, "newly withheld")
-    assert c.band_changed and c.as_dict()["final_band_after"] is None
 
 
 def test_json_has_an_object_per_council_changed_or_not_and_csv_a_row_each(run_cli, draft, tmp_path):
@@ -113,7 +134,7 @@ def test_json_has_an_object_per_council_changed_or_not_and_csv_a_row_each(run_cl
 def test_text_gives_the_summary_then_each_council_whose_band_changes(run_cli, draft, tmp_path):
     code, out, _ = run_cli("rules", "diff", SHIPPED, draft, synthetic_profiles(tmp_path, councils=40))
     lines = out.splitlines()
-    assert code == 0 and lines[0].startswith(f"old: {SHIPPED} (csa-2009 1.0.0, sha256 ")
+    assert code == 0 and lines[0].startswith(f"old: {SHIPPED} (csa-2009 {VERSION}, sha256 ")
     assert lines[2] == "40 council(s) evaluated with both"
     assert lines[3].startswith("final band: ") and "Councils whose band changes:" in lines
     first = lines[lines.index("Councils whose band changes:") + 1]

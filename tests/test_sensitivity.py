@@ -2,6 +2,7 @@
 outcome, checked through the whole engine for every threshold of every shipped ruleset."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import random
@@ -11,7 +12,7 @@ import pytest
 
 from engine.authoring import sensitivity as sensitivity_module
 from engine.authoring.outcomes import Outcome, Subject, tolerance_breakpoints
-from engine.authoring.sensitivity import format_text, sensitivity
+from engine.authoring.sensitivity import format_text, keeps, sensitivity
 from engine.authoring.thresholds import edited_text, find, thresholds, with_values
 from engine.decide.pipeline import evaluate_text
 from engine.errors import DefectError, RulesetError
@@ -19,9 +20,10 @@ from engine.load.ruleset import load_ruleset, parse_ruleset
 from engine.measures.derive import derive_measures
 
 from .helpers import synthetic_profiles
-from .sensitivity_results import SHIPPED, THRESHOLDS, computed, failing_cases, write_variant
+from .sensitivity_results import SHIPPED, THRESHOLDS, case_texts, computed, failing_cases, write_variant
 
 CSA_2009 = SHIPPED[0]
+WITHHOLDING = [p for p in SHIPPED if load_ruleset(p).ruleset.withhold]  # the rulesets of 2010 on
 CASES_2009 = CSA_2009.parent / "cases" / "csa-2009"
 
 
@@ -126,6 +128,47 @@ def test_the_outcomes_computed_beside_the_engine_agree_with_it_when_thresholds_m
             assert subject.outcome(loaded, moved) == engine, (name, path.name)
 
 
+@pytest.mark.parametrize("path", WITHHOLDING, ids=[p.stem for p in WITHHOLDING])
+def test_a_withhold_rule_is_computed_beside_the_engine_as_the_engine_decides_it(path, tmp_path):
+    """A withhold rule's bound is a threshold; at moved values, the cases' status, bands, direction of travel and
+    everything that fired are the engine's, withheld or rated."""
+    result = computed(path)
+    loaded = result.ruleset
+    withhold = [t for t in thresholds(loaded) if t.path.startswith("withhold.")]
+    assert withhold and all(t.kind == "bound" for t in withhold)
+    texts = {ident: (text, name) for ident, text, name, _ in case_texts(path)}
+    statuses = set()
+    for threshold in withhold:
+        interval = result.interval(threshold.path)
+        assert interval.low.bounded and interval.high.bounded  # the withheld case above, every rated case below
+        for value in (threshold.value - 1, threshold.value + 1):
+            variant = write_variant(result, threshold, value, tmp_path)
+            moved = with_values(loaded.ruleset, {threshold: value})
+            for case in result.cases:
+                engine = Outcome.of(evaluate_text(*texts[case.id], variant).decision)
+                assert case.subject.outcome(loaded, moved) == engine, (threshold.path, value, case.id)
+                statuses.add(engine.status)
+    assert statuses == {"rated", "withheld"}
+
+
+@pytest.mark.parametrize("path", WITHHOLDING, ids=[p.stem for p in WITHHOLDING])
+def test_a_case_keeps_its_outcome_only_with_the_status_and_direction_it_expects(path):
+    result = computed(path)
+    loaded = result.ruleset
+    expecting = [c for c in result.cases if c.expect.status is not None or c.expect.direction is not None]
+    assert any(c.expect.status == "withheld" for c in expecting) and any(c.expect.direction for c in expecting)
+    for case in expecting:
+        assert keeps(case, loaded, {})
+        if case.expect.status is not None:
+            other = "rated" if case.expect.status == "withheld" else "withheld"
+            wrong = dataclasses.replace(case, expect=case.expect.model_copy(update={"status": other}))
+            assert not keeps(wrong, loaded, {}), case.id
+        if case.expect.direction is not None:
+            other = "held" if case.expect.direction != "held" else "risen"
+            wrong = dataclasses.replace(case, expect=case.expect.model_copy(update={"direction": other}))
+            assert not keeps(wrong, loaded, {}), case.id
+
+
 def test_a_threshold_no_case_bounds_is_flagged_unconstrained():
     result = computed(CSA_2009)
     text = format_text(result)
@@ -184,7 +227,8 @@ def test_a_ruleset_with_no_cases_of_its_own_is_refused_unless_cases_are_named(ru
     code, out, err = run_cli("rules", "sensitivity", other)
     assert code == 2 and out == "" and "file-not-found: no cases for ruleset 'csa-draft'" in err
     code, out, _ = run_cli("rules", "sensitivity", other, "--cases", CASES_2009 / "camden.yaml")
-    assert code == 0 and out.startswith(f"Thresholds of csa-draft 1.0.0 ({other}) against its 1 rule case that reach")
+    version = load_ruleset(other).ruleset.version
+    assert code == 0 and out.startswith(f"Thresholds of csa-draft {version} ({other}) against its 1 rule case that reach")
 
 
 def test_a_condition_copied_with_a_new_bound_reads_the_new_bound():

@@ -8,15 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from engine.authoring.sweep import format_text
+from engine.authoring.sweep import format_text, sensitivity_over_councils
 from engine.authoring.thresholds import edited_text
+from engine.decide.pipeline import evaluate_text
+from engine.load.ruleset import load_ruleset
 
-from .helpers import batch_with, synthetic_profiles
+from .helpers import batch_with, examples_of_year, synthetic_profiles
 from .sensitivity_results import swept
 
 ROOT = Path(__file__).resolve().parent.parent
 CSA_2009 = ROOT / "rules" / "csa-2009.yaml"
 CASES = ROOT / "rules" / "cases" / "csa-2009"
+VERSION = load_ruleset(CSA_2009).ruleset.version
 
 
 @pytest.fixture(scope="module")
@@ -58,13 +61,32 @@ def test_the_threshold_that_moves_the_most_councils_per_point_is_named(councils)
 
 def test_the_text_gives_a_table_per_threshold_and_names_the_most_sensitive(councils):
     lines = format_text(swept(councils)).splitlines()
-    assert lines[0] == "Councils' final bands as each threshold of csa-2009 1.0.0 moves, over 12 councils."
+    assert lines[0] == f"Councils' final bands as each threshold of csa-2009 {VERSION} moves, over 12 councils."
     assert any(line.startswith("Most councils per point (shares and tolerances, a point 0.01): ") for line in lines)
     assert sum(line.endswith("<- as it is") for line in lines) == len(swept(councils).sweeps)
 
 
-def test_cli_json_carries_the_councils_table_for_each_threshold(run_cli, examples):
+def test_a_withheld_council_is_counted_as_withheld_and_the_table_agrees_with_the_engine(tmp_path):
+    """2010 withholds a rating while an inspection is pending: the council is in the withheld column, and moving
+    the withhold rule's bound moves it into a band, as the whole engine says at each value."""
+    csa_2010 = ROOT / "rules" / "csa-2010.yaml"
+    profiles = sorted(examples_of_year(tmp_path, 2010).glob("*.yaml"))
+    result = sensitivity_over_councils(load_ruleset(csa_2010), profiles)
+    assert result.failures == []
+    for s in result.sweeps:
+        assert s.row(s.threshold.value).bands.get(None) == 1, s.threshold.path  # Ashcombe, as it is
+    withhold = next(s for s in result.sweeps if s.threshold.path == "withhold.withhold_pending_inspection.when.0.at_least")
+    assert withhold.moved_in_range > 0
+    for row in withhold.rows:
+        variant = tmp_path / "variant.yaml"
+        variant.write_text(edited_text(result.ruleset, {withhold.threshold: row.value}), encoding="utf-8")
+        bands = [evaluate_text(p.read_text(), str(p), variant).decision.final_band for p in profiles]
+        assert dict(Counter(bands)) == {b: n for b, n in row.bands.items() if n}, row.value
+
+
+def test_cli_json_carries_the_councils_table_for_each_threshold(run_cli, tmp_path):
     few = ["--cases", CASES / "camden.yaml", "--cases", CASES / "cambridgeshire.yaml"]
+    examples = examples_of_year(tmp_path, 2009)  # the 2009 ruleset's own profiles
     code, out, _ = run_cli("rules", "sensitivity", CSA_2009, "--profiles", examples, *few, "--format", "json")
     data = json.loads(out)
     assert code == 0 and all({"threshold", "low", "high", "bounded_by", "councils"} <= set(d) for d in data)

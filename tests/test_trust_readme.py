@@ -17,8 +17,11 @@ RUNS = re.findall(r"```sh\n(.*?)\n```\n\n```text\n(.*?)```\n\n(.*?)(?=\n```sh|\Z
 CSA_2009 = ROOT / "rules" / "csa-2009.yaml"
 
 
+SECTIONS = ("proportions", "comparison", "rules", "limits", "withhold")
+
+
 def _paths(line: str) -> set[str]:
-    return {name for name in re.findall(r"`([a-z_]+\.[a-z0-9_.]+)`", line) if name.split(".")[0] in ("proportions", "comparison", "rules", "limits")}
+    return {name for name in re.findall(r"`([a-z_]+\.[a-z0-9_.]+)`", line) if name.split(".")[0] in SECTIONS}
 
 
 def _kinds(intervals: list[Interval]) -> dict[str, set[str]]:

@@ -22,6 +22,8 @@ from ..model.validation import validate
 from ..model.wording import failing_text
 from ..paths import rules_dir
 
+NO_DIRECTION = "none (no previous band, or withheld)"
+
 
 class Expect(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -141,28 +143,28 @@ def run_case(path: Path, ruleset_path: Path | str | None = None) -> CaseResult:
         return result
     result.fired = set(decision.fired_rules)
     result.chosen_row = next((e.row_id for e in decision.events("band_combined")), None)
-    if expect.status is not None and expect.status != decision.status:
-        why = "; ".join(f"{r.rule_id}: {r.because}" for r in decision.withheld)
-        result.differences.append(f"status: expected {expect.status}, got {decision.status}" + (f" ({why})" if why else ""))
-    if expect.direction is not None:
-        got_direction = decision.direction.direction if decision.direction else "none (no previous band, or withheld)"
-        if expect.direction != got_direction:
-            result.differences.append(f"direction: expected {expect.direction}, got {got_direction}")
 
     def why_not_fired(rule: str) -> str:
         event = next((e for e in decision.events("rule_not_fired") if e.rule_id == rule), None)
         return f": {failing_text(event.failing, event.failing.value)}" if event is not None else ""
 
-    result.differences += differences(expect, decision.proposed_band, decision.final_band, result.fired,
-                                      decision.band_words, why_not_fired)
+    result.differences += differences(expect, decision.status, decision.proposed_band, decision.final_band,
+                                      decision.direction.direction if decision.direction else None, result.fired,
+                                      decision.band_words, why_not_fired,
+                                      "; ".join(f"{r.rule_id}: {r.because}" for r in decision.withheld))
     return result
 
 
-def differences(expect: Expect, proposed: int | None, final: int | None, fired: set[str], words: dict[int, str],
-                why_not_fired: Callable[[str], str] = lambda rule: "") -> list[str]:
-    """How an outcome (bands and fired rules, rows and limits) differs from what a case expects; empty when it
-    meets every expectation. A band of None is a decision that gives no band (withheld)."""
+def differences(expect: Expect, status: str, proposed: int | None, final: int | None, direction: str | None, fired: set[str],
+                words: dict[int, str], why_not_fired: Callable[[str], str] = lambda rule: "", why_withheld: str = "") -> list[str]:
+    """How an outcome (status, bands, direction of travel, and fired rules, rows and limits) differs from what a
+    case expects; empty when it meets every expectation. A band of None is a decision that gives no band
+    (withheld); a direction of None, one without a previous band, or withheld."""
     found = []
+    if expect.status is not None and expect.status != status:
+        found.append(f"status: expected {expect.status}, got {status}" + (f" ({why_withheld})" if why_withheld else ""))
+    if expect.direction is not None and expect.direction != (direction or NO_DIRECTION):
+        found.append(f"direction: expected {expect.direction}, got {direction or NO_DIRECTION}")
     for label, want, got in (("proposed band", expect.proposed_band, proposed), ("final band", expect.final_band, final)):
         if want is not None and want != got:
             found.append(f"{label}: expected {_band(want, words)}, got {_band(got, words)}")

@@ -3,8 +3,8 @@
 Each council is evaluated twice through the whole engine, once with each ruleset file (the same profile, so
 a diff of two versions of one year's ruleset and a diff across years, 2009's rules against 2010's on the
 same profiles, are the same operation). For each council: the bands before and after, whether it was
-rated or withheld each time, and the rules, decision-table rows and limits whose firing changed, each with
-the condition that failed where it did not fire. The summary counts movements of the final band.
+rated or withheld each time, and the rules, decision-table rows, limits and withhold rules whose firing
+changed, each with the condition that failed where it did not fire. The summary counts movements of the final band.
 
 A council whose profile cannot be evaluated with one of the rulesets (it does not validate against that
 ruleset's catalogue, say) is reported with its located problems and left out of the counts.
@@ -39,10 +39,10 @@ CSV_COLUMNS = ["authority", "authority_code", "year", "source", "status_before",
 
 @dataclass(frozen=True)
 class RuleChange:
-    """A rule, decision-table row or limit that fired with one ruleset and not with the other."""
+    """A rule, decision-table row, limit or withhold rule that fired with one ruleset and not with the other."""
 
     id: str
-    part: str  # "rules" | "decision table" | "limits"
+    part: str  # "rules" | "decision table" | "limits" | "withhold"
     fired_before: bool | None  # None: the old ruleset has no such rule, row or limit
     fired_after: bool | None  # None: the new ruleset has none
     why: str  # where it did not fire, the condition that failed (or the grades, for a row)
@@ -135,7 +135,7 @@ def council_diff(before: Decision, after: Decision, old: Ruleset, new: Ruleset, 
 
 
 def changed_rules(before: Decision, after: Decision, old: Ruleset, new: Ruleset) -> list[RuleChange]:
-    """Rules, rows and limits (in the new ruleset's order, then those only the old one has) whose firing changed."""
+    """Rules, rows, limits and withhold rules (in the new ruleset's order, then those only the old one has) whose firing changed."""
     parts = {**_parts(old), **_parts(new)}
     old_ids, new_ids = set(_parts(old)), set(_parts(new))
     fired_before, fired_after = set(before.fired_rules), set(after.fired_rules)
@@ -153,7 +153,7 @@ def changed_rules(before: Decision, after: Decision, old: Ruleset, new: Ruleset)
 
 def _parts(ruleset: Ruleset) -> dict[str, str]:
     return {**{r.id: "rules" for r in ruleset.rules}, **{r.id: "decision table" for r in ruleset.decision_table.rows},
-            **{limit.id: "limits" for limit in ruleset.limits}}
+            **{limit.id: "limits" for limit in ruleset.limits}, **{w.id: "withhold" for w in ruleset.withhold}}
 
 
 def _why(ident: str, part: str, decision: Decision, side: str, exists: bool) -> str:

@@ -2,11 +2,12 @@
 candidate values without registering a durable-rules ruleset for each.
 
 durable-rules decides which rules fire. This module only evaluates *candidate* threshold values beside it:
-which rules and limits fire (:func:`engine.model.conditions.holds`), the grade of each stage, the
-decision-table row and the limits, combined by the same functions the pipeline uses
-(:mod:`engine.decide.combine`). Every subject is first evaluated through the whole engine with the ruleset
-as it is, and the plain-Python outcome must agree with that decision (else :class:`DefectError`); the
-callers confirm what they report at the values they report through the whole engine again.
+which rules, limits and withhold rules fire (:func:`engine.model.conditions.holds`), whether the rating is
+withheld, the grade of each stage, the decision-table row, the limits and the direction of travel, combined
+by the same functions the pipeline uses (:mod:`engine.decide.combine`, :mod:`engine.decide.direction`).
+Every subject is first evaluated through the whole engine with the ruleset as it is, and the plain-Python
+outcome must agree with that decision (else :class:`DefectError`); the callers confirm what they report at
+the values they report through the whole engine again.
 
 A subject (a rule case or a council) keeps its profile and derives its measures once per pair of
 comparison tolerances: only the tolerances change measures; every other threshold changes only which
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..decide.combine import apply_limits, stage_grade, table_row
+from ..decide.direction import direction_word
 from ..errors import DefectError, Problem
 from ..measures.derive import Measures, derive_measures
 from ..model.conditions import holds
@@ -30,9 +32,8 @@ RECENT = 512  # pairs of tolerances whose measures a subject keeps, besides the 
 
 
 def status(decision: Decision) -> str:
-    """``rated``, or ``withheld`` for a decision that gives no band (a decision status some rulesets use)."""
-    given = getattr(decision, "status", None)
-    return str(given) if given else ("withheld" if decision.final_band is None else "rated")
+    """``rated``, or ``withheld`` for a decision that gives no band (a withhold rule fired)."""
+    return decision.status
 
 
 def final_band(decision: Decision) -> int | None:
@@ -50,7 +51,8 @@ class Outcome:
     status: str  # rated | withheld
     proposed_band: int | None
     final_band: int | None
-    fired: frozenset[str]  # rules, findings, limits and the decision-table rows that cover the grades
+    direction: str | None  # risen | held | fallen since the previous band; None without one, or withheld
+    fired: frozenset[str]  # rules, findings, limits, withhold rules and the decision-table rows that cover the grades
     decisive: tuple[str, ...]  # the rule that set each grade, the row, the binding limits
 
     @classmethod
@@ -59,13 +61,18 @@ class Outcome:
         grades = {e.stage: e.rule_id for e in decision.events("grade_assigned")}
         rows = [e.row_id for e in decision.events("band_combined")]
         binding = [limit.limit_id for limit in decision.limits if limit.binding]
-        return cls(status(decision), proposed_band(decision), final_band(decision), frozenset(decision.fired_rules),
+        return cls(status(decision), proposed_band(decision), final_band(decision),
+                   decision.direction.direction if decision.direction else None, frozenset(decision.fired_rules),
                    tuple([grades[s] for s in sorted(grades)] + rows + binding))
 
 
-def outcome(ruleset: Ruleset, values: dict[str, Any]) -> Outcome:
-    """The ruleset's outcome for these measures, in plain Python (see the module docstring)."""
+def outcome(ruleset: Ruleset, values: dict[str, Any], previous_band: int | None = None) -> Outcome:
+    """The ruleset's outcome for these measures, in plain Python (see the module docstring): withheld when a
+    withhold rule fires (then no band is combined or limited, as in the pipeline), else rated."""
     fired = {item.id for item in ruleset.conditioned if all(holds(c, ruleset, values) for c in item.when)}
+    if any(w.id in fired for w in ruleset.withhold):
+        findings = {rule.id for rule in ruleset.rules} | {w.id for w in ruleset.withhold}
+        return Outcome("withheld", None, None, None, frozenset(fired & findings), ())
     grade_rules = {stage: stage_grade(ruleset, stage, fired) for stage in ruleset.grading_stages}
     grades = {stage: rule.grade for stage, rule in grade_rules.items() if rule.grade is not None}
     covering = {row.id for row in ruleset.decision_table.covering(grades)}
@@ -73,7 +80,7 @@ def outcome(ruleset: Ruleset, values: dict[str, Any]) -> Outcome:
     steps = apply_limits(ruleset, row.band, fired)
     final = steps[-1].band_after if steps else row.band
     binding = [step.limit.id for step in steps if step.binding]
-    return Outcome("rated", row.band, final, frozenset(fired | covering),
+    return Outcome("rated", row.band, final, direction_word(previous_band, final), frozenset(fired | covering),
                    tuple([grade_rules[s].id for s in sorted(grade_rules)] + [row.id] + binding))
 
 
@@ -114,10 +121,7 @@ class Subject:
         return self._first[1]
 
     def outcome(self, loaded: LoadedRuleset, ruleset: Ruleset) -> Outcome:
-        if status(self.decision) == "withheld":
-            # Withholding a band does not turn on a threshold: the baseline decision stands at every value.
-            return Outcome.of(self.decision)
-        return outcome(ruleset, self.measures(loaded, ruleset))
+        return outcome(ruleset, self.measures(loaded, ruleset), self.decision.previous_band)
 
     def check(self, loaded: LoadedRuleset) -> None:
         """The plain-Python outcome with the ruleset as it is must be the engine's decision."""

@@ -127,7 +127,7 @@ def _case_id(path: Path, roots: list[Path]) -> str:
 def keeps(case: RuleCase, loaded: LoadedRuleset, values: dict[Threshold, float]) -> bool:
     """Whether the case keeps its expected outcome with these thresholds moved (plain Python)."""
     found = case.subject.outcome(loaded, with_values(loaded.ruleset, values))
-    return not differences(case.expect, found.proposed_band, found.final_band, set(found.fired), {})
+    return not differences(case.expect, found.status, found.proposed_band, found.final_band, found.direction, set(found.fired), {})
 
 
 def case_interval(loaded: LoadedRuleset, threshold: Threshold, cases: list[RuleCase],

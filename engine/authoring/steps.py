@@ -114,22 +114,21 @@ class StepFunction(Generic[R]):
 
     points: list[float]
     at_points: list[R]
-    beyond: list[R | None] = field(default_factory=list)  # beyond[i]: between points[i-1] and points[i]; None outside
+    beyond: list[R] = field(default_factory=list)  # beyond[i - 1]: between points[i-1] and points[i]
 
     def at(self, x: float) -> R:
+        """The result at ``x``; a result may be None (a council withheld), so a value outside the window is refused
+        by its place, never by the result."""
         i = bisect.bisect_left(self.points, x)
         if i < len(self.points) and self.points[i] == x:
             return self.at_points[i]
-        found = self.beyond[i] if 0 < i < len(self.points) else None
-        if found is None:
+        if not 0 < i < len(self.points):
             raise ValueError(f"{x} lies outside the window [{self.points[0]}, {self.points[-1]}]")
-        return found
+        return self.beyond[i - 1]
 
 
 def step_function(breaks: Iterable[float], evaluate: Callable[[float], R], low: float, high: float) -> StepFunction[R]:
     """``evaluate`` tabulated over [low, high] (finite): at the window's ends, at each breakpoint inside it,
     and once between each pair of those."""
     points = sorted({low, high} | {b for b in breaks if low <= b <= high})
-    function: StepFunction[R] = StepFunction(points, [evaluate(p) for p in points], [None])
-    function.beyond += [evaluate(between(a, b)) for a, b in zip(points, points[1:], strict=False)]
-    return function
+    return StepFunction(points, [evaluate(p) for p in points], [evaluate(between(a, b)) for a, b in zip(points, points[1:], strict=False)])

@@ -8,9 +8,10 @@ A threshold is
   proportions must stay listed from the highest, so its neighbours bound it);
 - each comparison tolerance: ``comparison.<field>`` (moving it changes the measures themselves: which
   settings and indicators are in line with their comparators);
-- each literal numeric bound of a rule's or limit's condition: ``rules.<rule id>.when.<i>.<operator>`` or
-  ``limits.<limit id>.when.<i>.<operator>``, with ``i`` the condition's place in ``when`` counted from 0
-  (ids, not positions in the list, so a path survives rules being reordered).
+- each literal numeric bound of a rule's, limit's or withhold rule's condition:
+  ``rules.<rule id>.when.<i>.<operator>``, ``limits.<limit id>.when.<i>.<operator>`` or
+  ``withhold.<withhold rule id>.when.<i>.<operator>``, with ``i`` the condition's place in ``when`` counted
+  from 0 (ids, not positions in the list, so a path survives rules being reordered).
 Equality tests (``equals``, ``not_equals``) are categories, not thresholds.
 """
 from __future__ import annotations
@@ -27,7 +28,7 @@ from ..load.ruleset import parse_ruleset
 from ..load.yaml import read_text
 from ..model.loaded import LoadedRuleset
 from ..model.measures import measure_catalogue
-from ..model.ruleset import NUMERIC_OPERATORS, Condition, Limit, Rule, Ruleset
+from ..model.ruleset import NUMERIC_OPERATORS, Condition, Limit, Rule, Ruleset, Withhold
 from ..model.source import DataPath
 
 ThresholdKind = Literal["proportion", "tolerance", "bound"]
@@ -83,11 +84,12 @@ def thresholds(loaded: LoadedRuleset) -> list[Threshold]:
     return found
 
 
-def _conditions(ruleset: Ruleset) -> list[tuple[DataPath, Rule | Limit, Condition]]:
-    """Every condition of the rules and limits with its place in the document: (section, index, "when", j)."""
-    out: list[tuple[DataPath, Rule | Limit, Condition]] = []
-    for section in ("rules", "limits"):
-        items: list[Rule | Limit] = list(getattr(ruleset, section))
+def _conditions(ruleset: Ruleset) -> list[tuple[DataPath, Rule | Limit | Withhold, Condition]]:
+    """Every condition of the rules, limits and withhold rules with its place in the document: (section, index,
+    "when", j)."""
+    out: list[tuple[DataPath, Rule | Limit | Withhold, Condition]] = []
+    for section in ("rules", "limits", "withhold"):
+        items: list[Rule | Limit | Withhold] = list(getattr(ruleset, section))
         for index, item in enumerate(items):
             out += [((section, index, "when", j), item, c) for j, c in enumerate(item.when)]
     return out
@@ -99,7 +101,7 @@ def _dotted(ruleset: Ruleset, where: DataPath) -> str:
     return f"{section}.{getattr(ruleset, section)[index].id}.when.{j}"
 
 
-def _sharing(item: Rule | Limit, condition: Condition, ruleset: Ruleset) -> list[float]:
+def _sharing(item: Rule | Limit | Withhold, condition: Condition, ruleset: Ruleset) -> list[float]:
     """The thresholds of the item's other numeric conditions on the same measure: moving past one of them may
     leave the item unable to fire, which `rules check` refuses."""
     out = []

@@ -18,12 +18,19 @@ from ..model.trace import Decision, Direction, DirectionOfTravel
 from ..model.wording import band_text
 
 
+def direction_word(previous: int | None, band: int | None) -> Direction | None:
+    """``risen``, ``held`` or ``fallen`` from last year's band to this year's; None without both bands."""
+    if previous is None or band is None:
+        return None
+    return "held" if band == previous else "risen" if band > previous else "fallen"
+
+
 def direction_of_travel(decision: Decision, ruleset: Ruleset) -> DirectionOfTravel | None:
     previous, band = decision.previous_band, decision.final_band
-    if previous is None or band is None or decision.proposed_band is None or decision.limited_band is None:
+    direction = direction_word(previous, band)
+    if previous is None or band is None or direction is None or decision.proposed_band is None or decision.limited_band is None:
         return None
     words = decision.band_words
-    direction: Direction = "held" if band == previous else "risen" if band > previous else "fallen"
     if direction == "held":
         return DirectionOfTravel(previous_band=previous, band=band, direction=direction, made_the_difference=[],
                                  because=f"The band held at {band_text(band, words)}, last year's band.")
