@@ -19,8 +19,8 @@ DIGESTS = Path(__file__).resolve().parent / "data" / "decision-digests.json"
 def content(decision: Any) -> dict[str, Any]:
     """What must not change: the bands, the limits, the fired rules and the whole trace (measures with inputs)."""
     data = json.loads(decision.model_dump_json())
-    return {key: data.get(key) for key in ("status", "withheld", "proposed_band", "limited_band", "final_band", "limits",
-                                           "grades", "fired_rules", "judgement_warranted", "direction", "trace")}
+    return {key: data[key] for key in ("status", "withheld", "proposed_band", "limited_band", "final_band", "limits",
+                                       "grades", "fired_rules", "judgement_warranted", "direction", "trace")}
 
 
 def digest(decision: Any) -> str:

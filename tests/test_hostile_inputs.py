@@ -284,3 +284,18 @@ def test_a_pipe_named_like_a_profile_in_a_batch_folder_is_not_read(run_cli, tmp_
     code, out, err = run_cli("batch", folder, "-o", tmp_path / "results.csv", "--no-audit")
     assert code == 0, err
     assert "rated 1 council(s)" in out
+
+
+def test_an_empty_header_cell_named_like_a_written_one_is_refused_and_a_blank_header_line_reads_no_names(tmp_path):
+    from engine.batch.tables import read_table
+    from engine.errors import BuildError
+
+    named = tmp_path / "named.csv"
+    named.write_text(",column 1\nx,y\n", encoding="utf-8")
+    with pytest.raises(BuildError) as caught:
+        read_table(named, BuildError)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{named}:1:2: table-invalid: column 'column 1' is named twice (first as column 1)"]
+    blank = tmp_path / "blank.csv"
+    blank.write_text("x,y\n\nb,b\n", encoding="utf-8")
+    assert list(read_table(blank, BuildError, header_row=2).columns) == []

@@ -55,17 +55,22 @@ def read_table(path: Path | str, error_class: type[EngineError], *, header_row: 
 
 def _refuse_repeated_names(path: Path, error_class: type[EngineError], header_row: int, encoding: str,
                            sheet: str | None) -> None:
-    """pandas reads a second 'x' as 'x.1', which would then pass for a part of 'x': the header as written decides."""
-    if path.suffix.lower() == ".csv":
-        header = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False, skiprows=header_row - 1,
-                             encoding=encoding)
-    else:
-        header = pd.read_excel(path, header=None, nrows=1, dtype=str, keep_default_na=False, skiprows=header_row - 1,
-                               sheet_name=int(sheet) if sheet and sheet.isdigit() else sheet or 0)
+    """pandas reads a second 'x' as 'x.1', which would then pass for a part of 'x': the header as written decides
+    (an empty cell named ``column N`` as in :func:`read_table`)."""
+    try:
+        if path.suffix.lower() == ".csv":
+            header = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False, skiprows=header_row - 1,
+                                 encoding=encoding, skip_blank_lines=False)
+        else:
+            header = pd.read_excel(path, header=None, nrows=1, dtype=str, keep_default_na=False, skiprows=header_row - 1,
+                                   sheet_name=int(sheet) if sheet and sheet.isdigit() else sheet or 0)
+    except pd.errors.EmptyDataError:  # a blank header line: the main read found no names either
+        return
+    written = [str(c).strip() for c in header.iloc[0]] if len(header) else []
     first: dict[str, int] = {}
     problems = []
-    for number, name in enumerate((str(c).strip() for c in header.iloc[0]) if len(header) else (), 1):
-        if name in first and name not in ("", "nan"):
+    for number, name in enumerate((name if name not in ("", "nan") else f"column {i + 1}" for i, name in enumerate(written)), 1):
+        if name in first:
             problems.append(Problem("table-invalid", f"column '{name}' is named twice (first as column {first[name]})",
                                     str(path), header_row, number))
         first.setdefault(name, number)
