@@ -1,5 +1,6 @@
-"""README "How much to trust a threshold" stays true: its outputs are the commands' own, and its lists of pinned,
-one-sided and free thresholds are what those outputs say."""
+"""The page "How much to trust a threshold" (docs/trust.md) stays true: its outputs are the commands' own (the
+docs' example runner runs the commands too), and its lists of pinned, one-sided and free thresholds are what those
+outputs say."""
 from __future__ import annotations
 
 import re
@@ -10,10 +11,15 @@ import pytest
 from engine.authoring.sensitivity import Interval, format_text, sensitivity
 
 from .conftest import ROOT
+from .docs_examples import parse
 from .sensitivity_results import computed
 
-SECTION = (ROOT / "README.md").read_text().split("## How much to trust a threshold", 1)[1].split("\n## ", 1)[0]
-RUNS = re.findall(r"```sh\n(.*?)\n```\n\n```text\n(.*?)```\n\n(.*?)(?=\n```sh|\Z)", SECTION, flags=re.S)
+PAGE = (ROOT / "docs" / "trust.md").read_text()
+BLOCKS = [b for b in parse(PAGE) if b.kind == "console"]
+# Each run: its command, the output shown, and the page's reading of it (the text up to the next run).
+RUNS = [(b.examples[0].source, "".join(line + "\n" for line in b.examples[0].shown),
+         PAGE[b.end + len("```\n"):BLOCKS[n + 1].start if n + 1 < len(BLOCKS) else len(PAGE)])
+        for n, b in enumerate(BLOCKS)]
 CSA_2009 = ROOT / "rules" / "csa-2009.yaml"
 
 
@@ -32,7 +38,7 @@ def _kinds(intervals: list[Interval]) -> dict[str, set[str]]:
             "free": {i.threshold.path for i in intervals if sides(i) == 0}}
 
 
-def test_the_section_shows_two_runs_each_followed_by_its_reading():
+def test_the_page_shows_two_runs_each_followed_by_its_reading():
     assert [shlex.split(command)[:3] for command, _, _ in RUNS] == [["engine", "rules", "sensitivity"]] * 2
 
 
