@@ -1,9 +1,10 @@
 """The documentation's examples, run: every `console` block (commands after `$ `, each followed by what it prints)
-and every `pycon` block (`>>> ` lines, each followed by what it shows) in docs/*.md, against the installed engine.
+and every `pycon` block (`>>> ` lines, each followed by what it shows) in README.md and docs/, against the installed
+engine.
 
     python -m tests.docs_examples            # run every page's examples; exit 1 and a diff where output changed
     python -m tests.docs_examples --update   # write what the commands print now into the pages
-    python -m tests.docs_examples --update docs/batch.md
+    python -m tests.docs_examples --update docs/batch.md   # one page (README.md is one too)
 
 How a page is run. Its examples run in order, as a reader would type them, in one fresh folder laid out as a
 checkout: `examples/`, `rules/`, `indicators/` and `schemas/` of this repository, and the shared real extracts at
@@ -12,7 +13,7 @@ recorded where it is by default, under the reader's home (shown as `~`). Command
 `engine ...` only, run in-process through the click commands; what is shown is standard output, and standard
 error too when the exit code is not 0 (the audit trail's "recorded as ..." line is standard error, so it is not
 shown). Python examples share one namespace per page; a plain `python` block runs too, and must not raise.
-Nothing else is normalised, but for what differs from run
+An excerpt must show at least one line. Nothing else is normalised, but for what differs from run
 to run however right the engine is (the time, and the audit trail's record ids and chain hashes, which follow from it):
 those are compared as placeholders. Commands run as the user `analyst`. A line that is only `...` in shown output stands
 for any lines (zero or more): the lines around it must appear in that order, each run of them together.
@@ -130,6 +131,8 @@ def matches(shown: list[str], got: list[str]) -> bool:
     """Shown output against what was got: equal but for the volatile values, or, with `...` lines, each run of lines
     between them found in order."""
     shown, got = volatile(shown), volatile(got)
+    if shown and all(line == ELISION for line in shown):
+        return False  # an excerpt shows something: `...` alone would hold whatever the command printed
     if ELISION not in shown:
         return shown == got
     runs: list[list[str]] = [[]]
@@ -275,10 +278,13 @@ def _python(source: str, namespace: dict, name: str, mode: str, strict: bool = F
 
 
 def pages() -> list[Path]:
-    return sorted(p for p in DOCS.rglob("*.md") if FENCE.search(p.read_text(encoding="utf-8")))
+    """The README and every page of docs/ with an example to run."""
+    found = [ROOT / "README.md", *sorted(DOCS.rglob("*.md"))]
+    return [p for p in found if FENCE.search(p.read_text(encoding="utf-8"))]
 
 
 def main(argv: list[str]) -> int:
+    """Run the examples of the pages given (default: every page); with --update, write what they print now."""
     update = "--update" in argv
     chosen = [Path(a).resolve() for a in argv if a != "--update"] or pages()
     status = 0
