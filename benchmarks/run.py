@@ -1,5 +1,5 @@
 """Benchmark the engine on this machine, each figure side by side with a floor measured in the same run, and
-print every figure the README's "Performance" section quotes.
+print every figure docs/performance.md quotes.
 
     python benchmarks/run.py                  # the full run (10,000 profiles)
     python benchmarks/run.py --profiles 2000  # a shorter run

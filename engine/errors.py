@@ -1,8 +1,8 @@
 """The errors the library raises, in one tree under :class:`EngineError`, and the closed list of problem codes.
 
 Every error carries one or more located problems (``file:line:col: code: message``). The CLI prints them
-and exits 2 (``audit-chain-broken`` exits 1); the library only raises. README "Errors" documents each code
-in this order, and a test keeps the two in step.
+and exits 2 (``audit-chain-broken`` exits 1); the library only raises. docs/errors.md lists each code, generated from
+this list when the documentation is built.
 """
 from __future__ import annotations
 

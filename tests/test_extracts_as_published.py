@@ -312,9 +312,9 @@ def test_profiles_of_a_year_without_a_ruleset_need_the_vocabulary_named(tmp_path
     assert named.profiles["101"]["year"] == 2015
 
 
-def test_the_readme_reference_of_a_column_config_is_a_valid_column_config(tmp_path):
-    readme = (ROOT / "README.md").read_text()
-    block = readme.split("What a column config can say", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+def test_the_documented_reference_of_a_column_config_is_a_valid_column_config(tmp_path):
+    page = (ROOT / "docs" / "column-config.md").read_text()
+    block = page.split("What a column config can say", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
     (tmp_path / "council-aliases.yaml").write_text("aliases: {Bristol: '801'}\n")
     config = load_column_config(_config(tmp_path, block))
     assert config.aliases() == {"Bristol": "801"} and config.year == 2015

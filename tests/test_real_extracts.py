@@ -1,10 +1,10 @@
 """Real extracts, as Ofsted and the DfE published them (../shared/data beside the repository, never copied into it):
-the shipped column configs run on them, the README's commands run verbatim, and what they build is checked
+the shipped column configs run on them, the commands of docs/real-extracts.md run verbatim (tests/test_docs_examples.py
+checks that they print what the page shows), and what they build is checked
 against the files counted independently with pandas. Skipped, saying where it looked, when the data is absent."""
 from __future__ import annotations
 
 import os
-import re
 import shlex
 from pathlib import Path
 
@@ -18,8 +18,9 @@ from engine.errors import BuildError
 from engine.load.ruleset import load_ruleset
 
 from .conftest import EXAMPLES, ROOT
+from .docs_examples import parse
 
-SECTION = (ROOT / "README.md").read_text().split("### Real extracts, as published", 1)[1].split("\n### ", 1)[0]
+PAGE = ROOT / "docs" / "real-extracts.md"
 ENGLAND_2015 = EXAMPLES / "real" / "england-2015.yaml"
 LOOKED_AFTER_2011 = EXAMPLES / "real" / "looked-after-2011.yaml"
 PROVIDERS = "ofsted_csc_providers/ofsted_csc_providers_2015-03-31.csv"
@@ -38,16 +39,12 @@ SEVERAL = ["202", "873", "330", "801", "840", "342", "935"]  # Camden, Cambridge
 
 
 def _commands() -> list[str]:
-    commands = []
-    for block in re.findall(r"```sh\n(.*?)```", SECTION, flags=re.S):
-        joined = block.replace("\\\n", " ")
-        commands += [line.strip() for line in joined.splitlines() if line.strip().startswith("engine ")]
-    return commands
+    return [" ".join(e.source.replace("\\\n", " ").split()) for b in parse(PAGE.read_text()) if b.kind == "console" for e in b.examples]
 
 
 @pytest.fixture(scope="module")
-def readme_runs(shared_data, tmp_path_factory):
-    """The section's commands run verbatim, in order, from a folder laid out as a checkout: its own examples/ and
+def page_runs(shared_data, tmp_path_factory):
+    """The page's commands run verbatim, in order, from a folder laid out as a checkout: its own examples/ and
     rules/, the shared data at ../shared/data. Returns the folder and (command, exit code, stdout, stderr) each."""
     from click.testing import CliRunner
 
@@ -96,27 +93,16 @@ def codes(data) -> dict[str, str]:
     return {**dict(zip(councils["la_name"], councils["la_code_3digit"], strict=True)), **OFSTED_SPELLINGS}
 
 
-def test_the_readme_commands_run_on_the_real_files_and_print_what_the_readme_shows(readme_runs):
-    repo, runs = readme_runs
+def test_the_pages_commands_run_on_the_real_files(page_runs):
+    repo, runs = page_runs
     assert [c.split()[:3] for c, *_ in runs] == [["engine", "profiles", "build"], ["engine", "batch", "real-2015/"],
                                                   ["engine", "profiles", "build"]]
     for command, code, _, err in runs:
         assert code == 0, f"{command}\n{err}"
-    shown = re.findall(r"```text\n(.*?)```", SECTION, flags=re.S)
-    assert len(shown) == len(runs)
-    for text, (command, _, out, _) in zip(shown, runs, strict=True):
-        printed = [line for line in out.splitlines() if not line.startswith("audit trail:")]
-        expected = text.splitlines()
-        if "..." not in expected:
-            assert printed == expected, command
-        else:  # an excerpt: its lines, in order
-            lines = iter(printed)
-            for line in (e for e in expected if e != "..."):
-                assert any(p == line for p in lines), f"{command}: not printed, or out of order: {line}"
 
 
-def test_the_2015_build_writes_one_profile_per_council_named_by_its_code(readme_runs, data):
-    repo, _ = readme_runs
+def test_the_2015_build_writes_one_profile_per_council_named_by_its_code(page_runs, data):
+    repo, _ = page_runs
     expected = set(pd.read_csv(data["councils"], dtype=str)["la_code_3digit"])
     assert len(expected) == 152
     assert {p.stem for p in (repo / "real-2015").glob("*.yaml")} == expected
@@ -222,10 +208,10 @@ def test_an_unmatched_council_name_is_reported_with_its_line_and_a_suggestion(da
     assert result.profiles["202"]["settings"]["childrens_homes"]["counts"] == {"good": 1}
 
 
-def test_the_built_profiles_validate_and_rate_as_a_labelled_what_if(readme_runs):
-    repo, runs = readme_runs
+def test_the_built_profiles_validate_and_rate_as_a_labelled_what_if(page_runs):
+    repo, runs = page_runs
     command = shlex.split(runs[1][0])
-    given = load_ruleset(ROOT / command[command.index("--ruleset") + 1])  # the ruleset the README's batch command names
+    given = load_ruleset(ROOT / command[command.index("--ruleset") + 1])  # the ruleset the page's batch command names
     vocabulary = load_ruleset(load_column_config(ENGLAND_2015).ruleset)  # ... and the one the config builds in
     for path in sorted((repo / "real-2015").glob("*.yaml")):
         parse_profile(path.read_text(), str(path), vocabulary.catalogue)  # raises on any problem
@@ -238,8 +224,8 @@ def test_the_built_profiles_validate_and_rate_as_a_labelled_what_if(readme_runs)
     assert "WHAT-IF, not a rating Ofsted gave:" in out
 
 
-def test_looked_after_indicators_laid_over_hand_typed_profiles_rate_with_the_real_values(readme_runs):
-    repo, runs = readme_runs
+def test_looked_after_indicators_laid_over_hand_typed_profiles_rate_with_the_real_values(page_runs):
+    repo, runs = page_runs
     written = repo / "looked-after-2011"
     assert {"202.yaml", "873.yaml"} <= {p.name for p in written.glob("*.yaml")}  # every example whose code the extract has
     camden = yaml.safe_load((written / "202.yaml").read_text())

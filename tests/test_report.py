@@ -157,21 +157,6 @@ def test_cli_report_on_a_bad_profile_gives_a_located_error_and_exit_2(run_cli, e
     assert re.match(rf"{re.escape(str(bad))}:\d+:\d+: unknown-setting-type: unknown setting type 'secondary_schol'", err)
 
 
-def test_the_readme_examples_for_reviewers_run(run_cli, monkeypatch, tmp_path):
-    import shlex
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parent.parent
-    section = (root / "README.md").read_text().split("## For reviewers and councils", 1)[1].split("\n## ", 1)[0]
-    commands = [line.split("#")[0].strip() for line in re.findall(r"```sh\n(.*?)```", section, flags=re.S)[0].splitlines()]
-    assert len(commands) == 4
-    monkeypatch.chdir(root)
-    for command in commands:
-        args = [str(tmp_path / a) if a.endswith(".html") else a for a in shlex.split(command)[1:]]
-        code, out, err = run_cli(*args)
-        assert code == 0 and out and err == "", command
-
-
 def test_a_judgement_is_shown_beside_the_proposed_and_final_band(examples, tmp_path):
     judgement = tmp_path / "judgement.yaml"
     judgement.write_text("band: 4\nassessor: A. Reviewer\nreason: Secondary provision has improved since its inspections.\n")

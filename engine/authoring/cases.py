@@ -93,7 +93,7 @@ def load_case(path: Path) -> Case:
     code = case.expect.error_code
     if code is not None and code not in CODES:
         raise ProfileError([doc.problem("case-invalid", f"unknown error code '{code}'", ("expect", "error_code"),
-                                        suggestion=did_you_mean(code, CODES) or "see the README's table of error codes")])
+                                        suggestion=did_you_mean(code, CODES) or "see the list of error codes, docs/errors.md")])
     return case
 
 

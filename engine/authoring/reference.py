@@ -68,15 +68,19 @@ def _type(spec: dict) -> str:
 class RulesetPage:
     """One ruleset as a reader looks it up: what each part says, and what holds each threshold where it is."""
 
-    def __init__(self, path: Path, cases: Path | None = None) -> None:
+    def __init__(self, path: Path, result: Sensitivity | None = None) -> None:
+        """``result``: the ruleset's intervals over its cases, when already computed (else computed here)."""
         self.path = path
         self.loaded = load_ruleset(path)
         self.ruleset: Ruleset = self.loaded.ruleset
-        folder = cases if cases is not None else path.parent / "cases" / self.ruleset.id
+        folder = path.parent / "cases" / self.ruleset.id
         self.has_cases = folder.is_dir()
-        self.result: Sensitivity | None = sensitivity(path, [str(folder)]) if self.has_cases else None
+        if result is None and self.has_cases:
+            result = sensitivity(path, [str(folder)])
+        self.result = result
         run = run_rule_tests([str(folder)], path) if self.has_cases else None
         self.fired: dict[str, list[str]] = {}  # rule, limit or withhold id -> the ids of the cases it fired in
+        self.decided: dict[str, list[str]] = {}  # grading rule id -> the cases in which it set its stage's grade
         self.chosen: dict[str, list[str]] = {}  # row id -> cases the table chose it in
         self.cases: list[tuple[str, str, str, bool]] = []  # id, description, expected, published
         if run is not None:
@@ -84,6 +88,10 @@ class RulesetPage:
                 ident = _case_id(Path(case.path), folder)
                 for item in case.fired:
                     self.fired.setdefault(item, []).append(ident)
+                for stage in self.ruleset.grading_stages:  # the hit policy's choice among the stage's fired rules
+                    chosen = self.ruleset.stages[stage].choose([r for r in self.ruleset.rules if r.stage == stage and r.id in case.fired])
+                    if chosen is not None:
+                        self.decided.setdefault(chosen.id, []).append(ident)
                 if case.chosen_row:
                     self.chosen.setdefault(case.chosen_row, []).append(ident)
                 self.cases.append((ident, case.description, _expected(Path(case.path)), _published(case.description, ident)))
@@ -168,7 +176,15 @@ class RulesetPage:
             out += ["No conditions: it always fires, so every profile gets a grade at this stage.", ""]
         out += [f"Because: *{' '.join(item.because.split())}*", ""]
         cases = self.fired.get(item.id, [])
-        out += [(f"Fired in {len(cases)} case(s): " + ", ".join(self._case_ref(c) for c in cases)) if cases
+        if isinstance(item, Rule) and item.grade is not None:
+            decided = self.decided.get(item.id, [])
+            others = [c for c in cases if c not in decided]
+            out += [(f"Sets the grade in {len(decided)} case(s): " + ", ".join(self._case_ref(c) for c in decided)) if decided
+                    else "**No case gets its grade from it.**", ""]
+            if others:
+                out += [f"Also fires, a higher grade deciding, in {len(others)} more.", ""]
+            return out
+        out += [(f"Fires in {len(cases)} case(s): " + ", ".join(self._case_ref(c) for c in cases)) if cases
                 else "**No case makes it fire.**", ""]
         return out
 
@@ -208,7 +224,7 @@ class RulesetPage:
     def _cases_section(self) -> list[str]:
         out = ["## The cases", "", "Run them with `engine rules test rules/cases/" + self.ruleset.id + "`.", ""]
         for ident, description, expected, published in self.cases:
-            out += [f"### {ident} {{#case-{_anchor(ident)}}}", "", (f"**Published outcome.** " if published else "")
+            out += [f"### {ident} {{#case-{_anchor(ident)}}}", "", ("**Published outcome.** " if published else "")
                     + f"{' '.join(description.split())}. Expects {expected}.", ""]
         return out
 

@@ -2,7 +2,7 @@
 statistical neighbours and safeguarding inspections, as the tables `engine profiles build` reads.
 
 Nothing here is real. Every council is named "... (synthetic)" and coded ``SYN###``; the files written
-say SYNTHETIC in their names. The generator exists so that tests, the README and the benchmark can run
+say SYNTHETIC in their names. The generator exists so that tests, the documentation and the benchmark can run
 the whole path (records -> profiles -> bands) on something the size and shape of England in 2009, 2010
 or 2011.
 
@@ -153,7 +153,7 @@ def write(directory: Path | str, seed: int | None = None, councils: int = COUNCI
 
 
 def column_config_text() -> str:
-    """The column config mapping the synthetic extract's names to the builder's (see README)."""
+    """The column config mapping the synthetic extract's names to the builder's (see docs/synthetic.md)."""
     labels = "\n".join(f"    {json.dumps(label)}: {key}" for key, label in PROVISION_LABELS.items())
     return f"""# SYNTHETIC data: column names of the synthetic extract -> the names `engine profiles build` reads.
 councils:

@@ -1,6 +1,6 @@
 """A profile's inspections as of its evidence date: the history and the single fields read as one record.
 
-How the two parts of the profile format relate (README "The profile"):
+How the two parts of the profile format relate (docs/profile-format.md):
 
 - ``inspections`` is the history: every full inspection (joint area review, inspection of safeguarding and
   looked after children) and every unannounced inspection of contact, referral and assessment, each dated.

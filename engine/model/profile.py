@@ -189,7 +189,7 @@ class Profile(_Model):
     settings: dict[str, SettingEvidence] = {}
     safeguarding_inspection: SafeguardingInspection | None = None
     unannounced_inspection: UnannouncedInspection | None = None
-    inspections: list[Inspection] = Field([], description="The inspection history, dated; see README 'The profile'")
+    inspections: list[Inspection] = Field([], description="The inspection history, dated; see docs/profile-format.md")
     pending_inspection: PendingInspection | None = None
     indicators: dict[str, IndicatorValue] = {}
     # Each group at each stage once (the loader refuses a repeat): the catalogue's groups x stages at most.

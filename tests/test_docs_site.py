@@ -1,0 +1,127 @@
+"""The documentation site builds with --strict (a broken link, a missing anchor or a page left out of the navigation
+fails it), fetches nothing from outside, and its reference pages are generated from the code and rules/."""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+
+from engine.authoring.reference import RulesetPage
+from engine.authoring.sensitivity import interval_text
+from engine.errors import CODES
+from engine.load.ruleset import load_ruleset
+
+from .conftest import ROOT
+from .sensitivity_results import computed
+
+RULESETS = sorted((ROOT / "rules").glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    folder = tmp_path_factory.mktemp("site")
+    build(load_config(str(ROOT / "mkdocs.yml"), site_dir=str(folder), strict=True))  # raises Abort on any warning
+    return folder
+
+
+class _Assets(HTMLParser):
+    """Every URL a page makes the browser fetch as it loads (not the links a reader may follow)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fetched: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        named = dict(attrs)
+        if tag in ("script", "img", "iframe", "source", "audio", "video", "embed") and named.get("src"):
+            self.fetched.append(named["src"])
+        if tag == "link" and named.get("href") and named.get("rel") not in ("canonical", "prev", "next"):
+            self.fetched.append(named["href"])
+        if tag == "object" and named.get("data"):
+            self.fetched.append(named["data"])
+        self.fetched += re.findall(r"url\(\s*['\"]?([^'\")]+)", named.get("style") or "")
+
+
+def _outside(url: str) -> bool:
+    return bool(re.match(r"^(?:[a-z][a-z0-9+.-]*:)?//", url, flags=re.I)) and not url.startswith("data:")
+
+
+def test_the_theme_fetches_no_fonts_and_the_navigation_and_links_are_checked():
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text().replace("!!python", "#"))
+    assert config["theme"]["font"] is False and config["strict"] is True
+    assert config["validation"]["nav"]["omitted_files"] == "warn" and config["validation"]["links"]["anchors"] == "warn"
+    assert "mkdocs build --strict" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_no_page_asset_or_stylesheet_of_the_built_site_comes_from_outside(site):
+    pages = list(site.rglob("*.html"))
+    assert len(pages) > 20
+    for page in pages:
+        parser = _Assets()
+        parser.feed(page.read_text(encoding="utf-8"))
+        assert [u for u in parser.fetched if _outside(u)] == [], page.relative_to(site)
+    for sheet in site.rglob("*.css"):
+        text = sheet.read_text(encoding="utf-8")
+        assert not [u for u in re.findall(r"url\(\s*['\"]?([^'\")]+)", text) if _outside(u)], sheet.relative_to(site)
+        assert not [u for u in re.findall(r"@import\s+(?:url\()?['\"]?([^'\");]+)", text) if _outside(u)], sheet.relative_to(site)
+    everything = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in site.rglob("*") if p.suffix in (".html", ".css", ".js"))
+    assert "fonts.googleapis.com" not in everything and "fonts.gstatic.com" not in everything
+
+
+def test_the_generated_reference_pages_are_built_from_the_code(site):
+    from engine.cli import main
+
+    cli = (site / "reference" / "cli.html").read_text()
+    assert all(f"engine {name}" in cli for name in main.commands)
+    errors = (site / "errors.html").read_text()
+    assert all(f"<code>{code}</code>" in errors for code in CODES)
+    schemas = (site / "reference" / "schemas.html").read_text()
+    assert all(f'id="{name}"' in schemas for name in ("profile", "ruleset", "judgement"))
+    for path in RULESETS:
+        page = (site / "reference" / "rulesets" / f"{path.stem}.html").read_text()
+        ruleset = load_ruleset(path).ruleset
+        ids = [r.id for r in ruleset.rules] + [r.id for r in ruleset.decision_table.rows] + [x.id for x in ruleset.limits + ruleset.withhold]
+        assert all(f"<code>{ident}</code>" in page for ident in ids), path.name
+
+
+def test_a_ruleset_page_gives_every_rule_in_words_every_threshold_its_interval_and_the_cases_behind_each():
+    path = ROOT / "rules" / "csa-2009.yaml"
+    result = computed(path)
+    page = RulesetPage(path, result)
+    text = page.markdown()
+    assert "`settings.share_inadequate at most 0.05`" in text  # a condition worded as the engine words it everywhere
+    assert "`settings.share_types_in_line_or_above_national at least a large majority (0.65)`" in text
+    for interval in result.intervals:
+        row = next(line for line in text.splitlines() if _held_row(line, interval.threshold.path))
+        assert "`" + interval_text(interval) + "`" in row
+        if interval.unconstrained:
+            assert "unconstrained by any published outcome" in row
+    # the cases that fire each limit are those the rule tests count; the two letters' cases are marked published
+    assert page.fired["limit_priority_actions"] == ["cambridgeshire-priority-actions", "eastbridge-priority-actions"]
+    assert page.published == {"camden", "cambridgeshire"}
+    assert "camden" in page.decided["settings_excellent"] and "cambridgeshire" in page.decided["settings_good"]
+    assert "camden" not in page.decided["settings_poor"] and "camden" in page.fired["settings_poor"]
+    assert "### camden {#case-camden}" in text and "**Published outcome.**" in text
+    assert "[cambridgeshire](#case-cambridgeshire) (published)" in text
+
+
+def _held_row(line: str, path: str) -> bool:
+    """The table row of a threshold: a proportion or tolerance by its name, a bound by its rule's condition."""
+    kind, _, rest = path.partition(".")
+    if kind in ("proportions", "comparison"):
+        return line.startswith(f"| `{rest}` |")
+    return False if not line.startswith("| `") else _condition_row(line, path)
+
+
+def _condition_row(line: str, path: str) -> bool:
+    kind, ident, _, n, operator = path.split(".")
+    ruleset = load_ruleset(ROOT / "rules" / "csa-2009.yaml").ruleset
+    item = next(i for i in ruleset.rules + ruleset.limits + ruleset.withhold if i.id == ident)
+    condition = item.when[int(n)]
+    return line.startswith(f"| `{condition.measure} ") and str(condition.threshold).rstrip("0").rstrip(".") in line
