@@ -1,5 +1,5 @@
 """MkDocs hooks: the reference pages are generated from the code and the data as the site is built, so they cannot
-drift from it (engine.authoring.reference). One page per ruleset in rules/ joins the navigation under "Rulesets";
+drift from it (engine.reference). One page per ruleset in rules/ joins the navigation under "Rulesets";
 `<!-- reference: NAME -->` in a page is replaced by the generated text NAME (error-codes, schemas)."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 from mkdocs.structure.files import File
 
-from engine.authoring.reference import error_codes_markdown, ruleset_markdown, schemas_markdown
+from engine.reference import error_codes_markdown, ruleset_markdown, schemas_markdown
 
 RULESETS_SECTION = "Rulesets"
 FOLDER = "reference/rulesets"

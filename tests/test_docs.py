@@ -11,9 +11,9 @@ import sys
 import click
 import pytest
 
-from engine.authoring.reference import error_codes_markdown
 from engine.cli import main
 from engine.errors import CODES
+from engine.reference import error_codes_markdown
 
 from .conftest import ROOT
 

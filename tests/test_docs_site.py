@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.authoring.reference import RulesetPage
-from engine.authoring.sensitivity import interval_text
 from engine.errors import CODES
 from engine.load.ruleset import load_ruleset
+from engine.reference import RulesetPage
+from engine.sensitivity.sensitivity import interval_text
 
 from .conftest import ROOT
 from .sensitivity_results import computed

@@ -1,7 +1,8 @@
 """The documentation's reference pages, generated from the code and the data so they are never written twice: the
 closed list of error codes, the JSON Schemas, and one page per ruleset (each rule, row, limit and withhold rule in
 words, every threshold with the interval its rule cases allow, and the cases that pin each). The docs build
-(docs/hooks.py) writes them as it builds; nothing generated is kept in the repository.
+(docs/hooks.py) writes them as it builds; nothing generated is kept in the repository. It sits above every
+stage it reads (its own layer, below only the command line).
 """
 from __future__ import annotations
 
@@ -9,15 +10,15 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..errors import CODES
-from ..load.ruleset import load_ruleset
-from ..model.conditions import resolve
-from ..model.ruleset import Condition, Limit, Rule, Ruleset, Withhold
-from ..model.wording import condition_text
-from .cases import load_case
-from .rule_tests import run_rule_tests
-from .schemas import MODELS, schema
-from .sensitivity import Interval, Sensitivity, interval_text, number, sensitivity
+from .authoring.cases import load_case
+from .authoring.rule_tests import run_rule_tests
+from .authoring.schemas import MODELS, schema
+from .errors import CODES
+from .load.ruleset import load_ruleset
+from .model.conditions import resolve
+from .model.ruleset import Condition, Limit, Rule, Ruleset, Withhold
+from .model.wording import condition_text
+from .sensitivity.sensitivity import Interval, Sensitivity, interval_text, number, sensitivity
 
 
 def cell(text: object) -> str:
