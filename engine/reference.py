@@ -155,7 +155,11 @@ class RulesetPage:
             cases = interval.bounded_by(end)
             if cases:
                 ends.append(f"{side}: " + ", ".join(self._case_ref(c) for c in cases))
-        return [f"`{interval_text(interval)}`", "; ".join(ends) or "**no case** (unconstrained by any published outcome)"]
+        if not ends:
+            return [f"`{interval_text(interval)}`", "**no case** (unconstrained by any published outcome)"]
+        bounding = set(interval.bounded_by(interval.low)) | set(interval.bounded_by(interval.high))
+        rests = "" if bounding & self.published else " (this project's cases only: no published outcome bounds it)"
+        return [f"`{interval_text(interval)}`", "; ".join(ends) + rests]
 
     def _case_ref(self, ident: str) -> str:
         return f"[{ident}](#case-{_anchor(ident)})" + (" (published)" if ident in self.published else "")

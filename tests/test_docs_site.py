@@ -102,6 +102,8 @@ def test_a_ruleset_page_gives_every_rule_in_words_every_threshold_its_interval_a
         assert "`" + interval_text(interval) + "`" in row
         if interval.unconstrained:
             assert "unconstrained by any published outcome" in row
+        elif not {*interval.bounded_by(interval.low), *interval.bounded_by(interval.high)} & {"camden", "cambridgeshire"}:
+            assert "no published outcome bounds it" in row
     # the cases that fire each limit are those the rule tests count; the two letters' cases are marked published
     assert page.fired["limit_priority_actions"] == ["cambridgeshire-priority-actions", "eastbridge-priority-actions"]
     assert page.published == {"camden", "cambridgeshire"}
