@@ -268,6 +268,9 @@ def _python(source: str, namespace: dict, name: str, mode: str, strict: bool = F
     with contextlib.redirect_stdout(out):
         try:
             exec(compile(source, name, mode), namespace)
+        except SystemExit as exit:  # a script's ending: fine with code 0, a failure otherwise
+            if exit.code not in (0, None):
+                raise AssertionError(f"{name}: the example exits with {exit.code}:\n{out.getvalue()}") from None
         except Exception:
             if strict:
                 raise
