@@ -87,7 +87,7 @@ def test_the_import_graph_of_the_package_has_no_cycle():
 
 def test_only_the_adapter_imports_durable_and_only_cli_knows_flags():
     graph = _graph()
-    assert graph.find_modules_that_directly_import("durable") == {"engine.decide.inference"}
+    assert graph.find_modules_that_directly_import("durable") == {"engine.inference.adapter"}
     assert graph.find_modules_that_directly_import("click") == {"engine.cli"}
 
 

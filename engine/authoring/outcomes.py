@@ -2,7 +2,7 @@
 candidate values without registering a durable-rules ruleset for each.
 
 durable-rules decides which rules fire. This module only evaluates *candidate* threshold values beside it:
-which rules, limits and withhold rules fire (:func:`engine.model.conditions.holds`), whether the rating is
+which rules, limits and withhold rules fire (:func:`engine.inference.conditions.holds`), whether the rating is
 withheld, the grade of each stage, the decision-table row, the limits and the direction of travel, combined
 by the same functions the pipeline uses (:mod:`engine.decide.combine`, :mod:`engine.decide.direction`).
 Every subject is first evaluated through the whole engine with the ruleset as it is, and the plain-Python
@@ -22,7 +22,7 @@ from ..decide.combine import apply_limits, stage_grade, table_row
 from ..decide.direction import direction_word
 from ..errors import DefectError, Problem
 from ..measures.derive import Measures, derive_measures
-from ..model.conditions import holds
+from ..inference.conditions import holds
 from ..model.loaded import LoadedProfile, LoadedRuleset
 from ..model.ruleset import Ruleset
 from ..model.trace import Decision

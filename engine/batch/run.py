@@ -171,7 +171,7 @@ def _rated(sources: list[ProfileSource], ruleset_path: str | None, keep_decision
             yield rate_chunk(chunk, ruleset_path, keep_decisions)
         return
     # fork: the workers start with the rulesets this process has loaded; the inference adapter forgets the
-    # durable-rules host it may have had, so each worker builds its own (engine.decide.inference).
+    # durable-rules host it may have had, so each worker builds its own (engine.inference.adapter).
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         pending: deque[Future[list[Rated]]] = deque()

@@ -1,6 +1,6 @@
 """Semantic checks of a ruleset, run when it is loaded: every problem at once, located in the file.
 
-Anything durable-rules would reject (or silently misread) is caught here first (engine.check.inference_limits
+Anything durable-rules would reject (or silently misread) is caught here first (engine.inference.limits
 holds its measured bounds), so the engine never compiles an unchecked rule and users never see a
 durable-rules error code.
 """
@@ -14,7 +14,7 @@ from ..model.measures import MeasureSpec, measure_catalogue
 from ..model.ruleset import NUMERIC_OPERATORS, Condition, Ruleset
 from ..model.source import DataPath, SourceDocument
 from ..model.wording import FORMATS, placeholders
-from .inference_limits import inference_limit_problems
+from ..inference.limits import inference_limit_problems
 from .logic import logic_problems
 from .policy import policy_problems
 

@@ -8,7 +8,7 @@ names the policy clause, located at that clause in the ruleset file.
 from __future__ import annotations
 
 from ..errors import JudgementError, Problem
-from ..model.conditions import holds, resolve
+from ..inference.conditions import holds, resolve
 from ..model.judgement import NOT_STATED, ProposedJudgement
 from ..model.loaded import LoadedRuleset
 from ..model.measures import measures_of_kind

@@ -22,7 +22,7 @@ from ..errors import EngineError, Problem, ProfileError
 from ..load.profile import parse_profile
 from ..load.yaml import read_text
 from ..measures.derive import derive_batch
-from ..model.conditions import Resolved, resolve
+from ..inference.conditions import Resolved, resolve
 from ..model.loaded import LoadedRuleset
 from ..model.profile import Profile
 from ..model.ruleset import Row, Ruleset

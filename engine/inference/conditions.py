@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .ruleset import NUMERIC_OPERATORS, Condition, Operator, Ruleset
+from ..model.ruleset import NUMERIC_OPERATORS, Condition, Operator, Ruleset
 
 # The condition that holds exactly when another does not (for a rule or limit that must stop firing).
 NEGATION: dict[Operator, Operator] = {"at_least": "below", "below": "at_least", "at_most": "above", "above": "at_most",

@@ -1,6 +1,6 @@
 """The durable-rules adapter: the only module that imports ``durable``.
 
-The YAML rules compile (engine.model.compiled) to one durable-rules ruleset per ruleset content hash,
+The YAML rules compile (engine.inference.compiled) to one durable-rules ruleset per ruleset content hash,
 registered once per process on one shared host. An evaluation is a session: a fresh sid, the measures
 asserted as one fact (grading rules, findings and limits fire), then the grades asserted as a second fact
 (decision-table rows fire). Callers see only "facts in, fired rule ids out"; the set of fired ids is the
@@ -20,7 +20,7 @@ from typing import Any
 from durable.engine import Host, MessageNotHandledException
 
 from ..errors import DefectError, Problem
-from ..model.compiled import CATCH_ALL, GRADES, MEASURES, compile_ruleset, durable_fact_value, fact_key, thresholds
+from .compiled import CATCH_ALL, GRADES, MEASURES, compile_ruleset, durable_fact_value, fact_key, thresholds
 from ..model.loaded import LoadedRuleset
 
 _lock = threading.RLock()  # durable-rules is not thread-safe: one evaluation on the host at a time
@@ -88,7 +88,7 @@ class Session:
 
     def assert_measures(self, measures: dict[str, Any]) -> set[str]:
         """Rules, findings and limits that fire on these measures. Absent measures are absent keys; each value is
-        given in a form durable-rules reads exactly (engine.model.compiled.durable_fact_value)."""
+        given in a form durable-rules reads exactly (engine.inference.compiled.durable_fact_value)."""
         return self._assert(MEASURES, {key: durable_fact_value(measures[name], self._compared_with)
                                        for name, key in self._referenced.items() if measures.get(name) is not None})
 

@@ -1,13 +1,14 @@
-"""A ruleset in durable-rules' terms: the JSON the adapter registers (engine.decide.inference) and the form
-`rules check` measures against the inference engine's limits (engine.check.inference_limits). Plain data:
-nothing here imports durable.
+"""A ruleset in durable-rules' terms: the JSON the adapter registers (engine.inference.adapter), the form
+`rules check` measures against the inference engine's limits (engine.inference.limits), and the same
+compiled conditions evaluated in plain Python for analyses that ask "would this rule fire at value x"
+(:class:`CompiledRuleset`). Plain data: nothing here imports durable.
 
 Grading rules, findings and limits read one fact of measures; decision-table rows read one fact of
 grades. Each rule is ``{"all": [{"m": {"$and": [{"kind": ...}, test, ...]}}], "run": id}``: the kind
 first, then the rule's tests in its order, so rules that begin alike share the engine's first nodes.
 
 durable-rules 2.0.28 reads numbers from the JSON text that Python's ``json.dumps`` writes, and misreads
-some (measured in /work/notes/durable-bounds/FINDINGS.md): an integer beyond 64 bits is silently clamped,
+some (measured in engine/inference/NOTES.md): an integer beyond 64 bits is silently clamped,
 and a float written with an exponent but no decimal point (``1e+16``, ``5e-05``) is refused (error 204).
 :func:`durable_number` gives each number in a form the engine reads exactly, or None where there is none.
 """
@@ -18,7 +19,7 @@ from typing import Any
 
 from ..errors import DefectError, Problem
 from .conditions import resolve
-from .ruleset import Condition, Operator, Ruleset
+from ..model.ruleset import Condition, Operator, Ruleset
 
 MEASURES, GRADES = "measures", "grades"
 INT64 = 2**63  # durable-rules reads integers into a signed 64-bit integer
