@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.decide.pipeline import evaluate
-from engine.load.ruleset import ruleset_for_year
 from engine.inference.conditions import first_failing
+from engine.load.ruleset import ruleset_for_year
 from engine.model.loaded import LoadedProfile
 from engine.model.profile import GRADES, Profile
 

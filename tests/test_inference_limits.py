@@ -19,6 +19,8 @@ import pytest
 import yaml
 
 from engine.authoring.check_files import check_ruleset_files
+from engine.errors import RulesetError
+from engine.inference.compiled import compile_ruleset, measure_tests
 from engine.inference.limits import (
     MAX_BRANCHES,
     MAX_FACT_FIELDS,
@@ -30,9 +32,7 @@ from engine.inference.limits import (
     MAX_TRUE_TOGETHER,
     fnv1a_32,
 )
-from engine.errors import RulesetError
 from engine.load.ruleset import load_ruleset
-from engine.inference.compiled import compile_ruleset, measure_tests
 
 from .conftest import EXAMPLES, ROOT
 
@@ -362,8 +362,8 @@ def _line_of(path: Path, fragment: str) -> int:
 
 
 def test_a_refusal_the_check_did_not_foresee_is_a_located_defect_not_a_traceback(tmp_path):
-    from engine.inference.adapter import session
     from engine.errors import DefectError
+    from engine.inference.adapter import session
 
     path = _write(tmp_path, _stages_covered_together(MAX_OR_GROUPS + 1))
     loaded = load_ruleset(path, check=False)  # as if `rules check` had missed it

@@ -21,8 +21,8 @@ from typing import Any
 from ..decide.combine import apply_limits, stage_grade, table_row
 from ..decide.direction import direction_word
 from ..errors import DefectError, Problem
-from ..measures.derive import Measures, derive_measures
 from ..inference.conditions import holds
+from ..measures.derive import Measures, derive_measures
 from ..model.loaded import LoadedProfile, LoadedRuleset
 from ..model.ruleset import Ruleset
 from ..model.trace import Decision

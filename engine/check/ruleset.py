@@ -9,12 +9,12 @@ from __future__ import annotations
 import itertools
 
 from ..errors import Problem, did_you_mean
+from ..inference.limits import inference_limit_problems
 from ..model.loaded import LoadedRuleset
 from ..model.measures import MeasureSpec, measure_catalogue
 from ..model.ruleset import NUMERIC_OPERATORS, Condition, Ruleset
 from ..model.source import DataPath, SourceDocument
 from ..model.wording import FORMATS, placeholders
-from ..inference.limits import inference_limit_problems
 from .logic import logic_problems
 from .policy import policy_problems
 

@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DefectError, JudgementError, Problem, ProfileError
+from ..inference.adapter import session
+from ..inference.conditions import first_failing, holds, resolve
 from ..load.profile import ruleset_for_document, validate_profile
 from ..load.yaml import read_text, read_yaml
 from ..measures.derive import MeasureView, derive_batch
-from ..inference.conditions import first_failing, holds, resolve
 from ..model.judgement import ProposedJudgement
 from ..model.loaded import LoadedProfile, LoadedRuleset
 from ..model.ruleset import Condition, Limit, Rule, Ruleset, Withhold
@@ -34,7 +35,6 @@ from ..model.wording import render
 from ..version import __version__
 from .combine import apply_limits, stage_grade, table_row
 from .direction import direction_of_travel
-from ..inference.adapter import session
 from .judgement import apply_judgement, judgement_warranted, withheld_problem
 
 

@@ -20,8 +20,8 @@ from typing import Any
 from durable.engine import Host, MessageNotHandledException
 
 from ..errors import DefectError, Problem
-from .compiled import CATCH_ALL, GRADES, MEASURES, compile_ruleset, durable_fact_value, fact_key, thresholds
 from ..model.loaded import LoadedRuleset
+from .compiled import CATCH_ALL, GRADES, MEASURES, compile_ruleset, durable_fact_value, fact_key, thresholds
 
 _lock = threading.RLock()  # durable-rules is not thread-safe: one evaluation on the host at a time
 _host: Host | None = None

@@ -18,8 +18,8 @@ import math
 from typing import Any
 
 from ..errors import DefectError, Problem
-from .conditions import resolve
 from ..model.ruleset import Condition, Operator, Ruleset
+from .conditions import resolve
 
 MEASURES, GRADES = "measures", "grades"
 INT64 = 2**63  # durable-rules reads integers into a signed 64-bit integer

@@ -30,9 +30,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import Problem
-from .compiled import CATCH_ALL, fact_key, measure_tests
 from ..model.loaded import LoadedRuleset
 from ..model.source import DataPath
+from .compiled import CATCH_ALL, fact_key, measure_tests
 
 # The adapter registers one catch-all rule per kind of fact besides the ruleset's own (engine.inference.compiled.
 # CATCH_ALL): it counts among the rules, and ends where the rules without conditions end.
