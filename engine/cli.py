@@ -47,6 +47,9 @@ def main() -> None:
 @click.option("--ruleset", "ruleset_path", type=click.Path(dir_okay=False), default=None,
               help="A ruleset file to use instead of the one in rules/ for the profile's year.")
 @click.option("--full", is_flag=True, help="Also list every derived measure with its inputs (text format).")
+@click.option("--explain", type=click.Choice(["fails"]), default=None,
+              help="fails: only the rules, limits and withhold rules that did not fire, each with its first failing "
+                   "condition and its place in the ruleset file.")
 @click.option("--judgement", "judgement_file", type=click.Path(dir_okay=False), default=None,
               help="A professional judgement: YAML with band, assessor, reason and optionally date.")
 @click.option("--override-band", type=int, default=None, help="A professional judgement of the band, 1-4 (with --assessor, --reason).")
@@ -57,7 +60,7 @@ def main() -> None:
 @click.option("--no-audit", is_flag=True, help="Do not record this evaluation.")
 @click.option("--supersedes", default=None, help="The id of an earlier record this evaluation revises.")
 @reports_errors
-def evaluate(profile: str, output_format: str, ruleset_path: str | None, full: bool, judgement_file: str | None,
+def evaluate(profile: str, output_format: str, ruleset_path: str | None, full: bool, explain: str | None, judgement_file: str | None,
              override_band: int | None, assessor: str | None, reason: str | None, audit_path: str | None,
              no_audit: bool, supersedes: str | None) -> None:
     """Evaluate PROFILE: proposed band, limits, judgement, final band and the trace behind them.
@@ -69,6 +72,7 @@ def evaluate(profile: str, output_format: str, ruleset_path: str | None, full: b
     Examples:
       engine evaluate examples/camden.yaml
       engine evaluate examples/cambridgeshire.yaml --format json
+      engine evaluate examples/camden.yaml --explain fails
       engine evaluate examples/cambridgeshire.yaml --override-band 4 --assessor "A. Assessor" --reason "..."
     """
     from .audit.record import evaluate_and_record
@@ -87,7 +91,11 @@ def evaluate(profile: str, output_format: str, ruleset_path: str | None, full: b
     decision = recorded.decision
     if recorded.record_id:
         click.echo(f"recorded as {recorded.record_id} in {recorded.audit_path}", err=True)
-    if output_format == "json":
+    if explain == "fails":
+        from .render.fails import render_fails
+
+        click.echo(render_fails(decision, output_format), nl=False)
+    elif output_format == "json":
         from .render.json import render_json
 
         click.echo(render_json(decision), nl=False)

@@ -19,7 +19,7 @@ import yaml
 from ..decide.judgement import withheld_problem
 from ..decide.pipeline import evaluate, evaluate_text
 from ..errors import EngineError, Problem, ProfileError
-from ..inference.conditions import Resolved, resolve
+from ..inference.compiled import Resolved, resolve
 from ..load.profile import parse_profile
 from ..load.yaml import read_text
 from ..measures.derive import derive_batch

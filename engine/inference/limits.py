@@ -32,7 +32,7 @@ from typing import Any
 from ..errors import Problem
 from ..model.loaded import LoadedRuleset
 from ..model.source import DataPath
-from .compiled import CATCH_ALL, fact_key, measure_tests
+from .compiled import CATCH_ALL, durable_number, fact_key, measure_tests
 
 # The adapter registers one catch-all rule per kind of fact besides the ruleset's own (engine.inference.compiled.
 # CATCH_ALL): it counts among the rules, and ends where the rules without conditions end.
@@ -94,7 +94,7 @@ def inference_limit_problems(loaded: LoadedRuleset) -> list[Problem]:
         for j, (condition, test) in enumerate(zip(item.when, compiled or [], strict=False)):
             value = _threshold(test)
             where = path + ("when", j, condition.operator)
-            if value is None:
+            if durable_number(value) is None:
                 add(where, f"the threshold {getattr(condition, condition.operator)!r} cannot be given to the inference engine "
                     "exactly: a whole number beyond 64 bits, or a float written with an exponent and no decimal point")
             elif isinstance(value, str) and len(value) > MAX_TEXT:
@@ -128,7 +128,7 @@ def inference_limit_problems(loaded: LoadedRuleset) -> list[Problem]:
 
 
 def _threshold(test: dict[str, Any]) -> Any:
-    """The threshold of a compiled test, as compiled (None where no exact form exists)."""
+    """The threshold of a compiled test, as compiled."""
     (operator, inner), = test.items()
     return next(iter(inner.values())) if operator.startswith("$") else inner
 
