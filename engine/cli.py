@@ -592,7 +592,7 @@ def profiles() -> None:
               help="Statistical neighbours: council -> each of its similar areas, one row each.")
 @click.option("--columns", "columns_config", type=click.Path(dir_okay=False), default=None,
               help="A column config (YAML): how to read the extracts and map their names and values to the builder's.")
-@click.option("--year", type=int, default=None, help="The assessment year of the profiles (default: the column config's, else 2009).")
+@click.option("--year", type=int, default=None, help="The assessment year of the profiles (default: the column config's, else the first year rated).")
 @click.option("--ruleset", "ruleset_path", type=click.Path(dir_okay=False), default=None,
               help="The ruleset whose catalogue is the profiles' vocabulary (default: the column config's, else the ruleset "
                    "for the year).")
@@ -642,8 +642,9 @@ def profiles_build(councils: str, settings: tuple[str, ...], indicators: tuple[s
 @click.argument("directory", type=click.Path(file_okay=False))
 @click.option("--seed", type=int, default=None, help="The same seed gives the same England (default: the year).")
 @click.option("--councils", type=click.IntRange(2, 10000), default=152, show_default=True, help="How many councils.")
-@click.option("--year", type=int, default=2009, show_default=True,
-              help="The assessment year (2009, 2010 or 2011): its ruleset's vocabulary, and a spread like that year's.")
+@click.option("--year", type=int, default=None,
+              help="The assessment year (2009, 2010 or 2011): its ruleset's vocabulary, and a spread like that year's "
+                   "(default: the first year rated).")
 @reports_errors
 def profiles_synthetic(directory: str, seed: int | None, councils: int, year: int) -> None:
     """Write a SYNTHETIC England into DIRECTORY: the four tables `profiles build` reads and their column config.

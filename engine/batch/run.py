@@ -30,6 +30,7 @@ from ..load.yaml import read_text, read_yaml
 from ..model.loaded import LoadedProfile, LoadedRuleset
 from ..model.source import SourceDocument
 from ..model.trace import Decision
+from ..model.values import BEST_FIRST
 from ..render.escape import one_line
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
@@ -88,7 +89,7 @@ class BatchResult:
     def distribution(self) -> dict[int, int]:
         """How many councils got each band; withheld councils are counted apart (``withheld``)."""
         counts = Counter(int(b) for b in self.rated["final_band"]) if len(self.results) else Counter()
-        return {band: int(counts.get(band, 0)) for band in (4, 3, 2, 1)}
+        return {band: int(counts.get(band, 0)) for band in BEST_FIRST}
 
 
 def collect(inputs: Iterable[Path | str]) -> tuple[list[ProfileSource], list[Failure]]:

@@ -14,11 +14,11 @@ from ..model.loaded import LoadedRuleset
 from ..model.measures import MeasureSpec, measure_catalogue
 from ..model.ruleset import NUMERIC_OPERATORS, Condition, Ruleset
 from ..model.source import DataPath, SourceDocument
+from ..model.values import BANDS
 from ..model.wording import FORMATS, placeholders
 from .logic import logic_problems
 from .policy import policy_problems
 
-BANDS = (1, 2, 3, 4)  # the rating's four-point scale, the same in every year
 # The decision table is checked over every combination of grades; past this many the check itself would be
 # the hang (ten grading stages of four grades are a million). Six stages of four grades, or twelve of two.
 MAX_COMBINATIONS = 4096

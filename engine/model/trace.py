@@ -43,6 +43,8 @@ from pydantic import (
 )
 
 from .ruleset import Operator
+from .values import Band
+from .wording import WITHHELD
 
 
 class _Model(BaseModel):
@@ -212,7 +214,7 @@ class DirectionOfTravel(_Model):
 class Judgement(_Model):
     """A named assessor's professional judgement, within the ruleset's policy."""
 
-    band: int = Field(ge=1, le=4)
+    band: Band
     assessor: str = Field(min_length=1)
     reason: str = Field(min_length=1)
     date: str | None = None
@@ -308,7 +310,12 @@ class Decision(_Model):
         return self.status == "rated"
 
     def words(self, band: int | None) -> str:
-        return "withheld" if band is None else self.band_words[band]
+        return WITHHELD if band is None else self.band_words[band]
+
+    @property
+    def measure_source(self) -> MeasureSource | None:
+        """Where this decision's measures came from (the batch they were derived in, or the trace they were read from)."""
+        return self._measures
 
     def measure_values(self) -> dict[str, Any]:
         """Every measure derived for the profile, by name (absent measures are data gaps). Read only."""
