@@ -9,7 +9,16 @@ from typing import Any
 from ..inference.compiled import Fired, Seen
 from ..model.loaded import LoadedRuleset
 from ..model.ruleset import Limit, Rule, Ruleset, Withhold
-from ..model.trace import BandCombined, Evidence, GradeAssigned, LimitApplied, RatingWithheld, RuleFired, RuleNotFired
+from ..model.trace import (
+    BandCombined,
+    Evidence,
+    GradeAssigned,
+    LimitApplied,
+    LimitOutcome,
+    RatingWithheld,
+    RuleFired,
+    RuleNotFired,
+)
 from ..model.wording import render
 from ..paths import rules_dir
 from .combine import Outcome
@@ -70,8 +79,9 @@ def rule_events(ruleset: Ruleset, outcome: Outcome, values: dict[str, Any], plac
     return events
 
 
-def outcome_events(ruleset: Ruleset, outcome: Outcome, values: dict[str, Any], places: dict[str, str]) -> list[Any]:
-    """The grades, the band combined, the limits applied and those that did not fire (a rated outcome)."""
+def outcome_events(ruleset: Ruleset, outcome: Outcome, limits: list[LimitOutcome], places: dict[str, str]) -> list[Any]:
+    """The grades, the band combined, the limits applied (as the decision records them, with their evidence) and
+    those that did not fire (a rated outcome)."""
     assert outcome.row is not None
     table = ruleset.decision_table
     events: list[Any] = [GradeAssigned(id=f"grade:{stage}", parent=f"table:{table.id}", stage=stage, grade=rule.grade,
@@ -79,16 +89,21 @@ def outcome_events(ruleset: Ruleset, outcome: Outcome, values: dict[str, Any], p
                          for stage, rule in outcome.grade_rules.items() if rule.grade is not None]
     events.append(BandCombined(id=f"table:{table.id}", table_id=table.id, row_id=outcome.row.id, hit_policy=table.hit_policy,
                                grades=outcome.grades, band=outcome.row.band))
-    for step in outcome.limits:
-        limit = step.limit
-        events.append(LimitApplied(id=event_id(limit), source=places.get(event_id(limit)), limit_id=limit.id, title=limit.title,
-                                   effect=limit.effect.model_dump(exclude_none=True), band_before=step.band_before,
-                                   band_after=step.band_after, binding=step.binding, safeguarding=limit.safeguarding,
-                                   evidence=_evidence(outcome.fired.seen[limit.id]),
-                                   because=render(limit.because, values, ruleset.proportions)))
+    for limit in limits:
+        events.append(LimitApplied(**dict(limit), id=f"limit:{limit.limit_id}", source=places.get(f"limit:{limit.limit_id}"),
+                                   evidence=_evidence(outcome.fired.seen[limit.limit_id])))
     events += [_not_fired(limit, outcome.fired, dict(id=event_id(limit), source=places.get(event_id(limit))))
                for limit in ruleset.limits if limit.id not in outcome.fired.rules]
     return events
+
+
+def limit_outcomes(ruleset: Ruleset, outcome: Outcome, values: dict[str, Any]) -> list[LimitOutcome]:
+    """The fired limits as the decision records them (the trace's ``limit_applied`` events carry the same, with evidence)."""
+    return [LimitOutcome(limit_id=step.limit.id, title=step.limit.title, effect=step.limit.effect.model_dump(exclude_none=True),
+                         band_before=step.band_before, band_after=step.band_after, binding=step.binding,
+                         safeguarding=step.limit.safeguarding, because=render(step.limit.because, values, ruleset.proportions),
+                         holds_alone=step.holds_alone)
+            for step in outcome.limits]
 
 
 def _evidence(seen: tuple[Seen, ...]) -> list[Evidence]:

@@ -16,12 +16,11 @@ from ..measures.derive import MeasureView, derive_batch
 from ..model.judgement import ProposedJudgement
 from ..model.loaded import LoadedProfile, LoadedRuleset
 from ..model.source import SourceDocument
-from ..model.trace import Decision, LimitOutcome, RulesetRef, WithheldReason
-from ..model.wording import render
+from ..model.trace import Decision, RulesetRef, WithheldReason
 from ..version import __version__
 from .combine import combine
 from .direction import direction_of_travel
-from .events import outcome_events, rule_events, rule_places
+from .events import limit_outcomes, outcome_events, rule_events, rule_places
 from .judgement import apply_judgement, judgement_warranted, withheld_problem
 
 
@@ -97,12 +96,8 @@ def _decide(loaded: LoadedProfile, loaded_ruleset: LoadedRuleset, measures: Meas
         return Decision.with_measures(measures, **common, status="withheld", withheld=reasons, grades={}, proposed_band=None,
                                       limits=[], limited_band=None, final_band=None, trace=trace)
 
-    trace += outcome_events(ruleset, outcome, values, places)
-    limits = [LimitOutcome(limit_id=step.limit.id, title=step.limit.title, effect=step.limit.effect.model_dump(exclude_none=True),
-                           band_before=step.band_before, band_after=step.band_after, binding=step.binding,
-                           safeguarding=step.limit.safeguarding, because=render(step.limit.because, values, ruleset.proportions),
-                           holds_alone=step.holds_alone)
-              for step in outcome.limits]
+    limits = limit_outcomes(ruleset, outcome, values)
+    trace += outcome_events(ruleset, outcome, limits, places)
     decision = Decision.with_measures(measures, **common, grades=outcome.grades, proposed_band=outcome.proposed_band,
                                       limits=limits, limited_band=outcome.final_band, final_band=outcome.final_band, trace=trace)
     decision = decision.model_copy(update={"judgement_warranted": judgement_warranted(decision, loaded_ruleset, fired)})

@@ -122,17 +122,31 @@ class BandCombined(_Event):
     band: int
 
 
-class LimitApplied(_Event):
-    type: Literal["limit_applied"] = "limit_applied"
+class LimitOutcome(_Model):
+    """A fired limit as the decision records it, in the order applied."""
+
     limit_id: str
     title: str
     effect: dict[str, int]
     band_before: int
     band_after: int
-    binding: bool = Field(description="False when the band was already at or below what the limit allows")
+    binding: bool = Field(description="It lowered the band")
     safeguarding: bool
-    evidence: list[Evidence]
     because: str
+    holds_alone: bool = Field(False, description="On its own it would hold the proposed band at the limited band: two limits "
+                                                 "that cap to the same band both bind, though only the first lowered it")
+
+    @property
+    def binds(self) -> bool:
+        return self.binding or self.holds_alone
+
+
+class LimitApplied(_Event, LimitOutcome):
+    """A fired limit in the trace: the decision's :class:`LimitOutcome` for it (the fields are defined once, there)
+    with its evidence and the event's id and source."""
+
+    type: Literal["limit_applied"] = "limit_applied"
+    evidence: list[Evidence]
 
 
 class RatingWithheld(_Event):
@@ -167,23 +181,6 @@ class RulesetRef(_Model):
     catalogue: str = Field("", description="The catalogue's name; empty in decisions recorded before catalogues were named")
     catalogue_hash: str
     transitional: bool
-
-
-class LimitOutcome(_Model):
-    limit_id: str
-    title: str
-    effect: dict[str, int]
-    band_before: int
-    band_after: int
-    binding: bool = Field(description="It lowered the band")
-    safeguarding: bool
-    because: str
-    holds_alone: bool = Field(False, description="On its own it would hold the proposed band at the limited band: two limits "
-                                                 "that cap to the same band both bind, though only the first lowered it")
-
-    @property
-    def binds(self) -> bool:
-        return self.binding or self.holds_alone
 
 
 class WithheldReason(_Model):

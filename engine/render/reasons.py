@@ -73,10 +73,8 @@ def fired_note(event: Any, d: Decision) -> str:
     rule's sentence is not the decision's), or that a limit binds with another though it did not lower the band."""
     if passed_over(event):
         return f"fired, but the hit policy chose {event.chosen_rule}: this sentence is not a finding"
-    if event.type == "limit_applied":
-        outcome = next((limit for limit in d.limits if limit.limit_id == event.limit_id), None)
-        if outcome is not None and outcome.holds_alone and not outcome.binding:
-            return f"binds too: on its own it would hold the band at {d.limited_band}"
+    if event.type == "limit_applied" and event.holds_alone and not event.binding:
+        return f"binds too: on its own it would hold the band at {d.limited_band}"
     return ""
 
 

@@ -51,11 +51,10 @@ def render_text(decision: Decision, *, full: bool = False) -> str:
             add(f"      {evidence_text(e, e.value, e.holds)}")
     for combined in d.events("band_combined"):
         add(f"  proposed band {d.proposed_band}, from decision table row {combined.row_id} (hit policy: {combined.hit_policy})")
-    together = {limit.limit_id for limit in d.limits if limit.holds_alone and not limit.binding}
     for event in d.events("limit_applied"):
         add(f"  limit {event.limit_id} ({terminal(event.title)}): {event.band_before} -> {event.band_after}"
             + ("" if event.binding else f" (binds too: on its own it would hold the band at {d.limited_band})"
-               if event.limit_id in together else " (not binding)"))
+               if event.holds_alone else " (not binding)"))
         add(f"    {terminal(event.because, '    ')}")
         for e in event.evidence:
             add(f"      {evidence_text(e, e.value, e.holds)}")
