@@ -20,7 +20,7 @@ PACKAGE = ROOT / "engine"
 PUBLIC = [
     "AuditCheck", "AuditError", "AuditStore", "BatchResult", "BuildError", "BuildResult", "Calibration", "Catalogue",
     "Decision", "DefectError", "EngineError", "Evaluation", "JudgementError", "LoadedProfile", "LoadedRuleset",
-    "MeasureSpec", "Problem", "Profile", "ProfileError", "ProposedJudgement", "RecordedEvaluation", "RuleTestRun",
+    "MeasureSpec", "Problem", "Profile", "ProfileError", "ProposedJudgement", "RecordedEvaluation", "RuleNotFired", "RuleTestRun",
     "RulesDiff", "Ruleset", "RulesetChecked", "RulesetError", "SensitivityReport", "Tables", "VerifyResult",
     "WhyNot", "WriteError", "__version__", "build_and_write", "calibrate", "check_rulesets", "default_audit_path",
     "evaluate", "evaluate_and_record", "evaluate_batch", "evaluate_file", "evaluate_text", "explain_why_not",
