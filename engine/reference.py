@@ -14,8 +14,8 @@ from .authoring.cases import load_case
 from .authoring.rule_tests import run_rule_tests
 from .authoring.schemas import MODELS, schema
 from .errors import CODES
+from .inference.compiled import resolve
 from .load.ruleset import load_ruleset
-from .model.conditions import resolve
 from .model.ruleset import Condition, Limit, Rule, Ruleset, Withhold
 from .model.wording import condition_text
 from .sensitivity.sensitivity import Interval, Sensitivity, interval_text, number, sensitivity
