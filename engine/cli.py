@@ -640,7 +640,8 @@ def profiles_build(councils: str, settings: tuple[str, ...], indicators: tuple[s
 def profiles_synthetic(directory: str, seed: int | None, councils: int, year: int) -> None:
     """Write a SYNTHETIC England into DIRECTORY: the four tables `profiles build` reads and their column config.
 
-    Build the profiles with `engine profiles build ... --year` the same year.
+    The column config written names the year and its ruleset, so `engine profiles build --columns` with it
+    makes profiles of that year.
 
     \b
     Examples:
