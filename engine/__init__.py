@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .decide.pipeline import Evaluation, evaluate, evaluate_file, evaluate_text
     from .errors import AuditError, BuildError, DefectError, EngineError, JudgementError, Problem, ProfileError, RulesetError
     from .explain.why_not import WhyNot, why_not
+    from .ingest.translate import Translated, translate_profiles
     from .load.catalogue import load_catalogue
     from .load.profile import load_profile, parse_profile
     from .load.ruleset import load_ruleset, ruleset_for_year
@@ -40,22 +41,23 @@ _WHERE: dict[str, str] = {
     "LoadedRuleset": "model.loaded", "Problem": "errors", "Profile": "model.profile", "ProfileError": "errors",
     "ProposedJudgement": "model.judgement", "RecordedEvaluation": "audit.record", "Ruleset": "model.ruleset",
     "RulesDiff": "sensitivity.diff", "RulesetError": "errors", "SensitivityReport": "sensitivity.trust",
-    "VerifyResult": "audit.store", "WhyNot": "explain.why_not", "calibrate": "sensitivity.calibrate",
+    "Translated": "ingest.translate", "VerifyResult": "audit.store", "WhyNot": "explain.why_not", "calibrate": "sensitivity.calibrate",
     "evaluate": "decide.pipeline", "evaluate_and_record": "audit.record", "evaluate_batch": "batch.run",
     "evaluate_file": "decide.pipeline", "evaluate_text": "decide.pipeline", "letter": "render.review",
     "load_catalogue": "load.catalogue", "load_profile": "load.profile", "load_ruleset": "load.ruleset",
     "parse_profile": "load.profile", "rate_all": "batch.run", "report": "render.review",
     "rules_diff": "sensitivity.diff", "ruleset_for_year": "load.ruleset", "threshold_sensitivity": "sensitivity.trust",
-    "why_not": "explain.why_not",
+    "translate_profiles": "ingest.translate", "why_not": "explain.why_not",
 }
 
 __all__ = [
     "AuditError", "AuditStore", "BatchResult", "BuildError", "Calibration", "Catalogue", "Decision", "DefectError",
     "EngineError", "Evaluation", "JudgementError", "LoadedProfile", "LoadedRuleset", "Problem", "Profile",
     "ProfileError", "ProposedJudgement", "RecordedEvaluation", "RulesDiff", "Ruleset", "RulesetError",
-    "SensitivityReport", "VerifyResult", "WhyNot", "__version__", "calibrate", "evaluate", "evaluate_and_record",
+    "SensitivityReport", "Translated", "VerifyResult", "WhyNot", "__version__", "calibrate", "evaluate", "evaluate_and_record",
     "evaluate_batch", "evaluate_file", "evaluate_text", "letter", "load_catalogue", "load_profile", "load_ruleset",
-    "parse_profile", "rate_all", "report", "rules_diff", "ruleset_for_year", "threshold_sensitivity", "why_not",
+    "parse_profile", "rate_all", "report", "rules_diff", "ruleset_for_year", "threshold_sensitivity", "translate_profiles",
+    "why_not",
 ]
 
 

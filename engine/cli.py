@@ -655,5 +655,29 @@ def profiles_synthetic(directory: str, seed: int | None, councils: int, year: in
     click.echo("SYNTHETIC: generated data, not real councils.")
 
 
+@profiles.command("translate")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--to", "target", required=True, help="The catalogue to write them in (a name in indicators/, e.g. csa-2011).")
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="A folder for the translated profiles.")
+@reports_errors
+def profiles_translate(inputs: tuple[str, ...], target: str, output: str) -> None:
+    """Rewrite profiles (folders of *.yaml, or files) in another catalogue's words, by the translation in
+    indicators/translations/, and say what became of every item: kept, renamed, merged or dropped, and why.
+
+    
+    Example:
+      engine profiles translate profiles-2010/ --to csa-2011 -o profiles-2010-in-2011/
+    """
+    from . import translate_profiles
+
+    result = translate_profiles(inputs, target, output)
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    for line in result.summary():
+        click.echo(line)
+    if result.problems:
+        sys.exit(EXIT_BAD_INPUT)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

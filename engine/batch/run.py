@@ -27,11 +27,11 @@ from ..ingest.tables import check_writable, is_table, line_of, read_table, write
 from ..load.catalogue import load_catalogue
 from ..load.profile import profile_for_ruleset, ruleset_for_document
 from ..load.translation import carried_lines
-from ..model.translation import Carried
 from ..load.yaml import read_text, read_yaml
 from ..model.loaded import LoadedProfile, LoadedRuleset
 from ..model.source import SourceDocument
 from ..model.trace import Decision
+from ..model.translation import Carried
 from ..render.escape import one_line
 
 PROFILE_SUFFIXES = (".yaml", ".yml")

@@ -22,7 +22,8 @@ from pydantic import ValidationError
 
 from .. import writing
 from ..errors import BuildError, Problem, ProfileError
-from ..load.ruleset import load_ruleset, ruleset_for_year, rulesets_by_year
+from ..load.profile import catalogue_declared
+from ..load.ruleset import load_ruleset, ruleset_for_year
 from ..model.catalogue import Catalogue
 from ..model.loaded import LoadedRuleset
 from ..model.profile import Profile
@@ -118,8 +119,7 @@ def build_profiles(tables: Tables, config: ColumnConfig | None = None, *, year: 
     profiles = {}
     # The profiles name their catalogue when it is not that of the ruleset for their year (or no ruleset is for it),
     # so a ruleset of another catalogue reads them through a translation, never as if written in its own words.
-    by_year = rulesets_by_year()
-    declared = {} if year in by_year and load_ruleset(by_year[year]).catalogue.name == catalogue.name else {"catalogue": catalogue.name}
+    declared = catalogue_declared(year, catalogue.name)
     for code, council in councils.rows.items():
         if council is None:
             continue  # its own row was reported

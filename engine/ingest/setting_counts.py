@@ -15,9 +15,9 @@ from typing import Any
 import pandas as pd
 
 from ..errors import BuildError, Code, Problem, did_you_mean
+from ..load.removed import part_type_for
 from ..model.catalogue import Catalogue
 from ..model.profile import GOOD_OR_BETTER, GRADES
-from ..load.removed import part_type_for
 from .columns import GivenApart, SettingsTable
 from .councils import DEFAULT_GRADES, CouncilIndex, match_councils
 from .extract import Extract, TableInput, read_extract, require

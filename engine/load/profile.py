@@ -15,9 +15,9 @@ from ..model.loaded import LoadedProfile, LoadedRuleset
 from ..model.profile import Profile
 from ..model.source import SourceDocument
 from ..model.validation import validate
+from .catalogue import catalogue_names, load_catalogue
 from .contradictions import history_problems, setting_part_problems
 from .removed import removed_form_problems
-from .catalogue import catalogue_names, load_catalogue
 from .ruleset import load_ruleset, ruleset_for_year, rulesets_by_year
 from .translation import load_translation, translate_profile, translation_path
 from .yaml import read_text, read_yaml
@@ -46,7 +46,7 @@ def profile_for_ruleset(doc: SourceDocument, ruleset: LoadedRuleset | None) -> L
     ruleset's when the two differ (``carried`` then says what became of each item), else validated as it is."""
     if ruleset is None:
         return validate_profile(doc, None)
-    source = written_in(doc, ruleset)
+    source = written_in(doc, ruleset) or ruleset.catalogue.name
     if source == ruleset.catalogue.name:
         return validate_profile(doc, ruleset.catalogue)
     try:
@@ -65,20 +65,27 @@ def profile_for_ruleset(doc: SourceDocument, ruleset: LoadedRuleset | None) -> L
     return LoadedProfile(translated.profile, translated.source, translated.input_hash, carried)
 
 
-def written_in(doc: SourceDocument, ruleset: LoadedRuleset) -> str:
+def written_in(doc: SourceDocument, ruleset: LoadedRuleset | None = None) -> str | None:
     """The catalogue a profile is written in: the one it names, else that of the ruleset for its year; a profile of
-    a year no ruleset is for, naming none, is taken to be in the ruleset's words (as it always was)."""
+    a year no ruleset is for, naming none, is taken to be in the words of the ruleset given (as it always was)."""
     data = doc.data if isinstance(doc.data, dict) else {}
     declared, year = data.get("catalogue"), data.get("year")
     if isinstance(declared, str):
         return declared
     if isinstance(year, int) and not isinstance(year, bool):
-        if year == ruleset.ruleset.year:
+        if ruleset is not None and year == ruleset.ruleset.year:
             return ruleset.catalogue.name
         available = rulesets_by_year()
         if year in available:
             return load_ruleset(available[year]).catalogue.name
-    return ruleset.catalogue.name
+    return ruleset.catalogue.name if ruleset is not None else None
+
+
+def catalogue_declared(year: int, catalogue: str) -> dict[str, str]:
+    """What a profile written for ``year`` in ``catalogue`` says of its vocabulary: nothing when it is that of the
+    ruleset for the year, else ``catalogue:`` (so another catalogue's ruleset reads it through a translation)."""
+    available = rulesets_by_year()
+    return {} if year in available and load_ruleset(available[year]).catalogue.name == catalogue else {"catalogue": catalogue}
 
 
 def _declared_catalogue(doc: SourceDocument, name: str) -> Catalogue:

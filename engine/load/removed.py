@@ -47,7 +47,8 @@ def _replacement(whole: str, evidence: dict[str, Any], parts: dict[str, Any], ca
             if grade in GRADES and isinstance(n, int):
                 into.setdefault(target, {})[grade] = into.get(target, {}).get(grade, 0) + n
     written = ", ".join(f"{t}: {{counts: {_flow(c)}}}" for t, c in into.items())
-    whole_counts = evidence.get("counts") if isinstance(evidence.get("counts"), dict) else {}
+    given = evidence.get("counts")
+    whole_counts: dict[str, Any] = given if isinstance(given, dict) else {}
     summed = {g: sum(c.get(g, 0) for c in into.values()) for g in GRADES}
     covered = not unmatched and all(summed[g] == whole_counts.get(g, 0) for g in GRADES)
     text = f"write the parts as setting types of {catalogue.name}: settings: {{{written}}}" if written else ""

@@ -181,7 +181,7 @@ def _problem(doc: SourceDocument | None, message: str, path: tuple[Any, ...]) ->
     return doc.problem("untranslatable", message, path, key=True) if doc else Problem("untranslatable", message)
 
 
-def carried_lines(carried: list[Carried]) -> list[str]:
+def carried_lines(carried: list[Carried], lead: str = "translated on the way") -> list[str]:
     """What translations did to the profiles, per translation: how many profiles, then each item's fate (kept,
     renamed, merged, dropped with why, untranslatable with why) and in how many profiles it was given."""
     lines = []
@@ -190,7 +190,7 @@ def carried_lines(carried: list[Carried]) -> list[str]:
         by_name.setdefault(one.translation.name, []).append(one)
     for group in by_name.values():
         translation = group[0].translation
-        lines.append(f"translated on the way: {len(group)} profile(s) written in catalogue {translation.source}, read in the words of "
+        lines.append(f"{lead}: {len(group)} profile(s) written in catalogue {translation.source}, read in the words of "
                      f"{translation.target} (indicators/{FOLDER}/{Path(translation.path).name})")
         fates: dict[tuple[str, str], dict[str, int]] = {}
         for one in group:
