@@ -85,6 +85,10 @@ def evaluate(profile: str, output_format: str, ruleset_path: str | None, full: b
     recorded = evaluate_and_record(profile, ruleset_path, judgement=judgement, record=not no_audit,
                                    audit_path=audit_path, supersedes=supersedes)
     decision = recorded.decision
+    if recorded.carried is not None:
+        from .load.translation import carried_lines
+
+        click.echo("\n".join(carried_lines([recorded.carried])), err=True)
     if recorded.record_id:
         click.echo(f"recorded as {recorded.record_id} in {recorded.audit_path}", err=True)
     if output_format == "json":

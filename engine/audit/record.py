@@ -14,6 +14,7 @@ from ..errors import ProfileError
 from ..load.yaml import read_text
 from ..model.judgement import ProposedJudgement
 from ..model.trace import Decision
+from ..model.translation import Carried
 from .store import AuditStore, default_audit_path
 
 
@@ -22,6 +23,7 @@ class RecordedEvaluation:
     decision: Decision
     record_id: str | None  # None when recording was skipped
     audit_path: Path | None
+    carried: Carried | None = None  # the translation that read the profile in the ruleset's words, if one did
 
 
 def evaluate_and_record(profile_path: str | os.PathLike[str], ruleset_path: str | os.PathLike[str] | None = None, *,
@@ -30,10 +32,11 @@ def evaluate_and_record(profile_path: str | os.PathLike[str], ruleset_path: str 
                         supersedes: str | None = None) -> RecordedEvaluation:
     """The decision and, unless ``record`` is False, the id of its record in the audit store."""
     text = read_text(Path(profile_path), ProfileError)
-    decision = evaluate_text(text, str(profile_path), Path(ruleset_path) if ruleset_path else None, judgement).decision
+    evaluation = evaluate_text(text, str(profile_path), Path(ruleset_path) if ruleset_path else None, judgement)
+    decision, carried = evaluation.decision, evaluation.profile.carried
     if not record:
-        return RecordedEvaluation(decision, None, None)
+        return RecordedEvaluation(decision, None, None, carried)
     path = default_audit_path(audit_path)
     with AuditStore(path) as store:
         record_id = store.append(decision, profile_source_text=text, run_by=run_by, supersedes=supersedes)
-    return RecordedEvaluation(decision, record_id, path)
+    return RecordedEvaluation(decision, record_id, path, carried)

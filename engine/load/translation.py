@@ -202,6 +202,6 @@ def carried_lines(carried: list[Carried], lead: str = "translated on the way") -
         for fate in ("kept", "renamed", "merged", "dropped", "untranslatable"):
             for (each, why), items in sorted(fates.items()):
                 if each == fate:
-                    listed = ", ".join(f"{label} {n}" for label, n in items.items())
+                    listed = ", ".join(f"{label} {n}" for label, n in sorted(items.items()))
                     lines.append(f"  {fate}{f' ({why})' if why else ''}: {listed}")
     return lines
