@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..decide.pipeline import evaluate_text
 from ..errors import ProfileError
+from ..load.translation import carried_lines
 from ..load.yaml import read_text
 from ..model.judgement import ProposedJudgement
 from ..model.trace import Decision
@@ -24,6 +25,10 @@ class RecordedEvaluation:
     record_id: str | None  # None when recording was skipped
     audit_path: Path | None
     carried: Carried | None = None  # the translation that read the profile in the ruleset's words, if one did
+
+    def translated(self) -> list[str]:
+        """What the translation did on the way, if one read the profile (never silent); else nothing."""
+        return carried_lines([self.carried]) if self.carried is not None else []
 
 
 def evaluate_and_record(profile_path: str | os.PathLike[str], ruleset_path: str | os.PathLike[str] | None = None, *,

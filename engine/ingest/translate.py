@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from .. import writing
-from ..errors import EngineError, Problem, ProfileError
+from ..errors import EXIT_BAD_INPUT, EXIT_OK, EngineError, Problem, ProfileError
 from ..load.catalogue import catalogue_names, load_catalogue
 from ..load.profile import catalogue_declared, validate_profile, written_in
 from ..load.translation import carried_lines, load_translation, translate_profile
@@ -37,6 +37,15 @@ class Translated:
                  + (f"; {self.unchanged} already in them, copied" if self.unchanged else "")
                  + (f"; {len({p.file for p in self.problems})} could not be translated (see above)" if self.problems else "")]
         return lines + carried_lines(self.carried, "translated")
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.summary()) + "\n"
+
+    @property
+    def exit_code(self) -> int:
+        """2 when some profile could not be translated (it was reported and not written), else 0."""
+        return EXIT_BAD_INPUT if self.problems else EXIT_OK
 
 
 def _profile_files(inputs: Iterable[Path | str]) -> list[Path]:
