@@ -103,7 +103,7 @@ class RulesDiff(OverCouncils):
 
     def translated(self) -> list[str]:
         """What translations did on the way, for each ruleset that read the profiles through one (never silent)."""
-        return [f"{side}: {line}" if not line.startswith("  ") else f"  {line}"
+        return [f"{side}: {line}" if not line.startswith("  ") else line
                 for side, carried in (("old", self.carried_old), ("new", self.carried_new)) for line in carried_lines(carried)]
 
     def summary(self) -> dict[str, int]:
