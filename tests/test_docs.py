@@ -68,7 +68,14 @@ def _parse(command: str) -> click.Command:
     while isinstance(group, click.Group):
         assert words and words[0] in group.commands, f"{command}: no such command"
         group, words = group.commands[words[0]], words[1:]
-    with group.make_context(group.name, list(words), resilient_parsing=False):
+    try:
+        with group.make_context(group.name, list(words), resilient_parsing=False):
+            return group
+    except FileNotFoundError:  # a file the reader brings (the words were parsed: an unknown option fails before this)
+        return group
+    except click.BadParameter as error:
+        if "does not exist" not in error.format_message():
+            raise
         return group
 
 
