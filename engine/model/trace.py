@@ -253,6 +253,12 @@ class Decision(_Model):
 
     __hash__ = None  # type: ignore[assignment]
 
+    def without_measures(self) -> Decision:
+        """The same decision without its measures: what it serialises to is the trace after the measures."""
+        copy = self.model_copy()
+        copy._measures = None
+        return copy
+
     def detached(self) -> Decision:
         """The same decision with its measures copied out of the batch they were derived in (to send it to
         another process, or keep it after the batch is gone)."""
@@ -282,6 +288,14 @@ class Decision(_Model):
         """One event per measure, by name: the beginning of the trace."""
         values = self.measure_values()
         return [MeasureDerived(measure=name, value=values[name], inputs=self.measure_inputs(name)) for name in sorted(values)]
+
+    def measure_items(self) -> list[tuple[str, Any, dict[str, Any]]]:
+        """(name, value, inputs) of every measure, by name: the measure events' content, without a model for each."""
+        measures = self._measures  # read once: a private attribute costs pydantic's __getattr__ each time
+        if measures is None:
+            return []
+        values = measures.values
+        return [(name, values[name], measures.inputs(name)) for name in sorted(values)]
 
     def events(self, type_: str) -> list[Any]:
         """The trace's events of one type, in order (e.g. ``"rule_fired"``)."""
