@@ -153,11 +153,18 @@ def rate_chunk(sources: list[ProfileSource], ruleset_path: str | None = None, re
     ``recording``, each with its audit record encoded."""
     out: list[Rated | None] = [None] * len(sources)
     groups: dict[str, tuple[LoadedRuleset, list[tuple[int, LoadedProfile, str]]]] = {}
+    resolved: dict[object, LoadedRuleset] = {}  # by year (or the one given): found once for the chunk, not per profile
     for i, source in enumerate(sources):
         try:
             text = source.read()
             doc = source.document or read_yaml(text, source.file, ProfileError)
-            ruleset = ruleset_for_document(doc, ruleset_path)
+            year = doc.data.get("year") if isinstance(doc.data, dict) else None
+            key = ruleset_path if ruleset_path is not None else (type(year), year)
+            ruleset = resolved.get(key)
+            if ruleset is None:
+                ruleset = ruleset_for_document(doc, ruleset_path)
+                if ruleset is not None:  # a year with no ruleset raises, located at this profile's year
+                    resolved[key] = ruleset
             loaded = validate_profile(doc, ruleset.catalogue if ruleset else None)
         except EngineError as exc:
             out[i] = Rated(source.label, problems=exc.problems)
