@@ -168,4 +168,8 @@ def test_a_group_is_appended_in_one_transaction_whole_or_not_at_all(tmp_path, ev
         assert len(store.records()) == 4 and store.verify().ok  # the first of the group was not recorded either
         revised = store.append_prepared([prepare(*camden[:1], profile_source_text=camden[1], supersedes=ids[0][:10])])
         assert store.get(revised[0]).supersedes == ids[0]
-        assert store.verify().count == 5
+        first = prepare(*camden[:1], profile_source_text=camden[1])  # a record and its revision in one group
+        pair = store.append_prepared([first, prepare(*camden[:1], profile_source_text=camden[1],
+                                                     supersedes=first.fields["record_id"])])
+        assert store.get(pair[1]).supersedes == pair[0]
+        assert store.verify().count == 7

@@ -218,7 +218,7 @@ class AuditStore:
 
     def _append(self, records: Sequence[PreparedRecord]) -> list[str]:
         con = self._con
-        rows, ids = [], []
+        ids: list[str] = []
         con.execute("BEGIN IMMEDIATE")  # take the write lock before reading the head: one chain, no forks
         try:
             head = con.execute("SELECT length, record_hash FROM chain_head WHERE one = 1").fetchone()
@@ -234,9 +234,8 @@ class AuditStore:
                           "supersedes": supersedes, "previous_hash": previous}
                 values = [fields[name] for name in FIELDS]  # the stored and hashed order
                 previous = stored_hash(values)
-                rows.append((*values, previous))
+                con.execute(_INSERT, (*values, previous))  # each inserted in turn: a later one may supersede it
                 ids.append(str(fields["record_id"]))
-            con.executemany(_INSERT, rows)
             con.execute("INSERT OR REPLACE INTO chain_head (one, length, record_id, record_hash) VALUES (1, ?, ?, ?)",
                         (length, ids[-1], previous))
             con.execute("COMMIT")
