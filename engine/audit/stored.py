@@ -234,10 +234,8 @@ def encode_decision(decision: Decision) -> bytes:
     Encoded once, from plain values: the measure events, most of the trace, are written straight from the
     measures (a pydantic model per event would cost several times the rest); everything else as pydantic dumps
     it. ``Decision.model_validate_json`` of the JSON gives the decision back, equal to the one encoded."""
-    events = [{"type": "measure_derived", "measure": name, "value": value, "inputs": inputs}
-              for name, value, inputs in decision.measure_items()]
     data = decision.without_measures().model_dump(mode="json")
-    data["trace"] = events + data["trace"]
+    data["trace"] = decision.measure_event_data() + data["trace"]
     return zstandard.ZstdCompressor(level=ZSTD_LEVEL).compress(orjson.dumps(data, option=orjson.OPT_SORT_KEYS))
 
 

@@ -335,13 +335,15 @@ class Decision(_Model):
         return [MeasureDerived(id=f"measure:{name}", measure=name, value=values[name], inputs=self.measure_inputs(name))
                 for name in sorted(values)]
 
-    def measure_items(self) -> list[tuple[str, Any, dict[str, Any]]]:
-        """(name, value, inputs) of every measure, by name: the measure events' content, without a model for each."""
+    def measure_event_data(self) -> list[dict[str, Any]]:
+        """:meth:`measure_events` as JSON data, without a model for each (the audit trail encodes several hundred a
+        decision); beside it so the two change together (tests/test_audit_format.py holds them equal)."""
         measures = self._measures  # read once: a private attribute costs pydantic's __getattr__ each time
         if measures is None:
             return []
         values = measures.values
-        return [(name, values[name], measures.inputs(name)) for name in sorted(values)]
+        return [{"id": f"measure:{name}", "parent": None, "source": None, "type": "measure_derived", "measure": name,
+                 "value": values[name], "inputs": measures.inputs(name)} for name in sorted(values)]
 
     def events(self, type_: str) -> list[Any]:
         """The trace's events of one type, in order (e.g. ``"rule_fired"``)."""
