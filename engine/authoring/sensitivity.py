@@ -29,9 +29,9 @@ from pathlib import Path
 from ..errors import DefectError, Problem
 from ..load.ruleset import load_ruleset
 from ..model.loaded import LoadedRuleset
+from ..paths import shown_path as shown
 from .cases import Expect, differences, find_cases, load_case, own_cases, run_case
 from .outcomes import Subject
-from .rule_tests import shown
 from .steps import End, extent
 from .thresholds import Threshold, edited_text, refusal, thresholds, with_values
 

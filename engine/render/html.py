@@ -46,7 +46,7 @@ def render_report_html(reviewed: Reviewed) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(title)}</title>", f"<style>{STYLE}</style>", "</head>", "<body>",
         f"<header><h1>{escape(title)}</h1>",
-        f'<p class="meta">Ruleset {escape(d.ruleset.id)} {escape(d.ruleset.version)}'
+        f'<p class="meta">Ruleset {escape(d.ruleset.named())}'
         + (f"; {d.ruleset.year} is a transitional year" if d.ruleset.transitional else "")
         + f" · ruleset sha256 {d.ruleset.content_hash[:12]} · input sha256 {d.input_hash[:12]}"
         + f" · engine {escape(d.engine_version)}</p></header>",

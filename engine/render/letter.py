@@ -90,7 +90,7 @@ def compose_letter(reviewed: Reviewed) -> Letter:
             if paragraph:
                 add(("p", " ".join(paragraph)))
     add(("p", _text(wording.section_138)))
-    add(("closing", (wording.closing, wording.signatory, _text(wording.draft_note, ruleset=f"{d.ruleset.id} {d.ruleset.version}"))))
+    add(("closing", (wording.closing, wording.signatory, _text(wording.draft_note, ruleset=d.ruleset.named()))))
     return letter
 
 

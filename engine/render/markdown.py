@@ -25,7 +25,7 @@ def render_report_markdown(reviewed: Reviewed) -> str:
     add = out.append
     add(f"# Children's services annual rating {d.year}: {markdown(d.authority)}")
     add("")
-    add(f"Ruleset {d.ruleset.id} {d.ruleset.version}" + ("; a transitional year" if d.ruleset.transitional else "")
+    add(f"Ruleset {markdown(d.ruleset.named())}" + ("; a transitional year" if d.ruleset.transitional else "")
         + f"; ruleset sha256 {d.ruleset.content_hash[:12]}; input sha256 {d.input_hash[:12]}")
     add("")
     if d.rated:

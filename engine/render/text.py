@@ -21,7 +21,7 @@ def render_text(decision: Decision, *, full: bool = False) -> str:
     out: list[str] = []
     add = out.append
     add(f"Children's services annual rating {d.year}: {terminal(d.authority)}")
-    add(f"Ruleset {d.ruleset.id} {d.ruleset.version} (sha256 {d.ruleset.content_hash[:12]})"
+    add(f"Ruleset {terminal(d.ruleset.named())}, sha256 {d.ruleset.content_hash[:12]}"
         + ("; a transitional year" if d.ruleset.transitional else "") + f"; input sha256 {d.input_hash[:12]}")
     add("")
     if d.rated:
