@@ -48,14 +48,14 @@ def test_a_sentence_resting_only_on_published_values_is_not_marked(examples):
 
 def test_marking_one_value_illustrative_marks_its_sentence_and_names_only_it(tmp_path):
     path = _with_provenance(tmp_path, "cambridgeshire.yaml",
-                            {"values": {"safeguarding_inspection": {"kind": "illustrative", "note": "made up"}}})
+                            {"values": [{"path": "safeguarding_inspection", "kind": "illustrative", "note": "made up"}]})
     text = letter(path)
     assert text.startswith("> **DRAFT") and "> - safeguarding\\_inspection (made up)\n\n" in text
     assert " ".join(text.split()).count("*[illustrative]*") == 1 and f"{JAR} *[illustrative]*" in " ".join(text.split())
 
 
 def test_a_profile_of_published_and_derived_values_gives_a_letter_that_is_no_draft(tmp_path):
-    for provenance in (None, {"default": "derived"}, {"default": "published", "values": {"indicators": "derived"}}):
+    for provenance in (None, {"default": "derived"}, {"default": "published", "values": [{"path": "indicators", "kind": "derived"}]}):
         text = letter(_with_provenance(tmp_path, "cambridgeshire.yaml", provenance))
         assert "DRAFT" not in text and "[illustrative]" not in text
         assert JAR in " ".join(text.split())
@@ -84,8 +84,8 @@ def test_the_html_letter_marks_the_sentence_and_heads_with_the_notice(examples):
 
 
 def test_the_longest_declared_path_decides_and_a_section_holding_an_illustrative_value_is_named():
-    p = Provenance.model_validate({"default": "published", "values": {"settings.childminders": "illustrative",
-                                                                      "settings.childminders.counts": "published"}})
+    p = Provenance.model_validate({"default": "published", "values": [{"path": "settings.childminders", "kind": "illustrative"},
+                                                                      {"path": "settings.childminders.counts", "kind": "published"}]})
     assert p.of("settings.childminders.counts.good").kind == "published"
     assert p.of("settings.childminders.national").kind == "illustrative"
     assert [path for path, _ in p.illustrative("settings")] == ["settings.childminders"]
@@ -98,3 +98,15 @@ def test_measures_are_traced_to_the_profile_sections_they_are_derived_from():
     assert measure_sources("indicator.NI_99.vs_national") == ["indicators.NI_99"]
     assert measure_sources("outcomes.staying_safe.share_in_line_or_above") == ["indicators"]
     assert measure_sources("safeguarding_inspection.safeguarding") == ["safeguarding_inspection"]
+
+
+def test_a_path_declared_twice_is_refused_at_its_line(tmp_path):
+    from engine.errors import ProfileError
+    from engine.load.profile import load_profile
+
+    path = _with_provenance(tmp_path, "camden.yaml", {"values": [{"path": "indicators", "kind": "derived"},
+                                                                 {"path": "indicators", "kind": "illustrative"}]})
+    with pytest.raises(ProfileError) as caught:
+        load_profile(path)
+    (problem,) = caught.value.problems
+    assert problem.code == "profile-invalid" and "declared more than once: indicators" in problem.message and problem.line

@@ -1,7 +1,7 @@
 """Where a profile's values come from: published (a letter or report states it), illustrative (made up to
 stand in for a figure nobody published) or derived (built from a published extract).
 
-A profile's ``provenance`` block gives a default and exceptions by dotted path into the profile
+A profile's ``provenance`` block gives a default and exceptions, each at a dotted path into the profile
 (``safeguarding_inspection``, ``settings.childrens_homes.counts.outstanding``); the longest path that covers a
 value decides it. A profile without the block says nothing of its values, which are then taken as published
 or derived: the analyst's statement that the profile is drawn from published material.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .values import Line, Paragraph
 
@@ -27,19 +27,33 @@ class ValueSource(_Model):
     note: Paragraph | None = Field(None, description="Why, or from where, e.g. 'the letter does not mention it'")
 
 
+class Declared(ValueSource):
+    path: Line = Field(description="A dotted path into the profile: a section or a value")
+
+
 class Provenance(_Model):
     default: Kind = Field("published", description="The kind of every value no path below covers")
     note: Paragraph | None = Field(None, description="Said of the values the default covers, e.g. 'the letter gives no figures'")
-    values: dict[Line, Kind | ValueSource] = Field({}, max_length=500,
-                                                   description="Exceptions by dotted path; the longest path covering a value decides it")
+    # A list, not a mapping by path: a profile table's columns are dotted paths already (provenance.values.0.path).
+    values: list[Declared] = Field([], max_length=500, description="Exceptions by dotted path; the longest path covering a value decides it")
+
+    @field_validator("values")
+    @classmethod
+    def _each_path_once(cls, values: list[Declared]) -> list[Declared]:
+        seen = [v.path for v in values]
+        twice = sorted({path for path in seen if seen.count(path) > 1})
+        if twice:
+            raise ValueError(f"a path is declared more than once: {', '.join(twice)}")
+        return values
 
     def of(self, path: PathName) -> ValueSource:
         """The provenance of the value (or section) at ``path``."""
+        declared = {v.path: v for v in self.values}
         parts = path.split(".")
         for n in range(len(parts), 0, -1):
-            found = self.values.get(".".join(parts[:n]))
+            found = declared.get(".".join(parts[:n]))
             if found is not None:
-                return found if isinstance(found, ValueSource) else ValueSource(kind=found)
+                return ValueSource(kind=found.kind, note=found.note)
         return ValueSource(kind=self.default, note=self.note)
 
     def illustrative(self, path: PathName) -> list[tuple[PathName, str | None]]:
@@ -49,7 +63,7 @@ class Provenance(_Model):
         if own.kind == "illustrative":
             return [(path, own.note)]
         found = []
-        for name in sorted(self.values):
+        for name in sorted(v.path for v in self.values):
             if name.startswith(path + "."):
                 source = self.of(name)
                 if source.kind == "illustrative":
