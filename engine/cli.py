@@ -53,6 +53,10 @@ RULES_OPTION = click.option(
          "(default: $ENGINE_RULES, else the rules installed with the engine).")
 
 
+_AUDIT_OPTION = click.option("--audit", "audit_path", type=click.Path(dir_okay=False), default=None,
+                             help="The audit store (default: $ENGINE_AUDIT_DB, else ~/.local/share/engine/audit.sqlite).")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="engine")
 def main() -> None:
@@ -154,10 +158,15 @@ def measures(pattern: str | None, ruleset_path: str | None) -> None:
               help="html: one self-contained page with inline charts; markdown: the same evidence and reasons as text.")
 @click.option("--judgement", "judgement_file", type=click.Path(dir_okay=False), default=None,
               help="A professional judgement: YAML with band, assessor, reason and optionally date.")
+@_AUDIT_OPTION
+@click.option("--no-audit", is_flag=True, help="Do not record this evaluation (the page then names no audit record).")
 @RULES_OPTION
 @reports_errors
-def report(profile: str, output: str | None, output_format: str, judgement_file: str | None) -> None:
-    """Report on PROFILE for a reviewer: headline bands, evidence, charts and the reasons by stage.
+def report(profile: str, output: str | None, output_format: str, judgement_file: str | None, audit_path: str | None,
+           no_audit: bool) -> None:
+    """Report on PROFILE for a reviewer: the band and the rules that decided it, what would change it, then the
+    evidence, charts and reasons by stage. The evaluation is recorded in the audit store (as by evaluate) and the
+    page names its record.
 
     \b
     Examples:
@@ -168,10 +177,11 @@ def report(profile: str, output: str | None, output_format: str, judgement_file:
     from .render.review import write_report
 
     if output:
-        write_report(profile, output, output_format, judgement_path=judgement_file)
+        write_report(profile, output, output_format, judgement_path=judgement_file, record=not no_audit, audit_path=audit_path)
         click.echo(f"wrote {output}")
     else:
-        click.echo(render_report(profile, output_format, judgement_path=judgement_file), nl=False)
+        click.echo(render_report(profile, output_format, judgement_path=judgement_file, record=not no_audit, audit_path=audit_path),
+                   nl=False)
 
 
 @main.command()
@@ -215,8 +225,6 @@ def explain(profile: str, band: int) -> None:
 # --- The audit trail (issue 3) -------------------------------------------------------------------
 
 EXIT_NOT_VERIFIED = 1
-_AUDIT_OPTION = click.option("--audit", "audit_path", type=click.Path(dir_okay=False), default=None,
-                             help="The audit store (default: $ENGINE_AUDIT_DB, else ~/.local/share/engine/audit.sqlite).")
 
 
 @main.group()

@@ -97,6 +97,11 @@ def evidence_text(c: Stated, value: Any, holds: bool) -> str:
     return f"{c.measure} = {value_text(value)}; {'holds' if holds else 'fails'}: {needs_text(c)}"
 
 
+def counted(n: int, singular: str, plural: str | None = None) -> str:
+    """A count with its noun in agreement: '1 area', '2 areas', '0 areas' (plural: the singular with an s)."""
+    return f"{n} {singular if n == 1 else plural or singular + 's'}"
+
+
 def band_text(band: int, words: dict[int, str]) -> str:
     return f"{band} ({words[band]})"
 
