@@ -238,20 +238,25 @@ def audit() -> None:
 
 
 @audit.command("list")
+@click.option("--council", default=None, help="Only this council's records: its code, or text in its name (any case).")
+@click.option("--year", type=int, default=None, help="Only records of this assessment year.")
+@click.option("--account", default=None, help="Only records of evaluations run by this account.")
 @_AUDIT_OPTION
 @reports_errors
-def audit_list(audit_path: str | None) -> None:
+def audit_list(council: str | None, year: int | None, account: str | None, audit_path: str | None) -> None:
     """List the recorded evaluations, oldest first: number, id, time, who, authority, bands.
 
     \b
-    Example:
+    Examples:
       engine audit list --audit audit.sqlite
+      engine audit list --council camden --year 2009 --account alice
     """
     from .audit.store import AuditStore, default_audit_path
     from .render.audit import record_line
 
     with AuditStore(default_audit_path(audit_path), create=False) as store:
-        for record in store.summaries():  # one at a time: a store of any size lists in flat memory
+        # one at a time: a store of any size lists in flat memory
+        for record in store.summaries(council=council, year=year, account=account):
             click.echo(record_line(record))
 
 

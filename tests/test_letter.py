@@ -100,7 +100,7 @@ def test_a_binding_limit_changes_the_letters_rating_and_gives_its_reason(example
     text = _one_line(letter(profile))
     assert "| Children's services rating | **Performs adequately (2)** |" in text
     assert "Children's services in Cambridgeshire County Council perform adequately." in text
-    assert ("identified 1 area(s) for priority action and did not judge that effective action is taken to safeguard "
+    assert ("identified 1 area for priority action and did not judge that effective action is taken to safeguard "
             "children, which limits the rating by one grade") in text
     assert "one area for priority action" in text
 

@@ -5,7 +5,7 @@ from html import escape
 
 from ..model.ruleset import Ruleset
 from ..model.trace import Decision, Evidence
-from ..model.wording import evidence_text, failing_text
+from ..model.wording import counted, evidence_text, failing_text
 from .charts import outcomes_chart, settings_chart
 from .evidence import OutcomeBlock, SettingRow, comparison, indicator_status, number, outcome_blocks, percent, setting_rows, setting_summary
 from .reasons import chart_thresholds, reason_stages
@@ -157,7 +157,7 @@ def _reasons(d: Decision, ruleset: Ruleset) -> str:
         if stage.not_fired:
             items = "".join(f'<li><span class="id">{escape(e.rule_id)}</span> {escape(e.title)}: '
                             f"{escape(failing_text(e.failing, e.failing.value))}</li>" for e in stage.not_fired)
-            out.append(f"<details><summary>{len(stage.not_fired)} rule(s) that did not fire</summary><ul>{items}</ul></details>")
+            out.append(f"<details><summary>{counted(len(stage.not_fired), 'rule')} that did not fire</summary><ul>{items}</ul></details>")
     out.append("</section>")
     return "\n".join(out)
 

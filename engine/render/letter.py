@@ -8,7 +8,6 @@ the wording's own Markdown (``*Every Child Matters*``) is kept.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
@@ -18,6 +17,7 @@ from ..model.letter import LetterWording
 from ..model.provenance import measure_sources
 from ..model.ruleset import Limit, Rule, Withhold
 from ..model.trace import Decision, LimitApplied, RatingWithheld, RuleFired
+from ..model.wording import Numbers, no_opening_figure
 from .escape import markdown, markdown_prose
 from .evidence import SettingRow, good_or_better, setting_rows, total
 from .reviewed import Reviewed
@@ -132,7 +132,8 @@ def compose_letter(reviewed: Reviewed) -> Letter:
         for paragraph in (direction, _settings_paragraph(reviewed, wording, said, marks), _sentences(d, wording.paragraphs.indicators, said),
                           _limits_paragraph(reviewed, wording, said)):
             if paragraph:
-                add(("p", " ".join(marks.mark(sentence) if ILLUSTRATIVE not in sentence else sentence for sentence in paragraph)))
+                add(("p", " ".join(no_opening_figure(marks.mark(sentence) if ILLUSTRATIVE not in sentence else sentence)
+                                   for sentence in paragraph)))
     add(("p", _text(wording.section_138)))
     add(("closing", (wording.closing, wording.signatory, _text(wording.draft_note, ruleset=d.ruleset.named()))))
     return letter
@@ -171,7 +172,8 @@ def _settings_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[st
     d, profile = reviewed.decision, reviewed.loaded.profile
     ev = wording.evidence
     catalogue = reviewed.ruleset.catalogue
-    n = _numbers(wording)
+    numbers = Numbers(wording.number_words)
+    n = numbers.one
     rows = setting_rows(reviewed.measures.settings, catalogue)
     # Each setting counted once: a whole given by its parts is described by its parts.
     counted = [r for r in rows if r.single_grade is None and r.counts and sum(r.counts.values()) and r.in_totals]
@@ -187,18 +189,21 @@ def _settings_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[st
             plural = catalogue.setting_types[r.key].plural
             clause = (ev.none_inadequate_clause.format(plural=plural) if not r.counts["inadequate"] else
                       ev.some_inadequate_clause.format(inadequate=n(r.counts["inadequate"]), are=_are(r.counts["inadequate"])))
-            out.append(marks.mark(_text(ev.below_average, plural=plural, good_or_better=n(good_or_better(r)), total=n(total(r)),
+            better, whole = numbers.alike(good_or_better(r), total(r))
+            out.append(marks.mark(_text(ev.below_average, plural=plural, good_or_better=better, total=whole,
                                         are=_are(good_or_better(r)), inadequate_clause=clause), *_sources([r], "counts", "national")))
             described.add(r.key)
     for group, template in ev.group_sentences.items():
         members = [r for r in counted if r.group == group]
         if members:
             parts = [(ev.group_part_all if good_or_better(r) == total(r) else ev.group_part_some).format(
-                total=n(total(r)), good_or_better=n(good_or_better(r)), plural=catalogue.setting_types[r.key].plural) for r in members]
+                total=numbers.alike(good_or_better(r), total(r))[1], good_or_better=numbers.alike(good_or_better(r), total(r))[0],
+                plural=catalogue.setting_types[r.key].plural) for r in members]
             out.append(marks.mark(_text(template, group=catalogue.groups[group], parts=_join(parts)), *_sources(members, "counts")))
     for r in counted:
         if r.counts["inadequate"] and r.key not in described:
-            out.append(marks.mark(_text(ev.inadequate_named, inadequate=n(r.counts["inadequate"]), total=n(total(r)),
+            inadequate, whole = numbers.alike(r.counts["inadequate"], total(r))
+            out.append(marks.mark(_text(ev.inadequate_named, inadequate=inadequate, total=whole,
                                         plural=catalogue.setting_types[r.key].plural, are=_are(r.counts["inadequate"])), *_sources([r], "counts")))
     singles: dict[str, list[SettingRow]] = {}
     for r in rows:
@@ -243,13 +248,6 @@ def _sources(rows: list[SettingRow], *parts: str) -> list[str]:
 
 def _are(count: int) -> str:
     return "is" if count == 1 else "are"
-
-
-def _numbers(wording: LetterWording) -> Callable[[int], str]:
-    def n(value: int) -> str:
-        return wording.number_words[value] if 0 <= value < len(wording.number_words) else str(value)
-
-    return n
 
 
 def _markdown_paragraph(text: str) -> str:
