@@ -144,3 +144,15 @@ def _digests(folder: Path) -> dict[str, str]:
 def _differing_files(mine: Path, in_use: Path) -> tuple[str, ...]:
     a, b = _digests(mine), _digests(in_use) if in_use.is_dir() else {}
     return tuple(sorted(name for name in a.keys() | b.keys() if a.get(name) != b.get(name)))
+
+
+def rules_in_use_notes(start: Path | None = None) -> list[str]:
+    """What a command says on standard error inside a checkout whose rules/ or indicators/ differ from those in use,
+    and how to use the checkout's (none when nothing differs)."""
+    differences = checkout_differences(start)
+    notes = [f"engine: note: {d.sentence()}; this command reads the {d.name} in use." for d in differences]
+    if differences:
+        rules = shown_path(differences[0].checkout.parent / "rules")
+        notes.append(f"engine: note: to use the checkout's, give --rules {rules}/ (or set ENGINE_RULES={rules}), "
+                     "or install it editable: pip install -e .")
+    return notes

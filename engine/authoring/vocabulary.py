@@ -6,7 +6,7 @@ from pathlib import Path
 from ..errors import Problem, RulesetError
 from ..load.ruleset import load_ruleset, rulesets_by_year
 from ..model.measures import MeasureSpec, measure_catalogue
-from ..paths import rules_dir
+from ..paths import rules_dir, shown_path
 
 
 def measures_of(ruleset_path: Path | str | None = None, containing: str | None = None) -> list[MeasureSpec]:
@@ -24,3 +24,8 @@ def measures_ruleset(ruleset_path: Path | str | None = None) -> Path:
     if not available:
         raise RulesetError([Problem("file-not-found", "no ruleset in this folder", str(rules_dir()))])
     return available[max(available)]
+
+
+def measures_named_by(ruleset_path: Path | str | None = None) -> str:
+    """The ruleset file ``engine measures`` reads the catalogue of, as every output names a file."""
+    return shown_path(measures_ruleset(ruleset_path))
