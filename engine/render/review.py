@@ -12,7 +12,7 @@ from ..decide.pipeline import evaluate_text
 from ..errors import ProfileError
 from ..load.judgement import judgement_from_file
 from ..load.yaml import read_text
-from ..measures.derive import derive_measures
+from ..measures.derive import MeasureView, derive_measures
 from .html import render_report_html
 from .letter import compose_letter, letter_html, letter_markdown
 from .markdown import render_report_markdown
@@ -29,14 +29,16 @@ def review(profile_path: Path | str, ruleset_path: Path | str | None = None,
     judgement = judgement_from_file(judgement_path) if judgement_path is not None else None
     text = read_text(profile_path, ProfileError)
     evaluated = evaluate_text(text, str(profile_path), ruleset_path, judgement)
-    ruleset = evaluated.ruleset
+    ruleset, source = evaluated.ruleset, evaluated.decision.measure_source
+    # The measures the decision was made on, with their frames: derived once, not again for the report.
+    measures = source.whole() if isinstance(source, MeasureView) else derive_measures(evaluated.profile.profile,
+                                                                                       ruleset.catalogue, ruleset.ruleset)
     record_id, store_path = None, None
     if record:
         store_path = default_audit_path(audit_path)
         with AuditStore(store_path) as store:
             record_id = store.append(evaluated.decision, profile_source_text=text)
-    return Reviewed(evaluated.profile, ruleset, evaluated.decision,
-                    derive_measures(evaluated.profile.profile, ruleset.catalogue, ruleset.ruleset), record_id, store_path)
+    return Reviewed(evaluated.profile, ruleset, evaluated.decision, measures, record_id, store_path)
 
 
 def report(profile_path: Path | str, output_format: str = "html", ruleset_path: Path | str | None = None,
