@@ -34,13 +34,14 @@ from ..model.source import SourceDocument
 from ..model.trace import Decision
 from ..model.translation import Carried
 from ..model.values import BEST_FIRST
+from ..paths import shown_path
 from ..render.escape import one_line
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
 # A result row's columns: these, with a "<stage>_grade" column for each grading stage between them.
 LEADING = ["authority", "authority_code", "year", "status", "proposed_band", "limits", "limited_band", "judgement", "final_band",
            "final_words", "previous_band", "direction"]
-TRAILING = ["decisive_rules", "withheld_by", "ruleset", "what_if", "input_hash", "source", "audit_record"]
+TRAILING = ["decisive_rules", "withheld_by", "ruleset", "ruleset_file", "what_if", "input_hash", "source", "audit_record"]
 BANDS = ["proposed_band", "limited_band", "final_band", "previous_band"]  # empty when withheld (or, previous, not given)
 CHUNK = 64  # profiles a worker rates at once: their measures are derived together
 
@@ -307,7 +308,8 @@ def result_row(decision: Decision, source: str, audit_record: str | None = None)
         **{f"{stage}_grade": grade for stage, grade in decision.grades.items()},
         "decisive_rules": "; ".join([grades[s] for s in sorted(grades)] + rows + binding),
         "withheld_by": "; ".join(r.rule_id for r in decision.withheld),
-        "ruleset": f"{decision.ruleset.id} {decision.ruleset.version}", "what_if": what_if(decision), "input_hash": decision.input_hash,
+        "ruleset": f"{decision.ruleset.id} {decision.ruleset.version}", "ruleset_file": shown_path(decision.ruleset.path),
+        "what_if": what_if(decision), "input_hash": decision.input_hash,
         "source": source, "audit_record": audit_record or "",
     }
 
@@ -342,6 +344,9 @@ def summary(result: BatchResult) -> list[str]:
              + (f"; {failed} could not be rated (see above)" if failed else "")]
     if result.ruleset:
         lines.append(f"ruleset: {result.ruleset}, for every profile whatever its year")
+    elif len(result.results):
+        used = result.results[["ruleset", "ruleset_file"]].drop_duplicates().sort_values("ruleset")
+        lines.append("rulesets used: " + "; ".join(f"{one_line(r.ruleset)} ({one_line(r.ruleset_file)})" for r in used.itertuples()))
     lines += carried_lines(result.carried)
     if rated and result.results["what_if"].ne("").any():
         lines.append("WHAT-IF, not a rating Ofsted gave:")

@@ -42,6 +42,7 @@ from pydantic import (
     model_validator,
 )
 
+from ..paths import shown_path
 from .ruleset import Operator
 from .values import Band
 from .wording import WITHHELD
@@ -181,6 +182,11 @@ class RulesetRef(_Model):
     catalogue: str = Field("", description="The catalogue's name; empty in decisions recorded before catalogues were named")
     catalogue_hash: str
     transitional: bool
+    path: str = Field("", description="The ruleset file evaluated with, as an absolute path; empty in decisions recorded before files were named")
+
+    def named(self) -> str:
+        """How every output names the ruleset: id, version and the file (relative to the working folder where it can)."""
+        return f"{self.id} {self.version}" + (f" ({shown_path(self.path)})" if self.path else "")
 
 
 class WithheldReason(_Model):
