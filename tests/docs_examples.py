@@ -259,8 +259,14 @@ def normalised(text: str, repo: Path) -> str:
 
     home = repo.parent / HOME
     for shipped, name in ((rules_dir(), "rules"), (indicators_dir(), "indicators")):
-        text = text.replace(str(shipped.resolve()) + os.sep, name + "/").replace(str(shipped) + os.sep, name + "/")
-    return text.replace(str(home), "~").replace(str(repo) + os.sep, "").replace(str(repo), ".")
+        for path in {str(shipped.resolve()), str(shipped)}:
+            text = _replace(text, path + os.sep, name + "/")
+    return _replace(_replace(_replace(text, str(home), "~"), str(repo) + os.sep, ""), str(repo), ".")
+
+
+def _replace(text: str, path: str, shown: str) -> str:
+    """A path replaced as written, and as Markdown output escapes it (`_` as `\\_`)."""
+    return text.replace(path, shown).replace(path.replace("_", "\\_"), shown)
 
 
 def _python(source: str, namespace: dict, name: str, mode: str, strict: bool = False) -> list[str]:
