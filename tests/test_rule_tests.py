@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import re
-
 from pathlib import Path
 
 from engine.authoring.cases import merge
-from engine.authoring.rule_tests import run_rule_tests
+from engine.authoring.rule_tests import format_rule_tests, run_rule_tests
 from engine.load.ruleset import load_ruleset
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -143,3 +142,110 @@ def test_a_draft_that_does_not_load_is_refused_before_any_case_runs(run_cli, tmp
     code, out, err = run_cli("rules", "test", "--ruleset", draft)
     assert code == 2 and out == ""
     assert err.startswith(f"{draft}:38:") and "thresholds-unordered" in err
+
+
+# --- Published outcomes: fidelity ------------------------------------------------------------------------------
+
+PUBLISHED = ROOT / "rules" / "cases" / "csa-2009" / "published"
+BASELINE = ROOT / "rules" / "baselines" / "england-2009.yaml"
+SOURCE = ("sources:\n  - {title: T, publisher: P, date: not shown, address: 'https://example.org/x', quotes: [Q]}\n")
+
+
+def test_rules_test_counts_published_outcomes_reproduced_apart_from_the_invented_cases(run_cli):
+    code, out, _ = run_cli("rules", "test", "rules/cases/csa-2009")
+    assert code == 0
+    published = sorted(PUBLISHED.glob("*.yaml"))
+    run = run_rule_tests([str(SHIPPED_CASES)])
+    (fidelity,) = run.fidelity
+    invented = [r for r in run.results if not r.published and r.ruleset is not None]  # an error case reaches no ruleset
+    assert len(fidelity.published) == len(published) and fidelity.invented == len(invented) > 0
+    line = f"  csa-2009 {load_ruleset(ROOT / 'rules' / 'csa-2009.yaml').ruleset.version}: {fidelity.reproduced} of {len(published)} "
+    assert any(row.startswith(line) for row in out.splitlines())
+    # every miss is named with what decided it
+    missed = [row.split()[1].rstrip(":") for row in out.splitlines() if row.startswith("    missed ")]
+    assert len(missed) == len(fidelity.misses) == len(fidelity.published) - fidelity.reproduced
+    for miss in fidelity.misses:
+        assert any(miss.path.endswith(name) for name in missed)
+        assert miss.decided_by and miss.decided_by[0].startswith("row ")
+
+
+def test_the_seed_letters_over_the_baseline_give_their_published_bands():
+    """Camden's letter laid over a typical council is excellent; Cambridgeshire's is good (the pinned outcomes)."""
+    run = run_rule_tests([str(PUBLISHED / "camden-2009.yaml"), str(PUBLISHED / "cambridgeshire-2009.yaml")])
+    camden, cambridgeshire = run.results
+    assert camden.reproduced and camden.evaluation.decision.final_band == 4
+    assert cambridgeshire.reproduced and cambridgeshire.evaluation.decision.final_band == 3
+
+
+def test_camdens_published_case_turns_on_its_vulnerable_provision(tmp_path):
+    """The decisive data: with one of Camden's special schools only satisfactory, the letter's council is not excellent."""
+    text = (PUBLISHED / "camden-2009.yaml").read_text()
+    changed = text.replace("      counts: {outstanding: 0, good: 6, satisfactory: 0, inadequate: 0}",
+                           "      counts: {outstanding: 0, good: 2, satisfactory: 4, inadequate: 0}")
+    if changed == text:  # the dumped layout of the case
+        import yaml
+        doc = yaml.safe_load(text)
+        doc["changes"]["settings"]["special_schools"]["counts"] = {"outstanding": 0, "good": 2, "satisfactory": 4, "inadequate": 0}
+        changed = yaml.safe_dump(doc, sort_keys=False)
+    case = tmp_path / "camden-weaker.yaml"
+    case.write_text(changed.replace("../../../baselines/", f"{ROOT}/rules/baselines/"))
+    (result,) = run_rule_tests([str(case)]).results
+    assert not result.reproduced and result.evaluation.decision.final_band == 3
+    assert "final band: expected 4 (performs excellently), got 3 (performs well)" in result.differences
+
+
+def test_a_published_case_names_its_sources(tmp_path):
+    case = _case(tmp_path, "p.yaml", f"description: x\npublished: true\nbase: {BASELINE}\nexpect: {{final_band: 3}}\n")
+    (result,) = run_rule_tests([str(case)]).results
+    assert not result.passed and "a published case names its sources" in result.differences[0]
+    cited = _case(tmp_path, "q.yaml", f"description: x\npublished: true\n{SOURCE}base: {BASELINE}\nexpect: {{final_band: 3}}\n")
+    (result,) = run_rule_tests([str(cited)]).results
+    assert result.passed and result.published
+
+
+def test_a_known_miss_is_counted_as_a_miss_and_flagged_when_it_starts_to_pass(tmp_path):
+    missed = _case(tmp_path, "m.yaml", f"description: x\npublished: true\n{SOURCE}known_miss: why\nbase: {BASELINE}\n"
+                                       "expect: {final_band: 4}\n")
+    run = run_rule_tests([str(missed)])
+    (result,) = run.results
+    assert result.passed and not result.reproduced and run.fidelity[0].reproduced == 0
+    assert "MISS  " in format_rule_tests(run)
+    now_passes = _case(tmp_path, "n.yaml", f"description: x\npublished: true\n{SOURCE}known_miss: why\nbase: {BASELINE}\n"
+                                           "expect: {final_band: 3}\n")
+    run = run_rule_tests([str(now_passes)])
+    assert not run.passed and "the ruleset now reproduces it" in format_rule_tests(run)
+    invented = _case(tmp_path, "i.yaml", f"description: x\nknown_miss: why\nbase: {BASELINE}\nexpect: {{final_band: 4}}\n")
+    (result,) = run_rule_tests([str(invented)]).results
+    assert not result.passed and "only a published outcome can be a known miss" in result.differences[0]
+
+
+def test_every_published_case_quotes_its_sources_and_lays_facts_over_its_years_baseline():
+    from engine.authoring.cases import load_case
+
+    for path in sorted((ROOT / "rules" / "cases").glob("*/published/*.yaml")):
+        case = load_case(path)
+        assert case.published and case.sources and all(s.quotes and s.address for s in case.sources), path
+        year = path.parent.parent.name.removeprefix("csa-")
+        assert case.base == f"../../../baselines/england-{year}.yaml", path
+        assert path.stem.endswith(f"-{year}"), path  # golden digests key cases by folder and stem
+
+
+def test_sensitivity_marks_which_thresholds_published_outcomes_bound_and_from_which_side():
+    from engine.authoring.sensitivity import format_text, sensitivity
+
+    result = sensitivity(ROOT / "rules" / "csa-2009.yaml", confirm=False)
+    published = result.published
+    assert "published/camden-2009" in published and "camden" not in published
+    # Camden's letter over the baseline bounds "almost no provision inadequate" of the excellent row from below;
+    # the six councils limited by one grade bound the priority-action limit from above.
+    low, _ = result.interval("rules.settings_excellent.when.1.at_most").published_bounds(published)
+    _, high = result.interval("limits.limit_priority_actions.when.0.at_least").published_bounds(published)
+    assert low == ["published/camden-2009"] and "published/calderdale-2009" in high
+    assert result.interval("rules.settings_excellent.when.4.at_most").unconstrained  # no secondary school inadequate: no case yet
+    text = format_text(result)
+    assert "    low end (published): case published/camden-2009 fails just below" in text
+    assert "UNCONSTRAINED by any published outcome (only invented cases bound it)" in text
+    below = next(line for line in text.splitlines() if line.startswith("Constrained by a published outcome from below: "))
+    assert "rules.settings_excellent.when.1.at_most" in below
+    # known misses (band-only cases) bound nothing: they miss as the ruleset is
+    assert any(name == "published/york-2009" for name, _ in result.failing)

@@ -252,7 +252,6 @@ def format_text(result: Sensitivity) -> str:
             lines.append("    used by no condition: it only chooses words in sentences")
         lines.append("    " + _end_text(interval, interval.low, "low", interval.refused_low, published))
         lines.append("    " + _end_text(interval, interval.high, "high", interval.refused_high, published))
-    free = [i.threshold.path for i in result.intervals if i.unconstrained]
     pinned = [i.threshold.path for i in result.intervals if i.bounded_by(i.low) and i.bounded_by(i.high)]
     by_published = [(i, *i.published_bounds(published)) for i in result.intervals]
     lines += ["", f"Pinned at both ends by a case: {', '.join(pinned) or 'none'}",
