@@ -231,7 +231,7 @@ def test_every_published_case_quotes_its_sources_and_lays_facts_over_its_years_b
 
 
 def test_sensitivity_marks_which_thresholds_published_outcomes_bound_and_from_which_side():
-    from engine.authoring.sensitivity import format_text, sensitivity
+    from engine.sensitivity.sensitivity import format_text, sensitivity
 
     result = sensitivity(ROOT / "rules" / "csa-2009.yaml", confirm=False)
     published = result.published

@@ -142,7 +142,8 @@ def _settings_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[st
             plural = catalogue.setting_types[r.key].plural
             clause = (ev.none_inadequate_clause.format(plural=plural) if not r.counts["inadequate"] else
                       ev.some_inadequate_clause.format(inadequate=n(r.counts["inadequate"]), are=_are(r.counts["inadequate"])))
-            out.append(_text(ev.below_average, plural=plural, good_or_better=n(good_or_better(r)), total=n(total(r)),
+            template = ev.below_average if not described or ev.below_average_more is None else ev.below_average_more
+            out.append(_text(template, plural=plural, good_or_better=n(good_or_better(r)), total=n(total(r)),
                              are=_are(good_or_better(r)), inadequate_clause=clause))
             described.add(r.key)
     for group, template in ev.group_sentences.items():
@@ -151,8 +152,9 @@ def _settings_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[st
             parts = [(ev.group_part_all if good_or_better(r) == total(r) else ev.group_part_some).format(
                 total=n(total(r)), good_or_better=n(good_or_better(r)), plural=catalogue.setting_types[r.key].plural) for r in members]
             out.append(_text(template, group=catalogue.groups[group], parts=_join(parts)))
+    named = ev.inadequate_named_groups
     for r in counted:
-        if r.counts["inadequate"] and r.key not in described:
+        if r.counts["inadequate"] and r.key not in described and (named is None or r.group in named):
             out.append(_text(ev.inadequate_named, inadequate=n(r.counts["inadequate"]), total=n(total(r)),
                              plural=catalogue.setting_types[r.key].plural, are=_are(r.counts["inadequate"])))
     singles: dict[str, list[SettingRow]] = {}
