@@ -1,7 +1,9 @@
 """The errors the library raises, in one tree under :class:`EngineError`, and the closed list of problem codes.
 
 Every error carries one or more located problems (``file:line:col: code: message``). The CLI prints them
-and exits 2 (``audit-chain-broken`` exits 1); the library only raises. README "Errors" documents each code
+and exits with the error's ``exit_code`` (2, bad input); the library only raises. A check that ran and found
+its subject failing (an audit chain broken, a rule test case failing) is not an error but a result, and
+exits 1; each command's result says which, by the constants below. README "Errors" documents each code
 in this order, and a test keeps the two in step.
 """
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import ClassVar, Literal
 
 from .characters import escape_controls
 
@@ -110,11 +112,18 @@ class Problem:
         return (self.file, self.line, self.column, self.code, self.message)
 
 
+# The exit codes every command's result maps to (``.exit_code``): 0 when all is well.
+EXIT_OK = 0
+EXIT_FAILED = 1  # the check ran and its subject fails: a chain broken, a rule test case failing
+EXIT_BAD_INPUT = 2  # a file from elsewhere could not be used, or an output could not be written
+
+
 @dataclass
 class EngineError(Exception):
     """Base of every error the library raises. Holds one or more located problems, sorted."""
 
     problems: list[Problem] = field(default_factory=list)
+    exit_code: ClassVar[int] = EXIT_BAD_INPUT
 
     def __post_init__(self) -> None:
         self.problems = sorted(self.problems, key=Problem.sort_key)
