@@ -136,7 +136,7 @@ def _settings_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[st
     above = [r for r in compared if r.vs_national == "above" and r.vs_similar_areas in ("above", None)]
     if above:
         out.append(_text(ev.above_average, types=_join([catalogue.setting_types[r.key].plural for r in above])))
-    described = set()
+    described: set[str] = set()
     for r in compared:
         if r.vs_national == "below":
             plural = catalogue.setting_types[r.key].plural
