@@ -63,7 +63,7 @@ def test_the_camden_report_heads_with_proposed_limits_and_final_band_in_the_scal
     assert final == "Final band 4 performs excellently"
     assert " ".join(page.text_by_id["proposed-band"].split()) == "Proposed band 4 performs excellently"
     assert "none applied" in page.text_by_id["limits"]
-    assert "London Borough of Camden" in camden_html and "csa-2009 1.2.0" in camden_html
+    assert "London Borough of Camden" in camden_html and "csa-2009 1.1.0" in camden_html
 
 
 def test_the_report_is_self_contained_nothing_to_fetch(camden_html):
@@ -116,7 +116,7 @@ def test_the_reasons_give_each_fired_rule_its_sentence_and_fold_away_the_rest(ca
     reasons = camden_html[camden_html.index('id="reasons"'):]
     assert 'id="stage-settings"' in reasons and 'id="stage-indicators"' in reasons and 'id="stage-limits"' in reasons
     assert "settings_excellent" in reasons and "In nearly all of the types of setting" in reasons
-    assert "settings.secondary_schools.count_inadequate = 0; holds: at most 0" in reasons
+    assert "groups.schools.count_inadequate = 0; holds: at most 0" in reasons
     folded = re.findall(r"<details>(.*?)</details>", reasons, flags=re.S)
     assert any("limit_priority_actions" in d and "unannounced_inspection.areas_for_priority_action = 0, needs at least 1" in d
                for d in folded)

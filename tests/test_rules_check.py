@@ -60,7 +60,7 @@ def test_the_shipped_ruleset_has_no_problems(run_cli, monkeypatch):
 
 def test_a_misspelt_measure_an_unordered_threshold_and_a_removed_row_are_all_reported(run_cli, tmp_path):
     broken = _copy(tmp_path,
-                   ("{measure: settings.share_inadequate, at_most: 0.15}", "{measure: settings.share_inadequat, at_most: 0.15}"),
+                   ("{measure: settings.share_inadequate, at_most: 0.05}", "{measure: settings.share_inadequat, at_most: 0.05}"),
                    ("  a_large_majority: 0.65\n", "  a_large_majority: 0.45\n"),
                    ("    - {id: settings_good_indicators_adequate, settings: [3], indicators: [2], band: 2}\n", ""))
     code, out, err = run_cli("rules", "check", broken)
@@ -77,7 +77,7 @@ def test_a_misspelt_measure_an_unordered_threshold_and_a_removed_row_are_all_rep
 def test_field_errors_do_not_hide_the_other_problems(tmp_path):
     broken = _copy(tmp_path,
                    ("    stage: settings\n    grade: 3\n", "    stage: settings\n    grade: three\n"),
-                   ("{measure: settings.share_inadequate, at_most: 0.15}", "{measure: settings.share_inadequat, at_most: 0.15}"),
+                   ("{measure: settings.share_inadequate, at_most: 0.05}", "{measure: settings.share_inadequat, at_most: 0.05}"),
                    ("  the_majority: 0.5\n", "  the_majority: 0.7\n"))
     problems = _problems(broken)
     codes = [p.split(": ")[1] for p in problems]
@@ -123,10 +123,10 @@ def test_a_rule_whose_conditions_cannot_hold_together_never_fires(tmp_path, cond
 
 
 def test_a_row_for_a_grade_no_rule_can_give_is_never_chosen(tmp_path):
-    broken = _copy(tmp_path, ("{measure: settings.secondary_schools.count_inadequate, at_most: 0}",
-                              "{measure: settings.secondary_schools.count_inadequate, below: 0}"))
+    broken = _copy(tmp_path, ("{measure: groups.schools.count_inadequate, at_most: 0}",
+                              "{measure: groups.schools.count_inadequate, below: 0}"))
     problems = _problems(broken)
-    assert any("rule 'settings_excellent' can never fire: settings.secondary_schools.count_inadequate below 0 can never hold: "
+    assert any("rule 'settings_excellent' can never fire: groups.schools.count_inadequate below 0 can never hold: "
                "a count is a whole number and never negative" in p for p in problems)
     rows = [p for p in problems if "can never be chosen" in p]
     assert [p.split(": ", 2)[2] for p in rows] == [
@@ -190,8 +190,8 @@ OPERATORS = ["at_least", "at_most", "above", "below", "equals", "not_equals"]
 def test_never_fires_exactly_when_no_value_satisfies_every_condition(conditions):
     """The conflict check against brute force: proportions on a fine grid around every threshold, counts 0-10."""
     from engine.check.logic import conflict
+    from engine.inference.compiled import resolve
     from engine.load.ruleset import load_ruleset
-    from engine.model.conditions import resolve
     from engine.model.measures import measure_catalogue
     from engine.model.ruleset import Condition
 
