@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from .authoring.check_files import RulesetChecked, check_rulesets
     from .authoring.rule_tests import RuleTestRun, run_rule_tests
     from .authoring.schemas import schema_text, write_schema
-    from .authoring.vocabulary import measures_of
+    from .authoring.vocabulary import measures_named_by, measures_of
     from .batch.run import BatchResult, evaluate_batch, rate_all, rate_to_file
     from .decide.pipeline import Evaluation, evaluate, evaluate_file, evaluate_text
     from .errors import AuditError, BuildError, DefectError, EngineError, JudgementError, Problem, ProfileError, RulesetError, WriteError
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .explain.why_not import WhyNot, why_not
     from .ingest.build import BuildResult, Tables, build_and_write
     from .ingest.synthetic import write_synthetic
+    from .ingest.translate import Translated, translate_profiles
     from .load.catalogue import load_catalogue
     from .load.judgement import judgement_from_file, judgement_from_options
     from .load.profile import load_profile, parse_profile
@@ -36,8 +37,10 @@ if TYPE_CHECKING:
     from .model.measures import MeasureSpec
     from .model.profile import Profile
     from .model.ruleset import Ruleset
-    from .model.trace import Decision
+    from .model.trace import Decision, RuleNotFired
+    from .paths import rules_in_use_notes, use_rules
     from .render.audit import list_records, show_record
+    from .render.fails import fails, render_fails
     from .render.json import render_json
     from .render.review import letter, report, write_report
     from .render.text import render_text
@@ -55,33 +58,37 @@ _WHERE: dict[str, str] = {
     "ProfileError": "errors", "ProposedJudgement": "model.judgement", "RecordedEvaluation": "audit.record",
     "RuleTestRun": "authoring.rule_tests", "RulesDiff": "sensitivity.diff", "Ruleset": "model.ruleset",
     "RulesetChecked": "authoring.check_files", "RulesetError": "errors", "SensitivityReport": "sensitivity.trust",
-    "Tables": "ingest.build", "VerifyResult": "audit.store", "WhyNot": "explain.why_not", "WriteError": "errors",
+    "Tables": "ingest.build", "Translated": "ingest.translate", "VerifyResult": "audit.store", "WhyNot": "explain.why_not", "WriteError": "errors",
     "build_and_write": "ingest.build", "calibrate": "sensitivity.calibrate",
     "check_rulesets": "authoring.check_files", "default_audit_path": "audit.store", "evaluate": "decide.pipeline",
     "evaluate_and_record": "audit.record", "evaluate_batch": "batch.run", "evaluate_file": "decide.pipeline",
     "evaluate_text": "decide.pipeline", "explain_why_not": "explain.text", "export_records": "audit.store",
     "judgement_from_file": "load.judgement", "judgement_from_options": "load.judgement", "letter": "render.review",
     "list_records": "render.audit", "load_catalogue": "load.catalogue", "load_profile": "load.profile",
-    "load_ruleset": "load.ruleset", "measures_of": "authoring.vocabulary", "parse_profile": "load.profile",
-    "rate_all": "batch.run", "rate_to_file": "batch.run", "render_json": "render.json", "render_text": "render.text",
+    "load_ruleset": "load.ruleset", "measures_named_by": "authoring.vocabulary",
+    "measures_of": "authoring.vocabulary", "parse_profile": "load.profile",
+    "rate_all": "batch.run", "rate_to_file": "batch.run",
+    "render_fails": "render.fails", "RuleNotFired": "model.trace", "fails": "render.fails", "render_json": "render.json", "render_text": "render.text",
     "report": "render.review", "rules_diff": "sensitivity.diff", "ruleset_for_year": "load.ruleset",
+    "rules_in_use_notes": "paths", "use_rules": "paths",
     "run_rule_tests": "authoring.rule_tests", "schema_text": "authoring.schemas", "show_record": "render.audit",
     "take_checkpoint": "audit.checkpoint", "threshold_sensitivity": "sensitivity.trust",
-    "verify_audit": "audit.checkpoint", "why_not": "explain.why_not", "write_report": "render.review",
+    "translate_profiles": "ingest.translate", "verify_audit": "audit.checkpoint", "why_not": "explain.why_not", "write_report": "render.review",
     "write_schema": "authoring.schemas", "write_synthetic": "ingest.synthetic",
 }
 
 __all__ = [
     "AuditCheck", "AuditError", "AuditStore", "BatchResult", "BuildError", "BuildResult", "Calibration", "Catalogue",
     "Decision", "DefectError", "EngineError", "Evaluation", "JudgementError", "LoadedProfile", "LoadedRuleset",
-    "MeasureSpec", "Problem", "Profile", "ProfileError", "ProposedJudgement", "RecordedEvaluation", "RuleTestRun",
-    "RulesDiff", "Ruleset", "RulesetChecked", "RulesetError", "SensitivityReport", "Tables", "VerifyResult", "WhyNot",
+    "MeasureSpec", "Problem", "Profile", "ProfileError", "ProposedJudgement", "RecordedEvaluation", "RuleNotFired", "RuleTestRun",
+    "RulesDiff", "Ruleset", "RulesetChecked", "RulesetError", "SensitivityReport", "Tables", "Translated", "VerifyResult",
+    "WhyNot",
     "WriteError", "__version__", "build_and_write", "calibrate", "check_rulesets", "default_audit_path", "evaluate",
-    "evaluate_and_record", "evaluate_batch", "evaluate_file", "evaluate_text", "explain_why_not", "export_records",
+    "evaluate_and_record", "evaluate_batch", "evaluate_file", "evaluate_text", "explain_why_not", "export_records", "fails",
     "judgement_from_file", "judgement_from_options", "letter", "list_records", "load_catalogue", "load_profile",
-    "load_ruleset", "measures_of", "parse_profile", "rate_all", "rate_to_file", "render_json", "render_text",
-    "report", "rules_diff", "ruleset_for_year", "run_rule_tests", "schema_text", "show_record", "take_checkpoint",
-    "threshold_sensitivity", "verify_audit", "why_not", "write_report", "write_schema", "write_synthetic",
+    "load_ruleset", "measures_named_by", "measures_of", "parse_profile", "rate_all", "rate_to_file", "render_fails", "render_json", "render_text",
+    "report", "rules_diff", "rules_in_use_notes", "ruleset_for_year", "run_rule_tests", "schema_text", "show_record", "take_checkpoint",
+    "threshold_sensitivity", "translate_profiles", "use_rules", "verify_audit", "why_not", "write_report", "write_schema", "write_synthetic",
 ]
 
 

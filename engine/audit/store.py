@@ -241,9 +241,24 @@ class AuditStore:
         for row in self._rows(f"SELECT {', '.join(FIELDS)}, record_hash FROM evaluations ORDER BY seq"):
             yield self._record(row)
 
-    def summaries(self) -> Iterator[dict[str, Any]]:
-        """For each record in chain order, the fields a one-line listing shows (not its decision), one at a time."""
-        for row in self._rows(f"SELECT {', '.join(SUMMARY_FIELDS)} FROM evaluations ORDER BY seq"):
+    def summaries(self, *, council: str | None = None, year: int | None = None, account: str | None = None) -> Iterator[dict[str, Any]]:
+        """For each record in chain order, the fields a one-line listing shows (not its decision), one at a time;
+        only those of a ``council`` (its code, or text in its name, any case), a ``year`` and an ``account`` (who ran
+        the evaluation), where given."""
+        where: list[str] = []
+        parameters: list[Any] = []
+        if council is not None:
+            pattern = "%" + council.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            where.append("(lower(authority) LIKE ? ESCAPE '\\' OR authority_code = ?)")
+            parameters += [pattern, council]
+        if year is not None:
+            where.append("year = ?")
+            parameters.append(year)
+        if account is not None:
+            where.append("run_by = ?")
+            parameters.append(account)
+        condition = f" WHERE {' AND '.join(where)}" if where else ""
+        for row in self._rows(f"SELECT {', '.join(SUMMARY_FIELDS)} FROM evaluations{condition} ORDER BY seq", tuple(parameters)):
             reason = damage(row)
             if reason:
                 raise self._damaged(row.get("seq"), reason)

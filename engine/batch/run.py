@@ -25,18 +25,22 @@ from ..errors import EXIT_BAD_INPUT, EXIT_OK, EngineError, Problem, ProfileError
 from ..ingest.profile_table import column_problems, document_text, row_document
 from ..ingest.tables import check_writable, is_table, line_of, read_table, write_table
 from ..load.catalogue import load_catalogue
-from ..load.profile import ruleset_for_document, validate_profile
+from ..load.profile import profile_for_ruleset, ruleset_for_document
+from ..load.translation import carried_lines
 from ..load.yaml import read_text, read_yaml
 from ..model.loaded import LoadedProfile, LoadedRuleset
 from ..model.source import SourceDocument
 from ..model.trace import Decision
+from ..model.translation import Carried
+from ..model.values import BEST_FIRST
+from ..paths import shown_path
 from ..render.escape import one_line
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
 # A result row's columns: these, with a "<stage>_grade" column for each grading stage between them.
 LEADING = ["authority", "authority_code", "year", "status", "proposed_band", "limits", "limited_band", "judgement", "final_band",
            "final_words", "previous_band", "direction"]
-TRAILING = ["decisive_rules", "withheld_by", "ruleset", "what_if", "input_hash", "source", "audit_record"]
+TRAILING = ["decisive_rules", "withheld_by", "ruleset", "ruleset_file", "what_if", "input_hash", "source", "audit_record"]
 BANDS = ["proposed_band", "limited_band", "final_band", "previous_band"]  # empty when withheld (or, previous, not given)
 CHUNK = 64  # profiles a worker rates at once: their measures are derived together
 
@@ -84,6 +88,7 @@ class BatchResult(OverCouncils):
     band_words: dict[int, str] = field(default_factory=dict)
     audit_path: Path | None = None
     ruleset: str | None = None  # the ruleset given for every profile, whatever its year
+    carried: list[Carried] = field(default_factory=list)  # the profiles translated into the ruleset's words
 
     @property
     def rated(self) -> pd.DataFrame:
@@ -104,7 +109,7 @@ class BatchResult(OverCouncils):
     def distribution(self) -> dict[int, int]:
         """How many councils got each band; withheld councils are counted apart (``withheld``)."""
         counts = Counter(int(b) for b in self.rated["final_band"]) if len(self.results) else Counter()
-        return {band: int(counts.get(band, 0)) for band in (4, 3, 2, 1)}
+        return {band: int(counts.get(band, 0)) for band in BEST_FIRST}
 
     def summary_lines(self) -> list[str]:
         return summary(self)
@@ -156,6 +161,7 @@ class Rated:
     decision: Decision | None = None
     text: str | None = None
     problems: list[Problem] | None = None
+    carried: Carried | None = None  # the translation that read the profile in the ruleset's words, if one did
 
 
 def rate_chunk(sources: list[ProfileSource], ruleset_path: str | None = None, keep_decisions: bool = False) -> list[Rated]:
@@ -168,16 +174,17 @@ def rate_chunk(sources: list[ProfileSource], ruleset_path: str | None = None, ke
             text = source.read()
             doc = source.document or read_yaml(text, source.file, ProfileError)
             ruleset = ruleset_for_document(doc, ruleset_path)
-            loaded = validate_profile(doc, ruleset.catalogue if ruleset else None)
+            loaded = profile_for_ruleset(doc, ruleset)
         except EngineError as exc:
             out[i] = Rated(source.label, problems=exc.problems)
             continue
         assert ruleset is not None  # validate_profile refuses a profile whose year is not a year
         groups.setdefault(ruleset.content_hash, (ruleset, []))[1].append((i, loaded, text))
     for ruleset, members in groups.values():
-        for (i, _, text), decision in zip(members, evaluate_many([loaded for _, loaded, _ in members], ruleset), strict=True):
+        for (i, loaded, text), decision in zip(members, evaluate_many([loaded for _, loaded, _ in members], ruleset), strict=True):
             out[i] = Rated(sources[i].label, result_row(decision, sources[i].label), dict(decision.band_words),
-                           decision.detached() if keep_decisions else None, text if keep_decisions else None)
+                           decision.detached() if keep_decisions else None, text if keep_decisions else None,
+                           carried=loaded.carried)
     return [rated for rated in out if rated is not None]
 
 
@@ -190,7 +197,7 @@ def _rated(sources: list[ProfileSource], ruleset_path: str | None, keep_decision
             yield rate_chunk(chunk, ruleset_path, keep_decisions)
         return
     # fork: the workers start with the rulesets this process has loaded; the inference adapter forgets the
-    # durable-rules host it may have had, so each worker builds its own (engine.decide.inference).
+    # durable-rules host it may have had, so each worker builds its own (engine.inference.adapter).
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         pending: deque[Future[list[Rated]]] = deque()
@@ -222,6 +229,7 @@ def evaluate_batch(inputs: Iterable[Path | str], *, audit: Path | str | None = N
         sources, failures = collect(inputs)
     store = _open_audit(audit)
     rows: list[dict[str, Any]] = []
+    carried: list[Carried] = []
     band_words: dict[int, str] = {}
     done = 0
     try:
@@ -236,6 +244,8 @@ def evaluate_batch(inputs: Iterable[Path | str], *, audit: Path | str | None = N
                 if store is not None and rated.decision is not None:
                     rated.row["audit_record"] = store.append(rated.decision, profile_source_text=rated.text or "", run_by=run_by)
                 rows.append(rated.row)
+                if rated.carried is not None:
+                    carried.append(rated.carried)
             done += len(chunk)
             if progress:
                 progress(done, len(sources))
@@ -247,7 +257,7 @@ def evaluate_batch(inputs: Iterable[Path | str], *, audit: Path | str | None = N
     for column in BANDS + [c for c in grade_columns]:
         frame[column] = frame[column].astype("Int64")  # whole numbers, empty where there is none
     return BatchResult(frame, failures, band_words, Path(audit) if audit is not None else None,
-                       str(ruleset) if ruleset is not None else None)
+                       str(ruleset) if ruleset is not None else None, carried)
 
 
 def rate_to_file(inputs: Iterable[Path | str], output: Path | str, **options: Any) -> BatchResult:
@@ -277,7 +287,8 @@ def result_row(decision: Decision, source: str, audit_record: str | None = None)
         **{f"{stage}_grade": grade for stage, grade in decision.grades.items()},
         "decisive_rules": "; ".join([grades[s] for s in sorted(grades)] + rows + binding),
         "withheld_by": "; ".join(r.rule_id for r in decision.withheld),
-        "ruleset": f"{decision.ruleset.id} {decision.ruleset.version}", "what_if": what_if(decision), "input_hash": decision.input_hash,
+        "ruleset": f"{decision.ruleset.id} {decision.ruleset.version}", "ruleset_file": shown_path(decision.ruleset.path),
+        "what_if": what_if(decision), "input_hash": decision.input_hash,
         "source": source, "audit_record": audit_record or "",
     }
 
@@ -312,6 +323,10 @@ def summary(result: BatchResult) -> list[str]:
              + (f"; {failed} could not be rated (see above)" if failed else "")]
     if result.ruleset:
         lines.append(f"ruleset: {result.ruleset}, for every profile whatever its year")
+    elif len(result.results):
+        used = result.results[["ruleset", "ruleset_file"]].drop_duplicates().sort_values("ruleset")
+        lines.append("rulesets used: " + "; ".join(f"{one_line(r.ruleset)} ({one_line(r.ruleset_file)})" for r in used.itertuples()))
+    lines += carried_lines(result.carried)
     if rated and result.results["what_if"].ne("").any():
         lines.append("WHAT-IF, not a rating Ofsted gave:")
         for text, n in result.results.loc[result.results["what_if"] != "", "what_if"].value_counts().sort_index().items():

@@ -5,10 +5,11 @@ sentences) goes through :func:`engine.render.escape.terminal`: it cannot start a
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from ..model.trace import Decision
-from ..model.wording import band_text, evidence_text, failing_text, value_text
+from ..model.wording import band_text, counted, evidence_text, failing_text, value_text
 from .escape import terminal
 
 VALUE_COLUMN = " " * 18  # where the values of the headline lines begin: "  Proposed band   "
@@ -21,7 +22,7 @@ def render_text(decision: Decision, *, full: bool = False) -> str:
     out: list[str] = []
     add = out.append
     add(f"Children's services annual rating {d.year}: {terminal(d.authority)}")
-    add(f"Ruleset {d.ruleset.id} {d.ruleset.version} (sha256 {d.ruleset.content_hash[:12]})"
+    add(f"Ruleset {terminal(d.ruleset.named())}, sha256 {d.ruleset.content_hash[:12]}"
         + ("; a transitional year" if d.ruleset.transitional else "") + f"; input sha256 {d.input_hash[:12]}")
     add("")
     if d.rated:
@@ -53,7 +54,8 @@ def render_text(decision: Decision, *, full: bool = False) -> str:
         add(f"  proposed band {d.proposed_band}, from decision table row {combined.row_id} (hit policy: {combined.hit_policy})")
     for event in d.events("limit_applied"):
         add(f"  limit {event.limit_id} ({terminal(event.title)}): {event.band_before} -> {event.band_after}"
-            + ("" if event.binding else " (not binding)"))
+            + ("" if event.binding else f" (binds too: on its own it would hold the band at {d.limited_band})"
+               if event.holds_alone else " (not binding)"))
         add(f"    {terminal(event.because, '    ')}")
         for e in event.evidence:
             add(f"      {evidence_text(e, e.value, e.holds)}")
@@ -81,13 +83,18 @@ def render_text(decision: Decision, *, full: bool = False) -> str:
     gaps = d.measure_values().get("indicators.count_gaps")
     if gaps:
         add("")
-        add(f"Data gaps: {gaps} national indicator(s) without data: {', '.join(d.measure_inputs('indicators.count_gaps')['gaps'])}")
+        add(f"Data gaps: {counted(gaps, 'national indicator')} without data: {', '.join(d.measure_inputs('indicators.count_gaps')['gaps'])}")
     if full:
         add("")
         add("Measures")
         for event in d.events("measure_derived"):
-            add(f"  {event.measure} = {value_text(event.value)}   {event.inputs}")
+            add(f"  {event.measure} = {value_text(event.value)}   {terminal(inputs_text(event.inputs))}")
     return "\n".join(out) + "\n"
+
+
+def inputs_text(inputs: dict) -> str:
+    """A measure's inputs as JSON on one line (what the JSON output gives), not Python's repr."""
+    return json.dumps(inputs, ensure_ascii=False, separators=(", ", ": "), default=str)
 
 
 def _bands(d: Decision, add: Callable[[str], None]) -> None:
@@ -99,7 +106,9 @@ def _bands(d: Decision, add: Callable[[str], None]) -> None:
     if not d.limits:
         add("  Limits          none applied")
     for limit in d.limits:
-        state = f"{limit.band_before} -> {limit.band_after}" if limit.binding else f"not binding (band already {limit.band_before})"
+        state = (f"{limit.band_before} -> {limit.band_after}" if limit.binding else
+                 f"binds too (band already {limit.band_before}; on its own it would hold it there)" if limit.holds_alone else
+                 f"not binding (band already {limit.band_before})")
         add(f"  Limit           {limit.limit_id}: {state}")
     if d.judgement is not None:
         j = d.judgement

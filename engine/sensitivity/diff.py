@@ -23,10 +23,13 @@ from typing import Any, Literal
 from ..batch.run import Failure, OverCouncils, collect, evaluate_source
 from ..errors import EngineError
 from ..load.ruleset import load_ruleset
+from ..load.translation import carried_lines
 from ..model.loaded import LoadedRuleset
 from ..model.ruleset import Ruleset
 from ..model.trace import Decision
-from ..model.wording import failing_text
+from ..model.translation import Carried
+from ..model.values import BEST_FIRST
+from ..model.wording import band_or_status, failing_text
 from .files import write_whole
 from .outcomes import Outcome, final_band, proposed_band, status
 
@@ -96,6 +99,13 @@ class RulesDiff(OverCouncils):
     new: LoadedRuleset
     councils: list[CouncilDiff]
     failures: list[Failure] = field(default_factory=list)
+    carried_old: list[Carried] = field(default_factory=list)  # profiles translated into the old ruleset's words
+    carried_new: list[Carried] = field(default_factory=list)
+
+    def translated(self) -> list[str]:
+        """What translations did on the way, for each ruleset that read the profiles through one (never silent)."""
+        return [f"{side}: {line}" if not line.startswith("  ") else line
+                for side, carried in (("old", self.carried_old), ("new", self.carried_new)) for line in carried_lines(carried)]
 
     def summary(self) -> dict[str, int]:
         moved = Counter(c.movement for c in self.councils)
@@ -105,7 +115,8 @@ class RulesDiff(OverCouncils):
 
     def distribution(self, after: bool) -> dict[str, int]:
         bands = Counter(c.final_band_after if after else c.final_band_before for c in self.councils)
-        return {**{str(b): bands.get(b, 0) for b in (4, 3, 2, 1)}, "withheld": bands.get(None, 0)}
+        return {**{str(b): bands.get(b, 0) for b in BEST_FIRST}, "withheld": bands.get(None, 0)}
+
     def text(self, output_format: str = "text") -> str:
         """The diff as ``text``, ``json`` or ``csv`` (:data:`FORMATS`)."""
         return FORMATS[output_format](self)
@@ -119,15 +130,19 @@ def rules_diff(old: Path | str, new: Path | str, inputs: Iterable[Path | str]) -
     old_loaded, new_loaded = load_ruleset(old), load_ruleset(new)
     sources, failures = collect(inputs)
     councils = []
+    carried: tuple[list[Carried], list[Carried]] = ([], [])
     for source in sources:
         try:
-            before = evaluate_source(source, old).decision
-            after = evaluate_source(source, new).decision
+            evaluated = evaluate_source(source, old), evaluate_source(source, new)
         except EngineError as exc:
             failures.append(Failure(source.label, exc.problems))
             continue
+        for side, evaluation in zip(carried, evaluated, strict=True):
+            if evaluation.profile.carried is not None:
+                side.append(evaluation.profile.carried)
+        before, after = (e.decision for e in evaluated)
         councils.append(council_diff(before, after, old_loaded.ruleset, new_loaded.ruleset, source.label))
-    return RulesDiff(old_loaded, new_loaded, councils, failures)
+    return RulesDiff(old_loaded, new_loaded, councils, failures, *carried)
 
 
 def council_diff(before: Decision, after: Decision, old: Ruleset, new: Ruleset, source: str) -> CouncilDiff:
@@ -180,13 +195,11 @@ def _ruleset_label(loaded: LoadedRuleset) -> str:
     return f"{loaded.path} ({r.id} {r.version}, sha256 {loaded.content_hash[:12]})"
 
 
-def _band(band: int | None, words: dict[int, str]) -> str:
-    return "withheld" if band is None else f"{band} ({words.get(band, '?')})"
 
 
 def format_text(diff: RulesDiff) -> str:
     s = diff.summary()
-    lines = [f"old: {_ruleset_label(diff.old)}", f"new: {_ruleset_label(diff.new)}",
+    lines = [f"old: {_ruleset_label(diff.old)}", f"new: {_ruleset_label(diff.new)}", *diff.translated(),
              f"{s['councils']} council(s) evaluated with both"
              + (f"; {s['not_evaluated']} could not be (see above)" if s["not_evaluated"] else ""),
              "final band: " + ", ".join(f"{s[m.replace(' ', '_')]} {m}" for m in MOVEMENTS[:4])
@@ -200,8 +213,8 @@ def format_text(diff: RulesDiff) -> str:
     lines += ["", "Councils whose band changes:" if changed else "No council's band changes."]
     for c in changed:
         code = f" ({c.authority_code})" if c.authority_code else ""
-        lines.append(f"{c.authority}{code}, {c.year}: {c.movement}: final {_band(c.final_band_before, c.band_words)} -> "
-                     f"{_band(c.final_band_after, c.band_words)}; proposed {c.proposed_band_before or 'withheld'} -> "
+        lines.append(f"{c.authority}{code}, {c.year}: {c.movement}: final {band_or_status(c.final_band_before, c.band_words)} -> "
+                     f"{band_or_status(c.final_band_after, c.band_words)}; proposed {c.proposed_band_before or 'withheld'} -> "
                      f"{c.proposed_band_after or 'withheld'}")
         lines += [f"    {change.text()}" for change in c.changed_rules]
     quiet = sum(1 for c in diff.councils if c.changed_rules and not c.band_changed)
@@ -215,7 +228,7 @@ def format_json(diff: RulesDiff) -> str:
         return {"path": loaded.path, "id": loaded.ruleset.id, "version": loaded.ruleset.version,
                 "content_hash": loaded.content_hash}
 
-    return json.dumps({"old": ref(diff.old), "new": ref(diff.new), "summary": diff.summary(),
+    return json.dumps({"old": ref(diff.old), "new": ref(diff.new), "translated": diff.translated(), "summary": diff.summary(),
                        "bands_before": diff.distribution(False), "bands_after": diff.distribution(True),
                        "councils": [c.as_dict() for c in diff.councils],
                        "not_evaluated": [{"source": f.source, "problems": [str(p) for p in f.problems]} for f in diff.failures]},
