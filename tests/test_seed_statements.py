@@ -44,14 +44,6 @@ KNOWN_GAPS = {
     "cambridgeshire": {
         "This is also true for nursery and primary schools": (
             "'above both similar areas and that seen nationally': the letter compares with the national figure only"),
-        "However, too much secondary and sixth form provision is only adequate": (
-            "the letter gives secondary schools and sixth forms a sentence each, not one"),
-        "Provision for children and young people whose circumstances make them vulnerable is satisfactory overall": (
-            "the letter gives each type's count, not 'satisfactory overall' or 'a half'"),
-        "Although one of the children's homes is judged outstanding": (
-            "the letter says children's homes are below average, not that one is outstanding"),
-        "A recent unannounced inspection of contact, assessment and referral arrangements": (
-            "the letter's sentence counts strengths and areas; 'a lack of capacity in two teams' is the next sentence"),
         "This trend continues to 19": "no sentence names low income families or university entry",
         "Overall achievement at 19 is good": "no sentence speaks of achievement at 19 or of NEET",
     },
