@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 from .version import __version__
 
 if TYPE_CHECKING:
+    from .audit.checkpoint import take_checkpoint
     from .audit.record import RecordedEvaluation, evaluate_and_record
-    from .audit.store import AuditStore, VerifyResult
+    from .audit.store import AuditStore, VerifyResult, default_audit_path
     from .authoring.calibrate import Calibration, calibrate
     from .authoring.diff import RulesDiff, rules_diff
     from .authoring.trust import SensitivityReport, threshold_sensitivity
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from .model.profile import Profile
     from .model.ruleset import Ruleset
     from .model.trace import Decision
+    from .render.escape import spreadsheet_cell
     from .render.review import letter, report
 
 # Each public name and the module that defines it.
@@ -46,16 +48,18 @@ _WHERE: dict[str, str] = {
     "load_catalogue": "load.catalogue", "load_profile": "load.profile", "load_ruleset": "load.ruleset",
     "parse_profile": "load.profile", "rate_all": "batch.run", "report": "render.review",
     "rules_diff": "authoring.diff", "ruleset_for_year": "load.ruleset", "threshold_sensitivity": "authoring.trust",
-    "why_not": "explain.why_not",
+    "why_not": "explain.why_not", "default_audit_path": "audit.store", "spreadsheet_cell": "render.escape",
+    "take_checkpoint": "audit.checkpoint",
 }
 
 __all__ = [
     "AuditError", "AuditStore", "BatchResult", "BuildError", "Calibration", "Catalogue", "Decision", "DefectError",
     "EngineError", "Evaluation", "JudgementError", "LoadedProfile", "LoadedRuleset", "Problem", "Profile",
     "ProfileError", "ProposedJudgement", "RecordedEvaluation", "RulesDiff", "Ruleset", "RulesetError",
-    "SensitivityReport", "VerifyResult", "WhyNot", "__version__", "calibrate", "evaluate", "evaluate_and_record",
-    "evaluate_batch", "evaluate_file", "evaluate_text", "letter", "load_catalogue", "load_profile", "load_ruleset",
-    "parse_profile", "rate_all", "report", "rules_diff", "ruleset_for_year", "threshold_sensitivity", "why_not",
+    "SensitivityReport", "VerifyResult", "WhyNot", "__version__", "calibrate", "default_audit_path", "evaluate",
+    "evaluate_and_record", "evaluate_batch", "evaluate_file", "evaluate_text", "letter", "load_catalogue",
+    "load_profile", "load_ruleset", "parse_profile", "rate_all", "report", "rules_diff", "ruleset_for_year",
+    "spreadsheet_cell", "take_checkpoint", "threshold_sensitivity", "why_not",
 ]
 
 

@@ -654,5 +654,136 @@ def profiles_synthetic(directory: str, seed: int | None, councils: int, year: in
     click.echo("SYNTHETIC: generated data, not real councils.")
 
 
+# --- The reviewers' workbench (issue 18) ----------------------------------------------------------
+
+_STORE_OPTION = click.option("--store", "store_path", type=click.Path(dir_okay=False), default=None,
+                             help="The workbench's store of accounts and sessions (default: $ENGINE_WORKBENCH_DB, else "
+                                  "~/.local/share/engine/workbench.sqlite).")
+
+
+def _accounts(store_path: str | None, create: bool):
+    from .workbench.accounts import AccountError, AccountStore, default_store_path
+
+    try:
+        return AccountStore(default_store_path(store_path), create=create)
+    except AccountError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_BAD_INPUT)
+
+
+@main.group()
+def users() -> None:
+    """Accounts of the workbench: add, list, disable. There is no default account: the first admin is added here.
+
+    \b
+    Example:
+      engine users add alice --role admin
+    """
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["viewer", "assessor", "moderator", "admin"]),
+              help="viewer reads; assessor proposes judgements; moderator confirms or returns others' proposals; admin manages.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input (as when it is a pipe).")
+@_STORE_OPTION
+def users_add(name: str, role: str, password_stdin: bool, store_path: str | None) -> None:
+    """Add the account NAME with a role; its password is asked for (never given on the command line).
+
+    \b
+    Examples:
+      engine users add alice --role admin
+      printf '%s\\n' "$PASSWORD" | engine users add bob --role assessor --password-stdin
+    """
+    from .workbench.accounts import AccountError
+
+    # From the terminal, asked twice and not echoed; from a pipe (or with --password-stdin), its first line.
+    piped = password_stdin or not sys.stdin.isatty()
+    password = sys.stdin.readline().rstrip("\r\n") if piped else click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    store = _accounts(store_path, create=True)
+    try:
+        account = store.add(name, role, password)
+    except AccountError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    click.echo(f"added {account.name} ({account.role}) to {store.path}")
+
+
+@users.command("list")
+@_STORE_OPTION
+def users_list(store_path: str | None) -> None:
+    """List the accounts: name, role, whether disabled, when added.
+
+    \b
+    Example:
+      engine users list
+    """
+    for account in _accounts(store_path, create=False).accounts():
+        click.echo(f"{account.name}\t{account.role}\t{'disabled' if account.disabled else 'active'}\t{account.created_at}")
+
+
+@users.command("disable")
+@click.argument("name")
+@_STORE_OPTION
+def users_disable(name: str, store_path: str | None) -> None:
+    """Disable the account NAME: it can no longer sign in, and its sessions end now.
+
+    \b
+    Example:
+      engine users disable bob
+    """
+    from .workbench.accounts import AccountError
+
+    try:
+        _accounts(store_path, create=False).disable(name)
+    except AccountError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    click.echo(f"disabled {name}")
+
+
+@main.command()
+@click.argument("directory", type=click.Path(exists=True))
+@click.option("--ruleset", "ruleset_path", type=click.Path(dir_okay=False), default=None,
+              help="A ruleset file to rate every profile with, instead of the one for its year.")
+@click.option("--audit", "audit_path", type=click.Path(dir_okay=False), default=None,
+              help="The audit store (default: $ENGINE_AUDIT_DB, else ~/.local/share/engine/audit.sqlite).")
+@_STORE_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on (127.0.0.1: this machine only).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@reports_errors
+def serve(directory: str, ruleset_path: str | None, audit_path: str | None, store_path: str | None, host: str, port: int) -> None:
+    """Serve the reviewers' workbench over DIRECTORY's profiles: the year, each council, four-eyes judgement, the audit trail.
+
+    \b
+    Example:
+      engine users add alice --role admin && engine serve examples/
+    """
+    import uvicorn
+
+    from .workbench.accounts import default_store_path
+    from .workbench.app import create_app
+
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label="rating", file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        app = create_app(directory, ruleset=ruleset_path, audit=audit_path, store=store_path, progress=progress)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    if not app.state.workbench.accounts.accounts():
+        click.echo(f"no account in {default_store_path(store_path)}: add the first with `engine users add NAME --role admin`", err=True)
+    where = "this machine only" if host in ("127.0.0.1", "localhost", "::1") else "every machine that can reach this address"
+    click.echo(f"serving {directory} on http://{host}:{port}/ ({where})", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -24,7 +24,7 @@ Code = Literal[
     "inference-limit", "ruleset-inconsistent", "explanation-mismatch", "inference-failed",
     "case-invalid", "judgement-invalid", "judgement-outside-policy", "band-is-final", "rating-withheld",
     "audit-store-invalid", "audit-store-too-old", "audit-record-not-found", "audit-chain-broken", "audit-supersedes-mismatch",
-    "audit-checkpoint-invalid", "audit-checkpoint-mismatch",
+    "audit-record-stale", "audit-checkpoint-invalid", "audit-checkpoint-mismatch",
     "table-invalid", "table-missing-column", "column-config-invalid", "unknown-council", "duplicate-record",
     "impossible-grade", "record-invalid", "output-exists",
 ]
@@ -75,6 +75,7 @@ CODES: dict[Code, str] = {
     "audit-record-not-found": "No record in the audit store has the given id.",
     "audit-chain-broken": "A record in the audit store was altered, removed or reordered (exit code 1).",
     "audit-supersedes-mismatch": "`--supersedes` names a record of another authority or another year.",
+    "audit-record-stale": "A review acted on a council's record that is no longer its newest: someone else recorded first, and nothing was recorded.",
     "audit-checkpoint-invalid": "A checkpoint file does not validate, or belongs to another store.",
     "audit-checkpoint-mismatch": "The records a checkpoint covers were rewritten since it was taken, even if every hash was recomputed (exit code 1).",
     "table-invalid": "A table file cannot be read as CSV, Excel or Parquet, or an output name has no table extension.",

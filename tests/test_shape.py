@@ -21,9 +21,10 @@ PUBLIC = [
     "AuditError", "AuditStore", "BatchResult", "BuildError", "Calibration", "Catalogue", "Decision", "DefectError",
     "EngineError", "Evaluation", "JudgementError", "LoadedProfile", "LoadedRuleset", "Problem", "Profile",
     "ProfileError", "ProposedJudgement", "RecordedEvaluation", "RulesDiff", "Ruleset", "RulesetError",
-    "SensitivityReport", "VerifyResult", "WhyNot", "__version__", "calibrate", "evaluate", "evaluate_and_record",
+    "SensitivityReport", "VerifyResult", "WhyNot", "__version__", "calibrate", "default_audit_path", "evaluate", "evaluate_and_record",
     "evaluate_batch", "evaluate_file", "evaluate_text", "letter", "load_catalogue", "load_profile", "load_ruleset",
-    "parse_profile", "rate_all", "report", "rules_diff", "ruleset_for_year", "threshold_sensitivity", "why_not",
+    "parse_profile", "rate_all", "report", "rules_diff", "ruleset_for_year", "spreadsheet_cell", "take_checkpoint",
+    "threshold_sensitivity", "why_not",
 ]
 
 

@@ -97,3 +97,10 @@ def verify_against(store: AuditStore, checkpoint: Checkpoint, file: Path | str) 
     return VerifyResult(True, result.count, result.head_hash,
                         note=f"the {checkpoint.records} record(s) of {taken} are unchanged")
 
+
+
+def take_checkpoint(audit_path: Path | str) -> tuple[VerifyResult, str | None]:
+    """The store's chain verified and, when it holds, the text of a checkpoint of it (for a page to hand over)."""
+    with AuditStore(audit_path, create=False) as store:
+        result, checkpoint = take(store)
+    return result, checkpoint_text(checkpoint) if checkpoint is not None else None

@@ -175,8 +175,14 @@ class AuditStore:
         self.close()
 
     def append(self, decision: Decision, *, profile_source_text: str, run_by: str | None = None,
-               supersedes: str | None = None) -> str:
-        """Record one evaluation at the end of the chain, whole or not at all; returns its record id."""
+               supersedes: str | None = None, review: dict[str, Any] | None = None, expect_latest: bool = False) -> str:
+        """Record one evaluation at the end of the chain, whole or not at all; returns its record id.
+
+        ``review``: a step of a four-eyes judgement (proposed, confirmed, returned), recorded in the judgement
+        field as the judgement with a ``review`` entry. ``expect_latest``: refuse (``audit-record-stale``) unless
+        ``supersedes`` is still the newest record of this council and year (None: it has none), checked under
+        the write lock, so of two reviewers acting on the same state one is recorded and the other told.
+        """
         if decision.final_band is None and not self._bands_may_be_empty():
             raise self._error("audit-store-too-old", f"the rating of {decision.authority} {decision.year} is withheld, and this store was "
                               "made by an earlier engine whose band columns cannot be empty, so it cannot record it",
@@ -192,22 +198,25 @@ class AuditStore:
             "catalogue_hash": decision.ruleset.catalogue_hash, "engine_version": decision.engine_version, "proposed_band": decision.proposed_band,
             "limits": _json([limit.model_dump(mode="json") for limit in decision.limits]),
             "limited_band": decision.limited_band,
-            "judgement": _json(decision.judgement.model_dump(mode="json")) if decision.judgement else None,
+            "judgement": (_json(review) if review is not None else
+                          _json(decision.judgement.model_dump(mode="json")) if decision.judgement else None),
             "final_band": decision.final_band, "decision": decision.model_dump_json(),
         }
         try:
-            return self._append(payload, decision, supersedes)
+            return self._append(payload, decision, supersedes, expect_latest)
         except sqlite3.Error as exc:  # a full disk, a read-only file, a lock never released: nothing was recorded
             raise self._error("write-failed", f"cannot record the evaluation: {exc}; nothing was recorded",
                               "free some space, or name another store with --audit") from None
 
-    def _append(self, payload: dict[str, Any], decision: Decision, supersedes: str | None) -> str:
+    def _append(self, payload: dict[str, Any], decision: Decision, supersedes: str | None, expect_latest: bool = False) -> str:
         con = self._con
         con.execute("BEGIN IMMEDIATE")  # take the write lock before reading the head: one chain, no forks
         try:
             if supersedes is not None:
                 supersedes = self._resolve_id(supersedes)
                 self._check_supersedes(supersedes, decision)
+            if expect_latest:
+                self._check_latest(supersedes, decision)
             head = con.execute("SELECT length, record_hash FROM chain_head WHERE one = 1").fetchone()
             length, previous = head if head else (0, GENESIS_HASH)
             fields = {"seq": length + 1, **payload,
@@ -313,6 +322,21 @@ class AuditStore:
                                   f"{who(decision.authority, decision.authority_code, decision.year)}: a record can only "
                                   "supersede one of the same authority and year", "--supersedes",
                                   suggestion="`engine audit list` shows each record's authority and year")])
+
+    def latest_of(self, authority: str, authority_code: str | None, year: int) -> str | None:
+        """The id of the newest record of this council (by code when it has one) and year, or None."""
+        by, key = ("authority_code", authority_code) if authority_code else ("authority", authority)
+        row = self._con.execute(f"SELECT record_id FROM evaluations WHERE {by} = ? AND year = ? ORDER BY seq DESC LIMIT 1",
+                                (key, year)).fetchone()
+        return row[0] if row else None
+
+    def _check_latest(self, expected: str | None, decision: Decision) -> None:
+        latest = self.latest_of(decision.authority, decision.authority_code, decision.year)
+        if latest != expected:
+            raise AuditError([Problem("audit-record-stale",
+                                      f"the rating of {decision.authority} {decision.year} changed: its newest record is now "
+                                      f"{latest}, not {expected or 'none'}; nothing was recorded", str(self.path),
+                                      suggestion="read the council's record again and decide on what it says now")])
 
     def _resolve_id(self, record_id: str) -> str:
         pattern = record_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

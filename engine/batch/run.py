@@ -68,6 +68,7 @@ class BatchResult:
     band_words: dict[int, str] = field(default_factory=dict)
     audit_path: Path | None = None
     ruleset: str | None = None  # the ruleset given for every profile, whatever its year
+    decisions: dict[str, Decision] = field(default_factory=dict)  # by source, when asked for (keep_decisions)
 
     @property
     def rated(self) -> pd.DataFrame:
@@ -191,9 +192,10 @@ def evaluate_source(source: ProfileSource, ruleset_path: Path | str | None = Non
 
 def evaluate_batch(inputs: Iterable[Path | str], *, audit: Path | str | None = None, run_by: str | None = None,
                    progress: Callable[[int, int], None] | None = None, sources: list[ProfileSource] | None = None,
-                   ruleset: Path | str | None = None, workers: int | None = None) -> BatchResult:
+                   ruleset: Path | str | None = None, workers: int | None = None, keep_decisions: bool = False) -> BatchResult:
     """Rate every profile (with the ruleset given, else each with the one for its year); with ``audit`` (a
-    store path), record each evaluation in the audit trail.
+    store path), record each evaluation in the audit trail; with ``keep_decisions``, keep each decision with
+    its trace in ``decisions``, by source (the workbench reads them).
 
     ``workers``: processes rating chunks at once (default: the CPU count; 1 rates in this process).
     ``progress`` is called as chunks finish with (profiles done, profiles in all).
@@ -203,10 +205,11 @@ def evaluate_batch(inputs: Iterable[Path | str], *, audit: Path | str | None = N
         sources, failures = collect(inputs)
     store = _open_audit(audit)
     rows: list[dict[str, Any]] = []
+    decisions: dict[str, Decision] = {}
     band_words: dict[int, str] = {}
     done = 0
     try:
-        for chunk in _rated(sources, str(ruleset) if ruleset is not None else None, store is not None,
+        for chunk in _rated(sources, str(ruleset) if ruleset is not None else None, store is not None or keep_decisions,
                             workers if workers is not None else (os.cpu_count() or 1)):
             for rated in chunk:
                 if rated.problems is not None:
@@ -216,6 +219,8 @@ def evaluate_batch(inputs: Iterable[Path | str], *, audit: Path | str | None = N
                 band_words = band_words or dict(rated.band_words or {})
                 if store is not None and rated.decision is not None:
                     rated.row["audit_record"] = store.append(rated.decision, profile_source_text=rated.text or "", run_by=run_by)
+                if keep_decisions and rated.decision is not None:
+                    decisions[rated.label] = rated.decision
                 rows.append(rated.row)
             done += len(chunk)
             if progress:
@@ -228,7 +233,7 @@ def evaluate_batch(inputs: Iterable[Path | str], *, audit: Path | str | None = N
     for column in BANDS + [c for c in grade_columns]:
         frame[column] = frame[column].astype("Int64")  # whole numbers, empty where there is none
     return BatchResult(frame, failures, band_words, Path(audit) if audit is not None else None,
-                       str(ruleset) if ruleset is not None else None)
+                       str(ruleset) if ruleset is not None else None, decisions)
 
 
 def rate_to_file(inputs: Iterable[Path | str], output: Path | str, **options: Any) -> BatchResult:

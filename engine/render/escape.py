@@ -66,6 +66,9 @@ def cell(value: Any) -> Any:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+spreadsheet_cell = cell  # the public name (engine.spreadsheet_cell): the workbench's exports use it
+
+
 def one_line(text: Any) -> str:
     """A chart's label, or a field of a one-line listing: no control characters, line breaks as spaces."""
     return " ".join(strip_controls(str(text), keep_newlines=True).split("\n"))
