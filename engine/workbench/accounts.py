@@ -27,7 +27,8 @@ ROLES = ("viewer", "assessor", "moderator", "admin")
 RANK = {role: i for i, role in enumerate(ROLES)}
 IDLE = timedelta(minutes=30)
 LONGEST = timedelta(hours=8)
-FAILURES_BEFORE_WAIT = 5
+FAILURES_BEFORE_WAIT = 5  # for one account from one address
+FAILURES_FROM_ADDRESS = 25  # for any accounts from one address (one machine trying many names)
 FAILURE_WINDOW = timedelta(minutes=15)
 MIN_PASSWORD = 10
 _HASHER = PasswordHasher()
@@ -181,11 +182,12 @@ class AccountStore:
         """A new session (its cookie token and the session) for the right name and password."""
         since = (_now() - FAILURE_WINDOW).isoformat()
         with self._connect() as con:
-            by_account = con.execute("SELECT count(*), min(at) FROM failed_signins WHERE account = ? AND at > ?", (name, since)).fetchone()
+            by_account = con.execute("SELECT count(*), min(at) FROM failed_signins WHERE account = ? AND address = ? AND at > ?",
+                                     (name, address, since)).fetchone()
             by_address = con.execute("SELECT count(*), min(at) FROM failed_signins WHERE address = ? AND at > ?", (address, since)).fetchone()
             row = con.execute("SELECT password_hash, disabled FROM accounts WHERE name = ?", (name,)).fetchone()
-        for count, first in (by_account, by_address):
-            if count >= FAILURES_BEFORE_WAIT:
+        for (count, first), bound in ((by_account, FAILURES_BEFORE_WAIT), (by_address, FAILURES_FROM_ADDRESS)):
+            if count >= bound:
                 wait = int((datetime.fromisoformat(first) + FAILURE_WINDOW - _now()).total_seconds()) + 1
                 raise SignInRefused(f"too many failed sign-ins: try again in {max(wait, 1)} seconds", max(wait, 1))
         try:
@@ -199,7 +201,7 @@ class AccountStore:
             raise SignInRefused("wrong account name or password")
         token, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(32), _now().isoformat()
         with self._write() as con:
-            con.execute("DELETE FROM failed_signins WHERE account = ?", (name,))
+            con.execute("DELETE FROM failed_signins WHERE account = ? AND address = ?", (name, address))
             con.execute("INSERT INTO sessions (token_hash, account, csrf, created_at, seen_at) VALUES (?, ?, ?, ?, ?)",
                         (_hash_token(token), name, csrf, now, now))
         session = self.session(token)

@@ -142,8 +142,9 @@ def _thresholds(decision: Any, loaded_ruleset: Any, folder: Folder | None) -> li
             path = f"proportions.{item.threshold_name}" if item.threshold_name else None
             interval = intervals.get(path) if path else None
             margin = abs(float(item.value) - float(item.threshold)) if isinstance(item.value, (int, float)) else None
-            out.setdefault(f"{event.rule_id}:{item.measure}", {
-                "rule": event.rule_id, "measure": item.measure, "operator": item.operator, "threshold": item.threshold,
+            owner = event.limit_id if event.type == "limit_applied" else event.rule_id
+            out.setdefault(f"{owner}:{item.measure}", {
+                "rule": owner, "measure": item.measure, "operator": item.operator, "threshold": item.threshold,
                 "name": item.threshold_name, "value": item.value, "holds": item.holds, "margin": margin,
                 "interval": (interval.as_dict() if interval is not None else None)})
     return sorted(out.values(), key=lambda t: (t["margin"] is None, t["margin"] or 0))
