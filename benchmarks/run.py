@@ -4,7 +4,7 @@ print every figure the README's "Performance" section quotes.
     python benchmarks/run.py                  # the full run (10,000 profiles)
     python benchmarks/run.py --profiles 2000  # a shorter run
 
-Profiles are SYNTHETIC (engine.batch.synthetic): whole synthetic Englands of 152 councils, one seed after
+Profiles are SYNTHETIC (engine.ingest.synthetic): whole synthetic Englands of 152 councils, one seed after
 another, built from their provider-level records by `engine profiles build`'s library and written as files.
 Nothing here is a real council. Floors: reading the same files with PyYAML's C safe loader (the least any
 rating of them must do), and importing the engine's dependencies (the least a cold command must do).
@@ -59,8 +59,8 @@ def write_englands(folder: Path, count: int) -> list[Path]:
     """``count`` synthetic profiles as files, England after England (seeds 2009, 2010, ...)."""
     import yaml
 
-    from engine.batch.build import Tables, build_profiles, load_column_config
-    from engine.batch.synthetic import column_config_text, generate
+    from engine.ingest.build import Tables, build_profiles, load_column_config
+    from engine.ingest.synthetic import column_config_text, generate
 
     config = load_column_config(None).model_validate(yaml.safe_load(column_config_text()))
     folder.mkdir(parents=True, exist_ok=True)
@@ -209,7 +209,7 @@ def main() -> None:
     from engine import __version__
 
     print(f"engine {__version__}; Python {platform.python_version()} on {platform.platform()}; {_cpu()}, {os.cpu_count()} CPUs")
-    print("All profiles are SYNTHETIC (engine.batch.synthetic).")
+    print("All profiles are SYNTHETIC (engine.ingest.synthetic).")
     with tempfile.TemporaryDirectory() as directory:
         scratch = Path(directory)
         cold(scratch, args.runs)

@@ -15,10 +15,8 @@ if TYPE_CHECKING:
     from .audit.checkpoint import take_checkpoint
     from .audit.record import RecordedEvaluation, evaluate_and_record
     from .audit.store import AuditStore, VerifyResult, default_audit_path
-    from .authoring.calibrate import Calibration, calibrate
-    from .authoring.diff import RulesDiff, rules_diff
-    from .authoring.trust import SensitivityReport, threshold_sensitivity
     from .batch.run import BatchResult, evaluate_batch, rate_all
+    from .characters import spreadsheet_cell
     from .decide.pipeline import Evaluation, evaluate, evaluate_file, evaluate_text
     from .errors import AuditError, BuildError, DefectError, EngineError, JudgementError, Problem, ProfileError, RulesetError
     from .explain.why_not import WhyNot, why_not
@@ -31,24 +29,26 @@ if TYPE_CHECKING:
     from .model.profile import Profile
     from .model.ruleset import Ruleset
     from .model.trace import Decision
-    from .render.escape import spreadsheet_cell
     from .render.review import letter, report
+    from .sensitivity.calibrate import Calibration, calibrate
+    from .sensitivity.diff import RulesDiff, rules_diff
+    from .sensitivity.trust import SensitivityReport, threshold_sensitivity
 
 # Each public name and the module that defines it.
 _WHERE: dict[str, str] = {
     "AuditError": "errors", "AuditStore": "audit.store", "BatchResult": "batch.run", "BuildError": "errors",
-    "Calibration": "authoring.calibrate", "Catalogue": "model.catalogue", "Decision": "model.trace", "DefectError": "errors", "EngineError": "errors",
+    "Calibration": "sensitivity.calibrate", "Catalogue": "model.catalogue", "Decision": "model.trace", "DefectError": "errors", "EngineError": "errors",
     "Evaluation": "decide.pipeline", "JudgementError": "errors", "LoadedProfile": "model.loaded",
     "LoadedRuleset": "model.loaded", "Problem": "errors", "Profile": "model.profile", "ProfileError": "errors",
     "ProposedJudgement": "model.judgement", "RecordedEvaluation": "audit.record", "Ruleset": "model.ruleset",
-    "RulesDiff": "authoring.diff", "RulesetError": "errors", "SensitivityReport": "authoring.trust",
-    "VerifyResult": "audit.store", "WhyNot": "explain.why_not", "calibrate": "authoring.calibrate",
+    "RulesDiff": "sensitivity.diff", "RulesetError": "errors", "SensitivityReport": "sensitivity.trust",
+    "VerifyResult": "audit.store", "WhyNot": "explain.why_not", "calibrate": "sensitivity.calibrate",
     "evaluate": "decide.pipeline", "evaluate_and_record": "audit.record", "evaluate_batch": "batch.run",
     "evaluate_file": "decide.pipeline", "evaluate_text": "decide.pipeline", "letter": "render.review",
     "load_catalogue": "load.catalogue", "load_profile": "load.profile", "load_ruleset": "load.ruleset",
     "parse_profile": "load.profile", "rate_all": "batch.run", "report": "render.review",
-    "rules_diff": "authoring.diff", "ruleset_for_year": "load.ruleset", "threshold_sensitivity": "authoring.trust",
-    "why_not": "explain.why_not", "default_audit_path": "audit.store", "spreadsheet_cell": "render.escape",
+    "rules_diff": "sensitivity.diff", "ruleset_for_year": "load.ruleset", "threshold_sensitivity": "sensitivity.trust",
+    "why_not": "explain.why_not", "default_audit_path": "audit.store", "spreadsheet_cell": "characters",
     "take_checkpoint": "audit.checkpoint",
 }
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff" + BIDI_CONTROLS + "]")
@@ -60,3 +61,18 @@ def strip_controls(text: str, *, keep_newlines: bool = False) -> str:
     if keep_newlines:
         text = re.sub("\r\n|[\r\u2028\u2029]", "\n", text)
     return _CONTROL.sub(lambda m: m.group() if keep_newlines and m.group() == "\n" else "", text)
+
+
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP's list; the last two are controls).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: Any) -> Any:
+    """A spreadsheet cell: numbers as they are; text without control characters and never a live formula."""
+    if not isinstance(value, str):
+        return value
+    text = strip_controls(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+spreadsheet_cell = cell  # the public name (engine.spreadsheet_cell): the workbench's exports use it

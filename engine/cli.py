@@ -391,7 +391,7 @@ def rules_diff_command(old: str, new: str, profiles: tuple[str, ...], output_for
       engine rules diff rules/csa-2009.yaml draft.yaml profiles/
       engine rules diff rules/csa-2009.yaml rules/csa-2010.yaml profiles/ --format csv > moves.csv
     """
-    from .authoring.diff import FORMATS, rules_diff
+    from .sensitivity.diff import FORMATS, rules_diff
 
     diff = rules_diff(old, new, profiles)
     for failure in diff.failures:
@@ -426,7 +426,7 @@ def rules_sensitivity(ruleset: str, cases: tuple[str, ...], profiles: tuple[str,
       engine rules sensitivity rules/csa-2009.yaml
       engine rules sensitivity rules/csa-2009.yaml --profiles profiles/ -o sensitivity.html
     """
-    from .authoring.trust import threshold_sensitivity
+    from .sensitivity.trust import threshold_sensitivity
 
     report = threshold_sensitivity(ruleset, list(cases) or None, profiles, output)
     for problem in report.problems:
@@ -468,8 +468,8 @@ def rules_calibrate(ruleset: str, outcomes: str, profiles: tuple[str, ...], outp
     Example:
       engine rules calibrate rules/csa-2009.yaml --outcomes published.csv --profiles profiles/ -o proposed.yaml
     """
-    from .authoring.calibrate import calibrate, format_text
-    from .authoring.diff import write_diff
+    from .sensitivity.calibrate import calibrate, format_text
+    from .sensitivity.diff import write_diff
 
     result = calibrate(ruleset, outcomes, profiles, output, cases=list(cases) or None, force=force, only=list(only) or None)
     for problem in result.problems:
@@ -613,7 +613,7 @@ def profiles_build(councils: str, settings: tuple[str, ...], indicators: tuple[s
       engine profiles build --columns examples/real/looked-after-2011.yaml --councils la_152.csv \\
         --indicators cla_2011/ --indicators outcomes_2011/ --neighbours neighbours.csv --base examples/ -o overlaid/
     """
-    from .batch.build import Tables, build_and_write, summary
+    from .ingest.build import Tables, build_and_write, summary
 
     if not settings and not indicators:
         raise click.UsageError("give --settings or --indicators (or both): there is nothing to build from")
@@ -647,7 +647,7 @@ def profiles_synthetic(directory: str, seed: int | None, councils: int, year: in
       engine profiles synthetic data/ --seed 2009
       engine profiles synthetic data-2010/ --year 2010
     """
-    from .batch.synthetic import write
+    from .ingest.synthetic import write
 
     for name, path in write(directory, seed, councils, year=year).items():
         click.echo(f"{name}: {path}")
@@ -759,10 +759,8 @@ def serve(directory: str, ruleset_path: str | None, audit_path: str | None, stor
     Example:
       engine users add alice --role admin && engine serve examples/
     """
-    import uvicorn
-
     from .workbench.accounts import default_store_path
-    from .workbench.app import create_app
+    from .workbench.app import create_app, run
 
     bar = None
 
@@ -782,7 +780,7 @@ def serve(directory: str, ruleset_path: str | None, audit_path: str | None, stor
         click.echo(f"no account in {default_store_path(store_path)}: add the first with `engine users add NAME --role admin`", err=True)
     where = "this machine only" if host in ("127.0.0.1", "localhost", "::1") else "every machine that can reach this address"
     click.echo(f"serving {directory} on http://{host}:{port}/ ({where})", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    run(app, host, port)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -34,8 +34,8 @@ def synthetic_texts(year: int = 2009) -> dict[str, str]:
     """The synthetic England of the year (its own default seed), built into profiles as an analyst would."""
     import yaml
 
-    from engine.batch.build import Tables, build_profiles, load_column_config
-    from engine.batch.synthetic import column_config_text, generate
+    from engine.ingest.build import Tables, build_profiles, load_column_config
+    from engine.ingest.synthetic import column_config_text, generate
 
     england = generate(year=year)
     config = load_column_config(None).model_validate(yaml.safe_load(column_config_text()))

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.batch.build import Tables, build_profiles, load_column_config
 from engine.batch.run import evaluate_batch
-from engine.batch.synthetic import write
+from engine.ingest.build import Tables, build_profiles, load_column_config
+from engine.ingest.synthetic import write
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)

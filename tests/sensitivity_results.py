@@ -6,12 +6,12 @@ import functools
 from pathlib import Path
 
 from engine.authoring.cases import Expect, case_dir, case_profile_text, differences, load_case
-from engine.authoring.sensitivity import Sensitivity, sensitivity
-from engine.authoring.sweep import CouncilSweep, sensitivity_over_councils
-from engine.authoring.thresholds import Threshold, edited_text, thresholds
 from engine.decide.pipeline import evaluate_text
 from engine.errors import EngineError
 from engine.load.ruleset import load_ruleset
+from engine.sensitivity.sensitivity import Sensitivity, sensitivity
+from engine.sensitivity.sweep import CouncilSweep, sensitivity_over_councils
+from engine.sensitivity.thresholds import Threshold, edited_text, thresholds
 
 ROOT = Path(__file__).resolve().parent.parent
 # Every shipped ruleset with rule cases: the 2010 and 2011 rulesets are covered when they arrive.

@@ -9,10 +9,10 @@ import pytest
 import yaml
 
 from engine import evaluate_file
-from engine.batch.build import Tables, build_profiles, load_column_config
-from engine.batch.profile_table import profiles_to_table
 from engine.batch.run import evaluate_batch, rate_all, summary
-from engine.batch.synthetic import write
+from engine.ingest.build import Tables, build_profiles, load_column_config
+from engine.ingest.profile_table import profiles_to_table
+from engine.ingest.synthetic import write
 
 KNOWN = {"London Borough of Camden": (4, 4), "Cambridgeshire County Council": (3, 3)}
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.authoring.calibrate import calibrate, format_text
 from engine.authoring.rule_tests import run_rule_tests
 from engine.batch.run import collect, evaluate_source
 from engine.errors import ProfileError
+from engine.sensitivity.calibrate import calibrate, format_text
 
 from .helpers import ruleset_with, synthetic_profiles
 

@@ -15,11 +15,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engine import ProfileError, parse_profile
-from engine.batch.build import Tables, build_profiles, load_column_config, summary
-from engine.batch.columns import Reading
-from engine.batch.extract import numbers
 from engine.batch.run import evaluate_batch
 from engine.errors import BuildError
+from engine.ingest.build import Tables, build_profiles, load_column_config, summary
+from engine.ingest.columns import Reading
+from engine.ingest.extract import numbers
 
 from .conftest import ROOT
 

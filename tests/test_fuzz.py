@@ -25,8 +25,8 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.batch.profile_table import profiles_to_table
 from engine.cli import main
+from engine.ingest.profile_table import profiles_to_table
 
 from .conftest import EXAMPLES, ROOT
 
@@ -257,7 +257,7 @@ def test_fuzzed_tables_of_profiles_are_rated_or_refused_with_a_location(workspac
 
 @pytest.fixture(scope="module")
 def england(tmp_path_factory) -> dict[str, Path]:
-    from engine.batch.synthetic import write
+    from engine.ingest.synthetic import write
 
     return write(tmp_path_factory.mktemp("england"), seed=17, councils=5)
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.batch.profile_table import profiles_to_table
 from engine.errors import ProfileError
+from engine.ingest.profile_table import profiles_to_table
 from engine.load.profile import parse_profile
 from engine.load.yaml import MAX_BYTES, MAX_NODES
 
@@ -127,7 +127,7 @@ def test_a_comparator_that_is_not_a_finite_number_within_bounds_is_refused_befor
 
 @pytest.mark.parametrize("cell", ["inf", "nan", "1e400", "-5", "100001", "2.5"])
 def test_a_table_count_that_is_not_a_whole_number_in_range_is_a_located_problem(run_cli, tmp_path, cell):
-    from engine.batch.synthetic import write
+    from engine.ingest.synthetic import write
 
     paths = write(tmp_path / "england", seed=3, councils=4)
     rows = list(csv.reader(paths["councils"].open(newline="")))
@@ -287,8 +287,8 @@ def test_a_pipe_named_like_a_profile_in_a_batch_folder_is_not_read(run_cli, tmp_
 
 
 def test_an_empty_header_cell_named_like_a_written_one_is_refused_and_a_blank_header_line_reads_no_names(tmp_path):
-    from engine.batch.tables import read_table
     from engine.errors import BuildError
+    from engine.ingest.tables import read_table
 
     named = tmp_path / "named.csv"
     named.write_text(",column 1\nx,y\n", encoding="utf-8")

@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 from engine import evaluate_file
-from engine.batch.tables import write_table
 from engine.errors import WriteError
+from engine.ingest.tables import write_table
 from engine.render.markdown import render_report_markdown
 from engine.render.review import review
 from engine.render.text import render_text
@@ -139,7 +139,7 @@ def test_a_control_character_or_carriage_return_in_a_cell_neither_splits_a_row_n
 
 
 def test_profiles_built_to_a_table_carry_no_live_formula(run_cli, tmp_path):
-    from engine.batch.synthetic import write
+    from engine.ingest.synthetic import write
 
     paths = write(tmp_path / "england", seed=5, councils=3)
     councils = pd.read_csv(paths["councils"], dtype=str)
@@ -156,7 +156,7 @@ def test_profiles_built_to_a_table_carry_no_live_formula(run_cli, tmp_path):
 
 @pytest.mark.parametrize("code", ["../escaped", "/tmp/engine-absolute-escape", "a/b", "x" * 10_000, "E09 000"])
 def test_profiles_build_never_writes_where_a_council_code_points(run_cli, tmp_path, code):
-    from engine.batch.synthetic import write
+    from engine.ingest.synthetic import write
 
     paths = write(tmp_path / "england", seed=7, councils=3)
     councils = pd.read_csv(paths["councils"], dtype=str)

@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from engine import parse_profile
-from engine.batch.build import Tables, build_profiles, load_column_config
-from engine.batch.synthetic import generate, write
 from engine.errors import BuildError
+from engine.ingest.build import Tables, build_profiles, load_column_config
+from engine.ingest.synthetic import generate, write
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from engine import evaluate_file, parse_profile
-from engine.batch.build import Tables, build_profiles, load_column_config
 from engine.errors import BuildError
+from engine.ingest.build import Tables, build_profiles, load_column_config
 from engine.load.ruleset import load_ruleset
 
 from .conftest import EXAMPLES, ROOT

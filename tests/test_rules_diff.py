@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from engine import evaluate_file
-from engine.authoring.diff import CSV_COLUMNS, council_diff, rules_diff
 from engine.load.ruleset import load_ruleset
+from engine.sensitivity.diff import CSV_COLUMNS, council_diff, rules_diff
 
 from .conftest import EXAMPLES, ROOT
 from .helpers import batch_with, examples_of_year, ruleset_with, synthetic_profiles

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from engine.authoring import sensitivity as sensitivity_module
-from engine.authoring.outcomes import Outcome, Subject, tolerance_breakpoints
-from engine.authoring.sensitivity import format_text, keeps, sensitivity
-from engine.authoring.thresholds import edited_text, find, thresholds, with_values
 from engine.decide.pipeline import evaluate_text
 from engine.errors import DefectError, RulesetError
 from engine.load.ruleset import load_ruleset, parse_ruleset
 from engine.measures.derive import derive_measures
+from engine.sensitivity import sensitivity as sensitivity_module
+from engine.sensitivity.outcomes import Outcome, Subject, tolerance_breakpoints
+from engine.sensitivity.sensitivity import format_text, keeps, sensitivity
+from engine.sensitivity.thresholds import edited_text, find, thresholds, with_values
 
 from .helpers import synthetic_profiles
 from .sensitivity_results import SHIPPED, THRESHOLDS, case_texts, computed, failing_cases, write_variant

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.authoring.sensitivity_page import render_page
-from engine.authoring.thresholds import thresholds
 from engine.load.ruleset import load_ruleset
+from engine.sensitivity.sensitivity_page import render_page
+from engine.sensitivity.thresholds import thresholds
 
 from .helpers import CHROMIUM, offline_page, synthetic_profiles
 from .sensitivity_results import swept

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.authoring.sweep import format_text, sensitivity_over_councils
-from engine.authoring.thresholds import edited_text
 from engine.decide.pipeline import evaluate_text
 from engine.load.ruleset import load_ruleset
+from engine.sensitivity.sweep import format_text, sensitivity_over_councils
+from engine.sensitivity.thresholds import edited_text
 
 from .helpers import batch_with, examples_of_year, synthetic_profiles
 from .sensitivity_results import swept

@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from engine.batch.build import Tables, build_profiles, load_column_config
-from engine.batch.profile_table import profiles_to_table
 from engine.batch.run import evaluate_batch
-from engine.batch.synthetic import YEARS, generate, write
 from engine.errors import BuildError
+from engine.ingest.build import Tables, build_profiles, load_column_config
+from engine.ingest.profile_table import profiles_to_table
+from engine.ingest.synthetic import YEARS, generate, write
 
 from .conftest import ROOT
 

@@ -7,7 +7,7 @@ import shlex
 
 import pytest
 
-from engine.authoring.sensitivity import Interval, format_text, sensitivity
+from engine.sensitivity.sensitivity import Interval, format_text, sensitivity
 
 from .conftest import ROOT
 from .sensitivity_results import computed

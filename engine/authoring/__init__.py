@@ -1,1 +1,1 @@
-"""For rule authors: checking ruleset files, rule test cases and their coverage, JSON Schemas."""
+"""For rule authors: checking ruleset files, rule test cases and their coverage, the measures a ruleset offers, JSON Schemas."""

@@ -1,1 +1,1 @@
-"""All councils at once: batch runs over folders and tables, profiles built from extracts, a synthetic England."""
+"""All councils at once: batch runs over folders and tables of profiles."""

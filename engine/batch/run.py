@@ -22,6 +22,8 @@ import pandas as pd
 from ..audit.store import AuditStore
 from ..decide.pipeline import Evaluation, evaluate_document, evaluate_many
 from ..errors import EngineError, Problem, ProfileError
+from ..ingest.profile_table import column_problems, document_text, row_document
+from ..ingest.tables import check_writable, is_table, line_of, read_table, write_table
 from ..load.catalogue import load_catalogue
 from ..load.profile import ruleset_for_document, validate_profile
 from ..load.yaml import read_text, read_yaml
@@ -29,8 +31,6 @@ from ..model.loaded import LoadedProfile, LoadedRuleset
 from ..model.source import SourceDocument
 from ..model.trace import Decision
 from ..render.escape import one_line
-from .profile_table import column_problems, document_text, row_document
-from .tables import check_writable, is_table, line_of, read_table, write_table
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
 # A result row's columns: these, with a "<stage>_grade" column for each grading stage between them.

@@ -11,7 +11,8 @@ here; every renderer uses these.
 - **spreadsheet cells** (CSV, XLSX): control characters removed (a carriage return would split a CSV row;
   openpyxl refuses them), and text that a spreadsheet would read as a formula (starting with ``=``,
   ``+``, ``-`` or ``@``, OWASP's list with tab and carriage return, which are removed already) gets a
-  leading apostrophe, so it shows as text.
+  leading apostrophe, so it shows as text. Written in :mod:`engine.characters` (the tables of
+  :mod:`engine.ingest`, below the renderers, write cells too) and used from here like the others.
 - **one line** (a chart's label, a line of a listing): control characters removed and line breaks as
   spaces; on charts matplotlib's mathematics is switched off where they are drawn
   (:mod:`engine.render.charts`), so a ``$`` is a dollar sign.
@@ -21,7 +22,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..characters import strip_controls
+from ..characters import FORMULA_STARTS, cell, strip_controls
+
+__all__ = ["FORMULA_STARTS", "TERMINAL_INDENT", "cell", "markdown", "markdown_prose", "one_line", "terminal"]
 
 TERMINAL_INDENT = "    "
 # Characters with a meaning anywhere in a line (code, emphasis, links, table cells, strikethrough, GitHub's
@@ -30,7 +33,6 @@ TERMINAL_INDENT = "    "
 _MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]|~$:@])|(?i:(?<=www)\.)")
 _MARKDOWN_LINE_START = re.compile(r"^(\s*)([#+=-]|\d+(?=[.)]))")
 _ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")  # an ampersand that would start an entity such as &lt;
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _no_html(text: str) -> str:
@@ -56,17 +58,6 @@ def markdown_prose(text: Any) -> str:
     """The ruleset's own sentences in Markdown: its emphasis kept, but no HTML, no line of its own and no table cell."""
     text = _no_html(strip_controls(str(text), keep_newlines=True))
     return " ".join(text.split("\n")).replace("|", "\\|")
-
-
-def cell(value: Any) -> Any:
-    """A spreadsheet cell: numbers as they are; text without control characters and never a live formula."""
-    if not isinstance(value, str):
-        return value
-    text = strip_controls(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-spreadsheet_cell = cell  # the public name (engine.spreadsheet_cell): the workbench's exports use it
 
 
 def one_line(text: Any) -> str:

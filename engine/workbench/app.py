@@ -438,3 +438,10 @@ def create_app(profiles: str | os.PathLike[str], *, ruleset: str | os.PathLike[s
     app.state.workbench = Workbench(folder, audit_path, accounts, intervals)
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def run(app: Starlette, host: str, port: int) -> None:
+    """Serve the app in this process (uvicorn); no access log, so nothing a form carried is written anywhere."""
+    import uvicorn
+
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

@@ -2,13 +2,13 @@
 the ruleset's rule cases allow, that reproduce the most published bands.
 
 The search is coordinate ascent over the thresholds, in the file's order, for a few rounds: for each, the
-interval its cases allow with the others as they now stand (engine.authoring.sensitivity, which also keeps
+interval its cases allow with the others as they now stand (engine.sensitivity.sensitivity, which also keeps
 named proportions in order and the ruleset valid), then the value in it that gives the most councils their
 published band, kept only if it gives more than the value it has; among equals, the one nearest its value,
 and the shortest decimal in the piece. Every council's band is known exactly at every value of a threshold
-other than a tolerance (engine.authoring.steps); a tolerance is tried at each point (0.01) and at its
+other than a tolerance (engine.sensitivity.steps); a tolerance is tried at each point (0.01) and at its
 interval's ends. The search evaluates in plain Python over measures derived once per council and
-tolerance (engine.authoring.outcomes).
+tolerance (engine.sensitivity.outcomes).
 It finds a good set of values, not always the best one: thresholds that only help together may be missed.
 
 The proposed ruleset is the original file with the moved values replaced in place (comments kept) and a
@@ -24,12 +24,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..batch.tables import line_of, read_table, require_columns
+from ..authoring.cases import run_case
 from ..errors import DefectError, EngineError, Problem, ProfileError, did_you_mean
+from ..ingest.tables import line_of, read_table, require_columns
 from ..load.ruleset import load_ruleset
 from ..model.loaded import LoadedRuleset
 from ..paths import rules_dir
-from .cases import run_case
 from .diff import RulesDiff, rules_diff
 from .diff import format_text as diff_text
 from .files import write_whole

@@ -1,5 +1,5 @@
 """Council profiles from provider-level inspection records, indicator tables, statistical neighbours and a
-councils table, read as their publishers wrote them (see :mod:`engine.batch.columns`). National and
+councils table, read as their publishers wrote them (see :mod:`engine.ingest.columns`). National and
 similar-areas comparators are computed from the data, or taken from the extract's row for England.
 
 Every row read meets one fate, counted in the result's accounts: used, empty, set aside (by reason), England
@@ -198,7 +198,7 @@ def _distinct_providers(records: list[pd.DataFrame], accounts: list[TableAccount
 
 
 def summary(result: BuildResult) -> list[str]:
-    """What was built, in which vocabulary, and what became of every row read (see :mod:`engine.batch.ledger`)."""
+    """What was built, in which vocabulary, and what became of every row read (see :mod:`engine.ingest.ledger`)."""
     ruleset = f", of ruleset {result.ruleset}" if result.ruleset else ""
     lines = [f"profiles of {result.year}, in the vocabulary of catalogue {result.vocabulary}{ruleset}"]
     lines += summary_lines(result.accounts)

@@ -3,9 +3,9 @@ of the ruleset keeps its expected outcome, and the cases that bound it at each e
 
 How it is computed, and why so. A case's outcome can change only where the threshold crosses a value one
 of its measures takes (for a tolerance: where one of its comparisons changes verdict), so the interval is
-found exactly by walking out from the threshold's value over those breakpoints (engine.authoring.steps),
+found exactly by walking out from the threshold's value over those breakpoints (engine.sensitivity.steps),
 evaluating each case at each breakpoint and between breakpoints. Those candidate values are evaluated in
-plain Python over measures derived once per case (engine.authoring.outcomes), not by registering a
+plain Python over measures derived once per case (engine.sensitivity.outcomes), not by registering a
 durable-rules ruleset per candidate: durable-rules never frees a registered ruleset (about 0.33 MB each,
 measured with 2009's ruleset), so thousands of candidates would grow the process without bound. The plain
 Python agrees with the engine's own decision for every case at the ruleset's values (else a defect is
@@ -26,12 +26,12 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..authoring.cases import Expect, differences, find_cases, load_case, own_cases, run_case
+from ..authoring.rule_tests import shown
 from ..errors import DefectError, Problem
 from ..load.ruleset import load_ruleset
 from ..model.loaded import LoadedRuleset
-from .cases import Expect, differences, find_cases, load_case, own_cases, run_case
 from .outcomes import Subject
-from .rule_tests import shown
 from .steps import End, extent
 from .thresholds import Threshold, edited_text, refusal, thresholds, with_values
 

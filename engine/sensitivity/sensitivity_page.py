@@ -3,8 +3,8 @@ RULESET --profiles DIR -o sensitivity.html``): a summary of every threshold, the
 threshold (councils in each band as it moves, its value marked, the interval its rule cases allow shaded)
 with the table behind it. Styles and charts inline (matplotlib SVG, as the report's), nothing fetched.
 
-It lives with the authoring tools, not in engine.render, because it reads their results; it draws with
-engine.render's charts and styles (authoring may import render, never the reverse).
+It lives with the threshold analyses, not in engine.render, because it reads their results; it draws with
+engine.render's charts and styles (sensitivity may import render, never the reverse).
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 problems can be located as ``file:line:column`` (line = the row's line in the file, header on line 1).
 
 Tables are written whole or not at all (:mod:`engine.writing`); in CSV and Excel every text cell is made a
-safe spreadsheet cell (:func:`engine.render.escape.cell`: no control characters, no live formula).
+safe spreadsheet cell (:func:`engine.characters.cell`: no control characters, no live formula).
 """
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from typing import BinaryIO
 import pandas as pd
 
 from .. import writing
+from ..characters import cell
 from ..errors import BuildError, EngineError, Problem, did_you_mean
-from ..render.escape import cell
 
 READABLE = (".csv", ".xlsx", ".xls", ".parquet")
 WRITABLE = (".csv", ".json", ".parquet", ".xlsx")

@@ -2,9 +2,9 @@
 moves across its range, and which threshold moves the most councils per point.
 
 Every council is evaluated once through the whole engine with the ruleset as it is; the sweep then runs
-in plain Python over its measures (engine.authoring.outcomes), which must agree with that decision. For a
+in plain Python over its measures (engine.sensitivity.outcomes), which must agree with that decision. For a
 threshold other than a tolerance each council's band is known exactly at every value (it changes only at
-its own breakpoints: engine.authoring.steps); for a tolerance, which changes the measures themselves, each
+its own breakpoints: engine.sensitivity.steps); for a tolerance, which changes the measures themselves, each
 council's measures are derived again at each value of the table. A test checks the table against batch
 runs through the whole engine at the same values.
 

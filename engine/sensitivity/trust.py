@@ -1,6 +1,6 @@
 """``engine rules sensitivity``, as one call for the command line: the intervals the rule cases allow
-(engine.authoring.sensitivity) and, given profiles, how councils move across each threshold's range
-(engine.authoring.sweep), as text, JSON or an HTML page."""
+(engine.sensitivity.sensitivity) and, given profiles, how councils move across each threshold's range
+(engine.sensitivity.sweep), as text, JSON or an HTML page."""
 from __future__ import annotations
 
 import json

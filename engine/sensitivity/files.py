@@ -1,4 +1,4 @@
-"""Files the authoring tools write (a proposed ruleset, a page): whole or not at all."""
+"""Files the threshold analyses write (a proposed ruleset, a diff, a page): whole or not at all."""
 from __future__ import annotations
 
 import os
