@@ -11,7 +11,7 @@ import yaml
 from engine.workbench.app import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
-HOSTILE_NAME = '<script>alert(1)</script> =HYPERLINK("http://evil.example","x")'
+HOSTILE_NAME = '=HYPERLINK("http://evil.example","<script>alert(1)</script>")'
 PASSWORDS = {"vera": "viewer-password-1", "ann": "assessor-password-1", "alan": "assessor-password-2",
              "mo": "moderator-password-1", "meg": "moderator-password-2", "ada": "admin-password-12"}
 ROLES = {"vera": "viewer", "ann": "assessor", "alan": "assessor", "mo": "moderator", "meg": "moderator", "ada": "admin"}

@@ -164,12 +164,12 @@ async def sign_in(request: Request) -> Response:
         token, _ = await run_in_threadpool(bench.accounts.sign_in, name, password, address)
     except SignInRefused as exc:
         fresh = secrets.token_urlsafe(24)
-        response = bench.render(request, "sign_in.html", status=429 if exc.wait else 401, csrf=fresh, next=next_page,
+        refused: Response = bench.render(request, "sign_in.html", status=429 if exc.wait else 401, csrf=fresh, next=next_page,
                                 error=str(exc), name=name)
         if exc.wait:
-            response.headers["retry-after"] = str(exc.wait)
-        _set_cookie(request, response, SIGNIN_COOKIE, fresh)
-        return response
+            refused.headers["retry-after"] = str(exc.wait)
+        _set_cookie(request, refused, SIGNIN_COOKIE, fresh)
+        return refused
     response = RedirectResponse(next_page, status_code=303)
     _set_cookie(request, response, SESSION_COOKIE, token)
     response.delete_cookie(SIGNIN_COOKIE, path="/")
@@ -258,14 +258,10 @@ async def year_export(request: Request) -> Response:
 
 
 def _xlsx(rows: list[list[Any]]) -> bytes:
-    from openpyxl import Workbook
+    import pandas as pd
 
-    book = Workbook()
-    sheet = book.active
-    for row in rows:
-        sheet.append(row)
     out = io.BytesIO()
-    book.save(out)
+    pd.DataFrame(rows[1:], columns=rows[0]).to_excel(out, index=False, engine="openpyxl")
     return out.getvalue()
 
 
@@ -283,6 +279,21 @@ async def council_view(request: Request) -> Response:
     council = await run_in_threadpool(_council, request)
     context = await run_in_threadpool(council_page, bench.folder, bench.audit, council, bench.intervals)
     return bench.render(request, "council.html", year=council.year, council=council, **context)
+
+
+@requires("viewer")
+async def why_not_view(request: Request) -> Response:
+    bench = _bench(request)
+    council = await run_in_threadpool(_council, request)
+    try:
+        band = int(request.path_params["band"])
+    except ValueError:
+        raise HTTPException(404, "a band is 1 to 4") from None
+    decision = (await run_in_threadpool(bench.folder.review, council)).evaluation.decision
+    if band not in (1, 2, 3, 4) or band == decision.final_band or not decision.rated:
+        raise HTTPException(404, "why not asks about a band the council did not get")
+    why = await run_in_threadpool(bench.folder.why_not, council, band)
+    return bench.render(request, "why_not.html", year=council.year, council=council, decision=decision, band=band, why=why)
 
 
 @requires("assessor")
@@ -427,6 +438,7 @@ def create_app(profiles: str | os.PathLike[str], *, ruleset: str | os.PathLike[s
         Route("/year/{year}/councils.{kind}", year_export),
         Route("/year/{year}/diff", diff_page),
         Route("/year/{year}/council/{slug}", council_view),
+        Route("/year/{year}/council/{slug}/why-not/{band}", why_not_view),
         Route("/year/{year}/council/{slug}/propose", council_propose, methods=["POST"]),
         Route("/year/{year}/council/{slug}/decide", council_decide, methods=["POST"]),
         Route("/audit", audit_page),

@@ -101,7 +101,7 @@ def decide(folder: Folder, audit: Path, council: Council, account: str, action: 
     step["date"] = datetime.now(UTC).date().isoformat()
     if action == "confirm":
         try:
-            judged = folder.judged(council, engine.ProposedJudgement(band=int(step["band"]), assessor=str(step["assessor"]),
+            judged = folder.judged(council, engine.ProposedJudgement(band=int(str(step["band"])), assessor=str(step["assessor"]),
                                                                      reason=str(step["reason"]), date=step["date"]))
         except (engine.JudgementError, TypeError, ValueError) as exc:
             raise ReviewRefused(422, [str(exc)]) from None

@@ -170,21 +170,26 @@ class Folder:
             text = council.path.read_text(encoding="utf-8")
             evaluation = engine.evaluate_text(text, str(council.path), self.ruleset)
             decision = evaluation.decision
-            why: dict[int, Any] = {}
+            why: dict[int, Any] = {}  # filled as each band's page is asked for (a search: seconds each)
             letter: str | None = None
             if decision.rated:
-                for band in range(1, 5):
-                    if band != decision.final_band:
-                        try:
-                            why[band] = engine.why_not(council.path, band, self.ruleset)
-                        except engine.EngineError as exc:
-                            why[band] = "; ".join(p.message for p in exc.problems)
                 try:
                     letter = engine.letter(council.path, "markdown", self.ruleset)
                 except engine.EngineError as exc:
                     letter = "; ".join(p.message for p in exc.problems)
             council.review = CouncilReview(text, evaluation, why, letter)
             return council.review
+
+    def why_not(self, council: Council, band: int) -> Any:
+        """Why the council did not get ``band`` (engine.why_not), or the problem's text; worked out once per file version."""
+        review = self.review(council)
+        with self._lock:
+            if band not in review.why_not:
+                try:
+                    review.why_not[band] = engine.why_not(council.path, band, self.ruleset)
+                except engine.EngineError as exc:
+                    review.why_not[band] = "; ".join(p.message for p in exc.problems)
+            return review.why_not[band]
 
     def judged(self, council: Council, judgement: Any) -> Any:
         """The council's decision with a proposed judgement, checked by the ruleset's own policy
