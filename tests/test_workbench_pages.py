@@ -186,6 +186,7 @@ def test_the_diff_page_compares_the_year_with_another_shipped_ruleset_only(app):
 def test_a_changed_profile_is_rated_again(tmp_path):
     app = make_app(tmp_path)
     folder = app.state.workbench.folder.folder
+    app.state.workbench.folder.refresh_every = 0  # look at the files on every request
     client = client_for(app, "vera")
     assert names_in(client.get("/year/2009?band=4").text) == ["London Borough of Camden"]
     text = (folder / "camden.yaml").read_text(encoding="utf-8")

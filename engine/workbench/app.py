@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -77,6 +78,7 @@ class Workbench:
 
     def __init__(self, folder: Folder, audit: Path, accounts: AccountStore, intervals: bool):
         self.folder, self.audit, self.accounts, self.intervals = folder, audit, accounts, intervals
+        self.year_cache: dict[Any, Any] = {}
         self.templates = Environment(loader=PackageLoader("engine.workbench", "templates"),
                                      autoescape=select_autoescape(default=True, default_for_string=True))
 
@@ -228,11 +230,30 @@ async def year_page(request: Request) -> Response:
     bench = _bench(request)
     year = _year(request)
     await run_in_threadpool(bench.folder.refresh)
-    view = await run_in_threadpool(year_rows, bench.folder, bench.audit, year, dict(request.query_params))
-    if view is None:
-        raise HTTPException(404, f"no council of {year} in this folder")
+    params = dict(request.query_params)
+    key = (year, tuple(sorted(params.items())), bench.folder.version, _signature(bench.audit))
+    cached = bench.year_cache.get(key)
+    if cached is None:
+        view = await run_in_threadpool(year_rows, bench.folder, bench.audit, year, params)
+        if view is None:
+            raise HTTPException(404, f"no council of {year} in this folder")
+        cached = (view, Markup(bench.templates.get_template("year_rows.html").render(year=year, view=view)))
+        bench.year_cache.clear()  # one view kept: the latest asked for
+        bench.year_cache[key] = cached
     query = urlencode({k: v for k, v in request.query_params.items() if k != "format"})
-    return bench.render(request, "year.html", year=year, view=view, query=query)
+    return bench.render(request, "year.html", year=year, view=cached[0], rows=cached[1], query=query)
+
+
+def _signature(audit: Path) -> tuple[tuple[int, int], ...]:
+    """What changes whenever a record is appended: the store's files' sizes and times (SQLite in WAL mode)."""
+    out = []
+    for path in (audit, audit.with_name(audit.name + "-wal")):
+        try:
+            stat = path.stat()
+            out.append((stat.st_size, stat.st_mtime_ns))
+        except OSError:
+            out.append((0, 0))
+    return tuple(out)
 
 
 @requires("viewer", data=True)

@@ -11,6 +11,7 @@ import math
 import os
 import re
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,6 +84,9 @@ class Folder:
         self._lock = threading.RLock()
         self.councils: dict[str, Council] = {}
         self._intervals: dict[str, Any] = {}
+        self.version = 0  # counts the changes to the councils: what the pages may cache against
+        self.refresh_every = 1.0  # seconds between looks at the files (each is a stat of every profile)
+        self._looked = 0.0
         paths = self._paths()
         self._rate(paths, progress)
 
@@ -112,6 +116,7 @@ class Folder:
             except OSError:
                 continue
             slug = self._slug(path)
+            self.version += 1
             council = Council(slug, path, mtime, rows.get(str(path)), failures.get(str(path), []))
             decision = result.decisions.get(str(path))
             if decision is not None:
@@ -121,13 +126,17 @@ class Folder:
             self.councils[slug] = council
 
     def refresh(self) -> None:
-        """Re-rate every council whose file changed, rate new files, forget removed ones."""
+        """Re-rate every council whose file changed, rate new files, forget removed ones (at most once a second)."""
         with self._lock:
+            if time.monotonic() - self._looked < self.refresh_every:
+                return
+            self._looked = time.monotonic()
             current = {p: p.stat().st_mtime for p in self._paths()}
             known = {c.path: c for c in self.councils.values()}
             changed = [p for p, m in current.items() if p not in known or known[p].mtime != m]
             for slug in [c.slug for c in self.councils.values() if c.path not in current]:
                 del self.councils[slug]
+                self.version += 1
             if changed:
                 for path in changed:
                     if path in known:
