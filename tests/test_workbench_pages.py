@@ -12,6 +12,7 @@ import pytest
 
 import engine
 from engine.workbench.accounts import AccountStore
+from engine.workbench.pages import interval_text
 
 from .workbench import HOSTILE_NAME, client_for, csrf_of, decide_form, make_app, propose_form
 
@@ -225,3 +226,13 @@ def test_there_is_no_default_account(tmp_path):
         page = client.get("/sign-in")
         response = client.post("/sign-in", data={"csrf": csrf_of(page.text), "name": name, "password": password}, follow_redirects=False)
         assert response.status_code == 401
+
+
+def test_the_thresholds_a_band_turned_on_are_shown_with_their_intervals(tmp_path):
+    app = make_app(tmp_path, intervals=True)
+    page = client_for(app, "vera").get("/year/2009/council/cambridgeshire").text
+    thresholds = page.split('id="thresholds"', 1)[1].split("</section>", 1)[0]
+    intervals = app.state.workbench.folder.intervals(engine.ruleset_for_year(2009).path)  # engine.threshold_sensitivity's, kept
+    majority = intervals["proportions.the_majority"].as_dict()
+    assert "the_majority" in thresholds and interval_text(majority) in thresholds
+    assert interval_text({"low": 0.6388888, "high": 0.7352941, "low_included": False, "high_included": True}) == "(0.6389, 0.7353]"

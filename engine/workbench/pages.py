@@ -146,8 +146,16 @@ def _thresholds(decision: Any, loaded_ruleset: Any, folder: Folder | None) -> li
             out.setdefault(f"{owner}:{item.measure}", {
                 "rule": owner, "measure": item.measure, "operator": item.operator, "threshold": item.threshold,
                 "name": item.threshold_name, "value": item.value, "holds": item.holds, "margin": margin,
-                "interval": (interval.as_dict() if interval is not None else None)})
+                "interval": (interval.as_dict() if interval is not None else None),
+                "interval_text": interval_text(interval.as_dict()) if interval is not None else ""})
     return sorted(out.values(), key=lambda t: (t["margin"] is None, t["margin"] or 0))
+
+
+def interval_text(interval: dict[str, Any]) -> str:
+    """An interval as `rules sensitivity` writes it: [ ] includes an end, ( ) excludes it."""
+    low, high = interval["low"], interval["high"]
+    return (f"{'[' if interval['low_included'] else '('}{low:.4g}, {high:.4g}{']' if interval['high_included'] else ')'}"
+            if isinstance(low, (int, float)) and isinstance(high, (int, float)) else f"{low} to {high}")
 
 
 def _history(audit: Path, decision: Any) -> list[dict[str, Any]]:
