@@ -180,12 +180,10 @@ class Folder:
             evaluation = engine.evaluate_text(text, str(council.path), self.ruleset)
             decision = evaluation.decision
             why: dict[int, Any] = {}  # filled as each band's page is asked for (a search: seconds each)
-            letter: str | None = None
-            if decision.rated:
-                try:
-                    letter = engine.letter(council.path, "markdown", self.ruleset)
-                except engine.EngineError as exc:
-                    letter = "; ".join(p.message for p in exc.problems)
+            try:  # a withheld rating has a letter too: "Not yet published"
+                letter: str | None = engine.letter(council.path, "markdown", self.ruleset)
+            except engine.EngineError as exc:
+                letter = "; ".join(p.message for p in exc.problems)
             council.review = CouncilReview(text, evaluation, why, letter)
             return council.review
 
