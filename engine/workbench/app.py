@@ -82,6 +82,14 @@ class Workbench:
         self.templates = Environment(loader=PackageLoader("engine.workbench", "templates"),
                                      autoescape=select_autoescape(default=True, default_for_string=True))
 
+    def static(self, council: Any, context: dict[str, Any]) -> Markup:
+        """The sections of a council's page that its file alone decides (limits, trace, thresholds, letter), rendered
+        once per version of the file."""
+        review = context["review"]
+        if review.static is None:
+            review.static = Markup(self.templates.get_template("council_review.html").render(year=council.year, council=council, **context))
+        return review.static
+
     def render(self, request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         session: Session | None = getattr(request.state, "session", None)
         html = self.templates.get_template(template).render(session=session, roles=ROLES, request=request, **context)
@@ -299,7 +307,7 @@ async def council_view(request: Request) -> Response:
     bench = _bench(request)
     council = await run_in_threadpool(_council, request)
     context = await run_in_threadpool(council_page, bench.folder, bench.audit, council, bench.intervals)
-    return bench.render(request, "council.html", year=council.year, council=council, **context)
+    return bench.render(request, "council.html", year=council.year, council=council, static=bench.static(council, context), **context)
 
 
 @requires("viewer")
@@ -360,7 +368,7 @@ async def _act(request: Request, council: Any, step: Callable[[], str]) -> Respo
     except ReviewRefused as exc:
         context = await run_in_threadpool(council_page, bench.folder, bench.audit, council, bench.intervals)
         return bench.render(request, "council.html", status=exc.status, year=council.year, council=council,
-                            refused=exc.messages, **context)
+                            refused=exc.messages, static=bench.static(council, context), **context)
     return RedirectResponse(f"/year/{council.year}/council/{council.slug}#judgement", status_code=303)
 
 

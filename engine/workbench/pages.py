@@ -108,7 +108,8 @@ def council_page(folder: Folder, audit: Path, council: Council, intervals: bool)
     review = folder.review(council)
     evaluation = review.evaluation
     decision = evaluation.decision
-    thresholds = _thresholds(decision, evaluation.ruleset, folder if intervals else None)
+    # the sections only the file decides are rendered once (Workbench.static); their thresholds are read for that
+    thresholds = _thresholds(decision, evaluation.ruleset, folder if intervals else None) if review.static is None else []
     where = standing(audit, decision)
     history = _history(audit, decision)
     policy = evaluation.ruleset.ruleset.judgement

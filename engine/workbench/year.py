@@ -58,6 +58,7 @@ class CouncilReview:
     evaluation: Any  # engine.Evaluation
     why_not: dict[int, Any]  # band -> engine.WhyNot, or the problem's text
     letter: str | None
+    static: Any = None  # the page's sections that only this version of the file decides, rendered once
 
 
 def _value(value: Any) -> Any:
