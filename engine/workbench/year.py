@@ -179,7 +179,6 @@ class Folder:
                 return council.review
             text = council.path.read_text(encoding="utf-8")
             evaluation = engine.evaluate_text(text, str(council.path), self.ruleset)
-            decision = evaluation.decision
             why: dict[int, Any] = {}  # filled as each band's page is asked for (a search: seconds each)
             try:  # a withheld rating has a letter too: "Not yet published"
                 letter: str | None = engine.letter(council.path, "markdown", self.ruleset)
