@@ -12,9 +12,9 @@ from engine.workbench.accounts import AccountStore
 
 from .workbench import PASSWORDS, client_for, csrf_of, decide_form, make_app, propose_form, sign_in
 
-PAGES = ["/", "/year/2009", "/year/2009/council/camden", "/year/2009/diff", "/audit"]
+PAGES = ["/", "/year/2009", "/year/2009/council/camden", "/year/2009/council/camden/why-not/3", "/year/2009/diff", "/audit", "/accounts"]
 DATA = ["/ping", "/year/2009/councils.csv", "/year/2009/councils.xlsx"]
-FORMS = ["/sign-out", "/year/2009/council/camden/propose", "/year/2009/council/camden/decide", "/audit/checkpoint"]
+FORMS = ["/sign-out", "/accounts/add", "/accounts/disable", "/year/2009/council/camden/propose", "/year/2009/council/camden/decide", "/audit/checkpoint"]
 
 
 @pytest.fixture(scope="module")
@@ -222,3 +222,46 @@ def test_a_moderator_cannot_confirm_their_own_proposal(app):
     refused = mo.post("/year/2009/council/hostile/decide", data={**meg_form, "csrf": csrf_of(page.text)}, follow_redirects=False)
     assert refused.status_code == 403
     assert "someone other than its proposer" in refused.text
+
+
+def test_only_an_admin_manages_accounts_and_never_their_own_from_the_page(app):
+    mo = client_for(app, "mo")
+    assert mo.get("/accounts").status_code == 403
+    token = csrf_of(mo.get("/year/2009").text)
+    assert mo.post("/accounts/add", data={"csrf": token, "name": "evil", "role": "admin", "password": "x" * 12},
+                   follow_redirects=False).status_code == 403
+    ada = client_for(app, "ada")
+    page = ada.get("/accounts")
+    assert page.status_code == 200 and "<td>mo</td>" in page.text
+    added = ada.post("/accounts/add", data={"csrf": csrf_of(page.text), "name": "newbie", "role": "viewer", "password": "newbie-password"},
+                     follow_redirects=False)
+    assert added.status_code == 303 and sign_in(client_for(app), "newbie", "newbie-password").status_code == 303
+    own = ada.post("/accounts/disable", data={"csrf": csrf_of(page.text), "name": "ada"}, follow_redirects=False)
+    assert own.status_code == 422 and app.state.workbench.accounts.account("ada").disabled is False
+    assert ada.post("/accounts/disable", data={"csrf": csrf_of(page.text), "name": "newbie"}, follow_redirects=False).status_code == 303
+    assert app.state.workbench.accounts.account("newbie").disabled
+
+
+def test_every_route_of_the_app_is_refused_without_a_session(app):
+    from starlette.routing import Route
+
+    samples = {"year": "2009", "slug": "camden", "band": "3", "kind": "csv", "record_id": "ffff", "action": "add"}
+    public = {"/sign-in"}
+    seen = 0
+    for route in app.routes:
+        if not isinstance(route, Route) or route.path in public:
+            continue
+        path = route.path
+        for name, value in samples.items():
+            path = path.replace("{" + name + "}", value)
+        assert "{" not in path, path
+        for method in sorted(route.methods or {"GET"}):
+            if method == "HEAD":
+                continue
+            response = client_for(app).request(method, path, data={"csrf": "x"} if method == "POST" else None, follow_redirects=False)
+            seen += 1
+            if method == "GET" and path not in DATA:
+                assert response.status_code == 303 and response.headers["location"].startswith("/sign-in"), (method, path)
+            else:
+                assert response.status_code == 401, (method, path)
+    assert seen >= len(PAGES) + len(DATA) + len(FORMS) - 1

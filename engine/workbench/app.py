@@ -30,7 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import engine
 
-from .accounts import ROLES, AccountStore, Session, SignInRefused, default_store_path
+from .accounts import ROLES, AccountError, AccountStore, Session, SignInRefused, default_store_path
 from .pages import audit_rows, council_page, year_rows
 from .review import ReviewRefused, decide, propose
 from .year import Folder
@@ -426,6 +426,33 @@ async def diff_page(request: Request) -> Response:
     return bench.render(request, "diff.html", year=year, view=view)
 
 
+@requires("admin")
+async def accounts_page(request: Request) -> Response:
+    bench = _bench(request)
+    return bench.render(request, "accounts.html", accounts=await run_in_threadpool(bench.accounts.accounts))
+
+
+@requires("admin")
+async def accounts_change(request: Request) -> Response:
+    """Add an account (name, role, password) or disable one; the admin's own account is never disabled from here."""
+    bench = _bench(request)
+    form = await read_form(request)
+    action = request.path_params["action"]
+    try:
+        if action == "add":
+            await run_in_threadpool(bench.accounts.add, form.get("name", ""), form.get("role", ""), form.get("password", ""))
+        elif action == "disable":
+            if form.get("name") == request.state.session.account.name:
+                raise AccountError("an admin does not disable their own account here: another admin, or `engine users disable`, does")
+            await run_in_threadpool(bench.accounts.disable, form.get("name", ""))
+        else:
+            raise HTTPException(404, "accounts are added or disabled")
+    except AccountError as exc:
+        return bench.render(request, "accounts.html", status=422, accounts=await run_in_threadpool(bench.accounts.accounts),
+                            refused=[str(exc)])
+    return RedirectResponse("/accounts", status_code=303)
+
+
 # --- errors -----------------------------------------------------------------------------------------
 
 
@@ -473,6 +500,8 @@ def create_app(profiles: str | os.PathLike[str], *, ruleset: str | os.PathLike[s
         Route("/audit", audit_page),
         Route("/audit/record/{record_id}", audit_record),
         Route("/audit/checkpoint", audit_checkpoint, methods=["POST"]),
+        Route("/accounts", accounts_page),
+        Route("/accounts/{action}", accounts_change, methods=["POST"]),
         Mount("/static", StaticFiles(directory=static), name="static"),
     ]
     app = Starlette(routes=routes, exception_handlers={HTTPException: http_error, Exception: server_error})
