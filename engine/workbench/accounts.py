@@ -12,6 +12,7 @@ import hashlib
 import os
 import secrets
 import sqlite3
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -104,6 +105,7 @@ class AccountStore:
 
     def __init__(self, path: str | os.PathLike[str], *, create: bool = True):
         self.path = Path(path)
+        self._local = threading.local()
         if not create and not self.path.is_file():
             raise AccountError(f"{self.path}: no workbench store here; add the first admin with `engine users add NAME --role admin`")
         if create:
@@ -122,12 +124,13 @@ class AccountStore:
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        con = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
-        try:
+        """This thread's connection (kept: every request checks a session, and opening one costs more than the query)."""
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=True)
             con.execute("PRAGMA synchronous = FULL")
-            yield con
-        finally:
-            con.close()
+            self._local.con = con
+        yield con
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
