@@ -236,3 +236,19 @@ def test_the_thresholds_a_band_turned_on_are_shown_with_their_intervals(tmp_path
     majority = intervals["proportions.the_majority"].as_dict()
     assert "the_majority" in thresholds and interval_text(majority) in thresholds
     assert interval_text({"low": 0.6388888, "high": 0.7352941, "low_included": False, "high_included": True}) == "(0.6389, 0.7353]"
+
+
+def test_a_proposal_made_on_a_profile_since_changed_cannot_be_confirmed(tmp_path):
+    import os
+
+    app = make_app(tmp_path)
+    app.state.workbench.folder.refresh_every = 0
+    ann, mo = client_for(app, "ann"), client_for(app, "mo")
+    assert ann.post("/year/2009/council/cambridgeshire/propose", data=propose_form(ann, "cambridgeshire", band=4),
+                    follow_redirects=False).status_code == 303
+    path = app.state.workbench.folder.folder / "cambridgeshire.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("letter_date: 2009-12-09", "letter_date: 2009-12-10", 1), encoding="utf-8")
+    os.utime(path, (2, 2))
+    refused = mo.post("/year/2009/council/cambridgeshire/decide", data=decide_form(mo, "confirm", slug="cambridgeshire"),
+                      follow_redirects=False)
+    assert refused.status_code == 409 and "changed since the proposal" in refused.text

@@ -43,7 +43,7 @@ def standing(audit: Path, decision: Any) -> Standing:
         record = store.get(latest)
     step = review_of(record.judgement)
     if step["state"] == "proposed":
-        step["proposer"] = record.run_by
+        step["proposer"], step["input_hash"] = record.run_by, record.input_hash
     return Standing(latest, step["state"], step)
 
 
@@ -97,6 +97,9 @@ def decide(folder: Folder, audit: Path, council: Council, account: str, action: 
         raise ReviewRefused(409, ["there is no proposal awaiting a moderator"])
     if now.step.get("proposer") == account:
         raise ReviewRefused(403, ["a proposal is confirmed or returned by someone other than its proposer"])
+    if action == "confirm" and now.step.get("input_hash") != decision.input_hash:
+        raise ReviewRefused(409, ["the council's profile changed since the proposal was made: return it, and the assessor "
+                                  "proposes again on the profile as it is"])
     step = {k: now.step.get(k) for k in ("band", "assessor", "reason")}
     step["date"] = datetime.now(UTC).date().isoformat()
     if action == "confirm":
