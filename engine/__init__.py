@@ -2,7 +2,7 @@
 
 The public surface is the names in ``__all__``. For type checkers they are imported below; at run time each
 is imported on first use, so that ``engine --help`` (which imports this package) does not import pandas or
-durable-rules. ``tests/test_public_api.py`` holds the two lists together.
+durable-rules. ``tests/test_shape.py`` pins the names and holds the two lists together.
 """
 from __future__ import annotations
 
@@ -12,54 +12,83 @@ from typing import TYPE_CHECKING, Any
 from .version import __version__
 
 if TYPE_CHECKING:
-    from .audit.checkpoint import take_checkpoint
+    from .audit.checkpoint import AuditCheck, take_checkpoint, verify_audit
     from .audit.record import RecordedEvaluation, evaluate_and_record
-    from .audit.store import AuditStore, VerifyResult, default_audit_path
-    from .batch.run import BatchResult, evaluate_batch, rate_all
+    from .audit.store import AuditStore, VerifyResult, default_audit_path, export_records
+    from .authoring.check_files import RulesetChecked, check_rulesets
+    from .authoring.rule_tests import RuleTestRun, run_rule_tests
+    from .authoring.schemas import schema_text, write_schema
+    from .authoring.vocabulary import measures_of
+    from .batch.run import BatchResult, evaluate_batch, rate_all, rate_to_file
     from .characters import spreadsheet_cell
     from .decide.pipeline import Evaluation, evaluate, evaluate_file, evaluate_text
-    from .errors import AuditError, BuildError, DefectError, EngineError, JudgementError, Problem, ProfileError, RulesetError
+    from .errors import AuditError, BuildError, DefectError, EngineError, JudgementError, Problem, ProfileError, RulesetError, WriteError
+    from .explain.text import explain_why_not
     from .explain.why_not import WhyNot, why_not
+    from .ingest.build import BuildResult, Tables, build_and_write
+    from .ingest.synthetic import write_synthetic
     from .load.catalogue import load_catalogue
+    from .load.judgement import judgement_from_file, judgement_from_options
     from .load.profile import load_profile, parse_profile
     from .load.ruleset import load_ruleset, ruleset_for_year
     from .model.catalogue import Catalogue
     from .model.judgement import ProposedJudgement
     from .model.loaded import LoadedProfile, LoadedRuleset
+    from .model.measures import MeasureSpec
     from .model.profile import Profile
     from .model.ruleset import Ruleset
     from .model.trace import Decision
-    from .render.review import letter, report
+    from .render.audit import list_records, show_record
+    from .render.json import render_json
+    from .render.review import letter, report, write_report
+    from .render.text import render_text
     from .sensitivity.calibrate import Calibration, calibrate
     from .sensitivity.diff import RulesDiff, rules_diff
     from .sensitivity.trust import SensitivityReport, threshold_sensitivity
+    from .workbench.accounts import Account, AccountError
+    from .workbench.commands import add_account, disable_account, list_accounts, serve_workbench
 
 # Each public name and the module that defines it.
 _WHERE: dict[str, str] = {
-    "AuditError": "errors", "AuditStore": "audit.store", "BatchResult": "batch.run", "BuildError": "errors",
-    "Calibration": "sensitivity.calibrate", "Catalogue": "model.catalogue", "Decision": "model.trace", "DefectError": "errors", "EngineError": "errors",
+    "Account": "workbench.accounts", "AccountError": "workbench.accounts", "add_account": "workbench.commands",
+    "disable_account": "workbench.commands", "list_accounts": "workbench.commands", "serve_workbench": "workbench.commands",
+    "AuditCheck": "audit.checkpoint", "AuditError": "errors", "AuditStore": "audit.store", "BatchResult": "batch.run",
+    "BuildError": "errors", "BuildResult": "ingest.build", "Calibration": "sensitivity.calibrate",
+    "Catalogue": "model.catalogue", "Decision": "model.trace", "DefectError": "errors", "EngineError": "errors",
     "Evaluation": "decide.pipeline", "JudgementError": "errors", "LoadedProfile": "model.loaded",
-    "LoadedRuleset": "model.loaded", "Problem": "errors", "Profile": "model.profile", "ProfileError": "errors",
-    "ProposedJudgement": "model.judgement", "RecordedEvaluation": "audit.record", "Ruleset": "model.ruleset",
-    "RulesDiff": "sensitivity.diff", "RulesetError": "errors", "SensitivityReport": "sensitivity.trust",
-    "VerifyResult": "audit.store", "WhyNot": "explain.why_not", "calibrate": "sensitivity.calibrate",
-    "evaluate": "decide.pipeline", "evaluate_and_record": "audit.record", "evaluate_batch": "batch.run",
-    "evaluate_file": "decide.pipeline", "evaluate_text": "decide.pipeline", "letter": "render.review",
-    "load_catalogue": "load.catalogue", "load_profile": "load.profile", "load_ruleset": "load.ruleset",
-    "parse_profile": "load.profile", "rate_all": "batch.run", "report": "render.review",
-    "rules_diff": "sensitivity.diff", "ruleset_for_year": "load.ruleset", "threshold_sensitivity": "sensitivity.trust",
-    "why_not": "explain.why_not", "default_audit_path": "audit.store", "spreadsheet_cell": "characters",
-    "take_checkpoint": "audit.checkpoint",
+    "LoadedRuleset": "model.loaded", "MeasureSpec": "model.measures", "Problem": "errors", "Profile": "model.profile",
+    "ProfileError": "errors", "ProposedJudgement": "model.judgement", "RecordedEvaluation": "audit.record",
+    "RuleTestRun": "authoring.rule_tests", "RulesDiff": "sensitivity.diff", "Ruleset": "model.ruleset",
+    "RulesetChecked": "authoring.check_files", "RulesetError": "errors", "SensitivityReport": "sensitivity.trust",
+    "Tables": "ingest.build", "VerifyResult": "audit.store", "WhyNot": "explain.why_not", "WriteError": "errors",
+    "build_and_write": "ingest.build", "calibrate": "sensitivity.calibrate",
+    "check_rulesets": "authoring.check_files", "default_audit_path": "audit.store", "evaluate": "decide.pipeline",
+    "evaluate_and_record": "audit.record", "evaluate_batch": "batch.run", "evaluate_file": "decide.pipeline",
+    "evaluate_text": "decide.pipeline", "explain_why_not": "explain.text", "export_records": "audit.store",
+    "judgement_from_file": "load.judgement", "judgement_from_options": "load.judgement", "letter": "render.review",
+    "list_records": "render.audit", "load_catalogue": "load.catalogue", "load_profile": "load.profile",
+    "load_ruleset": "load.ruleset", "measures_of": "authoring.vocabulary", "parse_profile": "load.profile",
+    "rate_all": "batch.run", "rate_to_file": "batch.run", "render_json": "render.json", "render_text": "render.text",
+    "report": "render.review", "rules_diff": "sensitivity.diff", "ruleset_for_year": "load.ruleset",
+    "run_rule_tests": "authoring.rule_tests", "schema_text": "authoring.schemas", "show_record": "render.audit", "spreadsheet_cell": "characters",
+    "take_checkpoint": "audit.checkpoint", "threshold_sensitivity": "sensitivity.trust",
+    "verify_audit": "audit.checkpoint", "why_not": "explain.why_not", "write_report": "render.review",
+    "write_schema": "authoring.schemas", "write_synthetic": "ingest.synthetic",
 }
 
 __all__ = [
-    "AuditError", "AuditStore", "BatchResult", "BuildError", "Calibration", "Catalogue", "Decision", "DefectError",
-    "EngineError", "Evaluation", "JudgementError", "LoadedProfile", "LoadedRuleset", "Problem", "Profile",
-    "ProfileError", "ProposedJudgement", "RecordedEvaluation", "RulesDiff", "Ruleset", "RulesetError",
-    "SensitivityReport", "VerifyResult", "WhyNot", "__version__", "calibrate", "default_audit_path", "evaluate",
-    "evaluate_and_record", "evaluate_batch", "evaluate_file", "evaluate_text", "letter", "load_catalogue",
-    "load_profile", "load_ruleset", "parse_profile", "rate_all", "report", "rules_diff", "ruleset_for_year",
-    "spreadsheet_cell", "take_checkpoint", "threshold_sensitivity", "why_not",
+    "Account", "AccountError", "AuditCheck", "AuditError", "AuditStore", "BatchResult", "BuildError", "BuildResult",
+    "Calibration", "Catalogue", "Decision", "DefectError", "EngineError", "Evaluation", "JudgementError",
+    "LoadedProfile", "LoadedRuleset", "MeasureSpec", "Problem", "Profile", "ProfileError", "ProposedJudgement",
+    "RecordedEvaluation", "RuleTestRun", "RulesDiff", "Ruleset", "RulesetChecked", "RulesetError",
+    "SensitivityReport", "Tables", "VerifyResult", "WhyNot", "WriteError", "__version__", "add_account",
+    "build_and_write", "calibrate", "check_rulesets", "default_audit_path", "disable_account", "evaluate",
+    "evaluate_and_record", "evaluate_batch", "evaluate_file", "evaluate_text", "explain_why_not", "export_records",
+    "judgement_from_file", "judgement_from_options", "letter", "list_accounts", "list_records", "load_catalogue",
+    "load_profile", "load_ruleset", "measures_of", "parse_profile", "rate_all", "rate_to_file", "render_json",
+    "render_text", "report", "rules_diff", "ruleset_for_year", "run_rule_tests", "schema_text", "serve_workbench",
+    "show_record", "spreadsheet_cell", "take_checkpoint", "threshold_sensitivity", "verify_audit", "why_not",
+    "write_report", "write_schema", "write_synthetic",
 ]
 
 

@@ -1,6 +1,9 @@
-"""The command line: parse arguments, call one library function, print. No domain work here.
+"""The command line: parse arguments, call one public function of :mod:`engine` per command, print. No
+domain work here: what a command decides, how it words it and which exit code it ends with belong to its
+result (``.text``, ``.exit_code``). This module imports only the package root (an import-linter contract).
 
-Heavy imports (pandas, durable-rules) happen inside commands so that ``engine --help`` stays fast.
+The public names are imported inside commands (the package imports each on first use), so that
+``engine --help`` imports neither pandas nor durable-rules.
 """
 from __future__ import annotations
 
@@ -9,24 +12,28 @@ import sys
 
 import click
 
-EXIT_BAD_INPUT = 2
-
 
 def reports_errors(command):
-    """Bad input becomes located ``file:line:col: code: message`` lines on stderr and exit code 2."""
+    """Bad input becomes located ``file:line:col: code: message`` lines on stderr and the error's exit code (2)."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
-        from .errors import EngineError  # here, not at the top: `engine --help` imports only click
+        from . import EngineError  # here, not at the top: `engine --help` imports only click
 
         try:
             return command(*args, **kwargs)
         except EngineError as exc:
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
-            sys.exit(EXIT_BAD_INPUT)
+            _end(exc.exit_code)
 
     return wrapper
+
+
+def _end(exit_code: int) -> None:
+    """End with the exit code the command's result gives (0 is the ordinary end)."""
+    if exit_code:
+        sys.exit(exit_code)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -71,8 +78,7 @@ def evaluate(profile: str, output_format: str, ruleset_path: str | None, full: b
       engine evaluate examples/cambridgeshire.yaml --format json
       engine evaluate examples/cambridgeshire.yaml --override-band 4 --assessor "A. Assessor" --reason "..."
     """
-    from .audit.record import evaluate_and_record
-    from .load.judgement import judgement_from_file, judgement_from_options
+    from . import evaluate_and_record, judgement_from_file, judgement_from_options, render_json, render_text
 
     if judgement_file and override_band is not None:
         raise click.UsageError("give either --judgement FILE or --override-band N, not both")
@@ -87,14 +93,7 @@ def evaluate(profile: str, output_format: str, ruleset_path: str | None, full: b
     decision = recorded.decision
     if recorded.record_id:
         click.echo(f"recorded as {recorded.record_id} in {recorded.audit_path}", err=True)
-    if output_format == "json":
-        from .render.json import render_json
-
-        click.echo(render_json(decision), nl=False)
-    else:
-        from .render.text import render_text
-
-        click.echo(render_text(decision, full=full), nl=False)
+    click.echo(render_json(decision) if output_format == "json" else render_text(decision, full=full), nl=False)
 
 
 @main.command()
@@ -109,7 +108,7 @@ def measures(pattern: str | None, ruleset_path: str | None) -> None:
     Example:
       engine measures --grep secondary_schools
     """
-    from .authoring.vocabulary import measures_of
+    from . import measures_of
 
     for spec in measures_of(ruleset_path, pattern):
         click.echo(f"{spec.name}\t{spec.kind}\t{spec.description}")
@@ -135,8 +134,8 @@ def report(profile: str, output: str | None, output_format: str, judgement_file:
       engine report examples/camden.yaml -o camden.html
       engine report examples/cambridgeshire.yaml --format markdown
     """
-    from .render.review import report as render_report
-    from .render.review import write_report
+    from . import report as render_report
+    from . import write_report
 
     if output:
         write_report(profile, output, output_format, judgement_path=judgement_file)
@@ -159,7 +158,7 @@ def letter(profile: str, output_format: str, judgement_file: str | None) -> None
     Example:
       engine letter examples/camden.yaml
     """
-    from .render.review import letter as render_letter
+    from . import letter as render_letter
 
     click.echo(render_letter(profile, output_format, judgement_path=judgement_file), nl=False)
 
@@ -176,14 +175,13 @@ def explain(profile: str, band: int) -> None:
     Example:
       engine explain examples/cambridgeshire.yaml --why-not 4
     """
-    from .explain.text import explain_why_not
+    from . import explain_why_not
 
     click.echo(explain_why_not(profile, band), nl=False)
 
 
 # --- The audit trail (issue 3) -------------------------------------------------------------------
 
-EXIT_NOT_VERIFIED = 1
 _AUDIT_OPTION = click.option("--audit", "audit_path", type=click.Path(dir_okay=False), default=None,
                              help="The audit store (default: $ENGINE_AUDIT_DB, else ~/.local/share/engine/audit.sqlite).")
 
@@ -208,12 +206,10 @@ def audit_list(audit_path: str | None) -> None:
     Example:
       engine audit list --audit audit.sqlite
     """
-    from .audit.store import AuditStore, default_audit_path
-    from .render.audit import record_line
+    from . import list_records
 
-    with AuditStore(default_audit_path(audit_path), create=False) as store:
-        for record in store.summaries():  # one at a time: a store of any size lists in flat memory
-            click.echo(record_line(record))
+    for line in list_records(audit_path):
+        click.echo(line)
 
 
 @audit.command("show")
@@ -227,11 +223,9 @@ def audit_show(record_id: str, audit_path: str | None) -> None:
     Example:
       engine audit show 4f2c
     """
-    from .audit.store import AuditStore, default_audit_path
-    from .render.audit import render_record
+    from . import show_record
 
-    with AuditStore(default_audit_path(audit_path), create=False) as store:
-        click.echo(render_record(store.get(record_id)), nl=False)
+    click.echo(show_record(record_id, audit_path), nl=False)
 
 
 @audit.command("export")
@@ -246,10 +240,9 @@ def audit_export(output_format: str, audit_path: str | None) -> None:
     Example:
       engine audit export --format jsonl > audit.jsonl
     """
-    from .audit.store import AuditStore, default_audit_path
+    from . import export_records
 
-    with AuditStore(default_audit_path(audit_path), create=False) as store:
-        store.export_jsonl(sys.stdout)
+    export_records(sys.stdout, audit_path)
 
 
 @audit.command("verify")
@@ -268,16 +261,11 @@ def audit_verify(checkpoint_file: str | None, audit_path: str | None) -> None:
       engine audit verify --audit audit.sqlite
       engine audit verify --checkpoint audit.checkpoint.yaml
     """
-    from .audit import checkpoint
-    from .audit.store import AuditStore, default_audit_path
+    from . import verify_audit
 
-    path = default_audit_path(audit_path)
-    anchor = checkpoint.load(checkpoint_file) if checkpoint_file else None
-    with AuditStore(path, create=False) as store:
-        result = checkpoint.verify_against(store, anchor, checkpoint_file) if anchor and checkpoint_file else store.verify()
-    click.echo(result.report(path), err=not result.ok)
-    if not result.ok:
-        sys.exit(EXIT_NOT_VERIFIED)
+    checked = verify_audit(audit_path, checkpoint_file)
+    click.echo(checked.text, err=not checked.ok, nl=False)
+    _end(checked.exit_code)
 
 
 @audit.command("checkpoint")
@@ -293,30 +281,14 @@ def audit_checkpoint(output: str | None, audit_path: str | None) -> None:
     Example:
       engine audit checkpoint -o audit.checkpoint.yaml
     """
-    from .audit import checkpoint
-    from .audit.store import AuditStore, default_audit_path
+    from . import take_checkpoint
 
-    path = default_audit_path(audit_path)
-    if output:
-        from .writing import check_writable
-
-        check_writable(output)
-    with AuditStore(path, create=False) as store:
-        result, taken = checkpoint.take(store)
-    if taken is None:
-        click.echo(result.report(path), err=True)
-        sys.exit(EXIT_NOT_VERIFIED)
-    if output:
-        checkpoint.write(taken, output)
-        click.echo(f"{result.report(path)}\ncheckpoint of {taken.records} record(s) written to {output}")
-    else:
-        click.echo(checkpoint.checkpoint_text(taken), nl=False)
+    checked = take_checkpoint(audit_path, output)
+    click.echo(checked.text, err=not checked.ok, nl=False)
+    _end(checked.exit_code)
 
 
 # --- Rule authors' tools: rules check, rules test, schema (issue 4) ------------------------------
-
-EXIT_RULE_TESTS_FAILED = 1
-
 
 @main.group()
 def rules() -> None:
@@ -338,13 +310,10 @@ def rules_check(rulesets: tuple[str, ...]) -> None:
     Example:
       engine rules check rules/csa-2009.yaml
     """
-    from .authoring.check_files import check_ruleset_files
+    from . import check_rulesets
 
-    for path, loaded in check_ruleset_files(list(rulesets)):
-        ruleset = loaded.ruleset
-        withhold = f", {len(ruleset.withhold)} withhold rule{'s' * (len(ruleset.withhold) != 1)}" if ruleset.withhold else ""
-        click.echo(f"{path}: no problems ({len(ruleset.rules)} rules, {len(ruleset.decision_table.rows)} "
-                   f"decision-table rows, {len(ruleset.limits)} limits{withhold})")
+    for checked in check_rulesets(rulesets):
+        click.echo(checked.summary)
 
 
 @rules.command("test")
@@ -363,12 +332,11 @@ def rules_test(cases: tuple[str, ...], coverage: bool, ruleset_path: str | None)
       engine rules test rules/cases/csa-2009 --coverage
       engine rules test rules/cases/csa-2009 --ruleset draft.yaml
     """
-    from .authoring.rule_tests import format_rule_tests, run_rule_tests
+    from . import run_rule_tests
 
     run = run_rule_tests(list(cases), ruleset_path)
-    click.echo(format_rule_tests(run, coverage), nl=False)
-    if not run.passed:
-        sys.exit(EXIT_RULE_TESTS_FAILED)
+    click.echo(run.text(coverage), nl=False)
+    _end(run.exit_code)
 
 
 @rules.command("diff")
@@ -391,15 +359,13 @@ def rules_diff_command(old: str, new: str, profiles: tuple[str, ...], output_for
       engine rules diff rules/csa-2009.yaml draft.yaml profiles/
       engine rules diff rules/csa-2009.yaml rules/csa-2010.yaml profiles/ --format csv > moves.csv
     """
-    from .sensitivity.diff import FORMATS, rules_diff
+    from . import rules_diff
 
     diff = rules_diff(old, new, profiles)
-    for failure in diff.failures:
-        for problem in failure.problems:
-            click.echo(str(problem), err=True)
-    click.echo(FORMATS[output_format](diff), nl=False)
-    if diff.failures:
-        sys.exit(EXIT_BAD_INPUT)
+    for problem in diff.problems:
+        click.echo(str(problem), err=True)
+    click.echo(diff.text(output_format), nl=False)
+    _end(diff.exit_code)
 
 
 @rules.command("sensitivity")
@@ -426,7 +392,7 @@ def rules_sensitivity(ruleset: str, cases: tuple[str, ...], profiles: tuple[str,
       engine rules sensitivity rules/csa-2009.yaml
       engine rules sensitivity rules/csa-2009.yaml --profiles profiles/ -o sensitivity.html
     """
-    from .sensitivity.trust import threshold_sensitivity
+    from . import threshold_sensitivity
 
     report = threshold_sensitivity(ruleset, list(cases) or None, profiles, output)
     for problem in report.problems:
@@ -434,12 +400,9 @@ def rules_sensitivity(ruleset: str, cases: tuple[str, ...], profiles: tuple[str,
     click.echo(report.json() if output_format == "json" else report.text(), nl=False)
     if output:
         click.echo(f"wrote {output}", err=True)
-    for name, found in report.cases.failing:
-        click.echo(f"case {name} fails with the ruleset as it is: {'; '.join(found)}", err=True)
-    if report.problems:
-        sys.exit(EXIT_BAD_INPUT)
-    if report.cases.failing:
-        sys.exit(EXIT_RULE_TESTS_FAILED)
+    for line in report.failing:
+        click.echo(line, err=True)
+    _end(report.exit_code)
 
 
 @rules.command("calibrate")
@@ -468,18 +431,16 @@ def rules_calibrate(ruleset: str, outcomes: str, profiles: tuple[str, ...], outp
     Example:
       engine rules calibrate rules/csa-2009.yaml --outcomes published.csv --profiles profiles/ -o proposed.yaml
     """
-    from .sensitivity.calibrate import calibrate, format_text
-    from .sensitivity.diff import write_diff
+    from . import calibrate
 
     result = calibrate(ruleset, outcomes, profiles, output, cases=list(cases) or None, force=force, only=list(only) or None)
     for problem in result.problems:
         click.echo(str(problem), err=True)
-    click.echo(format_text(result), nl=False)
+    click.echo(result.text(), nl=False)
     if diff_output:
-        write_diff(result.diff, diff_output)
+        result.diff.write(diff_output)
         click.echo(f"wrote {diff_output}", err=True)
-    if result.problems:
-        sys.exit(EXIT_BAD_INPUT)
+    _end(result.exit_code)
 
 
 @main.command("schema")
@@ -493,7 +454,7 @@ def schema_command(name: str, output: str | None) -> None:
     Example:
       engine schema profile -o schemas/profile.schema.json
     """
-    from .authoring.schemas import schema_text, write_schema
+    from . import schema_text, write_schema
 
     if output:
         write_schema(name, output)
@@ -532,8 +493,7 @@ def batch(inputs: tuple[str, ...], output: str, audit_path: str | None, no_audit
       engine batch real-2015/ --ruleset rules/csa-2009.yaml -o what-if-2015.csv
       engine batch profiles/ -o under-2010.csv --ruleset rules/csa-2010.yaml
     """
-    from .audit.store import default_audit_path
-    from .batch.run import rate_to_file, summary
+    from . import default_audit_path, rate_to_file
 
     bar = None
 
@@ -551,14 +511,12 @@ def batch(inputs: tuple[str, ...], output: str, audit_path: str | None, no_audit
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    for failure in result.failures:
-        for problem in failure.problems:
-            click.echo(str(problem), err=True)
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
     click.echo(f"wrote {output}")
-    for line in summary(result):
+    for line in result.summary_lines():
         click.echo(line)
-    if result.failures:
-        sys.exit(EXIT_BAD_INPUT)
+    _end(result.exit_code)
 
 
 @main.group()
@@ -613,7 +571,7 @@ def profiles_build(councils: str, settings: tuple[str, ...], indicators: tuple[s
       engine profiles build --columns examples/real/looked-after-2011.yaml --councils la_152.csv \\
         --indicators cla_2011/ --indicators outcomes_2011/ --neighbours neighbours.csv --base examples/ -o overlaid/
     """
-    from .ingest.build import Tables, build_and_write, summary
+    from . import Tables, build_and_write
 
     if not settings and not indicators:
         raise click.UsageError("give --settings or --indicators (or both): there is nothing to build from")
@@ -621,13 +579,9 @@ def profiles_build(councils: str, settings: tuple[str, ...], indicators: tuple[s
                                       year=year, ruleset=ruleset_path, base=base)
     for problem in result.problems:
         click.echo(str(problem), err=True)
-    click.echo(f"built {len(result.profiles)} profile(s) into {output}"
-               + (f"; {len(result.problems)} row(s) reported and left out" if result.problems else ""))
-    if show_summary or (show_summary is None and result.notable):
-        for line in summary(result):
-            click.echo(line)
-    if result.problems:
-        sys.exit(EXIT_BAD_INPUT)
+    for line in result.report_lines(output, show_summary):
+        click.echo(line)
+    _end(result.exit_code)
 
 
 @profiles.command("synthetic")
@@ -647,9 +601,9 @@ def profiles_synthetic(directory: str, seed: int | None, councils: int, year: in
       engine profiles synthetic data/ --seed 2009
       engine profiles synthetic data-2010/ --year 2010
     """
-    from .ingest.synthetic import write
+    from . import write_synthetic
 
-    for name, path in write(directory, seed, councils, year=year).items():
+    for name, path in write_synthetic(directory, seed, councils, year=year).items():
         click.echo(f"{name}: {path}")
     click.echo("SYNTHETIC: generated data, not real councils.")
 
@@ -659,16 +613,6 @@ def profiles_synthetic(directory: str, seed: int | None, councils: int, year: in
 _STORE_OPTION = click.option("--store", "store_path", type=click.Path(dir_okay=False), default=None,
                              help="The workbench's store of accounts and sessions (default: $ENGINE_WORKBENCH_DB, else "
                                   "~/.local/share/engine/workbench.sqlite).")
-
-
-def _accounts(store_path: str | None, create: bool):
-    from .workbench.accounts import AccountError, AccountStore, default_store_path
-
-    try:
-        return AccountStore(default_store_path(store_path), create=create)
-    except AccountError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(EXIT_BAD_INPUT)
 
 
 @main.group()
@@ -687,6 +631,7 @@ def users() -> None:
               help="viewer reads; assessor proposes judgements; moderator confirms or returns others' proposals; admin manages.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input (as when it is a pipe).")
 @_STORE_OPTION
+@reports_errors
 def users_add(name: str, role: str, password_stdin: bool, store_path: str | None) -> None:
     """Add the account NAME with a role; its password is asked for (never given on the command line).
 
@@ -695,22 +640,18 @@ def users_add(name: str, role: str, password_stdin: bool, store_path: str | None
       engine users add alice --role admin
       printf '%s\\n' "$PASSWORD" | engine users add bob --role assessor --password-stdin
     """
-    from .workbench.accounts import AccountError
+    from . import add_account
 
     # From the terminal, asked twice and not echoed; from a pipe (or with --password-stdin), its first line.
     piped = password_stdin or not sys.stdin.isatty()
     password = sys.stdin.readline().rstrip("\r\n") if piped else click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    store = _accounts(store_path, create=True)
-    try:
-        account = store.add(name, role, password)
-    except AccountError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(EXIT_BAD_INPUT)
-    click.echo(f"added {account.name} ({account.role}) to {store.path}")
+    account = add_account(name, role, password, store_path)
+    click.echo(f"added {account.name} ({account.role})")
 
 
 @users.command("list")
 @_STORE_OPTION
+@reports_errors
 def users_list(store_path: str | None) -> None:
     """List the accounts: name, role, whether disabled, when added.
 
@@ -718,13 +659,16 @@ def users_list(store_path: str | None) -> None:
     Example:
       engine users list
     """
-    for account in _accounts(store_path, create=False).accounts():
+    from . import list_accounts
+
+    for account in list_accounts(store_path):
         click.echo(f"{account.name}\t{account.role}\t{'disabled' if account.disabled else 'active'}\t{account.created_at}")
 
 
 @users.command("disable")
 @click.argument("name")
 @_STORE_OPTION
+@reports_errors
 def users_disable(name: str, store_path: str | None) -> None:
     """Disable the account NAME: it can no longer sign in, and its sessions end now.
 
@@ -732,13 +676,9 @@ def users_disable(name: str, store_path: str | None) -> None:
     Example:
       engine users disable bob
     """
-    from .workbench.accounts import AccountError
+    from . import disable_account
 
-    try:
-        _accounts(store_path, create=False).disable(name)
-    except AccountError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(EXIT_BAD_INPUT)
+    disable_account(name, store_path)
     click.echo(f"disabled {name}")
 
 
@@ -749,18 +689,20 @@ def users_disable(name: str, store_path: str | None) -> None:
 @click.option("--audit", "audit_path", type=click.Path(dir_okay=False), default=None,
               help="The audit store (default: $ENGINE_AUDIT_DB, else ~/.local/share/engine/audit.sqlite).")
 @_STORE_OPTION
+@click.option("--checkpoint", "checkpoint_file", type=click.Path(dir_okay=False), default=None,
+              help="A checkpoint file (`engine audit checkpoint`) the audit page's verify holds the chain to.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on (127.0.0.1: this machine only).")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @reports_errors
-def serve(directory: str, ruleset_path: str | None, audit_path: str | None, store_path: str | None, host: str, port: int) -> None:
+def serve(directory: str, ruleset_path: str | None, audit_path: str | None, store_path: str | None, checkpoint_file: str | None,
+          host: str, port: int) -> None:
     """Serve the reviewers' workbench over DIRECTORY's profiles: the year, each council, four-eyes judgement, the audit trail.
 
     \b
     Example:
       engine users add alice --role admin && engine serve examples/
     """
-    from .workbench.accounts import default_store_path
-    from .workbench.app import create_app, run
+    from . import serve_workbench
 
     bar = None
 
@@ -771,16 +713,19 @@ def serve(directory: str, ruleset_path: str | None, audit_path: str | None, stor
             bar.__enter__()
         bar.update(done - bar.pos)
 
+    def say(line: str) -> None:
+        nonlocal bar
+        if bar is not None:  # the rating is done once the server speaks
+            bar.__exit__(None, None, None)
+            bar = None
+        click.echo(line, err=True)
+
     try:
-        app = create_app(directory, ruleset=ruleset_path, audit=audit_path, store=store_path, progress=progress)
+        serve_workbench(directory, ruleset=ruleset_path, audit=audit_path, store=store_path, checkpoint=checkpoint_file,
+                        host=host, port=port, progress=progress, say=say)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    if not app.state.workbench.accounts.accounts():
-        click.echo(f"no account in {default_store_path(store_path)}: add the first with `engine users add NAME --role admin`", err=True)
-    where = "this machine only" if host in ("127.0.0.1", "localhost", "::1") else "every machine that can reach this address"
-    click.echo(f"serving {directory} on http://{host}:{port}/ ({where})", err=True)
-    run(app, host, port)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,7 +1,9 @@
 """The errors the library raises, in one tree under :class:`EngineError`, and the closed list of problem codes.
 
 Every error carries one or more located problems (``file:line:col: code: message``). The CLI prints them
-and exits 2 (``audit-chain-broken`` exits 1); the library only raises. README "Errors" documents each code
+and exits with the error's ``exit_code`` (2, bad input); the library only raises. A check that ran and found
+its subject failing (an audit chain broken, a rule test case failing) is not an error but a result, and
+exits 1; each command's result says which, by the constants below. README "Errors" documents each code
 in this order, and a test keeps the two in step.
 """
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import ClassVar, Literal
 
 from .characters import escape_controls
 
@@ -24,7 +26,7 @@ Code = Literal[
     "inference-limit", "ruleset-inconsistent", "explanation-mismatch", "inference-failed",
     "case-invalid", "judgement-invalid", "judgement-outside-policy", "band-is-final", "rating-withheld",
     "audit-store-invalid", "audit-store-too-old", "audit-record-not-found", "audit-chain-broken", "audit-supersedes-mismatch",
-    "audit-record-stale", "audit-checkpoint-invalid", "audit-checkpoint-mismatch",
+    "audit-record-stale", "audit-checkpoint-invalid", "audit-checkpoint-mismatch", "account-invalid",
     "table-invalid", "table-missing-column", "column-config-invalid", "unknown-council", "duplicate-record",
     "impossible-grade", "record-invalid", "output-exists",
 ]
@@ -78,6 +80,7 @@ CODES: dict[Code, str] = {
     "audit-record-stale": "A review acted on a council's record that is no longer its newest: someone else recorded first, and nothing was recorded.",
     "audit-checkpoint-invalid": "A checkpoint file does not validate, or belongs to another store.",
     "audit-checkpoint-mismatch": "The records a checkpoint covers were rewritten since it was taken, even if every hash was recomputed (exit code 1).",
+    "account-invalid": "A workbench account cannot be added or changed as asked (unknown role, name taken, short password), or the store is not one.",
     "table-invalid": "A table file cannot be read as CSV, Excel or Parquet, or an output name has no table extension.",
     "table-missing-column": "A table lacks a column its layout, or the column config, requires.",
     "column-config-invalid": "A column config for `engine profiles build` does not validate.",
@@ -111,11 +114,18 @@ class Problem:
         return (self.file, self.line, self.column, self.code, self.message)
 
 
+# The exit codes every command's result maps to (``.exit_code``): 0 when all is well.
+EXIT_OK = 0
+EXIT_FAILED = 1  # the check ran and its subject fails: a chain broken, a rule test case failing
+EXIT_BAD_INPUT = 2  # a file from elsewhere could not be used, or an output could not be written
+
+
 @dataclass
 class EngineError(Exception):
     """Base of every error the library raises. Holds one or more located problems, sorted."""
 
     problems: list[Problem] = field(default_factory=list)
+    exit_code: ClassVar[int] = EXIT_BAD_INPUT
 
     def __post_init__(self) -> None:
         self.problems = sorted(self.problems, key=Problem.sort_key)

@@ -186,7 +186,8 @@ def test_an_emoji_and_yaml_punctuation_in_a_name_are_just_characters(run_cli, tm
     name = 'Camden 🙂 "quoted" \\ # not a comment: *not an alias* &neither'
     path = _write(tmp_path / "emoji.yaml", _camden(authority={"name": name, "code": "202"}))
     code, out, err = run_cli("evaluate", path, "--no-audit", "--format", "json")
-    assert code == 0, err and json.loads(out)["authority"] == name
+    assert code == 0, err
+    assert json.loads(out)["authority"] == name
 
 
 # --- Judgements -------------------------------------------------------------------------------------

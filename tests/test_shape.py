@@ -18,13 +18,18 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "engine"
 
 PUBLIC = [
-    "AuditError", "AuditStore", "BatchResult", "BuildError", "Calibration", "Catalogue", "Decision", "DefectError",
-    "EngineError", "Evaluation", "JudgementError", "LoadedProfile", "LoadedRuleset", "Problem", "Profile",
-    "ProfileError", "ProposedJudgement", "RecordedEvaluation", "RulesDiff", "Ruleset", "RulesetError",
-    "SensitivityReport", "VerifyResult", "WhyNot", "__version__", "calibrate", "default_audit_path", "evaluate", "evaluate_and_record",
-    "evaluate_batch", "evaluate_file", "evaluate_text", "letter", "load_catalogue", "load_profile", "load_ruleset",
-    "parse_profile", "rate_all", "report", "rules_diff", "ruleset_for_year", "spreadsheet_cell", "take_checkpoint",
-    "threshold_sensitivity", "why_not",
+    "Account", "AccountError", "AuditCheck", "AuditError", "AuditStore", "BatchResult", "BuildError", "BuildResult",
+    "Calibration", "Catalogue", "Decision", "DefectError", "EngineError", "Evaluation", "JudgementError",
+    "LoadedProfile", "LoadedRuleset", "MeasureSpec", "Problem", "Profile", "ProfileError", "ProposedJudgement",
+    "RecordedEvaluation", "RuleTestRun", "RulesDiff", "Ruleset", "RulesetChecked", "RulesetError",
+    "SensitivityReport", "Tables", "VerifyResult", "WhyNot", "WriteError", "__version__", "add_account",
+    "build_and_write", "calibrate", "check_rulesets", "default_audit_path", "disable_account", "evaluate",
+    "evaluate_and_record", "evaluate_batch", "evaluate_file", "evaluate_text", "explain_why_not", "export_records",
+    "judgement_from_file", "judgement_from_options", "letter", "list_accounts", "list_records", "load_catalogue",
+    "load_profile", "load_ruleset", "measures_of", "parse_profile", "rate_all", "rate_to_file", "render_json",
+    "render_text", "report", "rules_diff", "ruleset_for_year", "run_rule_tests", "schema_text", "serve_workbench",
+    "show_record", "spreadsheet_cell", "take_checkpoint", "threshold_sensitivity", "verify_audit", "why_not",
+    "write_report", "write_schema", "write_synthetic",
 ]
 
 
@@ -90,6 +95,18 @@ def test_only_the_adapter_imports_durable_and_only_cli_knows_flags():
     graph = _graph()
     assert graph.find_modules_that_directly_import("durable") == {"engine.decide.inference"}
     assert graph.find_modules_that_directly_import("click") == {"engine.cli"}
+
+
+def test_the_command_line_imports_only_the_package_root_and_its_contract_names_every_module_beside_it():
+    import tomllib
+
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]["contracts"]
+    (cli,) = [c for c in contracts if c.get("source_modules") == ["engine.cli"]]
+    beside = {f"engine.{p.stem}" for p in PACKAGE.iterdir()
+              if (p.suffix == ".py" and p.stem not in ("__init__", "cli")) or (p / "__init__.py").is_file()}
+    assert set(cli["forbidden_modules"]) == beside
+    direct = _graph().find_modules_directly_imported_by("engine.cli")
+    assert {m for m in direct if m.startswith("engine")} == {"engine"}
 
 
 def test_the_layers_contract_holds():

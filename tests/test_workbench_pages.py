@@ -252,3 +252,17 @@ def test_a_proposal_made_on_a_profile_since_changed_cannot_be_confirmed(tmp_path
     refused = mo.post("/year/2009/council/cambridgeshire/decide", data=decide_form(mo, "confirm", slug="cambridgeshire"),
                       follow_redirects=False)
     assert refused.status_code == 409 and "changed since the proposal" in refused.text
+
+
+def test_the_audit_page_holds_the_chain_to_a_configured_checkpoint(tmp_path):
+    first = make_app(tmp_path / "first")
+    ann = client_for(first, "ann")
+    assert ann.post("/year/2009/council/camden/propose", data=propose_form(ann), follow_redirects=False).status_code == 303
+    checkpoint = tmp_path / "checkpoint.yaml"
+    checkpoint.write_text(engine.take_checkpoint(first.state.workbench.audit).text, encoding="utf-8")
+    from engine.workbench.app import create_app
+
+    bench = first.state.workbench
+    held = create_app(bench.folder.folder, audit=bench.audit, store=bench.accounts.path, intervals=False, checkpoint=checkpoint)
+    page = client_for(held, "vera").get("/audit?verify=1").text
+    assert "Chain verified: 1 record(s)" in page and "are unchanged" in page

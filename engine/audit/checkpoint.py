@@ -11,6 +11,7 @@ Records appended since are verified by the chain as usual.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Literal
@@ -19,12 +20,12 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from .. import writing
-from ..errors import AuditError
+from ..errors import EXIT_FAILED, EXIT_OK, AuditError
 from ..load.yaml import load_yaml
 from ..model.validation import validate
 from ..model.values import Line, not_boolean
 from ..version import __version__
-from .store import GENESIS_HASH, AuditStore, VerifyResult
+from .store import GENESIS_HASH, AuditStore, VerifyResult, default_audit_path
 
 HEADER = ("# An audit checkpoint of the engine. Keep it where whoever can write the audit store cannot (another\n"
           "# machine, a ticket, a signed e-mail). `engine audit verify --checkpoint FILE` then reports any rewrite of\n"
@@ -98,9 +99,47 @@ def verify_against(store: AuditStore, checkpoint: Checkpoint, file: Path | str) 
                         note=f"the {checkpoint.records} record(s) of {taken} are unchanged")
 
 
+@dataclass(frozen=True)
+class AuditCheck:
+    """What ``audit verify`` or ``audit checkpoint`` found: the chain's verdict on the store, what a reviewer reads
+    of it, and the checkpoint taken (``audit checkpoint``, when the chain holds)."""
 
-def take_checkpoint(audit_path: Path | str) -> tuple[VerifyResult, str | None]:
-    """The store's chain verified and, when it holds, the text of a checkpoint of it (for a page to hand over)."""
-    with AuditStore(audit_path, create=False) as store:
-        result, checkpoint = take(store)
-    return result, checkpoint_text(checkpoint) if checkpoint is not None else None
+    store: Path
+    result: VerifyResult
+    text: str  # whole lines: the verdict, or the checkpoint itself when it was not written to a file
+    checkpoint: Checkpoint | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.result.ok
+
+    @property
+    def exit_code(self) -> int:
+        """1 when the chain (or the checkpoint it is held to) does not verify: the check ran and the store fails it."""
+        return EXIT_OK if self.ok else EXIT_FAILED
+
+
+def verify_audit(audit: Path | str | None = None, checkpoint: Path | str | None = None) -> AuditCheck:
+    """``engine audit verify``: the chain of the store (default: :func:`~engine.audit.store.default_audit_path`)
+    re-computed and, with ``checkpoint`` (a file written by :func:`take_checkpoint`), held to it too."""
+    path = default_audit_path(audit)
+    anchor = load(checkpoint) if checkpoint else None
+    with AuditStore(path, create=False) as store:
+        result = verify_against(store, anchor, checkpoint) if anchor and checkpoint else store.verify()
+    return AuditCheck(path, result, result.report(path) + "\n")
+
+
+def take_checkpoint(audit: Path | str | None = None, output: Path | str | None = None) -> AuditCheck:
+    """``engine audit checkpoint``: verify the chain and take a checkpoint of it, written to ``output`` (whose
+    folder is checked before the store is read) or given as the result's text; none of a broken chain."""
+    path = default_audit_path(audit)
+    if output:
+        writing.check_writable(output)
+    with AuditStore(path, create=False) as store:
+        result, taken = take(store)
+    if taken is None:
+        return AuditCheck(path, result, result.report(path) + "\n")
+    if not output:
+        return AuditCheck(path, result, checkpoint_text(taken), taken)
+    write(taken, output)
+    return AuditCheck(path, result, f"{result.report(path)}\ncheckpoint of {taken.records} record(s) written to {output}\n", taken)

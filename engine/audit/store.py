@@ -418,3 +418,10 @@ def _current_user() -> str:
         return getpass.getuser()
     except Exception:  # no login name in some containers
         return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+def export_records(stream: IO[str], audit: str | os.PathLike | None = None) -> int:
+    """``engine audit export``: every record of the store (default: :func:`default_audit_path`), with its hashes,
+    as JSON lines on ``stream`` in chain order; returns how many."""
+    with AuditStore(default_audit_path(audit), create=False) as store:
+        return store.export_jsonl(stream)

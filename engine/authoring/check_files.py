@@ -1,6 +1,8 @@
 """``engine rules check``: every problem of ruleset files, their catalogues and their letter wording, at once."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import EngineError, Problem, RulesetError
@@ -28,3 +30,25 @@ def check_ruleset_files(paths: list[str] | None = None) -> list[tuple[str, Loade
     if problems:
         raise RulesetError(problems)
     return loaded
+
+
+@dataclass(frozen=True)
+class RulesetChecked:
+    """A ruleset file that checked clean, and the ruleset it holds."""
+
+    path: str
+    loaded: LoadedRuleset
+
+    @property
+    def summary(self) -> str:
+        """The line ``engine rules check`` prints for it: what the file holds, counted."""
+        ruleset = self.loaded.ruleset
+        withhold = f", {len(ruleset.withhold)} withhold rule{'s' * (len(ruleset.withhold) != 1)}" if ruleset.withhold else ""
+        return (f"{self.path}: no problems ({len(ruleset.rules)} rules, {len(ruleset.decision_table.rows)} "
+                f"decision-table rows, {len(ruleset.limits)} limits{withhold})")
+
+
+def check_rulesets(paths: Iterable[str] = ()) -> list[RulesetChecked]:
+    """``engine rules check``: :func:`check_ruleset_files` over ``paths`` (default: every ruleset in rules/), each
+    clean file with its summary; any problem of any file raises one RulesetError (exit code 2)."""
+    return [RulesetChecked(path, loaded) for path, loaded in check_ruleset_files(list(paths) or None)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import EngineError
+from ..errors import EXIT_FAILED, EXIT_OK, EngineError
 from ..load.ruleset import load_ruleset
 from ..model.loaded import LoadedRuleset
 from ..paths import rules_dir
@@ -45,6 +45,14 @@ class RuleTestRun:
     @property
     def passed(self) -> bool:
         return all(r.passed for r in self.results)
+
+    @property
+    def exit_code(self) -> int:
+        """1 when any case fails: the cases ran, and the ruleset does not give what they expect."""
+        return EXIT_OK if self.passed else EXIT_FAILED
+
+    def text(self, coverage: bool = False) -> str:
+        return format_rule_tests(self, coverage)
 
 
 def run_rule_tests(paths: list[str] | None = None, ruleset: Path | str | None = None) -> RuleTestRun:

@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..audit.store import AuditStore
 from ..decide.pipeline import Evaluation, evaluate_document, evaluate_many
-from ..errors import EngineError, Problem, ProfileError
+from ..errors import EXIT_BAD_INPUT, EXIT_OK, EngineError, Problem, ProfileError
 from ..ingest.profile_table import column_problems, document_text, row_document
 from ..ingest.tables import check_writable, is_table, line_of, read_table, write_table
 from ..load.catalogue import load_catalogue
@@ -61,8 +61,24 @@ class Failure:
     problems: list[Problem]
 
 
+class OverCouncils:
+    """A result over councils some of which may not have been evaluated: the others were, and it says so."""
+
+    failures: list[Failure]
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Each council that could not be evaluated, located."""
+        return [p for f in self.failures for p in f.problems]
+
+    @property
+    def exit_code(self) -> int:
+        """2 when a council could not be evaluated: the result then holds fewer councils than were given."""
+        return EXIT_BAD_INPUT if self.failures else EXIT_OK
+
+
 @dataclass
-class BatchResult:
+class BatchResult(OverCouncils):
     results: pd.DataFrame
     failures: list[Failure] = field(default_factory=list)
     band_words: dict[int, str] = field(default_factory=dict)
@@ -90,6 +106,9 @@ class BatchResult:
         """How many councils got each band; withheld councils are counted apart (``withheld``)."""
         counts = Counter(int(b) for b in self.rated["final_band"]) if len(self.results) else Counter()
         return {band: int(counts.get(band, 0)) for band in (4, 3, 2, 1)}
+
+    def summary_lines(self) -> list[str]:
+        return summary(self)
 
 
 def collect(inputs: Iterable[Path | str]) -> tuple[list[ProfileSource], list[Failure]]:

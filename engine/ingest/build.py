@@ -21,7 +21,7 @@ import yaml
 from pydantic import ValidationError
 
 from .. import writing
-from ..errors import BuildError, Problem, ProfileError
+from ..errors import EXIT_BAD_INPUT, EXIT_OK, BuildError, Problem, ProfileError
 from ..load.ruleset import load_ruleset, ruleset_for_year
 from ..model.catalogue import Catalogue
 from ..model.loaded import LoadedRuleset
@@ -59,6 +59,20 @@ class BuildResult:
         """Whether any row was other than used or reported: set aside, empty, England's, matched by alias, a gap."""
         return bool(self.not_read or self.overlay or any(
             a.empty or a.national or a.set_aside or a.aliases or a.suppressed or a.gaps or a.notes for a in self.accounts))
+
+    @property
+    def exit_code(self) -> int:
+        """2 when a row was reported and left out: the profiles were built without it."""
+        return EXIT_BAD_INPUT if self.problems else EXIT_OK
+
+    def report_lines(self, output: Path | str, show_summary: bool | None = None) -> list[str]:
+        """What ``profiles build`` says once the profiles are written to ``output``: how many, and the summary of
+        every row read when asked for (``True``) or, by default (``None``), when something in it is notable."""
+        lines = [f"built {len(self.profiles)} profile(s) into {output}"
+                 + (f"; {len(self.problems)} row(s) reported and left out" if self.problems else "")]
+        if show_summary or (show_summary is None and self.notable):
+            lines += summary(self)
+        return lines
 
 
 @dataclass(frozen=True)

@@ -140,7 +140,8 @@ def generate(seed: int | None = None, councils: int = COUNCILS, catalogue: Catal
 
 
 def write(directory: Path | str, seed: int | None = None, councils: int = COUNCILS, *, year: int = YEAR) -> dict[str, Path]:
-    """Write the tables as CSV files named ``synthetic-*.csv`` and the column config that reads them."""
+    """``engine profiles synthetic``: write the tables as CSV files named ``synthetic-*.csv`` and the column config
+    that reads them; returns each file by name (``engine.write_synthetic``)."""
     england = generate(seed, councils, year=year)
     directory = Path(directory)
     writing.check_writable(directory, folder=True)
@@ -323,3 +324,6 @@ def _councils_with_history(rng, codes, names, quality, params: Year) -> pd.DataF
             "pending_inspection_date": (evidence - timedelta(days=int(rng.integers(1, 60)))).isoformat() if i in pending else "",
         })
     return pd.DataFrame(rows)
+
+
+write_synthetic = write  # its public name: engine.write_synthetic

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterator
 from typing import Any
 
-from ..audit.store import AuditRecord
+from ..audit.store import AuditRecord, AuditStore, default_audit_path
 from .escape import one_line, terminal
 from .text import VALUE_COLUMN, render_text
 
@@ -52,3 +54,17 @@ def render_record(record: AuditRecord) -> str:
         lines.append(f"  Supersedes      {record.supersedes}")
     lines += [f"  Previous hash   {record.previous_hash}", f"  Record hash     {record.record_hash}", "", "The decision as recorded", ""]
     return "\n".join(lines) + "\n" + render_text(decision)
+
+
+def list_records(audit: str | os.PathLike | None = None) -> Iterator[str]:
+    """``engine audit list``: a line per record of the store (default: its default path), oldest first, read one
+    at a time so a store of any size lists in flat memory."""
+    with AuditStore(default_audit_path(audit), create=False) as store:
+        for record in store.summaries():
+            yield record_line(record)
+
+
+def show_record(record_id: str, audit: str | os.PathLike | None = None) -> str:
+    """``engine audit show``: one record (its id or the first characters of it) as a reviewer reads it."""
+    with AuditStore(default_audit_path(audit), create=False) as store:
+        return render_record(store.get(record_id))

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..authoring.cases import run_case
-from ..errors import DefectError, EngineError, Problem, ProfileError, did_you_mean
+from ..errors import EXIT_BAD_INPUT, EXIT_OK, DefectError, EngineError, Problem, ProfileError, did_you_mean
 from ..ingest.tables import line_of, read_table, require_columns
 from ..load.ruleset import load_ruleset
 from ..model.loaded import LoadedRuleset
@@ -83,6 +83,14 @@ class Calibration:
     cases_passed: int
     diff: RulesDiff
     problems: list[Problem] = field(default_factory=list)  # outcome rows and profiles that could not be used
+
+    @property
+    def exit_code(self) -> int:
+        """2 when an outcome row or a profile could not be used (the proposal is of the others)."""
+        return EXIT_BAD_INPUT if self.problems else EXIT_OK
+
+    def text(self) -> str:
+        return format_text(self)
 
 
 def read_outcomes(path: Path | str, ruleset: LoadedRuleset) -> tuple[list[Published], list[Problem]]:

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from ..batch.run import Failure, collect, evaluate_source
+from ..batch.run import Failure, OverCouncils, collect, evaluate_source
 from ..errors import EngineError
 from ..load.ruleset import load_ruleset
 from ..model.loaded import LoadedRuleset
@@ -91,7 +91,7 @@ class CouncilDiff:
 
 
 @dataclass
-class RulesDiff:
+class RulesDiff(OverCouncils):
     old: LoadedRuleset
     new: LoadedRuleset
     councils: list[CouncilDiff]
@@ -106,6 +106,12 @@ class RulesDiff:
     def distribution(self, after: bool) -> dict[str, int]:
         bands = Counter(c.final_band_after if after else c.final_band_before for c in self.councils)
         return {**{str(b): bands.get(b, 0) for b in (4, 3, 2, 1)}, "withheld": bands.get(None, 0)}
+    def text(self, output_format: str = "text") -> str:
+        """The diff as ``text``, ``json`` or ``csv`` (:data:`FORMATS`)."""
+        return FORMATS[output_format](self)
+
+    def write(self, path: Path | str) -> None:
+        write_diff(self, path)
 
 
 def rules_diff(old: Path | str, new: Path | str, inputs: Iterable[Path | str]) -> RulesDiff:

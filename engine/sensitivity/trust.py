@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import BuildError, Problem
+from ..errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, BuildError, Problem
 from .files import write_whole
 from .sensitivity import Sensitivity, sensitivity
 from .sensitivity import format_text as intervals_text
@@ -25,6 +25,16 @@ class SensitivityReport:
     def problems(self) -> list[Problem]:
         """Profiles that could not be evaluated (the others were swept)."""
         return [p for f in self.councils.failures for p in f.problems] if self.councils else []
+
+    @property
+    def failing(self) -> list[str]:
+        """A line for each case that fails with the ruleset as it is (it is left out of the intervals)."""
+        return [f"case {name} fails with the ruleset as it is: {'; '.join(found)}" for name, found in self.cases.failing]
+
+    @property
+    def exit_code(self) -> int:
+        """2 when a profile could not be evaluated, else 1 when a case fails with the ruleset as it is, else 0."""
+        return EXIT_BAD_INPUT if self.problems else EXIT_FAILED if self.cases.failing else EXIT_OK
 
     def text(self) -> str:
         return intervals_text(self.cases) + ("\n" + councils_text(self.councils) if self.councils else "")

@@ -21,6 +21,8 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+import engine
+
 ENV_VAR = "ENGINE_WORKBENCH_DB"
 APPLICATION_ID = 0x456E6757  # "EngW": marks a SQLite file as a workbench store
 ROLES = ("viewer", "assessor", "moderator", "admin")
@@ -50,8 +52,12 @@ _SCHEMA = (
 )
 
 
-class AccountError(Exception):
-    """A request about accounts that cannot be met: an unknown role, a taken name, a short password."""
+class AccountError(engine.EngineError):
+    """A request about accounts that cannot be met: an unknown role, a taken name, a short password, a store that
+    is not one (problem code ``account-invalid``, exit code 2 as for any bad input)."""
+
+    def __init__(self, message: str, where: str | os.PathLike[str] = "<accounts>"):
+        super().__init__([engine.Problem("account-invalid", message, os.fspath(where))])
 
 
 class SignInRefused(Exception):
@@ -107,7 +113,7 @@ class AccountStore:
         self.path = Path(path)
         self._local = threading.local()
         if not create and not self.path.is_file():
-            raise AccountError(f"{self.path}: no workbench store here; add the first admin with `engine users add NAME --role admin`")
+            raise AccountError("no workbench store here; add the first admin with `engine users add NAME --role admin`", self.path)
         if create:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -115,12 +121,12 @@ class AccountStore:
                 (app_id,) = con.execute("PRAGMA application_id").fetchone()
                 if app_id != APPLICATION_ID:
                     if con.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-                        raise AccountError(f"{self.path}: this SQLite file is not a workbench store")
+                        raise AccountError("this SQLite file is not a workbench store", self.path)
                     for statement in _SCHEMA:
                         con.execute(statement)
                 con.execute("PRAGMA journal_mode = WAL")
         except sqlite3.Error as exc:
-            raise AccountError(f"{self.path}: cannot use this file as a workbench store: {exc}") from None
+            raise AccountError(f"cannot use this file as a workbench store: {exc}", self.path) from None
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -149,15 +155,15 @@ class AccountStore:
     def add(self, name: str, role: str, password: str) -> Account:
         name = name.strip()
         if role not in ROLES:
-            raise AccountError(f"unknown role {role!r}: one of {', '.join(ROLES)}")
+            raise AccountError(f"unknown role {role!r}: one of {', '.join(ROLES)}", self.path)
         if not name or len(name) > 64 or not name.isprintable():
-            raise AccountError("an account name is 1 to 64 printable characters")
+            raise AccountError("an account name is 1 to 64 printable characters", self.path)
         if len(password) < MIN_PASSWORD:
-            raise AccountError(f"a password has at least {MIN_PASSWORD} characters")
+            raise AccountError(f"a password has at least {MIN_PASSWORD} characters", self.path)
         created = _now().isoformat(timespec="seconds")
         with self._write() as con:
             if con.execute("SELECT 1 FROM accounts WHERE name = ?", (name,)).fetchone():
-                raise AccountError(f"an account named {name!r} exists already")
+                raise AccountError(f"an account named {name!r} exists already", self.path)
             con.execute("INSERT INTO accounts (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
                         (name, role, _HASHER.hash(password), created))
         return Account(name, role, False, created)
@@ -176,7 +182,7 @@ class AccountStore:
         """The account can no longer sign in, and every session it has ends now."""
         with self._write() as con:
             if not con.execute("UPDATE accounts SET disabled = 1 WHERE name = ?", (name,)).rowcount:
-                raise AccountError(f"no account named {name!r}")
+                raise AccountError(f"no account named {name!r}", self.path)
             con.execute("DELETE FROM sessions WHERE account = ?", (name,))
 
     # --- sign-in and sessions ---------------------------------------------------------------------

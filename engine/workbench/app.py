@@ -76,8 +76,9 @@ class SecurityHeaders:
 class Workbench:
     """What every request reads: the folder, the stores and the templates."""
 
-    def __init__(self, folder: Folder, audit: Path, accounts: AccountStore, intervals: bool):
+    def __init__(self, folder: Folder, audit: Path, accounts: AccountStore, intervals: bool, checkpoint: Path | None = None):
         self.folder, self.audit, self.accounts, self.intervals = folder, audit, accounts, intervals
+        self.checkpoint = checkpoint  # a checkpoint file the chain is held to when verified from the page
         self.year_cache: dict[Any, Any] = {}
         self.templates = Environment(loader=PackageLoader("engine.workbench", "templates"),
                                      autoescape=select_autoescape(default=True, default_for_string=True))
@@ -377,7 +378,7 @@ async def audit_page(request: Request) -> Response:
     bench = _bench(request)
     params = dict(request.query_params)
     verify = params.get("verify") == "1"
-    view = await run_in_threadpool(audit_rows, bench.audit, params, verify)
+    view = await run_in_threadpool(audit_rows, bench.audit, params, verify, bench.checkpoint)
     return bench.render(request, "audit.html", view=view, params=params)
 
 
@@ -405,12 +406,12 @@ async def audit_checkpoint(request: Request) -> Response:
     bench = _bench(request)
 
     try:
-        result, checkpoint = await run_in_threadpool(engine.take_checkpoint, bench.audit)
+        taken = await run_in_threadpool(engine.take_checkpoint, bench.audit)
     except engine.EngineError as exc:
         raise HTTPException(409, "; ".join(p.message for p in exc.problems)) from None
-    if checkpoint is None:
-        raise HTTPException(409, f"the chain does not verify, so a checkpoint would anchor nothing: {result.problem}")
-    return Response(checkpoint, media_type="application/yaml",
+    if taken.checkpoint is None:
+        raise HTTPException(409, f"the chain does not verify, so a checkpoint would anchor nothing: {taken.result.problem}")
+    return Response(taken.text, media_type="application/yaml",
                     headers={"content-disposition": 'attachment; filename="audit-checkpoint.yaml"'})
 
 
@@ -447,9 +448,9 @@ async def accounts_change(request: Request) -> Response:
             await run_in_threadpool(bench.accounts.disable, form.get("name", ""))
         else:
             raise HTTPException(404, "accounts are added or disabled")
-    except AccountError as exc:
+    except AccountError as exc:  # its messages only: the store's path is the server's business
         return bench.render(request, "accounts.html", status=422, accounts=await run_in_threadpool(bench.accounts.accounts),
-                            refused=[str(exc)])
+                            refused=[p.message for p in exc.problems])
     return RedirectResponse("/accounts", status_code=303)
 
 
@@ -470,12 +471,14 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 def create_app(profiles: str | os.PathLike[str], *, ruleset: str | os.PathLike[str] | None = None,
                audit: str | os.PathLike[str] | None = None, store: str | os.PathLike[str] | None = None,
-               intervals: bool = True, progress: Callable[[int, int], None] | None = None) -> Starlette:
+               intervals: bool = True, progress: Callable[[int, int], None] | None = None,
+               checkpoint: str | os.PathLike[str] | None = None) -> Starlette:
     """The workbench over a folder of profiles (rated now, through the library's batch).
 
     ``audit``: the audit store (default as for ``engine evaluate``); ``store``: the workbench's store of accounts
     and sessions (default $ENGINE_WORKBENCH_DB, else beside the audit store's default); ``intervals``: show
-    each threshold's interval over the rule cases on a council's page (seconds, once per ruleset)."""
+    each threshold's interval over the rule cases on a council's page (seconds, once per ruleset); ``checkpoint``: a
+    checkpoint file (``engine audit checkpoint``) the audit page's verify holds the chain to."""
     folder_path = Path(profiles)
     if not folder_path.exists():
         raise engine.ProfileError([engine.Problem("file-not-found", "no folder of profiles here", str(folder_path))])
@@ -505,7 +508,7 @@ def create_app(profiles: str | os.PathLike[str], *, ruleset: str | os.PathLike[s
         Mount("/static", StaticFiles(directory=static), name="static"),
     ]
     app = Starlette(routes=routes, exception_handlers={HTTPException: http_error, Exception: server_error})
-    app.state.workbench = Workbench(folder, audit_path, accounts, intervals)
+    app.state.workbench = Workbench(folder, audit_path, accounts, intervals, Path(checkpoint) if checkpoint else None)
     app.add_middleware(SecurityHeaders)
     return app
 

@@ -180,15 +180,21 @@ class AuditView:
     councils: list[str]
 
 
-def audit_rows(audit: Path, params: dict[str, str], verify: bool) -> AuditView:
-    """The records, filtered by council, account and date (from, to: ISO dates), newest first."""
+def audit_rows(audit: Path, params: dict[str, str], verify: bool, checkpoint: Path | None = None) -> AuditView:
+    """The records, filtered by council, account and date (from, to: ISO dates), newest first; with ``verify``, the
+    chain's verdict (held to ``checkpoint`` too, when one is configured)."""
     from .year import review_of
 
     council, account = params.get("council", "").strip(), params.get("account", "").strip()
     since, until = _date(params.get("from")), _date(params.get("to"))
     records, accounts, councils, total = [], set(), set(), 0
+    verified = None
+    if verify:
+        try:
+            verified = engine.verify_audit(audit, checkpoint).result
+        except engine.EngineError as exc:  # a checkpoint that does not load
+            verified = engine.VerifyResult(False, 0, "", problem="; ".join(p.message for p in exc.problems))
     with engine.AuditStore(audit) as store:
-        verified = store.verify() if verify else None
         for summary in store.summaries():
             total += 1
             accounts.add(summary["run_by"])
