@@ -37,8 +37,9 @@ if TYPE_CHECKING:
     from .model.measures import MeasureSpec
     from .model.profile import Profile
     from .model.ruleset import Ruleset
-    from .model.trace import Decision
+    from .model.trace import Decision, RuleNotFired
     from .render.audit import list_records, show_record
+    from .render.fails import fails, render_fails
     from .render.json import render_json
     from .render.review import letter, report, write_report
     from .render.text import render_text
@@ -68,7 +69,8 @@ _WHERE: dict[str, str] = {
     "judgement_from_file": "load.judgement", "judgement_from_options": "load.judgement", "letter": "render.review",
     "list_records": "render.audit", "load_catalogue": "load.catalogue", "load_profile": "load.profile",
     "load_ruleset": "load.ruleset", "measures_of": "authoring.vocabulary", "parse_profile": "load.profile",
-    "rate_all": "batch.run", "rate_to_file": "batch.run", "render_json": "render.json", "render_text": "render.text",
+    "rate_all": "batch.run", "rate_to_file": "batch.run",
+    "render_fails": "render.fails", "RuleNotFired": "model.trace", "fails": "render.fails", "render_json": "render.json", "render_text": "render.text",
     "report": "render.review", "rules_diff": "sensitivity.diff", "ruleset_for_year": "load.ruleset",
     "run_rule_tests": "authoring.rule_tests", "schema_text": "authoring.schemas", "show_record": "render.audit", "spreadsheet_cell": "characters",
     "take_checkpoint": "audit.checkpoint", "threshold_sensitivity": "sensitivity.trust",
@@ -80,15 +82,15 @@ __all__ = [
     "Account", "AccountError", "AuditCheck", "AuditError", "AuditStore", "BatchResult", "BuildError", "BuildResult",
     "Calibration", "Catalogue", "Decision", "DefectError", "EngineError", "Evaluation", "JudgementError",
     "LoadedProfile", "LoadedRuleset", "MeasureSpec", "Problem", "Profile", "ProfileError", "ProposedJudgement",
-    "RecordedEvaluation", "RuleTestRun", "RulesDiff", "Ruleset", "RulesetChecked", "RulesetError",
+    "RecordedEvaluation", "RuleNotFired", "RuleTestRun", "RulesDiff", "Ruleset", "RulesetChecked", "RulesetError",
     "SensitivityReport", "Tables", "VerifyResult", "WhyNot", "WriteError", "__version__", "add_account",
     "build_and_write", "calibrate", "check_rulesets", "default_audit_path", "disable_account", "evaluate",
     "evaluate_and_record", "evaluate_batch", "evaluate_file", "evaluate_text", "explain_why_not", "export_records",
-    "judgement_from_file", "judgement_from_options", "letter", "list_accounts", "list_records", "load_catalogue",
-    "load_profile", "load_ruleset", "measures_of", "parse_profile", "rate_all", "rate_to_file", "render_json",
-    "render_text", "report", "rules_diff", "ruleset_for_year", "run_rule_tests", "schema_text", "serve_workbench",
-    "show_record", "spreadsheet_cell", "take_checkpoint", "threshold_sensitivity", "verify_audit", "why_not",
-    "write_report", "write_schema", "write_synthetic",
+    "fails", "judgement_from_file", "judgement_from_options", "letter", "list_accounts", "list_records",
+    "load_catalogue", "load_profile", "load_ruleset", "measures_of", "parse_profile", "rate_all", "rate_to_file",
+    "render_fails", "render_json", "render_text", "report", "rules_diff", "ruleset_for_year", "run_rule_tests",
+    "schema_text", "serve_workbench", "show_record", "spreadsheet_cell", "take_checkpoint", "threshold_sensitivity",
+    "verify_audit", "why_not", "write_report", "write_schema", "write_synthetic",
 ]
 
 

@@ -54,6 +54,9 @@ def main() -> None:
 @click.option("--ruleset", "ruleset_path", type=click.Path(dir_okay=False), default=None,
               help="A ruleset file to use instead of the one in rules/ for the profile's year.")
 @click.option("--full", is_flag=True, help="Also list every derived measure with its inputs (text format).")
+@click.option("--explain", type=click.Choice(["fails"]), default=None,
+              help="fails: only the rules, limits and withhold rules that did not fire, each with its first failing "
+                   "condition and its place in the ruleset file.")
 @click.option("--judgement", "judgement_file", type=click.Path(dir_okay=False), default=None,
               help="A professional judgement: YAML with band, assessor, reason and optionally date.")
 @click.option("--override-band", type=int, default=None, help="A professional judgement of the band, 1-4 (with --assessor, --reason).")
@@ -64,7 +67,7 @@ def main() -> None:
 @click.option("--no-audit", is_flag=True, help="Do not record this evaluation.")
 @click.option("--supersedes", default=None, help="The id of an earlier record this evaluation revises.")
 @reports_errors
-def evaluate(profile: str, output_format: str, ruleset_path: str | None, full: bool, judgement_file: str | None,
+def evaluate(profile: str, output_format: str, ruleset_path: str | None, full: bool, explain: str | None, judgement_file: str | None,
              override_band: int | None, assessor: str | None, reason: str | None, audit_path: str | None,
              no_audit: bool, supersedes: str | None) -> None:
     """Evaluate PROFILE: proposed band, limits, judgement, final band and the trace behind them.
@@ -76,9 +79,10 @@ def evaluate(profile: str, output_format: str, ruleset_path: str | None, full: b
     Examples:
       engine evaluate examples/camden.yaml
       engine evaluate examples/cambridgeshire.yaml --format json
+      engine evaluate examples/camden.yaml --explain fails
       engine evaluate examples/cambridgeshire.yaml --override-band 4 --assessor "A. Assessor" --reason "..."
     """
-    from . import evaluate_and_record, judgement_from_file, judgement_from_options, render_json, render_text
+    from . import evaluate_and_record, judgement_from_file, judgement_from_options, render_fails, render_json, render_text
 
     if judgement_file and override_band is not None:
         raise click.UsageError("give either --judgement FILE or --override-band N, not both")
@@ -93,7 +97,10 @@ def evaluate(profile: str, output_format: str, ruleset_path: str | None, full: b
     decision = recorded.decision
     if recorded.record_id:
         click.echo(f"recorded as {recorded.record_id} in {recorded.audit_path}", err=True)
-    click.echo(render_json(decision) if output_format == "json" else render_text(decision, full=full), nl=False)
+    if explain == "fails":
+        click.echo(render_fails(decision, output_format), nl=False)
+    else:
+        click.echo(render_json(decision) if output_format == "json" else render_text(decision, full=full), nl=False)
 
 
 @main.command()
@@ -542,7 +549,7 @@ def profiles() -> None:
               help="Statistical neighbours: council -> each of its similar areas, one row each.")
 @click.option("--columns", "columns_config", type=click.Path(dir_okay=False), default=None,
               help="A column config (YAML): how to read the extracts and map their names and values to the builder's.")
-@click.option("--year", type=int, default=None, help="The assessment year of the profiles (default: the column config's, else 2009).")
+@click.option("--year", type=int, default=None, help="The assessment year of the profiles (default: the column config's, else the first year rated).")
 @click.option("--ruleset", "ruleset_path", type=click.Path(dir_okay=False), default=None,
               help="The ruleset whose catalogue is the profiles' vocabulary (default: the column config's, else the ruleset "
                    "for the year).")
@@ -588,10 +595,11 @@ def profiles_build(councils: str, settings: tuple[str, ...], indicators: tuple[s
 @click.argument("directory", type=click.Path(file_okay=False))
 @click.option("--seed", type=int, default=None, help="The same seed gives the same England (default: the year).")
 @click.option("--councils", type=click.IntRange(2, 10000), default=152, show_default=True, help="How many councils.")
-@click.option("--year", type=int, default=2009, show_default=True,
-              help="The assessment year (2009, 2010 or 2011): its ruleset's vocabulary, and a spread like that year's.")
+@click.option("--year", type=int, default=None,
+              help="The assessment year (2009, 2010 or 2011): its ruleset's vocabulary, and a spread like that year's "
+                   "(default: the first year rated).")
 @reports_errors
-def profiles_synthetic(directory: str, seed: int | None, councils: int, year: int) -> None:
+def profiles_synthetic(directory: str, seed: int | None, councils: int, year: int | None) -> None:
     """Write a SYNTHETIC England into DIRECTORY: the four tables `profiles build` reads and their column config.
 
     Build the profiles with `engine profiles build ... --year` the same year.

@@ -16,9 +16,18 @@ ROOT = Path(__file__).resolve().parent.parent
 DIGESTS = Path(__file__).resolve().parent / "data" / "decision-digests.json"
 
 
+# Fields added to the trace and the limits after the digests were pinned (issue 17: the trace's structure, which fired
+# rule each hit policy chose, limits that bind together). They say more about the same decision; the digest leaves
+# them out so that it still pins what it pinned, unchanged (tests/test_trace_structure.py pins them).
+ADDED = frozenset({"id", "parent", "source", "chosen", "chosen_rule", "holds_alone"})
+
+
 def content(decision: Any) -> dict[str, Any]:
     """What must not change: the bands, the limits, the fired rules and the whole trace (measures with inputs)."""
     data = json.loads(decision.model_dump_json())
+    for item in data["trace"] + data["limits"]:
+        for key in ADDED & set(item):
+            del item[key]
     return {key: data[key] for key in ("status", "withheld", "proposed_band", "limited_band", "final_band", "limits",
                                        "grades", "fired_rules", "judgement_warranted", "direction", "trace")}
 

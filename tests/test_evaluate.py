@@ -6,7 +6,7 @@ import json
 import yaml
 
 from engine import evaluate, evaluate_file, parse_profile, ruleset_for_year
-from engine.decide.inference import _fired
+from engine.inference.adapter import _fired
 
 
 def _evaluate_text(text: str):

@@ -1,4 +1,6 @@
-"""The "did not fire because ..." verdicts are computed beside durable-rules; they must agree with it.
+"""The compiled tests, evaluated in plain Python (for the trace's "did not fire because ...", and for the analyses'
+"would this rule fire at value x"), fire exactly what durable-rules fires on the same tests; and the one
+combination of what fired gives the decision the pipeline gave.
 
 Profiles are generated over the whole vocabulary of each year's ruleset, with small counts so that shares land
 exactly on the named thresholds (13 of 20 is exactly "a large majority"), with whole sections absent, and (for
@@ -12,9 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from engine.decide.combine import combine
 from engine.decide.pipeline import evaluate
+from engine.inference.compiled import CompiledRuleset
 from engine.load.ruleset import ruleset_for_year
-from engine.model.conditions import first_failing
 from engine.model.loaded import LoadedProfile
 from engine.model.profile import GRADES, Profile
 
@@ -109,17 +112,22 @@ def test_not_fired_verdicts_agree_with_what_durable_rules_fired(year, data):
     fired = set(decision.fired_rules)
     ruleset = loaded.ruleset
     checked = list(ruleset.rules) + list(ruleset.withhold) + (list(ruleset.limits) if decision.rated else [])
+    in_python = CompiledRuleset(ruleset).fire(values, explain=True)
     for item in checked:
-        explained_as_holding = first_failing(item.when, ruleset, values) is None
-        assert explained_as_holding == (item.id in fired), item.id
+        assert (item.id in in_python.rules) == (item.id in fired), item.id
+        assert (in_python.failing(item.id) is None) == (item.id in fired), item.id
+    outcome = combine(ruleset, in_python)
+    assert sorted(outcome.fired_rules(ruleset)) == decision.fired_rules
+    assert (outcome.status, outcome.proposed_band, outcome.final_band) == (decision.status, decision.proposed_band,
+                                                                           decision.limited_band)
     not_fired = {e.rule_id for e in decision.events("rule_not_fired")}
     assert not_fired == {i.id for i in checked} - fired
     if not decision.rated:  # withheld: no band, and a withhold rule fired
         assert decision.final_band is None and decision.withheld and {w.rule_id for w in decision.withheld} <= fired
         return
-    # The decision-table row durable-rules chose is the one the table's hit policy selects for the grades.
+    # The rows the compiled tests fire for the grades are the rows durable-rules fired for them.
     table = ruleset.decision_table
-    assert table.choose(table.covering(decision.grades)).id == decision.events("band_combined")[0].row_id
+    assert CompiledRuleset(ruleset).fire_rows(decision.grades) == {r.id for r in table.rows} & fired
     assert 1 <= decision.final_band <= decision.proposed_band
     if decision.direction is not None:  # what made the difference is part of this decision
         assert set(decision.direction.made_the_difference) <= fired | {"judgement"}

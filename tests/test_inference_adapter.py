@@ -1,17 +1,17 @@
 """The durable-rules adapter survives what durable-rules itself does not: facts no rule matches, and numbers
-Python writes in a form durable-rules cannot read (found by experiment: /work/notes, durable-rules 2.0.28)."""
+Python writes in a form durable-rules cannot read (found by experiment: engine/inference/NOTES.md, durable-rules 2.0.28)."""
 from __future__ import annotations
 
 import math
 import subprocess
 import sys
 
-from engine.model.compiled import durable_fact_value
+from engine.inference.compiled import durable_fact_value
 
 from .conftest import ROOT
 
 NO_ROW_MATCHES = """
-from engine.decide.inference import session
+from engine.inference.adapter import session
 from engine.load.ruleset import ruleset_for_year
 loaded = ruleset_for_year(2009)
 for _ in range(50):

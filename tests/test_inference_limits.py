@@ -1,5 +1,5 @@
 """`rules check` refuses what durable-rules 2.0.28 would refuse, crash on, hang on or misread, at the bounds
-measured by experiment (engine/check/inference_limits.py; /work/notes/durable-bounds/FINDINGS.md).
+measured by experiment (engine/inference/limits.py; engine/inference/NOTES.md).
 
 For each bound: a ruleset at the bound passes `rules check` and runs in the engine; one past it is refused
 with a located ``inference-limit`` problem. Where durable-rules fails with an error code or a crash (not a
@@ -19,7 +19,9 @@ import pytest
 import yaml
 
 from engine.authoring.check_files import check_ruleset_files
-from engine.check.inference_limits import (
+from engine.errors import RulesetError
+from engine.inference.compiled import compile_ruleset, measure_tests
+from engine.inference.limits import (
     MAX_BRANCHES,
     MAX_FACT_FIELDS,
     MAX_OR_GROUPS,
@@ -30,9 +32,7 @@ from engine.check.inference_limits import (
     MAX_TRUE_TOGETHER,
     fnv1a_32,
 )
-from engine.errors import RulesetError
 from engine.load.ruleset import load_ruleset
-from engine.model.compiled import compile_ruleset, measure_tests
 
 from .conftest import EXAMPLES, ROOT
 
@@ -46,7 +46,7 @@ CATEGORY = "settings.childminders.vs_national"
 IN_ENGINE = r"""
 import json, sys
 from engine.load.ruleset import load_ruleset
-from engine.decide.inference import session
+from engine.inference.adapter import session
 spec = json.load(sys.stdin)
 loaded = load_ruleset(spec["ruleset"], check=False)
 try:
@@ -169,7 +169,7 @@ def test_64_tests_that_hold_together_work_and_65_are_refused(tmp_path):
         return _with_findings(tmp_path, [[{"measure": COUNT, "at_least": -k}] for k in range(1, n + 1)], name)
 
     # The shipped rules' first tests can hold 13 at once; each new test on another measure adds one.
-    from engine.check.inference_limits import _Node, _stack
+    from engine.inference.limits import _Node, _stack
 
     def need(path: Path) -> int:
         root = _Node()
@@ -362,8 +362,8 @@ def _line_of(path: Path, fragment: str) -> int:
 
 
 def test_a_refusal_the_check_did_not_foresee_is_a_located_defect_not_a_traceback(tmp_path):
-    from engine.decide.inference import session
     from engine.errors import DefectError
+    from engine.inference.adapter import session
 
     path = _write(tmp_path, _stages_covered_together(MAX_OR_GROUPS + 1))
     loaded = load_ruleset(path, check=False)  # as if `rules check` had missed it

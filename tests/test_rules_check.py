@@ -190,8 +190,8 @@ OPERATORS = ["at_least", "at_most", "above", "below", "equals", "not_equals"]
 def test_never_fires_exactly_when_no_value_satisfies_every_condition(conditions):
     """The conflict check against brute force: proportions on a fine grid around every threshold, counts 0-10."""
     from engine.check.logic import conflict
+    from engine.inference.compiled import resolve
     from engine.load.ruleset import load_ruleset
-    from engine.model.conditions import resolve
     from engine.model.measures import measure_catalogue
     from engine.model.ruleset import Condition
 

@@ -21,15 +21,15 @@ PUBLIC = [
     "Account", "AccountError", "AuditCheck", "AuditError", "AuditStore", "BatchResult", "BuildError", "BuildResult",
     "Calibration", "Catalogue", "Decision", "DefectError", "EngineError", "Evaluation", "JudgementError",
     "LoadedProfile", "LoadedRuleset", "MeasureSpec", "Problem", "Profile", "ProfileError", "ProposedJudgement",
-    "RecordedEvaluation", "RuleTestRun", "RulesDiff", "Ruleset", "RulesetChecked", "RulesetError",
+    "RecordedEvaluation", "RuleNotFired", "RuleTestRun", "RulesDiff", "Ruleset", "RulesetChecked", "RulesetError",
     "SensitivityReport", "Tables", "VerifyResult", "WhyNot", "WriteError", "__version__", "add_account",
     "build_and_write", "calibrate", "check_rulesets", "default_audit_path", "disable_account", "evaluate",
     "evaluate_and_record", "evaluate_batch", "evaluate_file", "evaluate_text", "explain_why_not", "export_records",
-    "judgement_from_file", "judgement_from_options", "letter", "list_accounts", "list_records", "load_catalogue",
-    "load_profile", "load_ruleset", "measures_of", "parse_profile", "rate_all", "rate_to_file", "render_json",
-    "render_text", "report", "rules_diff", "ruleset_for_year", "run_rule_tests", "schema_text", "serve_workbench",
-    "show_record", "spreadsheet_cell", "take_checkpoint", "threshold_sensitivity", "verify_audit", "why_not",
-    "write_report", "write_schema", "write_synthetic",
+    "fails", "judgement_from_file", "judgement_from_options", "letter", "list_accounts", "list_records",
+    "load_catalogue", "load_profile", "load_ruleset", "measures_of", "parse_profile", "rate_all", "rate_to_file",
+    "render_fails", "render_json", "render_text", "report", "rules_diff", "ruleset_for_year", "run_rule_tests",
+    "schema_text", "serve_workbench", "show_record", "spreadsheet_cell", "take_checkpoint", "threshold_sensitivity",
+    "verify_audit", "why_not", "write_report", "write_schema", "write_synthetic",
 ]
 
 
@@ -93,7 +93,7 @@ def test_the_import_graph_of_the_package_has_no_cycle():
 
 def test_only_the_adapter_imports_durable_and_only_cli_knows_flags():
     graph = _graph()
-    assert graph.find_modules_that_directly_import("durable") == {"engine.decide.inference"}
+    assert graph.find_modules_that_directly_import("durable") == {"engine.inference.adapter"}
     assert graph.find_modules_that_directly_import("click") == {"engine.cli"}
 
 

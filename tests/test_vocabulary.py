@@ -131,3 +131,36 @@ def test_the_report_says_which_year_is_transitional(examples, tmp_path):
     ruleset = _ruleset(tmp_path, lambda d: d.update(year=2010))
     assert "; 2010 is a transitional year" in report(examples / "camden.yaml", "html", ruleset_path=ruleset)
     assert "; 2009 is a transitional year" in report(examples / "camden.yaml", "html")
+
+
+def test_the_measures_derived_are_the_names_the_measure_tables_give():
+    """The measure-name tables (engine.model.measures) list the names; derivation emits through the same tables.
+    Over each year's synthetic England every derived name is listed, and every field of every family is derived
+    for some council of some year: a field added to one side only fails here."""
+    from engine.load.profile import parse_profile
+    from engine.load.ruleset import ruleset_for_year
+    from engine.measures.derive import derive_batch
+    from engine.model.measures import (
+        INDICATOR_FIELDS,
+        INDICATOR_SCOPE_FIELDS,
+        SETTING_SCOPE_FIELDS,
+        SETTING_TYPE_FIELDS,
+        measure_catalogue,
+    )
+    from tests.golden import synthetic_texts
+
+    families = {"settings.": SETTING_TYPE_FIELDS, "groups.": SETTING_SCOPE_FIELDS, "indicator.": INDICATOR_FIELDS,
+                "outcomes.": INDICATOR_SCOPE_FIELDS}
+    seen: dict[str, set[str]] = {prefix: set() for prefix in [*families, "indicators.", "settings"]}
+    for year in (2009, 2010, 2011):
+        loaded = ruleset_for_year(year)
+        profiles = [parse_profile(text, f"{code}.yaml").profile for code, text in list(synthetic_texts(year).items())[:40]]
+        batch = derive_batch(profiles, loaded.catalogue, loaded.ruleset.comparison)
+        derived = set().union(*(batch.values(p) for p in range(len(profiles))))
+        assert derived <= set(measure_catalogue(loaded.catalogue)), year
+        for prefix in families:
+            seen[prefix] |= {n.rsplit(".", 1)[1] for n in derived if n.startswith(prefix) and n.count(".") == 2}
+        seen["indicators."] |= {n.split(".", 1)[1] for n in derived if n.startswith("indicators.")}
+        seen["settings"] |= {n.split(".", 1)[1] for n in derived if n.startswith("settings.") and n.count(".") == 1}
+    for prefix, fields in [*families.items(), ("indicators.", INDICATOR_SCOPE_FIELDS), ("settings", SETTING_SCOPE_FIELDS)]:
+        assert seen[prefix] == set(fields), (prefix, sorted(seen[prefix] ^ set(fields)))

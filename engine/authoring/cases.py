@@ -19,7 +19,8 @@ from ..errors import CODES, EngineError, Problem, ProfileError, did_you_mean
 from ..load.yaml import load_yaml, read_text
 from ..model.loaded import LoadedRuleset
 from ..model.validation import validate
-from ..model.wording import failing_text
+from ..model.values import Band
+from ..model.wording import band_or_status, failing_text
 from ..paths import rules_dir
 
 NO_DIRECTION = "none (no previous band, or withheld)"
@@ -28,8 +29,8 @@ NO_DIRECTION = "none (no previous band, or withheld)"
 class Expect(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     status: Literal["rated", "withheld"] | None = Field(None, description="withheld: no band is published")
-    proposed_band: int | None = Field(None, ge=1, le=4)
-    final_band: int | None = Field(None, ge=1, le=4)
+    proposed_band: Band | None = None
+    final_band: Band | None = None
     direction: Literal["risen", "held", "fallen"] | None = Field(None, description="Since last year's band (the profile's previous_band)")
     fired: list[str] = []
     not_fired: list[str] = []
@@ -167,11 +168,7 @@ def differences(expect: Expect, status: str, proposed: int | None, final: int | 
         found.append(f"direction: expected {expect.direction}, got {direction or NO_DIRECTION}")
     for label, want, got in (("proposed band", expect.proposed_band, proposed), ("final band", expect.final_band, final)):
         if want is not None and want != got:
-            found.append(f"{label}: expected {_band(want, words)}, got {_band(got, words)}")
+            found.append(f"{label}: expected {band_or_status(want, words)}, got {band_or_status(got, words)}")
     found += [f"expected rule {rule} to fire; it did not{why_not_fired(rule)}" for rule in expect.fired if rule not in fired]
     found += [f"expected rule {rule} not to fire; it fired" for rule in expect.not_fired if rule in fired]
     return found
-
-
-def _band(band: int | None, words: dict[int, str]) -> str:
-    return "no band (withheld)" if band is None else f"{band} ({words.get(band, '?')})"

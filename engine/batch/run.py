@@ -30,6 +30,7 @@ from ..load.yaml import read_text, read_yaml
 from ..model.loaded import LoadedProfile, LoadedRuleset
 from ..model.source import SourceDocument
 from ..model.trace import Decision
+from ..model.values import BEST_FIRST
 from ..render.escape import one_line
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
@@ -105,7 +106,7 @@ class BatchResult(OverCouncils):
     def distribution(self) -> dict[int, int]:
         """How many councils got each band; withheld councils are counted apart (``withheld``)."""
         counts = Counter(int(b) for b in self.rated["final_band"]) if len(self.results) else Counter()
-        return {band: int(counts.get(band, 0)) for band in (4, 3, 2, 1)}
+        return {band: int(counts.get(band, 0)) for band in BEST_FIRST}
 
     def summary_lines(self) -> list[str]:
         return summary(self)
@@ -191,7 +192,7 @@ def _rated(sources: list[ProfileSource], ruleset_path: str | None, keep_decision
             yield rate_chunk(chunk, ruleset_path, keep_decisions)
         return
     # fork: the workers start with the rulesets this process has loaded; the inference adapter forgets the
-    # durable-rules host it may have had, so each worker builds its own (engine.decide.inference).
+    # durable-rules host it may have had, so each worker builds its own (engine.inference.adapter).
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         pending: deque[Future[list[Rated]]] = deque()

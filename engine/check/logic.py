@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import Problem
-from ..model.conditions import resolve
+from ..inference.compiled import resolve
 from ..model.loaded import LoadedRuleset
 from ..model.measures import MeasureSpec, measure_catalogue
 from ..model.ruleset import NUMERIC_OPERATORS, Condition, Limit, Ruleset

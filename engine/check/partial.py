@@ -20,6 +20,7 @@ from ..model.measures import measure_catalogue
 from ..model.ruleset import Condition, Ruleset
 from ..model.source import DataPath, Location, SourceDocument
 from ..model.validation import clean_loc
+from ..model.values import BANDS
 from .logic import ROW_NEVER_CHOSEN
 from .ruleset import check_ruleset, condition_problems
 
@@ -28,7 +29,7 @@ LISTS = (("rules",), ("limits",), ("withhold",), ("decision_table", "rows"))
 STAND_INS: dict[str, Any] = {
     "id": "ruleset", "version": "0", "year": 0, "title": "", "transitional": False, "provenance": None,
     "comparison": {"settings_tolerance": 0.0, "indicator_tolerance": 0.0},
-    "scale": {band: {"words": "", "meaning": ""} for band in (1, 2, 3, 4)}, "grade_scale": [1, 2, 3, 4],
+    "scale": {band: {"words": "", "meaning": ""} for band in BANDS}, "grade_scale": [1, 2, 3, 4],
 }
 TABLE_STAND_INS: dict[str, Any] = {"id": "decision_table", "title": "", "hit_policy": "unique"}
 STAGE_STAND_INS: dict[str, Any] = {"title": "", "hit_policy": "highest"}

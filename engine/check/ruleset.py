@@ -1,6 +1,6 @@
 """Semantic checks of a ruleset, run when it is loaded: every problem at once, located in the file.
 
-Anything durable-rules would reject (or silently misread) is caught here first (engine.check.inference_limits
+Anything durable-rules would reject (or silently misread) is caught here first (engine.inference.limits
 holds its measured bounds), so the engine never compiles an unchecked rule and users never see a
 durable-rules error code.
 """
@@ -9,16 +9,16 @@ from __future__ import annotations
 import itertools
 
 from ..errors import Problem, did_you_mean
+from ..inference.limits import inference_limit_problems
 from ..model.loaded import LoadedRuleset
 from ..model.measures import MeasureSpec, measure_catalogue
 from ..model.ruleset import NUMERIC_OPERATORS, Condition, Ruleset
 from ..model.source import DataPath, SourceDocument
+from ..model.values import BANDS
 from ..model.wording import FORMATS, placeholders
-from .inference_limits import inference_limit_problems
 from .logic import logic_problems
 from .policy import policy_problems
 
-BANDS = (1, 2, 3, 4)  # the rating's four-point scale, the same in every year
 # The decision table is checked over every combination of grades; past this many the check itself would be
 # the hang (ten grading stages of four grades are a million). Six stages of four grades, or twelve of two.
 MAX_COMBINATIONS = 4096

@@ -1,2 +1,2 @@
 """Evaluation: the rules compiled to durable-rules (the only importer of ``durable`` is the adapter,
-engine.decide.inference), fired rules combined by hit policy, limits in order, judgement."""
+engine.inference.adapter), fired rules combined by hit policy, limits in order, judgement."""

@@ -8,11 +8,11 @@ names the policy clause, located at that clause in the ruleset file.
 from __future__ import annotations
 
 from ..errors import JudgementError, Problem
-from ..model.conditions import holds, resolve
+from ..inference.compiled import Fired, Seen
 from ..model.judgement import NOT_STATED, ProposedJudgement
 from ..model.loaded import LoadedRuleset
 from ..model.measures import measures_of_kind
-from ..model.ruleset import NUMERIC_OPERATORS, Condition, JudgementPolicy
+from ..model.ruleset import NUMERIC_OPERATORS, JudgementPolicy
 from ..model.source import SourceDocument
 from ..model.trace import Decision, Judgement, JudgementApplied, WithheldReason
 from ..model.wording import failing_text, format_value
@@ -77,9 +77,10 @@ def safeguarding_ceiling(decision: Decision) -> tuple[int, str] | None:
     return min(ceilings) if ceilings else None
 
 
-def judgement_warranted(decision: Decision, loaded_ruleset: LoadedRuleset) -> list[str]:
-    """Where the ruleset says judgement is warranted: evidence near a threshold the result turned on,
-    and areas with more data gaps than the stated share. Sentences for a reviewer, in evidence order."""
+def judgement_warranted(decision: Decision, loaded_ruleset: LoadedRuleset, fired: Fired) -> list[str]:
+    """Where the ruleset says judgement is warranted: evidence near a threshold the result turned on (each
+    condition as seen when the rules fired), and areas with more data gaps than the stated share. Sentences
+    for a reviewer, in evidence order."""
     ruleset = loaded_ruleset.ruleset
     if ruleset.judgement is None or ruleset.judgement.warranted is None or not decision.rated:
         return []
@@ -89,33 +90,31 @@ def judgement_warranted(decision: Decision, loaded_ruleset: LoadedRuleset) -> li
     proportions = measures_of_kind(loaded_ruleset.catalogue, "proportion")
     notes: list[str] = []
 
-    def near(conditions: list[Condition]) -> list[str]:
+    def near(conditions: tuple[Seen, ...] | list[Seen]) -> list[str]:
         out = []
-        for condition in conditions:
-            resolved = resolve(condition, ruleset)
-            value = values.get(condition.measure)
-            if (condition.measure in proportions and resolved.operator in NUMERIC_OPERATORS
+        for seen in conditions:
+            resolved, value = seen.condition, seen.value
+            if (resolved.measure in proportions and resolved.operator in NUMERIC_OPERATORS
                     and isinstance(value, (int, float)) and abs(value - resolved.threshold) <= margin + 1e-9):
                 out.append(failing_text(resolved, value))
         return out
 
-    def failing(conditions: list[Condition]) -> list[Condition]:
-        return [c for c in conditions if not holds(c, ruleset, values)]
+    def failing(item_id: str) -> list[Seen]:
+        return [s for s in fired.seen[item_id] if not s.holds]
 
-    rules = {rule.id: rule for rule in ruleset.rules}
     for event in decision.events("grade_assigned"):
-        held = near(rules[event.rule_id].when)
+        held = near(fired.seen[event.rule_id])
         if held:
             notes.append(f"{event.stage} grade {event.grade} (rule {event.rule_id}) holds by a narrow margin: {'; '.join(held)}")
         for rule in ruleset.rules:
             if rule.stage == event.stage and rule.grade == event.grade + 1:
-                missing = failing(rule.when)
+                missing = failing(rule.id)
                 close = near(missing)
                 if missing and len(close) == len(missing):
                     notes.append(f"{event.stage} grade {rule.grade} (rule {rule.id}) is missed by a narrow margin: {'; '.join(close)}")
     for limit in ruleset.limits:
-        missing = failing(limit.when)
-        held = [] if missing else near(limit.when)
+        missing = failing(limit.id)
+        held = [] if missing else near(fired.seen[limit.id])
         if held:
             notes.append(f"limit {limit.id} applies by a narrow margin: {'; '.join(held)}")
         elif missing and len(near(missing)) == len(missing):

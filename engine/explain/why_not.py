@@ -19,10 +19,10 @@ import yaml
 from ..decide.judgement import withheld_problem
 from ..decide.pipeline import evaluate, evaluate_text
 from ..errors import EngineError, Problem, ProfileError
+from ..inference.compiled import Resolved, resolve
 from ..load.profile import parse_profile
 from ..load.yaml import read_text
 from ..measures.derive import derive_batch
-from ..model.conditions import Resolved, resolve
 from ..model.loaded import LoadedRuleset
 from ..model.profile import Profile
 from ..model.ruleset import Row, Ruleset

@@ -26,7 +26,7 @@ from ..load.ruleset import load_ruleset, ruleset_for_year
 from ..model.catalogue import Catalogue
 from ..model.loaded import LoadedRuleset
 from ..model.profile import Profile
-from ..model.values import COUNCIL_CODE
+from ..model.values import COUNCIL_CODE, DEFAULT_YEAR
 from .columns import ColumnConfig, IndicatorsTable, SettingsTable, load_column_config
 from .councils import DEFAULT_GRADES, SAFEGUARDING_KINDS, read_councils, read_neighbours
 from .extract import TableInput, name_of
@@ -39,7 +39,6 @@ from .tables import READABLE, check_writable, write_table
 
 __all__ = ["DEFAULT_GRADES", "SAFEGUARDING_KINDS", "BuildResult", "ColumnConfig", "Tables", "build_and_write", "build_profiles",
            "load_column_config", "summary", "write_profiles"]
-DEFAULT_YEAR = 2009
 Tabled: TypeAlias = "TableInput | Sequence[TableInput] | None"
 
 

@@ -32,10 +32,11 @@ from .. import writing
 from ..errors import BuildError, Problem
 from ..load.ruleset import ruleset_for_year
 from ..model.catalogue import Catalogue
+from ..model.values import DEFAULT_YEAR
 
 COUNCILS = 152
 NEIGHBOURS = 10
-YEAR = 2009  # the default year
+YEAR = DEFAULT_YEAR
 
 # Setting type -> (median count per council, logit of the national share good or better).
 _SETTINGS = {
@@ -139,10 +140,10 @@ def generate(seed: int | None = None, councils: int = COUNCILS, catalogue: Catal
     )
 
 
-def write(directory: Path | str, seed: int | None = None, councils: int = COUNCILS, *, year: int = YEAR) -> dict[str, Path]:
+def write(directory: Path | str, seed: int | None = None, councils: int = COUNCILS, *, year: int | None = None) -> dict[str, Path]:
     """``engine profiles synthetic``: write the tables as CSV files named ``synthetic-*.csv`` and the column config
-    that reads them; returns each file by name (``engine.write_synthetic``)."""
-    england = generate(seed, councils, year=year)
+    that reads them; returns each file by name (``engine.write_synthetic``). No year: the default year."""
+    england = generate(seed, councils, year=year or YEAR)
     directory = Path(directory)
     writing.check_writable(directory, folder=True)
     paths = {name: directory / f"synthetic-{name}.csv" for name in ("councils", "settings", "indicators", "neighbours")}

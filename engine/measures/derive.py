@@ -30,7 +30,17 @@ from ..model.inspections import (
     latest,
     pending_at_evidence_date,
 )
-from ..model.measures import COMPARATORS, COUNT_FIELDS, JUDGED, NOT_JUDGED
+from ..model.measures import (
+    COMPARATORS,
+    COUNT_FIELDS,
+    INDICATOR_FIELDS,
+    INDICATOR_SCOPE_FIELDS,
+    JUDGED,
+    NOT_JUDGED,
+    SETTING_SCOPE_FIELDS,
+    SETTING_TYPE_FIELDS,
+    Fields,
+)
 from ..model.profile import GOOD_OR_BETTER, GRADES, Profile
 from ..model.ruleset import Comparison, Ruleset
 
@@ -129,17 +139,15 @@ class _Settings:
         comparators = {c: a[p].tolist() for c, a in self.comparator.items()}
         vs = {c: a[p].tolist() for c, a in self.vs.items()}
         for t in self.order[p]:
-            base = f"settings.{self.types[t]}"
-            for f in COUNT_FIELDS:
-                out[f"{base}.{f}"] = fields[f][t]
+            row = {f: fields[f][t] for f in COUNT_FIELDS}
             if fields["count_total"][t] > 0:
-                out[f"{base}.share_good_or_better"] = shares[0][t]
-                out[f"{base}.share_inadequate"] = shares[1][t]
+                row["share_good_or_better"], row["share_inadequate"] = shares[0][t], shares[1][t]
             for c in COMPARATORS:
                 if comparators[c][t] == comparators[c][t]:  # not NaN
-                    out[f"{base}.{c}"] = comparators[c][t]
+                    row[c] = comparators[c][t]
                 if vs[c][t] is not None:
-                    out[f"{base}.vs_{c}"] = vs[c][t]
+                    row[f"vs_{c}"] = vs[c][t]
+            _emit(out, f"settings.{self.types[t]}", row, SETTING_TYPE_FIELDS)
         scope_types = self.scope_types[p].tolist()
         sums = {f: a[p].tolist() for f, a in self.scope_fields.items()}
         scope_shares = self.scope_share_good_or_better[p].tolist(), self.scope_share_inadequate[p].tolist()
@@ -148,15 +156,14 @@ class _Settings:
         for s, scope in enumerate(self.scopes):
             if not scope_types[s]:
                 continue
-            for f in COUNT_FIELDS:
-                out[f"{scope}.{f}"] = sums[f][s]
+            row = {f: sums[f][s] for f in COUNT_FIELDS}
             if sums["count_total"][s] > 0:
-                out[f"{scope}.share_good_or_better"] = scope_shares[0][s]
-                out[f"{scope}.share_inadequate"] = scope_shares[1][s]
-            out[f"{scope}.count_types_compared"] = compared["national"][s]
+                row["share_good_or_better"], row["share_inadequate"] = scope_shares[0][s], scope_shares[1][s]
+            row["count_types_compared"] = compared["national"][s]
             for c in COMPARATORS:
                 if compared[c][s]:
-                    out[f"{scope}.share_types_in_line_or_above_{c}"] = in_line[c][s] / compared[c][s]
+                    row[f"share_types_in_line_or_above_{c}"] = in_line[c][s] / compared[c][s]
+            _emit(out, scope, row, SETTING_SCOPE_FIELDS)
 
     def inputs(self, p: int, name: str) -> dict[str, Any] | None:
         scope, _, field = name.rpartition(".")
@@ -259,28 +266,27 @@ class _Indicators:
         value, trend = self.value[p].tolist(), self.trend[p].tolist()
         vs = {c: self.vs[c][p].tolist() for c in COMPARATORS}
         for i, key in enumerate(self.keys):
+            row: dict[str, Any] = {}
             if value[i] == value[i]:  # not NaN
-                out[f"indicator.{key}.value"] = value[i]
+                row["value"] = value[i]
             if trend[i] is not None:
-                out[f"indicator.{key}.trend"] = trend[i]
+                row["trend"] = trend[i]
             for c in COMPARATORS:
                 if vs[c][i] is not None:
-                    out[f"indicator.{key}.vs_{c}"] = vs[c][i]
+                    row[f"vs_{c}"] = vs[c][i]
+            _emit(out, f"indicator.{key}", row, INDICATOR_FIELDS)
         available, in_line, gaps = self.scope_available[p].tolist(), self.scope_in_line[p].tolist(), self.scope_gaps[p].tolist()
         for s, scope in enumerate(self.scopes):
             if not self.in_catalogue[s]:
                 continue
-            out[f"{scope}.count_available"] = available[s]
-            out[f"{scope}.count_in_line_or_above"] = in_line[s]
-            out[f"{scope}.count_gaps"] = gaps[s]
-            out[f"{scope}.share_gaps"] = gaps[s] / self.in_catalogue[s]
+            row = {"count_available": available[s], "count_in_line_or_above": in_line[s], "count_gaps": gaps[s],
+                   "share_gaps": gaps[s] / self.in_catalogue[s]}
             if available[s]:
-                out[f"{scope}.share_in_line_or_above"] = in_line[s] / available[s]
+                row["share_in_line_or_above"] = in_line[s] / available[s]
             with_trend, improving = int(self.scope_with_trend[p, s]), int(self.scope_improving[p, s])
             if with_trend:
-                out[f"{scope}.count_with_trend"] = with_trend
-                out[f"{scope}.count_improving"] = improving
-                out[f"{scope}.share_improving"] = improving / with_trend
+                row.update(count_with_trend=with_trend, count_improving=improving, share_improving=improving / with_trend)
+            _emit(out, scope, row, INDICATOR_SCOPE_FIELDS)
 
     def inputs(self, p: int, name: str) -> dict[str, Any] | None:
         scope, _, field = name.rpartition(".")
@@ -377,6 +383,12 @@ def _where(held: Held) -> dict[str, Any]:
     return {"source": ".".join(map(str, held.source)), "date": _date(held.date) if held.date else held.year}
 
 
+def _emit(out: dict[str, Any], base: str, row: dict[str, Any], fields: Fields) -> None:
+    """A family's measures, named by its table's fields (engine.model.measures); tests/test_vocabulary.py holds
+    every field derived to a field the table names, and the reverse."""
+    out.update((f"{base}.{f}", v) for f, v in row.items())
+
+
 def _date(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -425,6 +437,12 @@ class MeasureView:
     def inputs(self, name: str) -> dict[str, Any]:
         return self.batch.inputs(self.index, name)
 
+    def whole(self) -> Measures:
+        """This profile's measures with every input worked out, and the evidence frames the reports read."""
+        batch, p = self.batch, self.index
+        return Measures(self.values, {name: batch.inputs(p, name) for name in self.values},
+                        batch.settings.frame(p, batch.catalogue), batch.indicators.frame(p))
+
 
 def derive_batch(profiles: Sequence[Profile], catalogue: Catalogue, comparison: Comparison) -> MeasureBatch:
     """The measures of every profile of a chunk, derived together (vectorised over the chunk)."""
@@ -443,7 +461,4 @@ class Measures:
 
 def derive_measures(profile: Profile, catalogue: Catalogue, ruleset: Ruleset) -> Measures:
     """One profile's measures, every input worked out, and the evidence frames the reports read."""
-    batch = derive_batch([profile], catalogue, ruleset.comparison)
-    values = batch.values(0)
-    return Measures(values, {name: batch.inputs(0, name) for name in values},
-                    batch.settings.frame(0, catalogue), batch.indicators.frame(0))
+    return derive_batch([profile], catalogue, ruleset.comparison).view(0).whole()

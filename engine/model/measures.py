@@ -28,6 +28,45 @@ COUNT_FIELDS = {
 SHARE_FIELDS = {"share_good_or_better": "share good or outstanding", "share_inadequate": "share inadequate"}
 
 
+def _words(comparator: str) -> str:
+    return comparator.replace("_", " ")
+
+
+# The measure-name scheme, written once: for each family of measures, its fields with their kind and meaning.
+# The catalogue below lists the names from these tables, and engine.measures.derive emits its values through
+# them (tests/test_vocabulary.py holds what is derived to what is listed).
+Fields = dict[str, tuple[MeasureKind, str]]
+SETTING_TYPE_FIELDS: Fields = {  # settings.<type>.<field>
+    **{f: ("count", text) for f, text in COUNT_FIELDS.items()},
+    **{f: ("proportion", text) for f, text in SHARE_FIELDS.items()},
+}
+for _c in COMPARATORS:  # each comparator's share, then the verdict against it
+    SETTING_TYPE_FIELDS[_c] = ("proportion", f"{_words(_c)} share good or better")
+    SETTING_TYPE_FIELDS[f"vs_{_c}"] = ("category", f"share good or better above / in_line / below {_words(_c)}")
+SETTING_SCOPE_FIELDS: Fields = {  # settings.<field> and groups.<group>.<field>
+    **{f: ("count", text) for f, text in COUNT_FIELDS.items()},
+    **{f: ("proportion", text) for f, text in SHARE_FIELDS.items()},
+    "count_types_compared": ("count", "types of setting with a national comparator"),
+    **{f"share_types_in_line_or_above_{c}": ("proportion", f"share of types of setting good or better in line with or above {_words(c)}")
+       for c in COMPARATORS},
+}
+INDICATOR_SCOPE_FIELDS: Fields = {  # indicators.<field> and outcomes.<outcome>.<field>
+    "count_available": ("count", "indicators with a value and a comparator"),
+    "count_in_line_or_above": ("count", "indicators in line with or above comparators"),
+    "share_in_line_or_above": ("proportion", "share of available indicators in line with or above comparators"),
+    "count_gaps": ("count", "indicators with no data (gaps)"),
+    "share_gaps": ("proportion", "share of the catalogue's indicators with no data"),
+    "count_with_trend": ("count", "indicators whose trend the profile gives"),
+    "count_improving": ("count", "indicators improving"),
+    "share_improving": ("proportion", "share of the indicators with a trend that are improving"),
+}
+INDICATOR_FIELDS: Fields = {  # indicator.<key>.<field>; the value's meaning is the indicator's title
+    "value": ("number", ""),
+    "trend": ("category", "improving / stable / declining, as the profile gives it"),
+    **{f"vs_{c}": ("category", f"better / in_line / worse than {_words(c)}, by polarity") for c in COMPARATORS},
+}
+
+
 @dataclass(frozen=True)
 class MeasureSpec:
     name: str
@@ -59,45 +98,21 @@ def measures_of_kind(catalogue: Catalogue, kind: MeasureKind) -> frozenset[str]:
 _OF_KIND: dict[tuple[str, str], frozenset[str]] = {}
 
 
-def _words(comparator: str) -> str:
-    return comparator.replace("_", " ")
+def _family(base: str, title: str, fields: Fields) -> Iterator[MeasureSpec]:
+    for f, (kind, text) in fields.items():
+        yield MeasureSpec(f"{base}.{f}", kind, f"{title}: {text}")
 
 
 def _specs(cat: Catalogue) -> Iterator[MeasureSpec]:
     for key, setting in cat.setting_types.items():
-        base = f"settings.{key}"
-        for f, text in COUNT_FIELDS.items():
-            yield MeasureSpec(f"{base}.{f}", "count", f"{setting.title}: {text}")
-        for f, text in SHARE_FIELDS.items():
-            yield MeasureSpec(f"{base}.{f}", "proportion", f"{setting.title}: {text}")
-        for comparator in COMPARATORS:
-            yield MeasureSpec(f"{base}.{comparator}", "proportion", f"{setting.title}: {_words(comparator)} share good or better")
-            yield MeasureSpec(f"{base}.vs_{comparator}", "category",
-                              f"{setting.title}: share good or better above / in_line / below {_words(comparator)}")
+        yield from _family(f"settings.{key}", setting.title, SETTING_TYPE_FIELDS)
     for scope, title in [("settings", "All settings and services")] + [(f"groups.{g}", t) for g, t in cat.scopes().items()]:
-        for f, text in COUNT_FIELDS.items():
-            yield MeasureSpec(f"{scope}.{f}", "count", f"{title}: {text}")
-        for f, text in SHARE_FIELDS.items():
-            yield MeasureSpec(f"{scope}.{f}", "proportion", f"{title}: {text}")
-        yield MeasureSpec(f"{scope}.count_types_compared", "count", f"{title}: types of setting with a national comparator")
-        for comparator in COMPARATORS:
-            yield MeasureSpec(f"{scope}.share_types_in_line_or_above_{comparator}", "proportion",
-                              f"{title}: share of types of setting good or better in line with or above {_words(comparator)}")
+        yield from _family(scope, title, SETTING_SCOPE_FIELDS)
     for scope, title in [("indicators", "All national indicators")] + [(f"outcomes.{o}", t) for o, t in cat.outcomes.items()]:
-        yield MeasureSpec(f"{scope}.count_available", "count", f"{title}: indicators with a value and a comparator")
-        yield MeasureSpec(f"{scope}.count_in_line_or_above", "count", f"{title}: indicators in line with or above comparators")
-        yield MeasureSpec(f"{scope}.share_in_line_or_above", "proportion", f"{title}: share of available indicators in line with or above comparators")
-        yield MeasureSpec(f"{scope}.count_gaps", "count", f"{title}: indicators with no data (gaps)")
-        yield MeasureSpec(f"{scope}.share_gaps", "proportion", f"{title}: share of the catalogue's indicators with no data")
-        yield MeasureSpec(f"{scope}.count_with_trend", "count", f"{title}: indicators whose trend the profile gives")
-        yield MeasureSpec(f"{scope}.count_improving", "count", f"{title}: indicators improving")
-        yield MeasureSpec(f"{scope}.share_improving", "proportion", f"{title}: share of the indicators with a trend that are improving")
+        yield from _family(scope, title, INDICATOR_SCOPE_FIELDS)
     for key, indicator in cat.indicators.items():
-        yield MeasureSpec(f"indicator.{key}.value", "number", f"{key} {indicator.title}")
-        yield MeasureSpec(f"indicator.{key}.trend", "category", f"{key}: improving / stable / declining, as the profile gives it")
-        for comparator in COMPARATORS:
-            yield MeasureSpec(f"indicator.{key}.vs_{comparator}", "category",
-                              f"{key}: better / in_line / worse than {_words(comparator)}, by polarity")
+        for f, (kind, text) in INDICATOR_FIELDS.items():
+            yield MeasureSpec(f"indicator.{key}.{f}", kind, f"{key} {indicator.title}" if f == "value" else f"{key}: {text}")
     yield from _inspection_specs()
     yield MeasureSpec("vulnerable_gaps.count", "count", "gaps for vulnerable groups reported")
     for f, text in (("narrower_than_national", "narrower than the national gap"), ("narrowing", "narrowing"), ("widening", "widening")):

@@ -2,6 +2,25 @@
 
 Views (text, JSON, Markdown, HTML) are renderings of this model; nothing is recorded in them.
 
+Every event is a pydantic model with stable field names and a ``type``, and carries:
+
+- ``id``: unique in its trace, by kind: ``rule:<rule id>`` (a grading rule or finding, fired or not),
+  ``limit:<limit id>``, ``withhold:<withhold rule id>``, ``grade:<stage>``, ``table:<decision table id>``,
+  ``judgement``, ``measure:<measure name>``;
+- ``parent``: the id of the event it belongs to, or null at the top. A grading rule belongs to its stage's
+  ``grade:<stage>`` (the grade it competed for), a grade to the ``table:<id>`` that combined it into the
+  proposed band; findings, limits, withhold rules, the judgement and the measures are at the top;
+- ``source``: where the rule, limit or withhold rule is written in its ruleset file (``file:line:col``);
+  null for events that no single rule wrote (grades, the band, the judgement, measures).
+
+The events: ``rule_fired`` (a rule's conditions all held: its evidence and sentence; ``chosen`` says whether
+its stage's hit policy chose it, ``chosen_rule`` which rule it chose instead: a fired rule that was not
+chosen is no finding, and its sentence is not the decision's), ``rule_not_fired`` (the first failing
+condition and why), ``grade_assigned`` (the grade its stage's hit policy took from the chosen rule),
+``band_combined`` (the decision-table row and proposed band), ``limit_applied`` (a fired limit with its
+evidence), ``rating_withheld``, ``judgement_applied`` and ``measure_derived``. The decision itself
+(bands, ``limits`` with whether each binds, ``fired_rules``) is the result the trace explains.
+
 The trace begins with one ``measure_derived`` event per measure (several hundred a profile). A decision
 keeps its measures apart, as a :class:`MeasureSource` (values, and the inputs of each on demand), and makes
 those events only when they are read or the decision is serialised: a batch that never shows them never
@@ -24,6 +43,8 @@ from pydantic import (
 )
 
 from .ruleset import Operator
+from .values import Band
+from .wording import WITHHELD
 
 
 class _Model(BaseModel):
@@ -41,14 +62,23 @@ class Evidence(_Model):
     holds: bool
 
 
-class MeasureDerived(_Model):
+class _Event(_Model):
+    """What every trace event carries (see the module docstring)."""
+
+    id: str = Field("", description="Unique in the trace: rule:<id>, limit:<id>, withhold:<id>, grade:<stage>, table:<id>, "
+                                    "judgement, measure:<name>")
+    parent: str | None = Field(None, description="The id of the event this one belongs to; null at the top")
+    source: str | None = Field(None, description="file:line:col of the rule, limit or withhold rule in its ruleset file")
+
+
+class MeasureDerived(_Event):
     type: Literal["measure_derived"] = "measure_derived"
     measure: str
     value: Any
     inputs: dict[str, Any]
 
 
-class RuleFired(_Model):
+class RuleFired(_Event):
     type: Literal["rule_fired"] = "rule_fired"
     rule_id: str
     title: str
@@ -56,9 +86,16 @@ class RuleFired(_Model):
     grade: int | None = None
     evidence: list[Evidence]
     because: str
+    chosen: bool | None = Field(None, description="For a grading rule: whether its stage's hit policy chose it; null for a finding")
+    chosen_rule: str | None = Field(None, description="When not chosen: the rule the hit policy chose instead")
+
+    @property
+    def finding(self) -> bool:
+        """Its sentence is part of the decision: a finding, or the grading rule its stage's hit policy chose."""
+        return self.chosen is not False
 
 
-class RuleNotFired(_Model):
+class RuleNotFired(_Event):
     type: Literal["rule_not_fired"] = "rule_not_fired"
     rule_id: str
     title: str
@@ -68,7 +105,7 @@ class RuleNotFired(_Model):
     reason: Literal["not available", "threshold not met"]
 
 
-class GradeAssigned(_Model):
+class GradeAssigned(_Event):
     type: Literal["grade_assigned"] = "grade_assigned"
     stage: str
     grade: int
@@ -76,7 +113,7 @@ class GradeAssigned(_Model):
     hit_policy: str
 
 
-class BandCombined(_Model):
+class BandCombined(_Event):
     type: Literal["band_combined"] = "band_combined"
     table_id: str
     row_id: str
@@ -85,20 +122,34 @@ class BandCombined(_Model):
     band: int
 
 
-class LimitApplied(_Model):
-    type: Literal["limit_applied"] = "limit_applied"
+class LimitOutcome(_Model):
+    """A fired limit as the decision records it, in the order applied."""
+
     limit_id: str
     title: str
     effect: dict[str, int]
     band_before: int
     band_after: int
-    binding: bool = Field(description="False when the band was already at or below what the limit allows")
+    binding: bool = Field(description="It lowered the band")
     safeguarding: bool
-    evidence: list[Evidence]
     because: str
+    holds_alone: bool = Field(False, description="On its own it would hold the proposed band at the limited band: two limits "
+                                                 "that cap to the same band both bind, though only the first lowered it")
+
+    @property
+    def binds(self) -> bool:
+        return self.binding or self.holds_alone
 
 
-class RatingWithheld(_Model):
+class LimitApplied(_Event, LimitOutcome):
+    """A fired limit in the trace: the decision's :class:`LimitOutcome` for it (the fields are defined once, there)
+    with its evidence and the event's id and source."""
+
+    type: Literal["limit_applied"] = "limit_applied"
+    evidence: list[Evidence]
+
+
+class RatingWithheld(_Event):
     """A withhold rule fired: no band is published, for the reason it gives."""
 
     type: Literal["rating_withheld"] = "rating_withheld"
@@ -108,7 +159,7 @@ class RatingWithheld(_Model):
     because: str
 
 
-class JudgementApplied(_Model):
+class JudgementApplied(_Event):
     type: Literal["judgement_applied"] = "judgement_applied"
     band_before: int
     band_after: int
@@ -130,17 +181,6 @@ class RulesetRef(_Model):
     catalogue: str = Field("", description="The catalogue's name; empty in decisions recorded before catalogues were named")
     catalogue_hash: str
     transitional: bool
-
-
-class LimitOutcome(_Model):
-    limit_id: str
-    title: str
-    effect: dict[str, int]
-    band_before: int
-    band_after: int
-    binding: bool
-    safeguarding: bool
-    because: str
 
 
 class WithheldReason(_Model):
@@ -171,7 +211,7 @@ class DirectionOfTravel(_Model):
 class Judgement(_Model):
     """A named assessor's professional judgement, within the ruleset's policy."""
 
-    band: int = Field(ge=1, le=4)
+    band: Band
     assessor: str = Field(min_length=1)
     reason: str = Field(min_length=1)
     date: str | None = None
@@ -267,7 +307,12 @@ class Decision(_Model):
         return self.status == "rated"
 
     def words(self, band: int | None) -> str:
-        return "withheld" if band is None else self.band_words[band]
+        return WITHHELD if band is None else self.band_words[band]
+
+    @property
+    def measure_source(self) -> MeasureSource | None:
+        """Where this decision's measures came from (the batch they were derived in, or the trace they were read from)."""
+        return self._measures
 
     def measure_values(self) -> dict[str, Any]:
         """Every measure derived for the profile, by name (absent measures are data gaps). Read only."""
@@ -281,7 +326,8 @@ class Decision(_Model):
     def measure_events(self) -> list[MeasureDerived]:
         """One event per measure, by name: the beginning of the trace."""
         values = self.measure_values()
-        return [MeasureDerived(measure=name, value=values[name], inputs=self.measure_inputs(name)) for name in sorted(values)]
+        return [MeasureDerived(id=f"measure:{name}", measure=name, value=values[name], inputs=self.measure_inputs(name))
+                for name in sorted(values)]
 
     def events(self, type_: str) -> list[Any]:
         """The trace's events of one type, in order (e.g. ``"rule_fired"``)."""

@@ -51,7 +51,13 @@ def _text(*, allow_newline: bool, allow_blank: bool = False) -> AfterValidator:
 Whole = Annotated[int, BeforeValidator(not_boolean)]
 Count = Annotated[int, Field(ge=0, le=COUNT_MAX), BeforeValidator(not_boolean)]
 Year = Annotated[int, Field(ge=2000, le=2100), BeforeValidator(not_boolean)]
-Band = Annotated[int, Field(ge=1, le=4), BeforeValidator(not_boolean)]
+# The rating's four-point scale: every ruleset's `scale:` gives words for exactly these bands (rules check refuses any
+# other), so code that has no ruleset at hand reads them here, best first where it lists them as BEST_FIRST.
+BANDS = (1, 2, 3, 4)
+# The assessment year a command assumes when none is given: the first year rated.
+DEFAULT_YEAR = 2009
+BEST_FIRST = tuple(reversed(BANDS))
+Band = Annotated[int, Field(ge=BANDS[0], le=BANDS[-1]), BeforeValidator(not_boolean)]
 Number = Annotated[float, Field(allow_inf_nan=False, ge=-MAGNITUDE_MAX, le=MAGNITUDE_MAX), BeforeValidator(not_boolean)]
 Finite = Annotated[float, Field(allow_inf_nan=False), BeforeValidator(not_boolean)]
 Proportion = Annotated[float, Field(allow_inf_nan=False, ge=0.0, le=1.0), BeforeValidator(not_boolean)]

@@ -101,6 +101,14 @@ def band_text(band: int, words: dict[int, str]) -> str:
     return f"{band} ({words[band]})"
 
 
+WITHHELD = "withheld"  # the status of a decision that gives no band, and how its band is worded
+
+
+def band_or_status(band: int | None, words: dict[int, str]) -> str:
+    """A band with its words, or ``withheld`` for none (a band the scale does not name shows '?')."""
+    return WITHHELD if band is None else f"{band} ({words.get(band, '?')})"
+
+
 def render(template: str, measures: dict[str, Any], proportions: dict[str, float]) -> str:
     """A because-sentence with its placeholders filled from the measures; the first letter capitalised."""
     def fill(match: re.Match[str]) -> str:

@@ -8,7 +8,7 @@ from ..model.trace import Decision, Evidence
 from ..model.wording import evidence_text, failing_text
 from .charts import outcomes_chart, settings_chart
 from .evidence import OutcomeBlock, SettingRow, comparison, indicator_status, number, outcome_blocks, percent, setting_rows, setting_summary
-from .reasons import chart_thresholds, reason_stages
+from .reasons import chart_thresholds, fired_note, passed_over, reason_stages
 from .reviewed import Reviewed
 
 STYLE = """
@@ -138,11 +138,12 @@ def _reasons(d: Decision, ruleset: Ruleset) -> str:
         for event in stage.fired:
             css = "rule limit" if event.type in ("limit_applied", "rating_withheld") else "rule"
             ident = event.limit_id if event.type == "limit_applied" else event.rule_id
-            if stage.deciding and ident != stage.deciding:
+            if passed_over(event):
                 css += " lower"
-            note = '<span class="note">also fired; a higher grade decides</span>' if "lower" in css else ""
+            note = f'<span class="note">{escape(fired_note(event, d))}</span>' if fired_note(event, d) else ""
+            sentence = "" if passed_over(event) else f'<p class="because">{escape(event.because)}</p>'
             out.append(f'<div class="{css}"><div><strong>{escape(event.title)}</strong> <span class="id">{escape(ident)}</span>{note}</div>'
-                       f'<p class="because">{escape(event.because)}</p>{_evidence_list(event.evidence)}</div>')
+                       f'{sentence}{_evidence_list(event.evidence)}</div>')
         if stage.not_fired:
             items = "".join(f'<li><span class="id">{escape(e.rule_id)}</span> {escape(e.title)}: '
                             f"{escape(failing_text(e.failing, e.failing.value))}</li>" for e in stage.not_fired)

@@ -9,7 +9,7 @@ from ..model.trace import Decision
 from ..model.wording import evidence_text, failing_text
 from .escape import markdown, markdown_prose
 from .evidence import comparison, indicator_status, number, outcome_blocks, percent, setting_rows, setting_summary
-from .reasons import reason_stages
+from .reasons import fired_note, passed_over, reason_stages
 from .reviewed import Reviewed
 
 
@@ -80,8 +80,9 @@ def render_report_markdown(reviewed: Reviewed) -> str:
             add("")
         for event in stage.fired:
             ident = event.limit_id if event.type == "limit_applied" else event.rule_id
-            lower = " *(also fired; a higher grade decides)*" if stage.deciding and ident != stage.deciding else ""
-            add(f"- **{markdown_prose(event.title)}** (`{ident}`){lower}: {markdown_prose(event.because)}")
+            note = fired_note(event, d)
+            sentence = "" if passed_over(event) else f": {markdown_prose(event.because)}"
+            add(f"- **{markdown_prose(event.title)}** (`{ident}`){f' *({note})*' if note else ''}{sentence}")
             for e in event.evidence:
                 add(f"  - `{evidence_text(e, e.value, e.holds)}`")
         if stage.not_fired:

@@ -63,6 +63,21 @@ def reason_stages(d: Decision, ruleset: Ruleset, user: Callable[[str], str] = st
     return stages
 
 
+def passed_over(event: Any) -> bool:
+    """A grading rule that fired but that its stage's hit policy did not choose: its sentence is no finding."""
+    return event.type == "rule_fired" and event.chosen is False
+
+
+def fired_note(event: Any, d: Decision) -> str:
+    """What a reader must know beside a fired rule or limit: that the hit policy chose another rule (so this
+    rule's sentence is not the decision's), or that a limit binds with another though it did not lower the band."""
+    if passed_over(event):
+        return f"fired, but the hit policy chose {event.chosen_rule}: this sentence is not a finding"
+    if event.type == "limit_applied" and event.holds_alone and not event.binding:
+        return f"binds too: on its own it would hold the band at {d.limited_band}"
+    return ""
+
+
 def chart_thresholds(ruleset: Ruleset) -> dict[str, float]:
     """The named proportions that rules compare outcomes' shares of indicators against, for the chart."""
     names = {c.threshold for rule in ruleset.conditioned for c in rule.when

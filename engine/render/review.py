@@ -11,7 +11,7 @@ from ..decide.pipeline import evaluate_text
 from ..errors import ProfileError
 from ..load.judgement import judgement_from_file
 from ..load.yaml import read_text
-from ..measures.derive import derive_measures
+from ..measures.derive import MeasureView, derive_measures
 from .html import render_report_html
 from .letter import compose_letter, letter_html, letter_markdown
 from .markdown import render_report_markdown
@@ -26,9 +26,11 @@ def review(profile_path: Path | str, ruleset_path: Path | str | None = None,
     """Evaluate a profile (with a professional judgement from a file, when given) and keep the evidence frames."""
     judgement = judgement_from_file(judgement_path) if judgement_path is not None else None
     evaluated = evaluate_text(read_text(profile_path, ProfileError), str(profile_path), ruleset_path, judgement)
-    ruleset = evaluated.ruleset
-    return Reviewed(evaluated.profile, ruleset, evaluated.decision,
-                    derive_measures(evaluated.profile.profile, ruleset.catalogue, ruleset.ruleset))
+    ruleset, source = evaluated.ruleset, evaluated.decision.measure_source
+    # The measures the decision was made on, with their frames: derived once, not again for the report.
+    measures = source.whole() if isinstance(source, MeasureView) else derive_measures(evaluated.profile.profile,
+                                                                                       ruleset.catalogue, ruleset.ruleset)
+    return Reviewed(evaluated.profile, ruleset, evaluated.decision, measures)
 
 
 def report(profile_path: Path | str, output_format: str = "html", ruleset_path: Path | str | None = None,

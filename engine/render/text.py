@@ -53,7 +53,8 @@ def render_text(decision: Decision, *, full: bool = False) -> str:
         add(f"  proposed band {d.proposed_band}, from decision table row {combined.row_id} (hit policy: {combined.hit_policy})")
     for event in d.events("limit_applied"):
         add(f"  limit {event.limit_id} ({terminal(event.title)}): {event.band_before} -> {event.band_after}"
-            + ("" if event.binding else " (not binding)"))
+            + ("" if event.binding else f" (binds too: on its own it would hold the band at {d.limited_band})"
+               if event.holds_alone else " (not binding)"))
         add(f"    {terminal(event.because, '    ')}")
         for e in event.evidence:
             add(f"      {evidence_text(e, e.value, e.holds)}")
@@ -99,7 +100,9 @@ def _bands(d: Decision, add: Callable[[str], None]) -> None:
     if not d.limits:
         add("  Limits          none applied")
     for limit in d.limits:
-        state = f"{limit.band_before} -> {limit.band_after}" if limit.binding else f"not binding (band already {limit.band_before})"
+        state = (f"{limit.band_before} -> {limit.band_after}" if limit.binding else
+                 f"binds too (band already {limit.band_before}; on its own it would hold it there)" if limit.holds_alone else
+                 f"not binding (band already {limit.band_before})")
         add(f"  Limit           {limit.limit_id}: {state}")
     if d.judgement is not None:
         j = d.judgement

@@ -26,7 +26,8 @@ from ..load.ruleset import load_ruleset
 from ..model.loaded import LoadedRuleset
 from ..model.ruleset import Ruleset
 from ..model.trace import Decision
-from ..model.wording import failing_text
+from ..model.values import BEST_FIRST
+from ..model.wording import band_or_status, failing_text
 from .files import write_whole
 from .outcomes import Outcome, final_band, proposed_band, status
 
@@ -105,7 +106,8 @@ class RulesDiff(OverCouncils):
 
     def distribution(self, after: bool) -> dict[str, int]:
         bands = Counter(c.final_band_after if after else c.final_band_before for c in self.councils)
-        return {**{str(b): bands.get(b, 0) for b in (4, 3, 2, 1)}, "withheld": bands.get(None, 0)}
+        return {**{str(b): bands.get(b, 0) for b in BEST_FIRST}, "withheld": bands.get(None, 0)}
+
     def text(self, output_format: str = "text") -> str:
         """The diff as ``text``, ``json`` or ``csv`` (:data:`FORMATS`)."""
         return FORMATS[output_format](self)
@@ -180,8 +182,6 @@ def _ruleset_label(loaded: LoadedRuleset) -> str:
     return f"{loaded.path} ({r.id} {r.version}, sha256 {loaded.content_hash[:12]})"
 
 
-def _band(band: int | None, words: dict[int, str]) -> str:
-    return "withheld" if band is None else f"{band} ({words.get(band, '?')})"
 
 
 def format_text(diff: RulesDiff) -> str:
@@ -200,8 +200,8 @@ def format_text(diff: RulesDiff) -> str:
     lines += ["", "Councils whose band changes:" if changed else "No council's band changes."]
     for c in changed:
         code = f" ({c.authority_code})" if c.authority_code else ""
-        lines.append(f"{c.authority}{code}, {c.year}: {c.movement}: final {_band(c.final_band_before, c.band_words)} -> "
-                     f"{_band(c.final_band_after, c.band_words)}; proposed {c.proposed_band_before or 'withheld'} -> "
+        lines.append(f"{c.authority}{code}, {c.year}: {c.movement}: final {band_or_status(c.final_band_before, c.band_words)} -> "
+                     f"{band_or_status(c.final_band_after, c.band_words)}; proposed {c.proposed_band_before or 'withheld'} -> "
                      f"{c.proposed_band_after or 'withheld'}")
         lines += [f"    {change.text()}" for change in c.changed_rules]
     quiet = sum(1 for c in diff.councils if c.changed_rules and not c.band_changed)

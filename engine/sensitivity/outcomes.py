@@ -2,12 +2,12 @@
 candidate values without registering a durable-rules ruleset for each.
 
 durable-rules decides which rules fire. This module only evaluates *candidate* threshold values beside it:
-which rules, limits and withhold rules fire (:func:`engine.model.conditions.holds`), whether the rating is
-withheld, the grade of each stage, the decision-table row, the limits and the direction of travel, combined
-by the same functions the pipeline uses (:mod:`engine.decide.combine`, :mod:`engine.decide.direction`).
-Every subject is first evaluated through the whole engine with the ruleset as it is, and the plain-Python
-outcome must agree with that decision (else :class:`DefectError`); the callers confirm what they report at
-the values they report through the whole engine again.
+which rules, limits, withhold rules and decision-table rows fire, asked of the same compiled tests that
+durable-rules is given (:class:`engine.inference.compiled.CompiledRuleset`), combined by the pipeline's own
+:func:`engine.decide.combine.combine`, with the direction of travel of :mod:`engine.decide.direction`.
+Every subject is first evaluated through the whole engine with the ruleset as it is, and what the compiled
+tests fire must be what durable-rules fired (else :class:`DefectError`); the callers confirm what they
+report at the values they report through the whole engine again.
 
 A subject (a rule case or a council) keeps its profile and derives its measures once per pair of
 comparison tolerances: only the tolerances change measures; every other threshold changes only which
@@ -18,11 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..decide.combine import apply_limits, stage_grade, table_row
+from ..decide.combine import combine
 from ..decide.direction import direction_word
 from ..errors import DefectError, Problem
+from ..inference.compiled import CompiledRuleset
 from ..measures.derive import Measures, derive_measures
-from ..model.conditions import holds
 from ..model.loaded import LoadedProfile, LoadedRuleset
 from ..model.ruleset import Ruleset
 from ..model.trace import Decision
@@ -67,21 +67,24 @@ class Outcome:
 
 
 def outcome(ruleset: Ruleset, values: dict[str, Any], previous_band: int | None = None) -> Outcome:
-    """The ruleset's outcome for these measures, in plain Python (see the module docstring): withheld when a
-    withhold rule fires (then no band is combined or limited, as in the pipeline), else rated."""
-    fired = {item.id for item in ruleset.conditioned if all(holds(c, ruleset, values) for c in item.when)}
-    if any(w.id in fired for w in ruleset.withhold):
-        findings = {rule.id for rule in ruleset.rules} | {w.id for w in ruleset.withhold}
-        return Outcome("withheld", None, None, None, frozenset(fired & findings), ())
-    grade_rules = {stage: stage_grade(ruleset, stage, fired) for stage in ruleset.grading_stages}
-    grades = {stage: rule.grade for stage, rule in grade_rules.items() if rule.grade is not None}
-    covering = {row.id for row in ruleset.decision_table.covering(grades)}
-    row = table_row(ruleset, covering)
-    steps = apply_limits(ruleset, row.band, fired)
-    final = steps[-1].band_after if steps else row.band
-    binding = [step.limit.id for step in steps if step.binding]
-    return Outcome("rated", row.band, final, direction_word(previous_band, final), frozenset(fired | covering),
-                   tuple([grade_rules[s].id for s in sorted(grade_rules)] + [row.id] + binding))
+    """The ruleset's outcome for these measures: what its compiled tests fire, combined as the pipeline
+    combines it (withheld when a withhold rule fires, else rated)."""
+    combined = combine(ruleset, compiled(ruleset).fire(values))
+    return Outcome(combined.status, combined.proposed_band, combined.final_band,
+                   direction_word(previous_band, combined.final_band),
+                   combined.fired_rules(ruleset), combined.decisive)
+
+
+_compiled: dict[int, CompiledRuleset] = {}  # by id of a ruleset still held by its entry: a candidate is asked of many subjects
+
+
+def compiled(ruleset: Ruleset) -> CompiledRuleset:
+    found = _compiled.get(id(ruleset))
+    if found is None or found.ruleset is not ruleset:
+        if len(_compiled) >= 16:
+            del _compiled[next(iter(_compiled))]
+        found = _compiled[id(ruleset)] = CompiledRuleset(ruleset)
+    return found
 
 
 @dataclass

@@ -26,12 +26,13 @@ from pathlib import Path
 from ..batch.run import Failure, collect, evaluate_source
 from ..errors import EngineError
 from ..model.loaded import LoadedRuleset
+from ..model.values import BEST_FIRST
 from .outcomes import Outcome, Subject
 from .sensitivity import RULESET, Interval, interval_text, number
 from .steps import StepFunction, extent, step_function
 from .thresholds import Threshold, refusal, thresholds, with_values
 
-BANDS: tuple[int | None, ...] = (4, 3, 2, 1, None)  # None: withheld
+BANDS: tuple[int | None, ...] = (*BEST_FIRST, None)  # None: withheld
 WHOLE_REACH = 5  # whole-number bounds are swept this many either side of their value
 TOLERANCE_REACH = 0.1  # tolerances are swept from 0 to at least this
 

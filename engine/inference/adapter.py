@@ -1,10 +1,12 @@
 """The durable-rules adapter: the only module that imports ``durable``.
 
-The YAML rules compile (engine.model.compiled) to one durable-rules ruleset per ruleset content hash,
+The YAML rules compile (engine.inference.compiled) to one durable-rules ruleset per ruleset content hash,
 registered once per process on one shared host. An evaluation is a session: a fresh sid, the measures
 asserted as one fact (grading rules, findings and limits fire), then the grades asserted as a second fact
-(decision-table rows fire). Callers see only "facts in, fired rule ids out"; the set of fired ids is the
-result, never the order of firing.
+(decision-table rows fire). Callers see only "facts in, fired rule ids out" (:class:`Fired`); the set of
+fired ids is the result, never the order of firing. The conditions as seen come with it, from the same
+compiled tests, and must agree with what durable-rules fired (else a DefectError: the trace must not lie).
+The traps and bounds of durable-rules this works around are in engine/inference/NOTES.md.
 """
 from __future__ import annotations
 
@@ -13,19 +15,19 @@ import copy
 import itertools
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 from durable.engine import Host, MessageNotHandledException
 
 from ..errors import DefectError, Problem
-from ..model.compiled import CATCH_ALL, GRADES, MEASURES, compile_ruleset, durable_fact_value, fact_key, thresholds
 from ..model.loaded import LoadedRuleset
+from .compiled import CATCH_ALL, GRADES, MEASURES, CompiledRuleset, Fired, durable_fact_value, fact_key, thresholds
 
 _lock = threading.RLock()  # durable-rules is not thread-safe: one evaluation on the host at a time
 _host: Host | None = None
-_registered: dict[str, frozenset[float]] = {}  # registered ruleset name -> the thresholds its rules compare with
+_registered: dict[str, tuple[CompiledRuleset, frozenset[float]]] = {}  # name -> its compiled rules and the thresholds they use
 _fired: dict[str, set[str]] = {}
 _sessions = itertools.count(1)
 
@@ -69,8 +71,9 @@ def _ruleset_name(loaded: LoadedRuleset) -> str:
 class Session:
     """One evaluation against a registered ruleset: facts in, fired rule ids out."""
 
-    def __init__(self, host: Host, name: str, referenced: dict[str, str], compared_with: frozenset[float]):
-        self._host, self._name, self._referenced, self._compared_with = host, name, referenced, compared_with
+    def __init__(self, host: Host, name: str, compiled: CompiledRuleset, compared_with: frozenset[float]):
+        self._host, self._name, self._compiled, self._compared_with = host, name, compiled, compared_with
+        self._referenced = {m: fact_key(m) for m in sorted(compiled.ruleset.referenced_measures())}
         self.sid = f"{os.getpid()}-{next(_sessions)}"  # unique among this process's live sessions, and cheap
 
     def _assert(self, kind: str, fields: dict[str, Any]) -> set[str]:
@@ -88,13 +91,23 @@ class Session:
 
     def assert_measures(self, measures: dict[str, Any]) -> set[str]:
         """Rules, findings and limits that fire on these measures. Absent measures are absent keys; each value is
-        given in a form durable-rules reads exactly (engine.model.compiled.durable_fact_value)."""
+        given in a form durable-rules reads exactly (engine.inference.compiled.durable_fact_value)."""
         return self._assert(MEASURES, {key: durable_fact_value(measures[name], self._compared_with)
                                        for name, key in self._referenced.items() if measures.get(name) is not None})
 
-    def assert_grades(self, grades: dict[str, int]) -> set[str]:
+    def assert_grades(self, grades: Mapping[str, int]) -> frozenset[str]:
         """Decision-table rows that fire for these grades (one per grading stage)."""
-        return self._assert(GRADES, grades)
+        return frozenset(self._assert(GRADES, dict(grades)))
+
+    def fire(self, measures: dict[str, Any]) -> Fired:
+        """What fires on these measures, with each condition as seen; the rows fire on this session's grades fact."""
+        fired = frozenset(self.assert_measures(measures))
+        seen = self._compiled.seen(measures)
+        disagree = sorted(item for item, conditions in seen.items() if all(s.holds for s in conditions) != (item in fired))
+        if disagree:  # the explanation disagrees with durable-rules; tests guard this, and the trace must not lie
+            how = "fired although a condition does not hold" if disagree[0] in fired else "did not fire although all its conditions hold"
+            raise DefectError([Problem("explanation-mismatch", f"rule '{disagree[0]}' {how}")])
+        return Fired(fired, self.assert_grades, seen)
 
 
 @contextmanager
@@ -105,14 +118,15 @@ def session(loaded: LoadedRuleset) -> Iterator[Session]:
         name = _ruleset_name(loaded)
         if name not in _registered:
             try:
-                host.register_rulesets({name: copy.deepcopy(compile_ruleset(loaded.ruleset))})  # it mutates its argument
+                compiled = CompiledRuleset(loaded.ruleset)
+                host.register_rulesets({name: copy.deepcopy(compiled.durable())})  # it mutates its argument
             except Exception as exc:  # a bare durable-rules error code: rules check should have made it impossible
                 raise DefectError([Problem("inference-failed", f"durable-rules refused ruleset {loaded.ruleset.id}, which "
                                            "`rules check` should have refused", loaded.path)]) from exc
-            _registered[name] = thresholds(loaded.ruleset)
+            _registered[name] = (compiled, thresholds(loaded.ruleset))
         # Only the measures the rules read are asserted: durable-rules refuses a fact of more than 251 fields
         # (error code 302), and the engine derives several hundred.
-        current = Session(host, name, {m: fact_key(m) for m in sorted(loaded.ruleset.referenced_measures())}, _registered[name])
+        current = Session(host, name, *_registered[name])
         try:
             yield current
         finally:

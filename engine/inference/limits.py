@@ -1,7 +1,7 @@
 """What the inference engine (durable-rules 2.0.28) accepts, checked before it ever sees a ruleset.
 
 Each bound was found by experiment, in fresh processes, on the engine's own compiled form
-(engine.model.compiled); /work/notes/durable-bounds/FINDINGS.md has the experiments. Past several of them
+(engine.inference.compiled); engine/inference/NOTES.md records them, with the traps. Past several of them
 durable-rules does not report an error but hangs, crashes or answers wrongly, so `rules check` refuses a
 ruleset at the first value past each bound, with an ``inference-limit`` problem located in the file; tests
 pin each bound (it works) and the value past it (refused).
@@ -30,11 +30,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import Problem
-from ..model.compiled import CATCH_ALL, fact_key, measure_tests
 from ..model.loaded import LoadedRuleset
 from ..model.source import DataPath
+from .compiled import CATCH_ALL, durable_number, fact_key, measure_tests
 
-# The adapter registers one catch-all rule per kind of fact besides the ruleset's own (engine.model.compiled.
+# The adapter registers one catch-all rule per kind of fact besides the ruleset's own (engine.inference.compiled.
 # CATCH_ALL): it counts among the rules, and ends where the rules without conditions end.
 MAX_RULES = 4096 - len(CATCH_ALL)
 MAX_SHARED_ENDING = 255
@@ -94,7 +94,7 @@ def inference_limit_problems(loaded: LoadedRuleset) -> list[Problem]:
         for j, (condition, test) in enumerate(zip(item.when, compiled or [], strict=False)):
             value = _threshold(test)
             where = path + ("when", j, condition.operator)
-            if value is None:
+            if durable_number(value) is None:
                 add(where, f"the threshold {getattr(condition, condition.operator)!r} cannot be given to the inference engine "
                     "exactly: a whole number beyond 64 bits, or a float written with an exponent and no decimal point")
             elif isinstance(value, str) and len(value) > MAX_TEXT:
@@ -128,7 +128,7 @@ def inference_limit_problems(loaded: LoadedRuleset) -> list[Problem]:
 
 
 def _threshold(test: dict[str, Any]) -> Any:
-    """The threshold of a compiled test, as compiled (None where no exact form exists)."""
+    """The threshold of a compiled test, as compiled."""
     (operator, inner), = test.items()
     return next(iter(inner.values())) if operator.startswith("$") else inner
 
