@@ -80,6 +80,7 @@ class Workbench:
         self.folder, self.audit, self.accounts, self.intervals = folder, audit, accounts, intervals
         self.checkpoint = checkpoint  # a checkpoint file the chain is held to when verified from the page
         self.year_cache: dict[Any, Any] = {}
+        self.trail: dict[Any, Any] = {}  # each council's standing and history, by the audit store's state
         self.templates = Environment(loader=PackageLoader("engine.workbench", "templates"),
                                      autoescape=select_autoescape(default=True, default_for_string=True))
 
@@ -307,7 +308,8 @@ def _council(request: Request) -> Any:
 async def council_view(request: Request) -> Response:
     bench = _bench(request)
     council = await run_in_threadpool(_council, request)
-    context = await run_in_threadpool(council_page, bench.folder, bench.audit, council, bench.intervals)
+    context = await run_in_threadpool(council_page, bench.folder, bench.audit, council, bench.intervals, bench.trail,
+                                      _signature(bench.audit))
     return bench.render(request, "council.html", year=council.year, council=council, static=bench.static(council, context), **context)
 
 

@@ -102,16 +102,27 @@ def _sort_key(row: dict[str, Any], key: str) -> tuple[Any, ...]:
     return (value is None, value if value is not None else 0, str(row["name"]).casefold())
 
 
-def council_page(folder: Folder, audit: Path, council: Council, intervals: bool) -> dict[str, Any]:
+def council_page(folder: Folder, audit: Path, council: Council, intervals: bool,
+                 trail: dict[Any, Any] | None = None, signature: Any = None) -> dict[str, Any]:
     """Everything a council's page shows: the decision and its trace, limits, why not each other band, the
-    letter, the thresholds the band turned on with their intervals, the judgement's standing and the history."""
+    letter, the thresholds the band turned on with their intervals, the judgement's standing and the history.
+
+    ``trail``: where to keep the standing and history read from the audit store, by council and ``signature`` (the
+    store's state: a record appended changes it), so a page read again does not read the store again."""
     review = folder.review(council)
     evaluation = review.evaluation
     decision = evaluation.decision
     # the sections only the file decides are rendered once (Workbench.static); their thresholds are read for that
     thresholds = _thresholds(decision, evaluation.ruleset, folder if intervals else None) if review.static is None else []
-    where = standing(audit, decision)
-    history = _history(audit, decision)
+    key = (council.slug, decision.input_hash, signature)
+    if trail is not None and signature is not None and key in trail:
+        where, history = trail[key]
+    else:
+        where, history = standing(audit, decision), _history(audit, decision)
+        if trail is not None and signature is not None:
+            if len(trail) > 1000:  # bounded: a year's councils, a few states each
+                trail.clear()
+            trail[key] = (where, history)
     policy = evaluation.ruleset.ruleset.judgement
     return {"decision": decision, "review": review, "thresholds": thresholds, "standing": where, "history": history,
             "states": STATES, "policy": policy, "chosen": _chosen(decision)}
