@@ -60,10 +60,10 @@ def write_englands(folder: Path, count: int) -> list[Path]:
     """``count`` synthetic profiles as files, England after England (seeds 2009, 2010, ...)."""
     import yaml
 
-    from engine.ingest.build import Tables, build_profiles, load_column_config
-    from engine.ingest.synthetic import column_config_text, generate
+    from engine.ingest.build import Tables, build_profiles
+    from engine.ingest.synthetic import column_config, generate
 
-    config = load_column_config(None).model_validate(yaml.safe_load(column_config_text()))
+    config = column_config()
     folder.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
     seed = 2009

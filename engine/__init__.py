@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .explain.why_not import WhyNot, why_not
     from .ingest.build import BuildResult, Tables, build_and_write
     from .ingest.synthetic import write_synthetic
+    from .ingest.translate import Translated, translate_profiles
     from .load.catalogue import load_catalogue
     from .load.judgement import judgement_from_file, judgement_from_options
     from .load.profile import load_profile, parse_profile
@@ -61,7 +62,7 @@ _WHERE: dict[str, str] = {
     "ProfileError": "errors", "ProposedJudgement": "model.judgement", "RecordedEvaluation": "audit.record",
     "RuleTestRun": "authoring.rule_tests", "RulesDiff": "sensitivity.diff", "Ruleset": "model.ruleset",
     "RulesetChecked": "authoring.check_files", "RulesetError": "errors", "SensitivityReport": "sensitivity.trust",
-    "Tables": "ingest.build", "VerifyResult": "audit.store", "WhyNot": "explain.why_not", "WriteError": "errors",
+    "Tables": "ingest.build", "Translated": "ingest.translate", "VerifyResult": "audit.store", "WhyNot": "explain.why_not", "WriteError": "errors",
     "build_and_write": "ingest.build", "calibrate": "sensitivity.calibrate",
     "check_rulesets": "authoring.check_files", "default_audit_path": "audit.store", "evaluate": "decide.pipeline",
     "evaluate_and_record": "audit.record", "evaluate_batch": "batch.run", "evaluate_file": "decide.pipeline",
@@ -74,7 +75,7 @@ _WHERE: dict[str, str] = {
     "report": "render.review", "rules_diff": "sensitivity.diff", "ruleset_for_year": "load.ruleset",
     "run_rule_tests": "authoring.rule_tests", "schema_text": "authoring.schemas", "show_record": "render.audit", "spreadsheet_cell": "characters",
     "take_checkpoint": "audit.checkpoint", "threshold_sensitivity": "sensitivity.trust",
-    "verify_audit": "audit.checkpoint", "why_not": "explain.why_not", "write_report": "render.review",
+    "translate_profiles": "ingest.translate", "verify_audit": "audit.checkpoint", "why_not": "explain.why_not", "write_report": "render.review",
     "write_schema": "authoring.schemas", "write_synthetic": "ingest.synthetic",
 }
 
@@ -83,14 +84,14 @@ __all__ = [
     "Calibration", "Catalogue", "Decision", "DefectError", "EngineError", "Evaluation", "JudgementError",
     "LoadedProfile", "LoadedRuleset", "MeasureSpec", "Problem", "Profile", "ProfileError", "ProposedJudgement",
     "RecordedEvaluation", "RuleNotFired", "RuleTestRun", "RulesDiff", "Ruleset", "RulesetChecked", "RulesetError",
-    "SensitivityReport", "Tables", "VerifyResult", "WhyNot", "WriteError", "__version__", "add_account",
+    "SensitivityReport", "Tables", "Translated", "VerifyResult", "WhyNot", "WriteError", "__version__", "add_account",
     "build_and_write", "calibrate", "check_rulesets", "default_audit_path", "disable_account", "evaluate",
     "evaluate_and_record", "evaluate_batch", "evaluate_file", "evaluate_text", "explain_why_not", "export_records",
     "fails", "judgement_from_file", "judgement_from_options", "letter", "list_accounts", "list_records",
     "load_catalogue", "load_profile", "load_ruleset", "measures_of", "parse_profile", "rate_all", "rate_to_file",
     "render_fails", "render_json", "render_text", "report", "rules_diff", "ruleset_for_year", "run_rule_tests",
     "schema_text", "serve_workbench", "show_record", "spreadsheet_cell", "take_checkpoint", "threshold_sensitivity",
-    "verify_audit", "why_not", "write_report", "write_schema", "write_synthetic",
+    "translate_profiles", "verify_audit", "why_not", "write_report", "write_schema", "write_synthetic",
 ]
 
 

@@ -95,6 +95,8 @@ def evaluate(profile: str, output_format: str, ruleset_path: str | None, full: b
     recorded = evaluate_and_record(profile, ruleset_path, judgement=judgement, record=not no_audit,
                                    audit_path=audit_path, supersedes=supersedes)
     decision = recorded.decision
+    for line in recorded.translated():
+        click.echo(line, err=True)
     if recorded.record_id:
         click.echo(f"recorded as {recorded.record_id} in {recorded.audit_path}", err=True)
     if explain == "fails":
@@ -602,7 +604,8 @@ def profiles_build(councils: str, settings: tuple[str, ...], indicators: tuple[s
 def profiles_synthetic(directory: str, seed: int | None, councils: int, year: int | None) -> None:
     """Write a SYNTHETIC England into DIRECTORY: the four tables `profiles build` reads and their column config.
 
-    Build the profiles with `engine profiles build ... --year` the same year.
+    The column config written names the year and its ruleset, so `engine profiles build --columns` with it
+    makes profiles of that year.
 
     \b
     Examples:
@@ -614,6 +617,28 @@ def profiles_synthetic(directory: str, seed: int | None, councils: int, year: in
     for name, path in write_synthetic(directory, seed, councils, year=year).items():
         click.echo(f"{name}: {path}")
     click.echo("SYNTHETIC: generated data, not real councils.")
+
+
+@profiles.command("translate")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--to", "target", required=True, help="The catalogue to write them in (a name in indicators/, e.g. csa-2011).")
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="A folder for the translated profiles.")
+@reports_errors
+def profiles_translate(inputs: tuple[str, ...], target: str, output: str) -> None:
+    """Rewrite profiles (folders of *.yaml, or files) in another catalogue's words, by the translation in
+    indicators/translations/, and say what became of every item: kept, renamed, merged or dropped, and why.
+
+    
+    Example:
+      engine profiles translate profiles-2010/ --to csa-2011 -o profiles-2010-in-2011/
+    """
+    from . import translate_profiles
+
+    result = translate_profiles(inputs, target, output)
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    click.echo(result.text, nl=False)
+    _end(result.exit_code)
 
 
 # --- The reviewers' workbench (issue 18) ----------------------------------------------------------

@@ -43,11 +43,11 @@ def synthetic_texts(year: int = 2009) -> dict[str, str]:
     """The synthetic England of the year (its own default seed), built into profiles as an analyst would."""
     import yaml
 
-    from engine.ingest.build import Tables, build_profiles, load_column_config
-    from engine.ingest.synthetic import column_config_text, generate
+    from engine.ingest.build import Tables, build_profiles
+    from engine.ingest.synthetic import column_config, generate
 
     england = generate(year=year)
-    config = load_column_config(None).model_validate(yaml.safe_load(column_config_text()))
+    config = column_config(year)
     built = build_profiles(Tables(england.councils, england.settings, england.indicators, england.neighbours), config,
                            year=year)
     return {code: yaml.safe_dump(profile, sort_keys=False) for code, profile in built.profiles.items()}

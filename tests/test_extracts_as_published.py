@@ -20,6 +20,7 @@ from engine.errors import BuildError
 from engine.ingest.build import Tables, build_profiles, load_column_config, summary
 from engine.ingest.columns import Reading
 from engine.ingest.extract import numbers
+from engine.load.ruleset import load_ruleset
 
 from .conftest import ROOT
 
@@ -101,6 +102,7 @@ SETTINGS = ("URN,Local authority,Provision type,Sector,Overall effectiveness,Ins
             "SC7,Northby,Children's Home,Health authority,Adequate,01/02/2015\n"
             ",,,,,\n")
 SETTINGS_CONFIG = """
+ruleset: csa-2010
 council_aliases: {Bristol: "103"}
 settings:
   columns: {provider: URN, council: Local authority, setting_type: Provision type, grade: Overall effectiveness,
@@ -113,35 +115,63 @@ settings:
   given_apart:
     column: Sector
     types: [childrens_homes]
-    parts: {Local authority: council_run, Private: private_or_voluntary, Voluntary: private_or_voluntary}
+    parts: {Local authority: council_childrens_homes, Private: private_childrens_homes, Voluntary: private_childrens_homes}
 """
 
 
-def test_council_names_types_set_aside_and_parts_given_apart(tmp_path, councils):
+def test_council_names_types_set_aside_and_settings_given_apart_into_the_parts_of_their_type(tmp_path, councils):
     table = _write(tmp_path, "providers.csv", SETTINGS)
     result = build_profiles(Tables(councils, table), load_column_config(_config(tmp_path, SETTINGS_CONFIG)))
     found = [(p.line, p.column, p.code, p.suggestion) for p in result.problems]
     assert found == [(6, 2, "unknown-council", "did you mean 'Southby'?"),
                      (7, 3, "unknown-setting-type", "did you mean 'childrens_homes'? Else map it under settings.setting_types, "
                                                     "or set it aside under settings.set_aside_types, in the column config")]
-    homes = result.profiles["101"]["settings"]["childrens_homes"]
-    assert homes["counts"] == {"good": 1, "satisfactory": 2}  # case and spaces folded; grades of every era
-    assert homes["parts"] == {"council_run": {"good": 1}, "private_or_voluntary": {"satisfactory": 1}}
+    settings = result.profiles["101"]["settings"]
+    assert settings["childrens_homes"]["counts"] == {"good": 1, "satisfactory": 1}  # case and spaces folded; grades of every era
+    assert settings["council_childrens_homes"]["counts"] == {"good": 1}
+    assert settings["private_childrens_homes"]["counts"] == {"satisfactory": 1}
+    assert "parts" not in settings["childrens_homes"]
     assert result.profiles["103"]["settings"]["childrens_homes"]["counts"] == {"outstanding": 1}  # through the alias
     (account,) = [a for a in result.accounts if a.role == "settings"]
-    assert (account.rows, account.used, account.empty, account.reported) == (8, 4, 1, 2) and account.rows == account.accounted
-    assert dict(account.set_aside) == {"boarding schools: no setting type for them": 1}
+    assert (account.rows, account.used, account.empty, account.reported) == (8, 3, 1, 2) and account.rows == account.accounted
+    assert dict(account.set_aside) == {"boarding schools: no setting type for them": 1,
+                                       "childrens_homes given apart by Sector, but no part for this value": 1}  # Health authority
     assert dict(account.aliases) == {"'Bristol' -> 103": 1}
-    assert "counted in the totals but not given apart by Sector: 'Health authority' 1" in account.notes
-    parse_profile(yaml.safe_dump(result.profiles["101"]), "101.yaml")  # parts are part of the profile format
+    catalogue = load_ruleset(ROOT / "rules" / "csa-2010.yaml").catalogue
+    parse_profile(yaml.safe_dump(result.profiles["101"]), "101.yaml", catalogue)  # the whole is its parts' sum
 
 
-def test_parts_beyond_the_counts_are_refused_by_the_profile_format():
-    text = yaml.safe_dump({"authority": {"name": "Northby"}, "year": 2009, "settings": {"childrens_homes": {
-        "counts": {"good": 1}, "parts": {"council_run": {"good": 2}}}}})
+def test_a_column_config_giving_apart_into_names_that_are_no_part_is_refused_with_the_part_meant(tmp_path, councils):
+    table = _write(tmp_path, "providers.csv", SETTINGS)
+    old = SETTINGS_CONFIG.replace("council_childrens_homes", "council_run").replace("private_childrens_homes", "private_or_voluntary")
+    config = _config(tmp_path, old)
+    with pytest.raises(BuildError) as caught:
+        build_profiles(Tables(councils, table), load_column_config(config))
+    found = [(p.code, p.file, p.line, p.suggestion) for p in caught.value.problems]
+    line = old.splitlines().index("    parts: {Local authority: council_run, Private: private_or_voluntary, Voluntary: private_or_voluntary}") + 1
+    assert found == [("column-config-invalid", str(config), line, 'write "Local authority": council_childrens_homes'),
+                     ("column-config-invalid", str(config), line, 'write "Private": private_childrens_homes'),
+                     ("column-config-invalid", str(config), line, 'write "Voluntary": private_childrens_homes')]
+
+
+def test_a_profile_giving_parts_the_old_way_is_refused_where_it_says_so_with_the_setting_types_to_write():
+    text = ("authority: {name: Northby}\nyear: 2010\nsettings:\n  childrens_homes:\n    counts: {good: 3, satisfactory: 1}\n"
+            "    parts:\n      council_run: {good: 1}\n      private_or_voluntary: {good: 2, satisfactory: 1}\n")
     with pytest.raises(ProfileError) as caught:
         parse_profile(text, "northby.yaml")
-    assert "the parts give 2 good setting(s), more than the 1 counted" in str(caught.value)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.line, problem.column, problem.code) == ("northby.yaml", 6, 5, "profile-invalid")
+    assert problem.suggestion == ("write the parts as setting types of csa-2010: settings: {council_childrens_homes: {counts: {good: 1}}, "
+                                  "private_childrens_homes: {counts: {good: 2, satisfactory: 1}}}, and settings.childrens_homes only "
+                                  "as their sum (or not at all)")
+    # the replacement, written as it says, is a profile the engine reads
+    replaced = ("authority: {name: Northby}\nyear: 2010\nsettings: {council_childrens_homes: {counts: {good: 1}}, "
+                "private_childrens_homes: {counts: {good: 2, satisfactory: 1}}}\n")
+    assert set(parse_profile(replaced, "northby.yaml").profile.settings) == {"council_childrens_homes", "private_childrens_homes"}
+    # in a vocabulary that does not split children's homes, the parts are only deleted
+    with pytest.raises(ProfileError) as caught:
+        parse_profile(text.replace("2010", "2009"), "northby.yaml")
+    assert caught.value.problems[0].suggestion.startswith("delete 'parts': catalogue csa-2009 has no setting type that is part of")
 
 
 LONG = ("code,year,la,value\n"

@@ -115,6 +115,16 @@ def test_the_readme_commands_run_on_the_real_files_and_print_what_the_readme_sho
                 assert any(p == line for p in lines), f"{command}: not printed, or out of order: {line}"
 
 
+def test_the_2015_extract_is_rated_by_the_2011_method_for_all_152_councils_translated_on_the_way(readme_runs):
+    _, runs = readme_runs
+    command, code, out, err = runs[1]
+    assert "--ruleset rules/csa-2011.yaml" in command and code == 0 and err == ""
+    lines = out.splitlines()
+    assert "rated 152 council(s)" in lines and "WHAT-IF, not a rating Ofsted gave:" in lines
+    assert ("translated on the way: 152 profile(s) written in catalogue csa-2010, read in the words of csa-2011 "
+            "(indicators/translations/csa-2010-to-csa-2011.yaml)") in lines
+
+
 def test_the_2015_build_writes_one_profile_per_council_named_by_its_code(readme_runs, data):
     repo, _ = readme_runs
     expected = set(pd.read_csv(data["councils"], dtype=str)["la_code_3digit"])
@@ -129,16 +139,19 @@ def test_childrens_homes_counted_from_the_extract_with_pandas_are_the_profiles_c
     homes["code"] = homes["Local authority"].map(codes)
     homes["grade"] = homes["Overall effectiveness"].map(GRADE_WORDS)
     assert homes["code"].notna().all() and homes["grade"].notna().all() and len(homes) == 1850
+    homes = homes[homes["Sector"] != "Health authority"]  # no part of children's homes for them: set aside
+    assert len(homes) == 1842
     good = homes["grade"].isin(["outstanding", "good"])
     neighbours = pd.read_csv(data["neighbours"], dtype=str)
     for code in SEVERAL:
         own = homes[homes["code"] == code]
-        evidence = england_2015.profiles[code]["settings"]["childrens_homes"]
+        settings = england_2015.profiles[code]["settings"]
+        evidence = settings["childrens_homes"]
         assert evidence["counts"] == {g: n for g, n in own["grade"].value_counts().items()}, code
         council_run = own[own["Sector"] == "Local authority"]["grade"].value_counts().to_dict()
         others = own[own["Sector"].isin(["Private", "Voluntary"])]["grade"].value_counts().to_dict()
-        assert evidence["parts"].get("council_run", {}) == council_run, code
-        assert evidence["parts"].get("private_or_voluntary", {}) == others, code
+        assert settings.get("council_childrens_homes", {}).get("counts", {}) == council_run, code
+        assert settings.get("private_childrens_homes", {}).get("counts", {}) == others, code
         assert evidence["national"] == {"good_or_better": round(good.mean(), 3), "inadequate": round((homes["grade"] == "inadequate").mean(), 3)}
         similar = neighbours.loc[neighbours["la_code_3digit"] == code, "neighbour_la_code_3digit"]
         assert evidence["similar_areas"]["good_or_better"] == round(good[homes["code"].isin(similar)].mean(), 3), code
@@ -181,7 +194,10 @@ def test_every_row_read_every_suppressed_value_and_every_row_set_aside_is_accoun
     assert {reason: providers.set_aside[reason] for reason in config.set_aside_types.values()} == \
         {reason: kinds[kind] for kind, reason in config.set_aside_types.items()}
     assert providers.empty == (frame == "").all(axis=1).sum() == 3
-    assert providers.used == kinds["Children's Home"] and providers.reported == 0
+    homes = frame[frame["Provision type"] == "Children's Home"]
+    by_health_authorities = int((homes["Sector"] == "Health authority").sum())  # no part of children's homes for them
+    assert providers.set_aside["childrens_homes given apart by Sector, but no part for this value"] == by_health_authorities == 8
+    assert providers.used == len(homes) - by_health_authorities and providers.reported == 0
 
     lait = by_file[Path(LAIT).name]
     values = pd.read_csv(data["lait"], dtype=str, keep_default_na=False)
@@ -218,7 +234,7 @@ def test_an_unmatched_council_name_is_reported_with_its_line_and_a_suggestion(da
     assert (problem.file, problem.line, problem.column, problem.code) == (str(copy), 1947, 12, "unknown-council")
     assert "'Camdn' is not in the councils table" in str(problem) and "did you mean 'Camden'?" in str(problem)
     (account,) = [a for a in result.accounts if a.role == "settings"]
-    assert (account.reported, account.used) == (1, 1849) and account.rows == account.accounted
+    assert (account.reported, account.used) == (1, 1841) and account.rows == account.accounted  # 1849, 8 by health authorities
     assert result.profiles["202"]["settings"]["childrens_homes"]["counts"] == {"good": 1}
 
 
@@ -272,7 +288,8 @@ def test_ofsteds_2016_file_with_a_banner_row_above_its_header_reads_with_header_
     result = build_profiles(Tables(data["councils"], providers), load_column_config(_config_for_2016(tmp_path, 2)))
     assert result.problems == []
     (account,) = [a for a in result.accounts if a.role == "settings"]
-    assert (account.rows, account.empty, account.used) == (2656, 9, 1884)  # "Children's home" 1882 and "Children's Home" 2
+    # "Children's home" 1882 and "Children's Home" 2, less the 9 run by health authorities (no part of children's homes)
+    assert (account.rows, account.empty, account.used) == (2656, 9, 1875)
     assert result.profiles["202"]["settings"]["childrens_homes"]["counts"] == {"outstanding": 1, "good": 1}
     with pytest.raises(BuildError) as caught:
         build_profiles(Tables(data["councils"], providers), load_column_config(_config_for_2016(tmp_path, 1)))

@@ -22,14 +22,14 @@ PUBLIC = [
     "Calibration", "Catalogue", "Decision", "DefectError", "EngineError", "Evaluation", "JudgementError",
     "LoadedProfile", "LoadedRuleset", "MeasureSpec", "Problem", "Profile", "ProfileError", "ProposedJudgement",
     "RecordedEvaluation", "RuleNotFired", "RuleTestRun", "RulesDiff", "Ruleset", "RulesetChecked", "RulesetError",
-    "SensitivityReport", "Tables", "VerifyResult", "WhyNot", "WriteError", "__version__", "add_account",
+    "SensitivityReport", "Tables", "Translated", "VerifyResult", "WhyNot", "WriteError", "__version__", "add_account",
     "build_and_write", "calibrate", "check_rulesets", "default_audit_path", "disable_account", "evaluate",
     "evaluate_and_record", "evaluate_batch", "evaluate_file", "evaluate_text", "explain_why_not", "export_records",
     "fails", "judgement_from_file", "judgement_from_options", "letter", "list_accounts", "list_records",
     "load_catalogue", "load_profile", "load_ruleset", "measures_of", "parse_profile", "rate_all", "rate_to_file",
     "render_fails", "render_json", "render_text", "report", "rules_diff", "ruleset_for_year", "run_rule_tests",
     "schema_text", "serve_workbench", "show_record", "spreadsheet_cell", "take_checkpoint", "threshold_sensitivity",
-    "verify_audit", "why_not", "write_report", "write_schema", "write_synthetic",
+    "translate_profiles", "verify_audit", "why_not", "write_report", "write_schema", "write_synthetic",
 ]
 
 

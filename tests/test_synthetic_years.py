@@ -120,18 +120,24 @@ def test_batch_takes_a_ruleset_for_every_profile(run_cli, tmp_path, examples):
     assert rows.at["Eastbridge City Council (fictional)", "limits"] == "limit_unresolved_priority_actions"
 
 
-def test_profiles_synthetic_writes_a_year_that_profiles_build_reads(run_cli, tmp_path):
-    code, out, err = run_cli("profiles", "synthetic", tmp_path / "data", "--year", "2011", "--councils", "6")
+@pytest.mark.parametrize("year, evidence_date", [(2010, "2010-08-18"), (2011, "2011-06-30")])
+def test_profiles_synthetic_writes_its_year_into_the_column_config_so_the_build_needs_no_year(run_cli, tmp_path, year,
+                                                                                            evidence_date):
+    code, out, err = run_cli("profiles", "synthetic", tmp_path / "data", "--year", str(year), "--councils", "6")
     assert code == 0, err
     assert "SYNTHETIC" in out
+    config = yaml.safe_load((tmp_path / "data" / "synthetic-columns.yaml").read_text())
+    assert (config["year"], config["ruleset"]) == (year, f"csa-{year}")
     code, out, err = run_cli("profiles", "build", "--councils", tmp_path / "data" / "synthetic-councils.csv",
                              "--settings", tmp_path / "data" / "synthetic-settings.csv",
                              "--indicators", tmp_path / "data" / "synthetic-indicators.csv",
                              "--neighbours", tmp_path / "data" / "synthetic-neighbours.csv",
-                             "--columns", tmp_path / "data" / "synthetic-columns.yaml", "--year", "2011", "-o", tmp_path / "profiles")
+                             "--columns", tmp_path / "data" / "synthetic-columns.yaml", "-o", tmp_path / "profiles")
     assert (code, err) == (0, "") and out.startswith("built 6 profile(s)")
     profile = yaml.safe_load(next((tmp_path / "profiles").glob("*.yaml")).read_text())
-    assert profile["year"] == 2011 and profile["evidence_date"] == "2011-06-30"
+    assert profile["year"] == year and profile["evidence_date"] == evidence_date
+    # the split children's homes of 2010 and 2011 are kept, not set aside as unknown to the 2009 vocabulary
+    assert "council_childrens_homes" in profile["settings"] or "private_childrens_homes" in profile["settings"]
 
 
 def test_the_builders_new_columns_are_checked_and_located(tmp_path):

@@ -25,11 +25,13 @@ from ..errors import EXIT_BAD_INPUT, EXIT_OK, EngineError, Problem, ProfileError
 from ..ingest.profile_table import column_problems, document_text, row_document
 from ..ingest.tables import check_writable, is_table, line_of, read_table, write_table
 from ..load.catalogue import load_catalogue
-from ..load.profile import ruleset_for_document, validate_profile
+from ..load.profile import profile_for_ruleset, ruleset_for_document
+from ..load.translation import carried_lines
 from ..load.yaml import read_text, read_yaml
 from ..model.loaded import LoadedProfile, LoadedRuleset
 from ..model.source import SourceDocument
 from ..model.trace import Decision
+from ..model.translation import Carried
 from ..model.values import BEST_FIRST
 from ..render.escape import one_line
 
@@ -85,6 +87,7 @@ class BatchResult(OverCouncils):
     band_words: dict[int, str] = field(default_factory=dict)
     audit_path: Path | None = None
     ruleset: str | None = None  # the ruleset given for every profile, whatever its year
+    carried: list[Carried] = field(default_factory=list)  # the profiles translated into the ruleset's words
     decisions: dict[str, Decision] = field(default_factory=dict)  # by source, when asked for (keep_decisions)
 
     @property
@@ -158,6 +161,7 @@ class Rated:
     decision: Decision | None = None
     text: str | None = None
     problems: list[Problem] | None = None
+    carried: Carried | None = None  # the translation that read the profile in the ruleset's words, if one did
 
 
 def rate_chunk(sources: list[ProfileSource], ruleset_path: str | None = None, keep_decisions: bool = False) -> list[Rated]:
@@ -170,16 +174,17 @@ def rate_chunk(sources: list[ProfileSource], ruleset_path: str | None = None, ke
             text = source.read()
             doc = source.document or read_yaml(text, source.file, ProfileError)
             ruleset = ruleset_for_document(doc, ruleset_path)
-            loaded = validate_profile(doc, ruleset.catalogue if ruleset else None)
+            loaded = profile_for_ruleset(doc, ruleset)
         except EngineError as exc:
             out[i] = Rated(source.label, problems=exc.problems)
             continue
         assert ruleset is not None  # validate_profile refuses a profile whose year is not a year
         groups.setdefault(ruleset.content_hash, (ruleset, []))[1].append((i, loaded, text))
     for ruleset, members in groups.values():
-        for (i, _, text), decision in zip(members, evaluate_many([loaded for _, loaded, _ in members], ruleset), strict=True):
+        for (i, loaded, text), decision in zip(members, evaluate_many([loaded for _, loaded, _ in members], ruleset), strict=True):
             out[i] = Rated(sources[i].label, result_row(decision, sources[i].label), dict(decision.band_words),
-                           decision.detached() if keep_decisions else None, text if keep_decisions else None)
+                           decision.detached() if keep_decisions else None, text if keep_decisions else None,
+                           carried=loaded.carried)
     return [rated for rated in out if rated is not None]
 
 
@@ -225,6 +230,7 @@ def evaluate_batch(inputs: Iterable[Path | str], *, audit: Path | str | None = N
         sources, failures = collect(inputs)
     store = _open_audit(audit)
     rows: list[dict[str, Any]] = []
+    carried: list[Carried] = []
     decisions: dict[str, Decision] = {}
     band_words: dict[int, str] = {}
     done = 0
@@ -242,6 +248,8 @@ def evaluate_batch(inputs: Iterable[Path | str], *, audit: Path | str | None = N
                 if keep_decisions and rated.decision is not None:
                     decisions[rated.label] = rated.decision
                 rows.append(rated.row)
+                if rated.carried is not None:
+                    carried.append(rated.carried)
             done += len(chunk)
             if progress:
                 progress(done, len(sources))
@@ -253,7 +261,7 @@ def evaluate_batch(inputs: Iterable[Path | str], *, audit: Path | str | None = N
     for column in BANDS + [c for c in grade_columns]:
         frame[column] = frame[column].astype("Int64")  # whole numbers, empty where there is none
     return BatchResult(frame, failures, band_words, Path(audit) if audit is not None else None,
-                       str(ruleset) if ruleset is not None else None, decisions)
+                       str(ruleset) if ruleset is not None else None, carried, decisions)
 
 
 def rate_to_file(inputs: Iterable[Path | str], output: Path | str, **options: Any) -> BatchResult:
@@ -318,6 +326,7 @@ def summary(result: BatchResult) -> list[str]:
              + (f"; {failed} could not be rated (see above)" if failed else "")]
     if result.ruleset:
         lines.append(f"ruleset: {result.ruleset}, for every profile whatever its year")
+    lines += carried_lines(result.carried)
     if rated and result.results["what_if"].ne("").any():
         lines.append("WHAT-IF, not a rating Ofsted gave:")
         for text, n in result.results.loc[result.results["what_if"] != "", "what_if"].value_counts().sort_index().items():

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import JudgementError, ProfileError
 from ..inference.adapter import session
-from ..load.profile import ruleset_for_document, validate_profile
+from ..load.profile import profile_for_ruleset, ruleset_for_document
 from ..load.yaml import read_text, read_yaml
 from ..measures.derive import MeasureView, derive_batch
 from ..model.judgement import ProposedJudgement
@@ -43,7 +43,7 @@ def evaluate_document(doc: SourceDocument, ruleset_path: Path | str | None = Non
                       judgement: ProposedJudgement | None = None) -> Evaluation:
     """Evaluate a profile already read (from YAML, or a table's row), its values located in its file."""
     ruleset = ruleset_for_document(doc, ruleset_path)
-    loaded = validate_profile(doc, ruleset.catalogue if ruleset else None)
+    loaded = profile_for_ruleset(doc, ruleset)
     if ruleset is None:  # validate_profile has refused the year already; this only tells the type checker
         raise ProfileError([doc.problem("profile-invalid", "the assessment year is not a year", ("year",))])
     return Evaluation(loaded, ruleset, evaluate(loaded, ruleset, judgement))

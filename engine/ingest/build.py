@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from .. import writing
 from ..errors import EXIT_BAD_INPUT, EXIT_OK, BuildError, Problem, ProfileError
+from ..load.profile import catalogue_declared
 from ..load.ruleset import load_ruleset, ruleset_for_year
 from ..model.catalogue import Catalogue
 from ..model.loaded import LoadedRuleset
@@ -129,10 +130,13 @@ def build_profiles(tables: Tables, config: ColumnConfig | None = None, *, year: 
     wide, national = combine(indicator_tables, problems)
     trends = trends_of(indicator_tables)
     profiles = {}
+    # The profiles name their catalogue when it is not that of the ruleset for their year (or no ruleset is for it),
+    # so a ruleset of another catalogue reads them through a translation, never as if written in its own words.
+    declared = catalogue_declared(year, catalogue.name)
     for code, council in councils.rows.items():
         if council is None:
             continue  # its own row was reported
-        profile: dict[str, Any] = {"authority": {"name": council["name"], "code": code}, "year": year}
+        profile: dict[str, Any] = {"authority": {"name": council["name"], "code": code}, "year": year, **declared}
         if counted is not None:
             profile["settings"] = settings_evidence(code, counted, neighbours.get(code, []), catalogue)
         for section in ("evidence_date", "previous_band", "safeguarding_inspection", "unannounced_inspection", "inspections",

@@ -119,11 +119,19 @@ class CouncilsTable(TableConfig):
 
 
 class GivenApart(_Config):
-    """Settings of some types also counted apart by another column's value (council-run homes against others)."""
+    """Settings of some types also counted apart by another column's value into the setting types that are part of
+    them (``part_of``: council-run homes against others); settings whose value names no part are set aside."""
 
     column: Line
     types: list[Line]
-    parts: dict[Line, Line] = Field(description="Value in the column -> the part's name, e.g. 'Local authority': council_run")
+    parts: dict[Line, Line] = Field(description="Value in the column -> the setting type that is the part, e.g. "
+                                                "'Local authority': council_childrens_homes")
+
+    _origin: dict[str, tuple[str, int, int]] = PrivateAttr(default_factory=dict)
+
+    def origin(self, value: str) -> tuple[str, int, int]:
+        """Where the part for ``value`` was written (file, line, column)."""
+        return self._origin.get(value, ("<column config>", 1, 1))
 
 
 class SettingsTable(CouncilRows):
@@ -237,6 +245,10 @@ def load_column_config(path: Path | str | None) -> ColumnConfig:
         update["ruleset"] = str(_ruleset_path(config.ruleset, here, doc))
     config = config.model_copy(update=update)
     config._alias_origin.update(origin)
+    for i, settings in enumerate(config.settings):
+        if settings.given_apart is not None:
+            settings.given_apart._origin.update({value: (doc.file, *doc.locate(("settings", i, "given_apart", "parts", value)))
+                                                 for value in settings.given_apart.parts})
     return config
 
 

@@ -3,20 +3,22 @@ type, with the national share over every council's settings and the share pooled
 
 The extract's provision types are mapped onto the vocabulary's setting types, or set aside by name (and
 counted, with the reason the column config gives); some types are also counted apart by another column's value
-(council-run homes against private or voluntary ones). Grades of every era map onto the four-point scale.
+into the setting types that are part of them (council-run homes against private or voluntary ones). Grades of every era map onto the four-point scale.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from ..errors import Code, Problem, did_you_mean
+from ..errors import BuildError, Code, Problem, did_you_mean
+from ..load.removed import part_type_for
 from ..model.catalogue import Catalogue
 from ..model.profile import GOOD_OR_BETTER, GRADES
-from .columns import SettingsTable
+from .columns import GivenApart, SettingsTable
 from .councils import DEFAULT_GRADES, CouncilIndex, match_councils
 from .extract import Extract, TableInput, read_extract, require
 
@@ -89,24 +91,37 @@ def read_settings(source: TableInput, table: SettingsTable, index: CouncilIndex,
         problems.append(Problem("duplicate-record", f"council '{council[line]}' has one {type_key[line].replace('_', ' ')}, already given "
                                 f"on line {earlier}", file, int(line), extract.column(columns.setting_type)))
     fates.report(again)
-    used = fates.use()
     part = pd.Series(None, index=frame.index, dtype=object)
     if table.given_apart:
-        apart = table.given_apart
-        for name in sorted(set(apart.types) - set(catalogue.setting_types)):
-            extract.account.notes.append(f"given_apart names '{name}', which is not a setting type of the vocabulary ({catalogue.name})")
-        wanted = used & type_key.isin(apart.types)
-        part = mapped(frame[apart.column], apart.parts).where(wanted)
-        given = pd.DataFrame({"type": type_key[wanted], "part": part[wanted]}).value_counts()
-        extract.account.notes.append(f"given apart by {apart.column}: "
-                                     + ", ".join(f"{t} {name} {n}" for (t, name), n in sorted(given.items())))
-        loose = wanted & part.isna()
-        if loose.any():
-            values = ", ".join(f"'{v}' {n}" for v, n in frame.loc[loose, apart.column].value_counts().items())
-            extract.account.notes.append(f"counted in the totals but not given apart by {apart.column}: {values}")
+        part = _given_apart(extract, table.given_apart, type_key, catalogue)
+    used = fates.use()
     return pd.DataFrame({"council": council[used], "setting_type": type_key[used], "grade": grade[used], "part": part[used],
                          "provider": frame.loc[used, columns.provider], "file": file, "line": frame.index[used]},
                         columns=RECORD_COLUMNS), extract
+
+
+def _given_apart(extract: Extract, apart: GivenApart, type_key: pd.Series, catalogue: Catalogue) -> pd.Series:
+    """Each open row of a type given apart: the part (a setting type ``part_of`` it) its value in ``apart.column``
+    names; rows whose value names no part are set aside, since a whole given with its parts is their sum."""
+    frame, fates = extract.frame, extract.fates
+    problems = []
+    for value, name in apart.parts.items():
+        if not any(catalogue.setting_types.get(name) and catalogue.setting_types[name].part_of == whole for whole in apart.types):
+            meant = [m for m in (part_type_for(name, whole, catalogue) for whole in apart.types) if m]
+            parts = [p for whole in apart.types for p in catalogue.parts(whole)]
+            file, line, column = apart.origin(value)
+            problems.append(Problem("column-config-invalid", f"given_apart: '{name}' is not a setting type that is part of "
+                                    f"{' or '.join(apart.types)} in catalogue {catalogue.name}", file, line, column,
+                                    f"write {json.dumps(value)}: {meant[0]}" if meant else
+                                    f"its parts: {', '.join(parts)}" if parts else "this catalogue does not split them: delete given_apart"))
+    if problems:
+        raise BuildError(problems)
+    wanted = fates.open & type_key.isin(apart.types)
+    part = mapped(frame[apart.column], apart.parts).where(wanted)
+    fates.set_aside(wanted & part.isna(), f"{', '.join(apart.types)} given apart by {apart.column}, but no part for this value", frame[apart.column])
+    given = pd.DataFrame({"type": type_key[wanted], "part": part[wanted]}).dropna().value_counts()
+    extract.account.notes.append(f"given apart by {apart.column}: " + ", ".join(f"{t} {name} {n}" for (t, name), n in sorted(given.items())))
+    return part
 
 
 def _report(extract: Extract, mask: pd.Series, column: str, code: Code, problems: list[Problem], message: Callable[[_Row], str],
@@ -123,23 +138,19 @@ def _report(extract: Extract, mask: pd.Series, column: str, code: Code, problems
 class SettingCounts:
     counts: dict[tuple[str, str], dict[str, int]]  # (council, setting type) -> grade -> settings
     national: pd.DataFrame  # setting type -> good_or_better, inadequate
-    parts: dict[tuple[str, str], dict[str, dict[str, int]]]  # (council, setting type) -> part -> grade -> settings
 
 
 def count_settings(records: pd.DataFrame) -> SettingCounts:
-    """Counts by grade per (council, setting type) and per part, and the national shares per setting type."""
+    """Counts by grade per (council, setting type), a setting given apart counted in its whole and in its part (a
+    setting type of its own), and the national shares per setting type."""
+    apart = records.dropna(subset=["part"])
+    records = pd.concat([records, apart.assign(setting_type=apart["part"])], ignore_index=True) if len(apart) else records
     counts = pd.crosstab([records["council"], records["setting_type"]], records["grade"]).reindex(columns=list(GRADES), fill_value=0)
     by_type = counts.groupby(level="setting_type").sum()
     total = by_type.sum(axis=1)
     national = pd.DataFrame({"good_or_better": by_type[list(GOOD_OR_BETTER)].sum(axis=1) / total,
                              "inadequate": by_type["inadequate"] / total})
-    parts: dict[tuple[str, str], dict[str, dict[str, int]]] = {}
-    apart = records.dropna(subset=["part"])
-    if len(apart):
-        for (council, setting_type, name), row in pd.crosstab([apart["council"], apart["setting_type"], apart["part"]],
-                                                             apart["grade"]).iterrows():
-            parts.setdefault((council, setting_type), {})[name] = {g: int(row.get(g, 0)) for g in GRADES if row.get(g, 0)}
-    return SettingCounts(counts.to_dict("index"), national, parts)
+    return SettingCounts(counts.to_dict("index"), national)
 
 
 def settings_evidence(code: str, counted: SettingCounts, neighbours: list[str], catalogue: Catalogue) -> dict[str, Any]:
@@ -155,8 +166,6 @@ def settings_evidence(code: str, counted: SettingCounts, neighbours: list[str], 
             evidence["grade"] = next(g for g in GRADES if own[g] > 0)
         else:
             evidence["counts"] = {g: int(own[g]) for g in GRADES if own[g]}
-            if (code, setting_type) in counted.parts:
-                evidence["parts"] = counted.parts[(code, setting_type)]
         evidence["national"] = {"good_or_better": round(float(national.at[setting_type, "good_or_better"]), 3),
                                 "inadequate": round(float(national.at[setting_type, "inadequate"]), 3)}
         similar = [counts[(n, setting_type)] for n in neighbours if (n, setting_type) in counts]

@@ -27,12 +27,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from .. import writing
 from ..errors import BuildError, Problem
-from ..load.ruleset import ruleset_for_year
+from ..load.ruleset import ruleset_for_year, rulesets_by_year
 from ..model.catalogue import Catalogue
 from ..model.values import DEFAULT_YEAR
+from .columns import ColumnConfig
 
 COUNCILS = 152
 NEIGHBOURS = 10
@@ -149,15 +151,19 @@ def write(directory: Path | str, seed: int | None = None, councils: int = COUNCI
     paths = {name: directory / f"synthetic-{name}.csv" for name in ("councils", "settings", "indicators", "neighbours")}
     paths["config"] = directory / "synthetic-columns.yaml"
     contents: dict[Path, writing.Content] = {paths[name]: getattr(england, name).to_csv(index=False) for name in paths if name != "config"}
-    contents[paths["config"]] = column_config_text()
+    contents[paths["config"]] = column_config_text(year or YEAR)
     writing.write_files(contents, inside=directory)  # the five files together, or none
     return paths
 
 
-def column_config_text() -> str:
-    """The column config mapping the synthetic extract's names to the builder's (see README)."""
+def column_config_text(year: int = YEAR) -> str:
+    """The column config mapping the synthetic extract's names to the builder's (see README), with the year the
+    tables were generated for and the ruleset of that year, so the profiles built from it are of that year."""
     labels = "\n".join(f"    {json.dumps(label)}: {key}" for key, label in PROVISION_LABELS.items())
+    ruleset = rulesets_by_year()[year].stem
     return f"""# SYNTHETIC data: column names of the synthetic extract -> the names `engine profiles build` reads.
+ruleset: {ruleset}    # the vocabulary of the profiles: this ruleset's catalogue
+year: {year}          # the assessment year the tables were generated for
 councils:
   columns: {{council: LA code, name: LA name}}
 settings:
@@ -169,6 +175,12 @@ indicators:
 neighbours:
   columns: {{council: LA code, neighbour: Neighbour LA code}}
 """
+
+
+def column_config(year: int = YEAR) -> ColumnConfig:
+    """The column config of :func:`column_config_text`, read (its ruleset the file in rules/), for building in Python."""
+    config = ColumnConfig.model_validate(yaml.safe_load(column_config_text(year)))
+    return config.model_copy(update={"ruleset": str(rulesets_by_year()[year])})
 
 
 def _names(rng: np.random.Generator, n: int) -> list[str]:

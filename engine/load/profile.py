@@ -9,14 +9,17 @@ import hashlib
 import json
 from pathlib import Path
 
-from ..errors import Problem, ProfileError, did_you_mean
+from ..errors import Problem, ProfileError, RulesetError, did_you_mean
 from ..model.catalogue import Catalogue
 from ..model.loaded import LoadedProfile, LoadedRuleset
 from ..model.profile import Profile
 from ..model.source import SourceDocument
 from ..model.validation import validate
+from .catalogue import catalogue_names, load_catalogue
 from .contradictions import history_problems, setting_part_problems
-from .ruleset import load_ruleset, ruleset_for_year
+from .removed import removed_form_problems
+from .ruleset import load_ruleset, ruleset_for_year, rulesets_by_year
+from .translation import load_translation, translate_profile, translation_path
 from .yaml import read_text, read_yaml
 
 
@@ -25,12 +28,71 @@ def load_profile(path: Path | str, catalogue: Catalogue | None = None) -> Loaded
 
 
 def parse_profile(text: str, file: str = "<profile>", catalogue: Catalogue | None = None) -> LoadedProfile:
-    """A profile from YAML text, in the given catalogue's vocabulary (default: that of the ruleset for its year)."""
+    """A profile from YAML text, in the given catalogue's vocabulary (default: the one it names, else that of the
+    ruleset for its year)."""
     doc = read_yaml(text, file, ProfileError)
     if catalogue is None:
-        ruleset = ruleset_for_document(doc)
-        catalogue = ruleset.catalogue if ruleset else None
+        declared = doc.data.get("catalogue") if isinstance(doc.data, dict) else None
+        if isinstance(declared, str):
+            catalogue = _declared_catalogue(doc, declared)
+        else:
+            ruleset = ruleset_for_document(doc)
+            catalogue = ruleset.catalogue if ruleset else None
     return validate_profile(doc, catalogue)
+
+
+def profile_for_ruleset(doc: SourceDocument, ruleset: LoadedRuleset | None) -> LoadedProfile:
+    """The profile read in the ruleset's words: validated in the catalogue it is written in and translated into the
+    ruleset's when the two differ (``carried`` then says what became of each item), else validated as it is."""
+    if ruleset is None:
+        return validate_profile(doc, None)
+    source = written_in(doc, ruleset) or ruleset.catalogue.name
+    if source == ruleset.catalogue.name:
+        return validate_profile(doc, ruleset.catalogue)
+    try:
+        translation = load_translation(source, ruleset.catalogue.name)
+    except RulesetError as exc:
+        if exc.problems[0].code != "no-translation":
+            raise
+        where = ("catalogue",) if "catalogue" in doc.data else ("year",)
+        raise ProfileError([doc.problem("no-translation", f"the profile is written in catalogue {source}, the ruleset in "
+                                        f"{ruleset.catalogue.name}, and there is no translation between them", where,
+                                        suggestion=f"add {translation_path(source, ruleset.catalogue.name).name} to "
+                                                   "indicators/translations/ (docs/translate.md)")]) from None
+    original = validate_profile(doc, load_catalogue(source))
+    data, carried = translate_profile(original, translation, load_catalogue(source))
+    translated = validate_profile(doc.with_data(data), ruleset.catalogue)
+    return LoadedProfile(translated.profile, translated.source, translated.input_hash, carried)
+
+
+def written_in(doc: SourceDocument, ruleset: LoadedRuleset | None = None) -> str | None:
+    """The catalogue a profile is written in: the one it names, else that of the ruleset for its year; a profile of
+    a year no ruleset is for, naming none, is taken to be in the words of the ruleset given (as it always was)."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    declared, year = data.get("catalogue"), data.get("year")
+    if isinstance(declared, str):
+        return declared
+    if isinstance(year, int) and not isinstance(year, bool):
+        if ruleset is not None and year == ruleset.ruleset.year:
+            return ruleset.catalogue.name
+        available = rulesets_by_year()
+        if year in available:
+            return load_ruleset(available[year]).catalogue.name
+    return ruleset.catalogue.name if ruleset is not None else None
+
+
+def catalogue_declared(year: int, catalogue: str) -> dict[str, str]:
+    """What a profile written for ``year`` in ``catalogue`` says of its vocabulary: nothing when it is that of the
+    ruleset for the year, else ``catalogue:`` (so another catalogue's ruleset reads it through a translation)."""
+    available = rulesets_by_year()
+    return {} if year in available and load_ruleset(available[year]).catalogue.name == catalogue else {"catalogue": catalogue}
+
+
+def _declared_catalogue(doc: SourceDocument, name: str) -> Catalogue:
+    if name not in catalogue_names():
+        raise ProfileError([doc.problem("profile-invalid", f"no catalogue '{name}' in indicators/", ("catalogue",),
+                                        suggestion=did_you_mean(name, catalogue_names()))])
+    return load_catalogue(name)
 
 
 def ruleset_for_document(doc: SourceDocument, ruleset_path: Path | str | None = None) -> LoadedRuleset | None:
@@ -49,7 +111,12 @@ def validate_profile(doc: SourceDocument, catalogue: Catalogue | None) -> Loaded
     problem is certain: a catalogue is missing only when the year is not a year)."""
     if not isinstance(doc.data, dict):
         raise ProfileError([doc.problem("profile-invalid", "a profile is a mapping with 'authority', 'year', 'settings', ...")])
-    problems = _vocabulary_problems(doc, catalogue) if catalogue else []
+    doc, problems = removed_form_problems(doc, catalogue)
+    declared = doc.data.get("catalogue")
+    if catalogue is not None and isinstance(declared, str) and declared != catalogue.name:
+        problems.append(doc.problem("no-translation", f"the profile is written in catalogue {declared}, not {catalogue.name}",
+                                    ("catalogue",), suggestion=f"translate it: engine profiles translate DIR --to {catalogue.name} -o OUT/"))
+    problems += _vocabulary_problems(doc, catalogue) if catalogue else []
     profile, found = validate(Profile, doc, code_invalid="profile-invalid", code_unknown_key="profile-unknown-key")
     problems += found
     if profile is not None:

@@ -8,6 +8,7 @@ from .catalogue import Catalogue
 from .profile import Profile
 from .ruleset import Ruleset
 from .source import SourceDocument
+from .translation import Carried
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,7 @@ class LoadedProfile:
     profile: Profile
     source: SourceDocument | None  # None for a profile built in memory
     input_hash: str  # sha256 of the validated profile as canonical JSON: layout and comments do not count
+    carried: Carried | None = None  # the translation that carried it from the catalogue it is written in, if any
 
 
 @dataclass(frozen=True)

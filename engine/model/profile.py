@@ -17,7 +17,6 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 from .values import COUNT_MAX, Band, CouncilCode, Count, Line, Number, Paragraph, Proportion, Year
 
 Grade = Literal["outstanding", "good", "satisfactory", "inadequate"]
-PartName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 # Ofsted's four-point scale of inspection grades, best first; "good or better" is the first two.
 GRADES: tuple[Grade, ...] = ("outstanding", "good", "satisfactory", "inadequate")
 GOOD_OR_BETTER: tuple[Grade, ...] = ("outstanding", "good")
@@ -60,21 +59,14 @@ class SettingEvidence(_Model):
     national: Comparator | None = None
     similar_areas: Comparator | None = None
     note: Paragraph | None = Field(None, description="Free text kept for the reviewer; not evaluated")
-    parts: dict[PartName, GradeCounts] = Field(
-        {}, max_length=20,
-        description="Some of the counted settings also given apart, by grade (e.g. council_run, private_or_voluntary); "
-                    "kept for the reviewer, not evaluated")
+    # A setting type split in two (children's homes run by the council, private or voluntary ones) is split by the
+    # catalogue: each part is a setting type of its own, `part_of` its whole. The profile's former `parts` is refused
+    # when a profile is loaded, with the setting types to write instead (engine.load.removed).
 
     @model_validator(mode="after")
     def _counts_or_grade(self) -> SettingEvidence:
         if (self.counts is None) == (self.grade is None):
             raise ValueError("give either 'counts' (settings by grade) or 'grade' (a single service), not both or neither")
-        if self.parts and self.counts is None:
-            raise ValueError("'parts' divide counted settings: give them with 'counts'")
-        for grade in GRADES:
-            given_apart = sum(getattr(part, grade) for part in self.parts.values())
-            if self.counts is not None and given_apart > getattr(self.counts, grade):
-                raise ValueError(f"the parts give {given_apart} {grade} setting(s), more than the {getattr(self.counts, grade)} counted")
         return self
 
 
@@ -182,6 +174,9 @@ class VulnerableGap(_Model):
 class Profile(_Model):
     authority: Authority
     year: Year
+    catalogue: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")] | None = Field(
+        None, description="The catalogue the profile is written in (indicators/<name>.yaml), when it is not that of the "
+                          "ruleset for its year; rated by a ruleset of another catalogue, it is translated")
     letter_date: _dt.date | None = None
     evidence_date: _dt.date | None = Field(None, description="When the profile's evidence was drawn: inspections after it do not "
                                                          "count (2010: the profile of 18 August 2010)")

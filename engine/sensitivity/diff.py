@@ -23,9 +23,11 @@ from typing import Any, Literal
 from ..batch.run import Failure, OverCouncils, collect, evaluate_source
 from ..errors import EngineError
 from ..load.ruleset import load_ruleset
+from ..load.translation import carried_lines
 from ..model.loaded import LoadedRuleset
 from ..model.ruleset import Ruleset
 from ..model.trace import Decision
+from ..model.translation import Carried
 from ..model.values import BEST_FIRST
 from ..model.wording import band_or_status, failing_text
 from .files import write_whole
@@ -97,6 +99,13 @@ class RulesDiff(OverCouncils):
     new: LoadedRuleset
     councils: list[CouncilDiff]
     failures: list[Failure] = field(default_factory=list)
+    carried_old: list[Carried] = field(default_factory=list)  # profiles translated into the old ruleset's words
+    carried_new: list[Carried] = field(default_factory=list)
+
+    def translated(self) -> list[str]:
+        """What translations did on the way, for each ruleset that read the profiles through one (never silent)."""
+        return [f"{side}: {line}" if not line.startswith("  ") else line
+                for side, carried in (("old", self.carried_old), ("new", self.carried_new)) for line in carried_lines(carried)]
 
     def summary(self) -> dict[str, int]:
         moved = Counter(c.movement for c in self.councils)
@@ -121,15 +130,19 @@ def rules_diff(old: Path | str, new: Path | str, inputs: Iterable[Path | str]) -
     old_loaded, new_loaded = load_ruleset(old), load_ruleset(new)
     sources, failures = collect(inputs)
     councils = []
+    carried: tuple[list[Carried], list[Carried]] = ([], [])
     for source in sources:
         try:
-            before = evaluate_source(source, old).decision
-            after = evaluate_source(source, new).decision
+            evaluated = evaluate_source(source, old), evaluate_source(source, new)
         except EngineError as exc:
             failures.append(Failure(source.label, exc.problems))
             continue
+        for side, evaluation in zip(carried, evaluated, strict=True):
+            if evaluation.profile.carried is not None:
+                side.append(evaluation.profile.carried)
+        before, after = (e.decision for e in evaluated)
         councils.append(council_diff(before, after, old_loaded.ruleset, new_loaded.ruleset, source.label))
-    return RulesDiff(old_loaded, new_loaded, councils, failures)
+    return RulesDiff(old_loaded, new_loaded, councils, failures, *carried)
 
 
 def council_diff(before: Decision, after: Decision, old: Ruleset, new: Ruleset, source: str) -> CouncilDiff:
@@ -186,7 +199,7 @@ def _ruleset_label(loaded: LoadedRuleset) -> str:
 
 def format_text(diff: RulesDiff) -> str:
     s = diff.summary()
-    lines = [f"old: {_ruleset_label(diff.old)}", f"new: {_ruleset_label(diff.new)}",
+    lines = [f"old: {_ruleset_label(diff.old)}", f"new: {_ruleset_label(diff.new)}", *diff.translated(),
              f"{s['councils']} council(s) evaluated with both"
              + (f"; {s['not_evaluated']} could not be (see above)" if s["not_evaluated"] else ""),
              "final band: " + ", ".join(f"{s[m.replace(' ', '_')]} {m}" for m in MOVEMENTS[:4])
@@ -215,7 +228,7 @@ def format_json(diff: RulesDiff) -> str:
         return {"path": loaded.path, "id": loaded.ruleset.id, "version": loaded.ruleset.version,
                 "content_hash": loaded.content_hash}
 
-    return json.dumps({"old": ref(diff.old), "new": ref(diff.new), "summary": diff.summary(),
+    return json.dumps({"old": ref(diff.old), "new": ref(diff.new), "translated": diff.translated(), "summary": diff.summary(),
                        "bands_before": diff.distribution(False), "bands_after": diff.distribution(True),
                        "councils": [c.as_dict() for c in diff.councils],
                        "not_evaluated": [{"source": f.source, "problems": [str(p) for p in f.problems]} for f in diff.failures]},
