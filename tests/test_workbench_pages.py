@@ -162,14 +162,18 @@ def test_acting_on_a_council_that_changed_is_refused_and_shows_the_new_state(app
 
 
 def test_the_audit_page_verifies_filters_and_shows_a_record(app):
+    alan, meg = client_for(app, "alan"), client_for(app, "meg")
+    slug = "northfield-inadequate-safeguarding"
+    assert alan.post(f"/year/2009/council/{slug}/propose", data=propose_form(alan, slug, band=1), follow_redirects=False).status_code == 303
+    assert meg.post(f"/year/2009/council/{slug}/decide", data=decide_form(meg, "confirm", slug=slug), follow_redirects=False).status_code == 303
     client = client_for(app, "vera")
     page = client.get("/audit?verify=1").text
     assert "Chain verified" in page
-    by_mo = client.get("/audit?account=mo").text
-    assert "confirmed band 3" in by_mo and "<td>ann</td>" not in by_mo.split('id="records"', 1)[1]
-    record_id = by_mo.split('href="/audit/record/', 1)[1].split('"', 1)[0]
+    by_meg = client.get("/audit?account=meg").text
+    assert "confirmed band 1" in by_meg and "<td>alan</td>" not in by_meg.split('id="records"', 1)[1]
+    record_id = by_meg.split('href="/audit/record/', 1)[1].split('"', 1)[0]
     record = client.get(f"/audit/record/{record_id}").text
-    assert "confirmed: band 3 proposed by ann" in record and "confirmed by mo" in record
+    assert "confirmed: band 1 proposed by alan" in record and "confirmed by meg" in record
     assert client.get("/audit?from=2000-01-01&to=2000-01-02").text.count('href="/audit/record/') == 0
 
 

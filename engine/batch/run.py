@@ -88,7 +88,6 @@ class BatchResult(OverCouncils):
     audit_path: Path | None = None
     ruleset: str | None = None  # the ruleset given for every profile, whatever its year
     carried: list[Carried] = field(default_factory=list)  # the profiles translated into the ruleset's words
-    decisions: dict[str, Decision] = field(default_factory=dict)  # by source, when asked for (keep_decisions)
 
     @property
     def rated(self) -> pd.DataFrame:
@@ -217,10 +216,9 @@ def evaluate_source(source: ProfileSource, ruleset_path: Path | str | None = Non
 
 def evaluate_batch(inputs: Iterable[Path | str], *, audit: Path | str | None = None, run_by: str | None = None,
                    progress: Callable[[int, int], None] | None = None, sources: list[ProfileSource] | None = None,
-                   ruleset: Path | str | None = None, workers: int | None = None, keep_decisions: bool = False) -> BatchResult:
+                   ruleset: Path | str | None = None, workers: int | None = None) -> BatchResult:
     """Rate every profile (with the ruleset given, else each with the one for its year); with ``audit`` (a
-    store path), record each evaluation in the audit trail; with ``keep_decisions``, keep each decision with
-    its trace in ``decisions``, by source (the workbench reads them).
+    store path), record each evaluation in the audit trail.
 
     ``workers``: processes rating chunks at once (default: the CPU count; 1 rates in this process).
     ``progress`` is called as chunks finish with (profiles done, profiles in all).
@@ -231,11 +229,10 @@ def evaluate_batch(inputs: Iterable[Path | str], *, audit: Path | str | None = N
     store = _open_audit(audit)
     rows: list[dict[str, Any]] = []
     carried: list[Carried] = []
-    decisions: dict[str, Decision] = {}
     band_words: dict[int, str] = {}
     done = 0
     try:
-        for chunk in _rated(sources, str(ruleset) if ruleset is not None else None, store is not None or keep_decisions,
+        for chunk in _rated(sources, str(ruleset) if ruleset is not None else None, store is not None,
                             workers if workers is not None else (os.cpu_count() or 1)):
             for rated in chunk:
                 if rated.problems is not None:
@@ -245,8 +242,6 @@ def evaluate_batch(inputs: Iterable[Path | str], *, audit: Path | str | None = N
                 band_words = band_words or dict(rated.band_words or {})
                 if store is not None and rated.decision is not None:
                     rated.row["audit_record"] = store.append(rated.decision, profile_source_text=rated.text or "", run_by=run_by)
-                if keep_decisions and rated.decision is not None:
-                    decisions[rated.label] = rated.decision
                 rows.append(rated.row)
                 if rated.carried is not None:
                     carried.append(rated.carried)
@@ -261,7 +256,7 @@ def evaluate_batch(inputs: Iterable[Path | str], *, audit: Path | str | None = N
     for column in BANDS + [c for c in grade_columns]:
         frame[column] = frame[column].astype("Int64")  # whole numbers, empty where there is none
     return BatchResult(frame, failures, band_words, Path(audit) if audit is not None else None,
-                       str(ruleset) if ruleset is not None else None, carried, decisions)
+                       str(ruleset) if ruleset is not None else None, carried)
 
 
 def rate_to_file(inputs: Iterable[Path | str], output: Path | str, **options: Any) -> BatchResult:

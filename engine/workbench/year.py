@@ -39,6 +39,8 @@ class Council:
     nearest: tuple[str, float] | None = None  # the deciding condition nearest its threshold, and the margin
     binding: list[str] = field(default_factory=list)  # limits that lowered the band
     applied: list[str] = field(default_factory=list)  # limits whose conditions held (binding or not)
+    evaluation: Any = None  # engine.Evaluation of the file as rated
+    text: str | None = None  # the file as it was read for that evaluation
     review: CouncilReview | None = None
 
     @property
@@ -106,7 +108,7 @@ class Folder:
     def _rate(self, paths: list[Path], progress: Callable[[int, int], None] | None = None) -> None:
         if not paths:
             return
-        result = engine.evaluate_batch([str(p) for p in paths], workers=1, ruleset=self.ruleset, progress=progress, keep_decisions=True)
+        result = engine.evaluate_batch([str(p) for p in paths], workers=1, ruleset=self.ruleset, progress=progress)
         rows = {str(row["source"]): {k: _value(v) for k, v in row.items()} for row in result.results.to_dict("records")}
         failures: dict[str, list[str]] = {}
         for failure in result.failures:
@@ -119,8 +121,10 @@ class Folder:
             slug = self._slug(path)
             self.version += 1
             council = Council(slug, path, mtime, rows.get(str(path)), failures.get(str(path), []))
-            decision = result.decisions.get(str(path))
-            if decision is not None:
+            if council.row is not None:  # the trace the table's columns read: evaluated again, whole (milliseconds)
+                council.text = path.read_text(encoding="utf-8")
+                council.evaluation = engine.evaluate_text(council.text, str(path), self.ruleset)
+                decision = council.evaluation.decision
                 council.nearest = nearest_threshold(decision)
                 council.binding = [limit.limit_id for limit in decision.limits if limit.binding]
                 council.applied = [limit.limit_id for limit in decision.limits]
@@ -177,8 +181,8 @@ class Folder:
         with self._lock:
             if council.review is not None:
                 return council.review
-            text = council.path.read_text(encoding="utf-8")
-            evaluation = engine.evaluate_text(text, str(council.path), self.ruleset)
+            text = council.text if council.text is not None else council.path.read_text(encoding="utf-8")
+            evaluation = council.evaluation or engine.evaluate_text(text, str(council.path), self.ruleset)
             why: dict[int, Any] = {}  # filled as each band's page is asked for (a search: seconds each)
             try:  # a withheld rating has a letter too: "Not yet published"
                 letter: str | None = engine.letter(council.path, "markdown", self.ruleset)
