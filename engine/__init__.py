@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from .authoring.check_files import RulesetChecked, check_rulesets
     from .authoring.rule_tests import RuleTestRun, run_rule_tests
     from .authoring.schemas import schema_text, write_schema
-    from .authoring.vocabulary import measures_of
+    from .authoring.vocabulary import measures_named_by, measures_of
     from .batch.run import BatchResult, evaluate_batch, rate_all, rate_to_file
     from .characters import spreadsheet_cell
     from .decide.pipeline import Evaluation, evaluate, evaluate_file, evaluate_text
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from .model.profile import Profile
     from .model.ruleset import Ruleset
     from .model.trace import Decision, RuleNotFired
+    from .paths import rules_in_use_notes, use_rules
     from .render.audit import list_records, show_record
     from .render.fails import fails, render_fails
     from .render.json import render_json
@@ -69,10 +70,12 @@ _WHERE: dict[str, str] = {
     "evaluate_text": "decide.pipeline", "explain_why_not": "explain.text", "export_records": "audit.store",
     "judgement_from_file": "load.judgement", "judgement_from_options": "load.judgement", "letter": "render.review",
     "list_records": "render.audit", "load_catalogue": "load.catalogue", "load_profile": "load.profile",
-    "load_ruleset": "load.ruleset", "measures_of": "authoring.vocabulary", "parse_profile": "load.profile",
+    "load_ruleset": "load.ruleset", "measures_named_by": "authoring.vocabulary",
+    "measures_of": "authoring.vocabulary", "parse_profile": "load.profile",
     "rate_all": "batch.run", "rate_to_file": "batch.run",
     "render_fails": "render.fails", "RuleNotFired": "model.trace", "fails": "render.fails", "render_json": "render.json", "render_text": "render.text",
     "report": "render.review", "rules_diff": "sensitivity.diff", "ruleset_for_year": "load.ruleset",
+    "rules_in_use_notes": "paths", "use_rules": "paths",
     "run_rule_tests": "authoring.rule_tests", "schema_text": "authoring.schemas", "show_record": "render.audit", "spreadsheet_cell": "characters",
     "take_checkpoint": "audit.checkpoint", "threshold_sensitivity": "sensitivity.trust",
     "translate_profiles": "ingest.translate", "verify_audit": "audit.checkpoint", "why_not": "explain.why_not", "write_report": "render.review",
@@ -88,10 +91,11 @@ __all__ = [
     "build_and_write", "calibrate", "check_rulesets", "default_audit_path", "disable_account", "evaluate",
     "evaluate_and_record", "evaluate_batch", "evaluate_file", "evaluate_text", "explain_why_not", "export_records",
     "fails", "judgement_from_file", "judgement_from_options", "letter", "list_accounts", "list_records",
-    "load_catalogue", "load_profile", "load_ruleset", "measures_of", "parse_profile", "rate_all", "rate_to_file",
-    "render_fails", "render_json", "render_text", "report", "rules_diff", "ruleset_for_year", "run_rule_tests",
-    "schema_text", "serve_workbench", "show_record", "spreadsheet_cell", "take_checkpoint", "threshold_sensitivity",
-    "translate_profiles", "verify_audit", "why_not", "write_report", "write_schema", "write_synthetic",
+    "load_catalogue", "load_profile", "load_ruleset", "measures_named_by", "measures_of", "parse_profile", "rate_all",
+    "rate_to_file", "render_fails", "render_json", "render_text", "report", "rules_diff", "rules_in_use_notes",
+    "ruleset_for_year", "run_rule_tests", "schema_text", "serve_workbench", "show_record", "spreadsheet_cell",
+    "take_checkpoint", "threshold_sensitivity", "translate_profiles", "use_rules", "verify_audit", "why_not",
+    "write_report", "write_schema", "write_synthetic",
 ]
 
 

@@ -36,6 +36,27 @@ def _end(exit_code: int) -> None:
         sys.exit(exit_code)
 
 
+def _rules_in_use(ctx: click.Context, _param: click.Parameter, folder: str | None) -> None:
+    """``--rules DIR``: read rules (and the sibling indicators/) from DIR for this command; and, run inside a
+    checkout whose rules/ or indicators/ differ from those in use, say so on standard error."""
+    from . import rules_in_use_notes, use_rules
+
+    if folder is not None:
+        ctx.with_resource(use_rules(folder))
+    for note in rules_in_use_notes():
+        click.echo(note, err=True)
+
+
+# One definition for every command that reads rules/ or indicators/.
+RULES_OPTION = click.option(
+    "--rules", "rules_folder", type=click.Path(file_okay=False, exists=True), default=None, expose_value=False, is_eager=True,
+    callback=_rules_in_use, metavar="DIR",
+    help="The rules folder to use (with its sibling indicators/, if any), e.g. a checkout's rules/ "
+         "(default: $ENGINE_RULES, else the rules installed with the engine).")
+_AUDIT_OPTION = click.option("--audit", "audit_path", type=click.Path(dir_okay=False), default=None,
+                             help="The audit store (default: $ENGINE_AUDIT_DB, else ~/.local/share/engine/audit.sqlite).")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="engine")
 def main() -> None:
@@ -66,6 +87,7 @@ def main() -> None:
               help="The audit store to record in (default: $ENGINE_AUDIT_DB, else ~/.local/share/engine/audit.sqlite).")
 @click.option("--no-audit", is_flag=True, help="Do not record this evaluation.")
 @click.option("--supersedes", default=None, help="The id of an earlier record this evaluation revises.")
+@RULES_OPTION
 @reports_errors
 def evaluate(profile: str, output_format: str, ruleset_path: str | None, full: bool, explain: str | None, judgement_file: str | None,
              override_band: int | None, assessor: str | None, reason: str | None, audit_path: str | None,
@@ -109,6 +131,7 @@ def evaluate(profile: str, output_format: str, ruleset_path: str | None, full: b
 @click.option("--grep", "pattern", default=None, help="Only measures whose name contains this text.")
 @click.option("--ruleset", "ruleset_path", type=click.Path(dir_okay=False), default=None,
               help="The ruleset whose catalogue names the measures (default: the newest ruleset in rules/).")
+@RULES_OPTION
 @reports_errors
 def measures(pattern: str | None, ruleset_path: str | None) -> None:
     """List every measure a ruleset's rules may use, with its kind and meaning.
@@ -117,8 +140,9 @@ def measures(pattern: str | None, ruleset_path: str | None) -> None:
     Example:
       engine measures --grep secondary_schools
     """
-    from . import measures_of
+    from . import measures_named_by, measures_of
 
+    click.echo(f"measures of the catalogue named by {measures_named_by(ruleset_path)}", err=True)
     for spec in measures_of(ruleset_path, pattern):
         click.echo(f"{spec.name}\t{spec.kind}\t{spec.description}")
 
@@ -134,9 +158,15 @@ def measures(pattern: str | None, ruleset_path: str | None) -> None:
               help="html: one self-contained page with inline charts; markdown: the same evidence and reasons as text.")
 @click.option("--judgement", "judgement_file", type=click.Path(dir_okay=False), default=None,
               help="A professional judgement: YAML with band, assessor, reason and optionally date.")
+@_AUDIT_OPTION
+@click.option("--no-audit", is_flag=True, help="Do not record this evaluation (the page then names no audit record).")
+@RULES_OPTION
 @reports_errors
-def report(profile: str, output: str | None, output_format: str, judgement_file: str | None) -> None:
-    """Report on PROFILE for a reviewer: headline bands, evidence, charts and the reasons by stage.
+def report(profile: str, output: str | None, output_format: str, judgement_file: str | None, audit_path: str | None,
+           no_audit: bool) -> None:
+    """Report on PROFILE for a reviewer: the band and the rules that decided it, what would change it, then the
+    evidence, charts and reasons by stage. The evaluation is recorded in the audit store (as by evaluate) and the
+    page names its record.
 
     \b
     Examples:
@@ -147,10 +177,11 @@ def report(profile: str, output: str | None, output_format: str, judgement_file:
     from . import write_report
 
     if output:
-        write_report(profile, output, output_format, judgement_path=judgement_file)
+        write_report(profile, output, output_format, judgement_path=judgement_file, record=not no_audit, audit_path=audit_path)
         click.echo(f"wrote {output}")
     else:
-        click.echo(render_report(profile, output_format, judgement_path=judgement_file), nl=False)
+        click.echo(render_report(profile, output_format, judgement_path=judgement_file, record=not no_audit, audit_path=audit_path),
+                   nl=False)
 
 
 @main.command()
@@ -159,6 +190,7 @@ def report(profile: str, output: str | None, output_format: str, judgement_file:
               help="markdown for reading or editing, html for a printable page.")
 @click.option("--judgement", "judgement_file", type=click.Path(dir_okay=False), default=None,
               help="A professional judgement: YAML with band, assessor, reason and optionally date.")
+@RULES_OPTION
 @reports_errors
 def letter(profile: str, output_format: str, judgement_file: str | None) -> None:
     """Write the rating letter to the council for PROFILE, in the form of Ofsted's 2009 letters.
@@ -176,6 +208,7 @@ def letter(profile: str, output_format: str, judgement_file: str | None) -> None
 @click.argument("profile", type=click.Path(dir_okay=False))
 @click.option("--why-not", "band", type=click.IntRange(1, 4), required=True,
               help="A band other than the final one: what stands in the way, and the smallest changes that reach it.")
+@RULES_OPTION
 @reports_errors
 def explain(profile: str, band: int) -> None:
     """Explain why PROFILE did not get BAND: the conditions in the way, the limits, and changes that reach it.
@@ -191,8 +224,6 @@ def explain(profile: str, band: int) -> None:
 
 # --- The audit trail (issue 3) -------------------------------------------------------------------
 
-_AUDIT_OPTION = click.option("--audit", "audit_path", type=click.Path(dir_okay=False), default=None,
-                             help="The audit store (default: $ENGINE_AUDIT_DB, else ~/.local/share/engine/audit.sqlite).")
 
 
 @main.group()
@@ -206,18 +237,22 @@ def audit() -> None:
 
 
 @audit.command("list")
+@click.option("--council", default=None, help="Only this council's records: its code, or text in its name (any case).")
+@click.option("--year", type=int, default=None, help="Only records of this assessment year.")
+@click.option("--account", default=None, help="Only records of evaluations run by this account.")
 @_AUDIT_OPTION
 @reports_errors
-def audit_list(audit_path: str | None) -> None:
+def audit_list(council: str | None, year: int | None, account: str | None, audit_path: str | None) -> None:
     """List the recorded evaluations, oldest first: number, id, time, who, authority, bands.
 
     \b
-    Example:
+    Examples:
       engine audit list --audit audit.sqlite
+      engine audit list --council camden --year 2009 --account alice
     """
     from . import list_records
 
-    for line in list_records(audit_path):
+    for line in list_records(audit_path, council=council, year=year, account=account):
         click.echo(line)
 
 
@@ -311,6 +346,7 @@ def rules() -> None:
 
 @rules.command("check")
 @click.argument("rulesets", nargs=-1, type=click.Path(dir_okay=False))
+@RULES_OPTION
 @reports_errors
 def rules_check(rulesets: tuple[str, ...]) -> None:
     """Check RULESETS (default: every ruleset in rules/) without evaluating: every problem, sorted, exit 2 if any.
@@ -331,6 +367,7 @@ def rules_check(rulesets: tuple[str, ...]) -> None:
 @click.option("--ruleset", "ruleset_path", type=click.Path(dir_okay=False), default=None,
               help="Run every case against this ruleset file (a draft, an edited copy) instead of its own; "
                    "default cases: those of the ruleset's id, rules/cases/<id>/.")
+@RULES_OPTION
 @reports_errors
 def rules_test(cases: tuple[str, ...], coverage: bool, ruleset_path: str | None) -> None:
     """Run rule test CASES (files or folders; default: rules/cases/): pass or fail per case, exit 1 on any failure.
@@ -355,6 +392,7 @@ def rules_test(cases: tuple[str, ...], coverage: bool, ruleset_path: str | None)
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
               help="text: the summary and each council whose band changes, with the rules behind it; json and csv: "
                    "every council given, changed or not.")
+@RULES_OPTION
 @reports_errors
 def rules_diff_command(old: str, new: str, profiles: tuple[str, ...], output_format: str) -> None:
     """What changing ruleset OLD for NEW does to every council in PROFILES (folders, profile files or tables).
@@ -387,6 +425,7 @@ def rules_diff_command(old: str, new: str, profiles: tuple[str, ...], output_for
               help="text for a reviewer; json: a list of objects with threshold, value, low, high, bounded_by, ...")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="With --profiles: also write the HTML page (one chart per threshold) to this file.")
+@RULES_OPTION
 @reports_errors
 def rules_sensitivity(ruleset: str, cases: tuple[str, ...], profiles: tuple[str, ...], output_format: str, output: str | None) -> None:
     """For every threshold of RULESET, the interval of values over which every rule case keeps its outcome.
@@ -428,6 +467,7 @@ def rules_sensitivity(ruleset: str, cases: tuple[str, ...], profiles: tuple[str,
 @click.option("--only", "only", multiple=True, help="Search only these thresholds (dotted paths); default: every threshold a condition uses.")
 @click.option("--diff", "diff_output", type=click.Path(dir_okay=False), default=None,
               help="Also write the rules diff of the proposal's effect to this file (.json, .csv or .txt).")
+@RULES_OPTION
 @reports_errors
 def rules_calibrate(ruleset: str, outcomes: str, profiles: tuple[str, ...], output: str, force: bool, cases: tuple[str, ...],
                     only: tuple[str, ...], diff_output: str | None) -> None:
@@ -486,6 +526,7 @@ def schema_command(name: str, output: str | None) -> None:
                    "labelled so in the output).")
 @click.option("--workers", type=click.IntRange(1, 256), default=None,
               help="Processes rating at once (default: one per CPU). Results are the same, in the same order.")
+@RULES_OPTION
 @reports_errors
 def batch(inputs: tuple[str, ...], output: str, audit_path: str | None, no_audit: bool, ruleset_path: str | None,
           workers: int | None) -> None:
@@ -562,6 +603,7 @@ def profiles() -> None:
               help="Say what became of every row read (default: when rows were set aside, skipped or matched by alias).")
 @click.option("-o", "--output", required=True, type=click.Path(),
               help="A folder for one YAML profile per council, or a table file (.csv, .xlsx, .parquet) with a row each.")
+@RULES_OPTION
 @reports_errors
 def profiles_build(councils: str, settings: tuple[str, ...], indicators: tuple[str, ...], neighbours: str | None,
                    columns_config: str | None, year: int | None, ruleset_path: str | None, base: str | None,
@@ -600,6 +642,7 @@ def profiles_build(councils: str, settings: tuple[str, ...], indicators: tuple[s
 @click.option("--year", type=int, default=None,
               help="The assessment year (2009, 2010 or 2011): its ruleset's vocabulary, and a spread like that year's "
                    "(default: the first year rated).")
+@RULES_OPTION
 @reports_errors
 def profiles_synthetic(directory: str, seed: int | None, councils: int, year: int | None) -> None:
     """Write a SYNTHETIC England into DIRECTORY: the four tables `profiles build` reads and their column config.

@@ -1,10 +1,13 @@
 """The audit store under several writing processes, and a writer killed mid-run."""
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from engine.audit.store import AuditStore
@@ -66,3 +69,34 @@ def test_a_writer_killed_during_appends_leaves_a_store_that_verifies_with_every_
         ids = {r.record_id for r in store.records()}
     assert result.ok, result.problem
     assert set(completed) <= ids and len(ids) - len(completed) <= 1  # at most the one committed as it was killed
+
+
+def test_a_batch_killed_mid_run_keeps_whole_chunks_of_records_and_a_chain_that_verifies(tmp_path):
+    """A batch appends a chunk's records in one transaction: killed, it has recorded some whole chunks and
+    nothing of the one in flight."""
+    from engine.batch.run import CHUNK
+
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    text = (EXAMPLES / "camden.yaml").read_text(encoding="utf-8")
+    for i in range(CHUNK * 8):
+        (folder / f"{i:04d}.yaml").write_text(text, encoding="utf-8")
+    path = tmp_path / "batch.sqlite"
+    batch = subprocess.Popen([sys.executable, "-m", "engine.cli", "batch", str(folder), "-o", str(tmp_path / "r.csv"),
+                              "--audit", str(path), "--workers", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and batch.poll() is None:
+            if path.exists():
+                with contextlib.suppress(sqlite3.Error), contextlib.closing(sqlite3.connect(path, timeout=5)) as con:
+                    if con.execute("SELECT count(*) FROM evaluations").fetchone()[0] >= CHUNK:
+                        break
+            time.sleep(0.05)
+        os.kill(batch.pid, signal.SIGKILL)
+    finally:
+        batch.wait(timeout=30)
+    assert batch.returncode == -signal.SIGKILL  # killed mid-run, not finished
+    with AuditStore(path) as store:
+        result = store.verify()
+    assert result.ok, result.problem
+    assert result.count >= CHUNK and result.count % CHUNK == 0, result.count  # whole chunks only

@@ -83,7 +83,7 @@ def test_a_revised_judgement_is_a_new_record_pointing_at_the_one_it_supersedes(s
         assert len(store.records()) == 4 and store.verify().ok
 
 
-VALUES_TO_TRY = {int: lambda v: v + 10, str: lambda v: v + " ", type(None): lambda v: "x"}
+VALUES_TO_TRY = {int: lambda v: v + 10, str: lambda v: v + " ", bytes: lambda v: v + b" ", type(None): lambda v: "x"}
 
 
 @pytest.mark.parametrize("field", FIELDS + ("record_hash",))

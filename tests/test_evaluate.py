@@ -45,7 +45,7 @@ def test_every_fired_rule_in_the_trace_names_its_evidence_and_sentence(examples)
     assert all(ev.holds and ev.value is not None for e in grading for ev in e.evidence)
     (limit,) = decision.events("limit_applied")
     assert (limit.limit_id, limit.band_before, limit.band_after, limit.binding) == ("limit_priority_actions", 3, 2, True)
-    assert limit.evidence[0].value == 2 and "2 area(s) for priority action" in limit.because
+    assert limit.evidence[0].value == 2 and "2 areas for priority action" in limit.because
 
 
 def test_the_trace_records_measures_with_their_inputs(examples):

@@ -106,5 +106,5 @@ def test_why_not_finds_the_history_edit_that_lifts_a_2011_cap(run_cli, examples)
     lines = out.splitlines()
     assert ("  limit_unresolved_priority_actions (An area for priority action not resolved by the evidence date): "
             "inspections.unresolved_priority_actions = 1; needs below 1") in lines
-    assert lines[-1] == "  - the unannounced inspection of 2011-03-15: 1 area(s) for priority action resolved by the evidence date"
+    assert lines[-1] == "  - the unannounced inspection of 2011-03-15: 1 area for priority action resolved by the evidence date"
     assert "the changed profile evaluated through the engine reaches band 3" in out

@@ -180,3 +180,86 @@ def test_a_judgement_is_shown_beside_the_proposed_and_final_band(examples, tmp_p
     assert " ".join(page.text_by_id["judgement"].split()) == (
         "Judgement 4 performs excellently A. Reviewer: Secondary provision has improved since its inspections.")
     assert " ".join(page.text_by_id["final-band"].split()) == "Final band 4 performs excellently"
+
+
+# --- The why first (issue 23): decided by, what would change it, then the evidence, then the audit record ---------
+
+
+@pytest.mark.parametrize("output_format, marks", [
+    ("html", ['id="headline"', 'id="decided-by"', 'id="what-would-change"', 'id="evidence"', 'id="reasons"', 'id="audit"']),
+    ("markdown", ["| proposed band |", "## Decided by", "## What would change it", "## Evidence", "## Reasons", "## Audit record"])])
+def test_the_report_gives_the_band_and_its_deciding_rules_then_what_would_change_it_then_the_evidence(examples, output_format, marks):
+    page = report(examples / "cambridgeshire.yaml", output_format)
+    at = [page.index(mark) for mark in marks]
+    assert at == sorted(at)
+    decided = page[at[1]:at[2]]
+    assert all(rule in decided for rule in ("settings_good", "indicators_good", "settings_good_indicators_good_or_better"))
+    changes = page[at[2]:at[3]]
+    assert "Band 4 (performs excellently)" in changes and "Band 2 (performs adequately or below)" in changes
+    assert "rule settings_excellent" in changes and "settings.share_types_in_line_or_above_national = 0.583" in changes
+
+
+def test_what_would_change_it_names_the_obstacles_explain_why_not_finds(examples):
+    from engine.explain.why_not import why_not
+    from engine.render.review import review
+    from engine.render.summary import what_would_change
+
+    reviewed = review(examples / "cambridgeshire.yaml")
+    (up, _) = what_would_change(reviewed.decision, reviewed.ruleset.ruleset)
+    named = {line.split("rule ", 1)[1].split(" ", 1)[0] for line in up.lines if " rule " in line}
+    answer = why_not(examples / "cambridgeshire.yaml", 4)
+    first_in_the_way = {o.owner for o in answer.obstacles if not o.evidence.holds}
+    assert named == first_in_the_way == {"settings_excellent", "indicators_excellent"}
+
+
+def test_judgement_warranted_is_under_what_would_change_it(examples, tmp_path):
+    """Camden's indicators (0.889 in line or above) sit near a very large majority moved to 0.89: judgement warranted."""
+    from engine.paths import rules_dir
+
+    ruleset = tmp_path / "csa-2009.yaml"
+    ruleset.write_text((rules_dir() / "csa-2009.yaml").read_text(encoding="utf-8")
+                       .replace("  a_very_large_majority: 0.8\n", "  a_very_large_majority: 0.89\n"), encoding="utf-8")
+    page = report(examples / "camden.yaml", "html", ruleset)
+    section = page[page.index('id="what-would-change"'):page.index('id="evidence"')]
+    assert 'id="judgement-warranted"' in section and "Where judgement may be warranted" in section
+    assert "indicators.share_in_line_or_above = 0.889" in section
+
+
+def test_the_evidence_shows_the_inspections_and_the_vulnerable_group_gaps(examples):
+    page = report(examples / "camden.yaml", "html")
+    evidence = page[page.index('id="evidence"'):page.index('id="reasons"')]
+    assert "joint area review 2008: safeguarding outstanding, looked after children outstanding" in evidence
+    assert ("2009: 6 strengths, 1 area for development, 0 areas for priority action; effective action is taken to "
+            "safeguard children") in evidence
+    assert evidence.count("<tr><td>free school meals</td>") == 2 and "minority ethnic groups" in evidence
+
+
+def test_the_evidence_lists_every_measure_a_rule_or_limit_reads_with_its_value(examples):
+    from engine.load.ruleset import ruleset_for_year
+
+    page = report(examples / "cambridgeshire.yaml", "markdown")
+    table = page[page.index("Every measure the rules and limits read"):page.index("## Reasons")]
+    ruleset = ruleset_for_year(2009).ruleset
+    read = {c.measure for item in [*ruleset.rules, *ruleset.limits] for c in item.when}
+    assert all(f"| `{measure}` |" in table for measure in read)
+    assert "| `unannounced_inspection.areas_for_priority_action` | 1 | limit_priority_actions |" in table
+
+
+def test_the_report_names_its_audit_record_and_the_judgement_recorded_with_it(run_cli, examples, tmp_path):
+    judgement = tmp_path / "judgement.yaml"
+    judgement.write_text("band: 4\nassessor: A. Assessor\nreason: Strong leadership evidence.\n", encoding="utf-8")
+    audit = tmp_path / "audit.sqlite"
+    output = tmp_path / "cambs.html"
+    code, _, err = run_cli("report", examples / "cambridgeshire.yaml", "-o", output, "--judgement", judgement, "--audit", audit)
+    assert code == 0, err
+    page = output.read_text(encoding="utf-8")
+    code, listed, _ = run_cli("audit", "list", "--audit", audit)
+    (line,) = listed.splitlines()
+    record_id = line.split("\t")[1]
+    assert f"audit record {record_id} in {audit}" in page
+    audit_section = page[page.index('id="audit"'):]
+    assert "Judgement recorded with it: band 3 → 4 by A. Assessor: Strong leadership evidence." in audit_section
+    assert "judgement by A. Assessor" in line
+    code, _, _ = run_cli("report", examples / "cambridgeshire.yaml", "-o", output, "--no-audit")
+    assert "not recorded in the audit trail" in output.read_text(encoding="utf-8")
+    assert len(run_cli("audit", "list", "--audit", audit)[1].splitlines()) == 1

@@ -13,7 +13,7 @@ from engine import load_ruleset
 from engine.authoring.check_files import check_ruleset_files
 from engine.errors import RulesetError
 from engine.load.catalogue import load_catalogue
-from engine.paths import indicators_dir, rules_dir
+from engine.paths import indicators_dir, rules_dir, shown_path
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
@@ -42,8 +42,8 @@ def test_every_shipped_ruleset_is_clean(run_cli, monkeypatch):
     code, out, err = run_cli("rules", "check")
     assert (code, err) == (0, "")
     assert out.splitlines()[1:] == [
-        f"{rules_dir() / 'csa-2010.yaml'}: no problems (11 rules, 10 decision-table rows, 4 limits, 1 withhold rule)",
-        f"{rules_dir() / 'csa-2011.yaml'}: no problems (15 rules, 8 decision-table rows, 4 limits, 1 withhold rule)"]
+        f"{shown_path(rules_dir() / 'csa-2010.yaml')}: no problems (11 rules, 10 decision-table rows, 4 limits, 1 withhold rule)",
+        f"{shown_path(rules_dir() / 'csa-2011.yaml')}: no problems (15 rules, 8 decision-table rows, 4 limits, 1 withhold rule)"]
 
 
 def test_2010_and_2011_are_reconstructions_without_judgement_or_transition():

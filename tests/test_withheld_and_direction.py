@@ -182,9 +182,9 @@ def test_text_report_and_letters_of_2010_and_2011_speak_of_change_since_last_yea
     assert "**Since last year: fallen.** The band fell from 3" in report(STAFFORDSHIRE, "markdown")
     text = _one_line(letter(STAFFORDSHIRE))
     assert "Children's services in Staffordshire County Council perform poorly. This is lower than last year's rating, performs " \
-           "well. The unannounced inspection of contact, referral and assessment in 2011 identified 1 area(s) for priority action " \
+           "well. The unannounced inspection of contact, referral and assessment in 2011 identified 1 area for priority action " \
            "not resolved by the time of the profile, which limits the rating to performs poorly." in text
-    assert text.count("identified 1 area(s) for priority action not resolved") == 1  # said once, not again with the limits
+    assert text.count("identified 1 area for priority action not resolved") == 1  # said once, not again with the limits
     assert "transitional year" not in text and "2010" not in text.split("Children's services rating 2011")[1].split("section 138")[0]
     kingsmere = _one_line(letter(KINGSMERE))
     assert "This is an improvement on last year's rating, performs well." in kingsmere

@@ -1,10 +1,21 @@
 """The audit trail: every evaluation recorded in an embedded SQLite store, as a tamper-evident hash chain.
 
-One row per evaluation, written whole or not at all (one immediate transaction). Each record's hash
+One row per evaluation, written whole or not at all. Each record's hash
 covers every stored field and the hash of the record before it, so ``verify`` finds the first record
 that was altered, removed or put out of order. A chain-head row, written in the same transaction,
 catches the removal of the last records. Nothing in the engine updates or deletes a record (triggers
 refuse it); a revised judgement is a new record that names the one it supersedes.
+
+Appending, the public API (safe from several processes and threads at once, each with its own store):
+
+- :meth:`AuditStore.append` records one evaluation, in its own transaction, and returns its id;
+- :func:`prepare` encodes a record (everything but its place in the chain) without touching the store, so a
+  worker process can do the costly part; :meth:`AuditStore.append_prepared` then records a group of them in
+  one transaction: all of them, in order, the chain continuous, or none. ``engine batch`` appends a chunk at a
+  time, so a kill loses at most the chunk in flight and never leaves part of a record.
+
+Each append takes SQLite's write lock (``BEGIN IMMEDIATE``) before it reads the chain head, so concurrent
+writers queue (WAL mode; a writer waits up to BUSY_TIMEOUT_SECONDS) and never fork or interleave the chain.
 
 A hash chain shows that records were changed, not who changed them: someone able to rewrite the file
 could recompute every hash. A checkpoint (engine.audit.checkpoint), kept somewhere else, anchors the chain.
@@ -22,7 +33,8 @@ import json
 import os
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -38,8 +50,15 @@ from .stored import (  # re-exported: the record's format is part of the store's
     DamagedRecord,
     VerifyResult,
     damage,
-    record_hash,
+    encode_decision,
+    json_text,
+    row_damage,
+    row_hash,
+    stored_hash,
     text_of,
+)
+from .stored import (
+    record_hash as record_hash,
 )
 
 ENV_VAR = "ENGINE_AUDIT_DB"
@@ -68,7 +87,7 @@ _SCHEMA = (
     limited_band INTEGER,
     judgement TEXT,                    -- JSON, or NULL when no judgement was made
     final_band INTEGER,
-    decision TEXT NOT NULL,            -- the whole decision with its trace, JSON
+    decision TEXT NOT NULL,            -- the whole decision with its trace: JSON (formats 1, 2), zstd JSON BLOB (3)
     supersedes TEXT,                   -- the record_id this one revises
     previous_hash TEXT NOT NULL,
     record_hash TEXT NOT NULL
@@ -183,58 +202,57 @@ class AuditStore:
         ``supersedes`` is still the newest record of this council and year (None: it has none), checked under
         the write lock, so of two reviewers acting on the same state one is recorded and the other told.
         """
-        if decision.final_band is None and not self._bands_may_be_empty():
-            raise self._error("audit-store-too-old", f"the rating of {decision.authority} {decision.year} is withheld, and this store was "
-                              "made by an earlier engine whose band columns cannot be empty, so it cannot record it",
-                              "record it in a new store; this store stays valid for rated decisions")
-        # Everything that does not depend on the chain is serialised before taking the write lock, so
-        # concurrent writers hold it only for the head read and the two inserts.
-        payload = {
-            "record_id": uuid.uuid4().hex, "record_format": RECORD_FORMAT,
-            "run_by": run_by or _current_user(), "authority": decision.authority,
-            "authority_code": decision.authority_code, "year": decision.year, "input_hash": decision.input_hash,
-            "input_text": profile_source_text, "ruleset_id": decision.ruleset.id,
-            "ruleset_version": decision.ruleset.version, "ruleset_hash": decision.ruleset.content_hash,
-            "catalogue_hash": decision.ruleset.catalogue_hash, "engine_version": decision.engine_version, "proposed_band": decision.proposed_band,
-            "limits": _json([limit.model_dump(mode="json") for limit in decision.limits]),
-            "limited_band": decision.limited_band,
-            "judgement": (_json(review) if review is not None else
-                          _json(decision.judgement.model_dump(mode="json")) if decision.judgement else None),
-            "final_band": decision.final_band, "decision": decision.model_dump_json(),
-        }
+        (record_id,) = self.append_prepared([prepare(decision, profile_source_text=profile_source_text, run_by=run_by,
+                                                     supersedes=supersedes, review=review, expect_latest=expect_latest)])
+        return record_id
+
+    def append_prepared(self, records: Sequence[PreparedRecord]) -> list[str]:
+        """Record a group of prepared evaluations (:func:`prepare`) at the end of the chain, in order, in one
+        transaction: every one of them or none; returns their record ids."""
+        if not records:
+            return []
+        withheld = next((r for r in records if r.fields["final_band"] is None), None)
+        if withheld is not None and not self._bands_may_be_empty():
+            raise self._error("audit-store-too-old", f"the rating of {withheld.fields['authority']} {withheld.fields['year']} is "
+                              "withheld, and this store was made by an earlier engine whose band columns cannot be empty, so it "
+                              "cannot record it", "record it in a new store; this store stays valid for rated decisions")
         try:
-            return self._append(payload, decision, supersedes, expect_latest)
+            return self._append(records)
         except sqlite3.Error as exc:  # a full disk, a read-only file, a lock never released: nothing was recorded
             raise self._error("write-failed", f"cannot record the evaluation: {exc}; nothing was recorded",
                               "free some space, or name another store with --audit") from None
 
-    def _append(self, payload: dict[str, Any], decision: Decision, supersedes: str | None, expect_latest: bool = False) -> str:
+    def _append(self, records: Sequence[PreparedRecord]) -> list[str]:
         con = self._con
+        ids: list[str] = []
         con.execute("BEGIN IMMEDIATE")  # take the write lock before reading the head: one chain, no forks
         try:
-            if supersedes is not None:
-                supersedes = self._resolve_id(supersedes)
-                self._check_supersedes(supersedes, decision)
-            if expect_latest:
-                self._check_latest(supersedes, decision)
             head = con.execute("SELECT length, record_hash FROM chain_head WHERE one = 1").fetchone()
             length, previous = head if head else (0, GENESIS_HASH)
-            fields = {"seq": length + 1, **payload,
-                      "recorded_at": datetime.now(UTC).isoformat(timespec="microseconds"),
-                      "supersedes": supersedes, "previous_hash": previous}
-            fields = {name: fields[name] for name in FIELDS}  # the stored and hashed order
-            fields["record_hash"] = record_hash(fields)
-            columns = ", ".join(fields)
-            con.execute(f"INSERT INTO evaluations ({columns}) VALUES ({', '.join('?' * len(fields))})", list(fields.values()))
+            for record in records:
+                supersedes = record.supersedes
+                if supersedes is not None:
+                    supersedes = self._resolve_id(supersedes)
+                    self._check_supersedes(supersedes, record.fields)
+                if record.expect_latest:
+                    self._check_latest(supersedes, record.fields)
+                length += 1
+                fields = {"seq": length, **record.fields,
+                          "recorded_at": datetime.now(UTC).isoformat(timespec="microseconds"),
+                          "supersedes": supersedes, "previous_hash": previous}
+                values = [fields[name] for name in FIELDS]  # the stored and hashed order
+                previous = stored_hash(values)
+                con.execute(_INSERT, (*values, previous))  # each inserted in turn: a later one may supersede it
+                ids.append(str(fields["record_id"]))
             con.execute("INSERT OR REPLACE INTO chain_head (one, length, record_id, record_hash) VALUES (1, ?, ?, ?)",
-                        (fields["seq"], fields["record_id"], fields["record_hash"]))
+                        (length, ids[-1], previous))
             con.execute("COMMIT")
         except BaseException:
             if con.in_transaction:
                 with contextlib.suppress(sqlite3.Error):  # after a full disk SQLite may have rolled back already
                     con.execute("ROLLBACK")
             raise
-        return str(fields["record_id"])
+        return ids
 
     def _bands_may_be_empty(self) -> bool:
         """Stores made before withheld ratings (record format 1, and early format 2) declare the band columns NOT NULL."""
@@ -250,9 +268,24 @@ class AuditStore:
         for row in self._rows(f"SELECT {', '.join(FIELDS)}, record_hash FROM evaluations ORDER BY seq"):
             yield self._record(row)
 
-    def summaries(self) -> Iterator[dict[str, Any]]:
-        """For each record in chain order, the fields a one-line listing shows (not its decision), one at a time."""
-        for row in self._rows(f"SELECT {', '.join(SUMMARY_FIELDS)} FROM evaluations ORDER BY seq"):
+    def summaries(self, *, council: str | None = None, year: int | None = None, account: str | None = None) -> Iterator[dict[str, Any]]:
+        """For each record in chain order, the fields a one-line listing shows (not its decision), one at a time;
+        only those of a ``council`` (its code, or text in its name, any case), a ``year`` and an ``account`` (who ran
+        the evaluation), where given."""
+        where: list[str] = []
+        parameters: list[Any] = []
+        if council is not None:
+            pattern = "%" + council.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            where.append("(lower(authority) LIKE ? ESCAPE '\\' OR authority_code = ?)")
+            parameters += [pattern, council]
+        if year is not None:
+            where.append("year = ?")
+            parameters.append(year)
+        if account is not None:
+            where.append("run_by = ?")
+            parameters.append(account)
+        condition = f" WHERE {' AND '.join(where)}" if where else ""
+        for row in self._rows(f"SELECT {', '.join(SUMMARY_FIELDS)} FROM evaluations{condition} ORDER BY seq", tuple(parameters)):
             reason = damage(row)
             if reason:
                 raise self._damaged(row.get("seq"), reason)
@@ -267,6 +300,18 @@ class AuditStore:
             for values in cursor:
                 row = dict(zip(names, values, strict=True))
                 last = row.get("seq", last)
+                yield row
+        except sqlite3.Error as exc:
+            after = f" after record {last}" if isinstance(last, int) and last else ""
+            raise self._error("audit-store-invalid", f"cannot read the store{after}: {exc}",
+                              "`engine audit verify` gives a verdict on the store") from None
+
+    def _tuples(self, sql: str) -> Iterator[tuple[Any, ...]]:
+        """Rows as SQLite gives them, one at a time; an SQLite error on the way names the record after the last read."""
+        last = 0
+        try:
+            for row in self._con.execute(sql):
+                last = row[0]
                 yield row
         except sqlite3.Error as exc:
             after = f" after record {last}" if isinstance(last, int) and last else ""
@@ -305,13 +350,13 @@ class AuditStore:
             raise self._damaged(row["seq"], "its decision no longer parses") from None
         return record
 
-    def _check_supersedes(self, record_id: str, decision: Decision) -> None:
+    def _check_supersedes(self, record_id: str, revision: dict[str, Any]) -> None:
         """A revision is of the same council's rating for the same year: a record of another authority or year
         is refused, so the chain of revisions never crosses from one rating to another."""
         authority, code, year = self._con.execute("SELECT authority, authority_code, year FROM evaluations WHERE record_id = ?",
                                                   (record_id,)).fetchone()
-        same_authority = (code == decision.authority_code) if code and decision.authority_code else authority == decision.authority
-        if same_authority and year == decision.year:
+        same_authority = (code == revision["authority_code"]) if code and revision["authority_code"] else authority == revision["authority"]
+        if same_authority and year == revision["year"]:
             return
 
         def who(name: str, code: str | None, year: int) -> str:
@@ -319,7 +364,7 @@ class AuditStore:
 
         raise AuditError([Problem("audit-supersedes-mismatch",
                                   f"record {record_id} is for {who(authority, code, year)}; this evaluation is for "
-                                  f"{who(decision.authority, decision.authority_code, decision.year)}: a record can only "
+                                  f"{who(revision['authority'], revision['authority_code'], revision['year'])}: a record can only "
                                   "supersede one of the same authority and year", "--supersedes",
                                   suggestion="`engine audit list` shows each record's authority and year")])
 
@@ -330,11 +375,11 @@ class AuditStore:
                                 (key, year)).fetchone()
         return row[0] if row else None
 
-    def _check_latest(self, expected: str | None, decision: Decision) -> None:
-        latest = self.latest_of(decision.authority, decision.authority_code, decision.year)
+    def _check_latest(self, expected: str | None, fields: dict[str, Any]) -> None:
+        latest = self.latest_of(fields["authority"], fields["authority_code"], fields["year"])
         if latest != expected:
             raise AuditError([Problem("audit-record-stale",
-                                      f"the rating of {decision.authority} {decision.year} changed: its newest record is now "
+                                      f"the rating of {fields['authority']} {fields['year']} changed: its newest record is now "
                                       f"{latest}, not {expected or 'none'}; nothing was recorded", str(self.path),
                                       suggestion="read the council's record again and decide on what it says now")])
 
@@ -374,43 +419,71 @@ class AuditStore:
                 con.execute("COMMIT")
 
     def _verify(self) -> VerifyResult:
+        """One pass over the rows as tuples (no record objects): each row's types checked, its hash computed over
+        its stored values (format 3) or its fields' JSON (formats 1 and 2), its link to the one before."""
         previous, count, last = GENESIS_HASH, 0, None
-        records = self.iter_records()
-        while True:
-            try:
-                record = next(records)
-            except StopIteration:
-                break
-            except DamagedRecord as exc:
-                name = f"record {exc.seq}" if isinstance(exc.seq, int) and not isinstance(exc.seq, bool) else f"record {count + 1}"
-                return VerifyResult(False, count, previous, name, f"{name} was altered: {exc.reason}")
+        for row in self._tuples(f"SELECT {', '.join(FIELDS)}, record_hash FROM evaluations ORDER BY seq"):
+            reason = row_damage(row)
+            seq = row[0]
+            if reason:
+                name = f"record {seq}" if type(seq) is int else f"record {count + 1}"
+                return VerifyResult(False, count, previous, name, f"{name} was altered: {reason}")
             expected_seq = count + 1
-            if record.seq != expected_seq:
+            name = f"record {seq} ({row[1]})"
+            if seq != expected_seq:
                 return VerifyResult(False, count, previous, f"record {expected_seq}",
-                                    f"record {expected_seq} is missing: the chain goes on at {record.name}")
-            if record.computed_hash() != record.record_hash:  # None (an unknown format) never matches
-                return VerifyResult(False, count, previous, record.name,
-                                    f"{record.name} was altered: its fields no longer match its hash")
-            if record.previous_hash != previous:
-                return VerifyResult(False, count, previous, record.name,
-                                    f"{record.name} does not follow the record before it: a record was removed, "
+                                    f"record {expected_seq} is missing: the chain goes on at {name}")
+            if row_hash(row) != row[-1]:  # None (an unknown format) never matches
+                return VerifyResult(False, count, previous, name, f"{name} was altered: its fields no longer match its hash")
+            if row[_PREVIOUS] != previous:
+                return VerifyResult(False, count, previous, name,
+                                    f"{name} does not follow the record before it: a record was removed, "
                                     "replaced or reordered")
-            previous, count, last = record.record_hash, count + 1, record
+            previous, count, last = row[-1], count + 1, name
         heads = list(self._rows("SELECT length, record_id, record_hash FROM chain_head WHERE one = 1"))
         length, head_id, head_hash = (heads[0]["length"], heads[0]["record_id"], heads[0]["record_hash"]) if heads else (0, None, GENESIS_HASH)
         if (length, head_hash) != (count, previous):
             return VerifyResult(False, count, previous, f"record {length} ({head_id})",
                                 f"record {length} ({head_id}) is missing: the chain head names it as the last of "
                                 f"{length} records, the store holds {count}"
-                                + (f" ending at {last.name}" if last else ""))
+                                + (f" ending at {last}" if last else ""))
         return VerifyResult(True, count, previous)
 
     def _error(self, code: Code, message: str, suggestion: str | None = None) -> AuditError:
         return AuditError([Problem(code, message, str(self.path), suggestion=suggestion)])
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+_PREVIOUS = FIELDS.index("previous_hash")
+_INSERT = f"INSERT INTO evaluations ({', '.join(FIELDS)}, record_hash) VALUES ({', '.join('?' * (len(FIELDS) + 1))})"
+
+
+@dataclass(frozen=True)
+class PreparedRecord:
+    """An evaluation encoded for the audit trail, all but its place in the chain (seq, time, previous hash):
+    plain values, cheap to send from a worker process."""
+
+    fields: dict[str, Any]
+    supersedes: str | None = None  # a record id, or the start of one; checked when appended
+    expect_latest: bool = False  # refuse it unless ``supersedes`` is still the council's newest record (AuditStore.append)
+
+
+def prepare(decision: Decision, *, profile_source_text: str, run_by: str | None = None,
+            supersedes: str | None = None, review: dict[str, Any] | None = None, expect_latest: bool = False) -> PreparedRecord:
+    """The record of one evaluation as it will be stored (record format 3), encoded once."""
+    return PreparedRecord({
+        "record_id": uuid.uuid4().hex, "record_format": RECORD_FORMAT,
+        "run_by": run_by or _current_user(), "authority": decision.authority,
+        "authority_code": decision.authority_code, "year": decision.year, "input_hash": decision.input_hash,
+        "input_text": profile_source_text, "ruleset_id": decision.ruleset.id,
+        "ruleset_version": decision.ruleset.version, "ruleset_hash": decision.ruleset.content_hash,
+        "catalogue_hash": decision.ruleset.catalogue_hash, "engine_version": decision.engine_version,
+        "proposed_band": decision.proposed_band,
+        "limits": json_text([limit.model_dump(mode="json") for limit in decision.limits]),
+        "limited_band": decision.limited_band,
+        "judgement": (json_text(review) if review is not None else
+                      json_text(decision.judgement.model_dump(mode="json")) if decision.judgement else None),
+        "final_band": decision.final_band, "decision": encode_decision(decision),
+    }, supersedes, expect_latest)
 
 
 def _current_user() -> str:

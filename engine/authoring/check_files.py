@@ -9,7 +9,7 @@ from ..errors import EngineError, Problem, RulesetError
 from ..load.letter import load_wording
 from ..load.ruleset import load_ruleset
 from ..model.loaded import LoadedRuleset
-from ..paths import rules_dir
+from ..paths import rules_dir, shown_path
 
 
 def check_ruleset_files(paths: list[str] | None = None) -> list[tuple[str, LoadedRuleset]]:
@@ -44,7 +44,7 @@ class RulesetChecked:
         """The line ``engine rules check`` prints for it: what the file holds, counted."""
         ruleset = self.loaded.ruleset
         withhold = f", {len(ruleset.withhold)} withhold rule{'s' * (len(ruleset.withhold) != 1)}" if ruleset.withhold else ""
-        return (f"{self.path}: no problems ({len(ruleset.rules)} rules, {len(ruleset.decision_table.rows)} "
+        return (f"{shown_path(self.path)}: no problems ({len(ruleset.rules)} rules, {len(ruleset.decision_table.rows)} "
                 f"decision-table rows, {len(ruleset.limits)} limits{withhold})")
 
 

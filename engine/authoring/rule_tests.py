@@ -10,6 +10,7 @@ from ..errors import EXIT_FAILED, EXIT_OK, EngineError
 from ..load.ruleset import load_ruleset
 from ..model.loaded import LoadedRuleset
 from ..paths import rules_dir
+from ..paths import shown_path as shown
 from .cases import CaseResult, find_cases, load_case, own_cases, run_case
 
 
@@ -110,14 +111,6 @@ def _grades(grades: list[int]) -> str:
     return "/".join(str(g) for g in grades)
 
 
-def shown(path: str) -> str:
-    """A path as a reader gives it: relative to the working folder when it is under it."""
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return path
-
-
 def format_rule_tests(run: RuleTestRun, coverage: bool = False) -> str:
     """The run as a reviewer reads it: one line per case, the differences under each failure, a summary,
     and with ``coverage`` the count of cases behind every rule, row and limit."""
@@ -129,6 +122,8 @@ def format_rule_tests(run: RuleTestRun, coverage: bool = False) -> str:
     for result in run.results:
         lines.append(f"{'PASS' if result.passed else 'FAIL'}  {shown(result.path)}: {result.description}")
         lines += [f"      {difference}" for difference in result.differences]
+    if run.against is None and run.coverage:
+        lines.append("Rulesets: " + "; ".join(f"{c.ruleset_id} {c.version} ({shown(c.path)})" for c in run.coverage))
     failed = sum(not r.passed for r in run.results)
     lines.append(f"{len(run.results)} case{'s' * (len(run.results) != 1)}: {len(run.results) - failed} passed, {failed} failed")
     if coverage:

@@ -3,8 +3,9 @@
 The inputs are listed first (file names, table rows), never read all at once; profiles are read, parsed and
 rated in chunks, the measures of each chunk derived together, by worker processes (one per CPU by default).
 Results come back in the order of the inputs, exactly as a serial run gives them, and only the parent
-process writes the audit trail. A council whose profile is invalid is reported with its location and does
-not stop the others. For notebooks, :func:`rate_all` returns the results as a pandas DataFrame.
+process writes the audit trail: the workers encode each record (engine.audit.store.prepare), the parent
+appends each chunk's records in one transaction, so a kill loses at most the chunk in flight. A council
+whose profile is invalid is reported with its location and does not stop the others. For notebooks, :func:`rate_all` returns the results as a pandas DataFrame.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..audit.store import AuditStore
+from ..audit.store import AuditStore, PreparedRecord, prepare
 from ..decide.pipeline import Evaluation, evaluate_document, evaluate_many
 from ..errors import EXIT_BAD_INPUT, EXIT_OK, EngineError, Problem, ProfileError
 from ..ingest.profile_table import column_problems, document_text, row_document
@@ -33,13 +34,14 @@ from ..model.source import SourceDocument
 from ..model.trace import Decision
 from ..model.translation import Carried
 from ..model.values import BEST_FIRST
+from ..paths import shown_path
 from ..render.escape import one_line
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
 # A result row's columns: these, with a "<stage>_grade" column for each grading stage between them.
 LEADING = ["authority", "authority_code", "year", "status", "proposed_band", "limits", "limited_band", "judgement", "final_band",
            "final_words", "previous_band", "direction"]
-TRAILING = ["decisive_rules", "withheld_by", "ruleset", "what_if", "input_hash", "source", "audit_record"]
+TRAILING = ["decisive_rules", "withheld_by", "ruleset", "ruleset_file", "what_if", "input_hash", "source", "audit_record"]
 BANDS = ["proposed_band", "limited_band", "final_band", "previous_band"]  # empty when withheld (or, previous, not given)
 CHUNK = 64  # profiles a worker rates at once: their measures are derived together
 
@@ -88,6 +90,7 @@ class BatchResult(OverCouncils):
     audit_path: Path | None = None
     ruleset: str | None = None  # the ruleset given for every profile, whatever its year
     carried: list[Carried] = field(default_factory=list)  # the profiles translated into the ruleset's words
+    recorded: int = 0  # evaluations recorded in the audit trail
 
     @property
     def rated(self) -> pd.DataFrame:
@@ -151,28 +154,42 @@ def collect(inputs: Iterable[Path | str]) -> tuple[list[ProfileSource], list[Fai
 
 @dataclass(frozen=True)
 class Rated:
-    """What rating one source gave: its result row (and, for the audit trail, the decision and the text), or
-    the located problems that stopped it."""
+    """What rating one source gave: its result row (and, for the audit trail, its record, encoded), or the
+    located problems that stopped it."""
 
     label: str
     row: dict[str, Any] | None = None
     band_words: dict[int, str] | None = None
-    decision: Decision | None = None
-    text: str | None = None
+    record: PreparedRecord | None = None
     problems: list[Problem] | None = None
     carried: Carried | None = None  # the translation that read the profile in the ruleset's words, if one did
 
 
-def rate_chunk(sources: list[ProfileSource], ruleset_path: str | None = None, keep_decisions: bool = False) -> list[Rated]:
+@dataclass(frozen=True)
+class Recording:
+    """That a batch records its evaluations, and as whom: the workers encode each record."""
+
+    run_by: str | None = None
+
+
+def rate_chunk(sources: list[ProfileSource], ruleset_path: str | None = None, recording: Recording | None = None) -> list[Rated]:
     """Rate a chunk of sources: each parsed and validated, then every valid one decided with its ruleset,
-    the measures of all that share a ruleset derived together. Results in the sources' order."""
+    the measures of all that share a ruleset derived together. Results in the sources' order; with
+    ``recording``, each with its audit record encoded."""
     out: list[Rated | None] = [None] * len(sources)
     groups: dict[str, tuple[LoadedRuleset, list[tuple[int, LoadedProfile, str]]]] = {}
+    resolved: dict[object, LoadedRuleset] = {}  # by year (or the one given): found once for the chunk, not per profile
     for i, source in enumerate(sources):
         try:
             text = source.read()
             doc = source.document or read_yaml(text, source.file, ProfileError)
-            ruleset = ruleset_for_document(doc, ruleset_path)
+            year = doc.data.get("year") if isinstance(doc.data, dict) else None
+            key = ruleset_path if ruleset_path is not None else (type(year), year)
+            ruleset = resolved.get(key)
+            if ruleset is None:
+                ruleset = ruleset_for_document(doc, ruleset_path)
+                if ruleset is not None:  # a year with no ruleset raises, located at this profile's year
+                    resolved[key] = ruleset
             loaded = profile_for_ruleset(doc, ruleset)
         except EngineError as exc:
             out[i] = Rated(source.label, problems=exc.problems)
@@ -181,19 +198,19 @@ def rate_chunk(sources: list[ProfileSource], ruleset_path: str | None = None, ke
         groups.setdefault(ruleset.content_hash, (ruleset, []))[1].append((i, loaded, text))
     for ruleset, members in groups.values():
         for (i, loaded, text), decision in zip(members, evaluate_many([loaded for _, loaded, _ in members], ruleset), strict=True):
-            out[i] = Rated(sources[i].label, result_row(decision, sources[i].label), dict(decision.band_words),
-                           decision.detached() if keep_decisions else None, text if keep_decisions else None,
+            record = prepare(decision, profile_source_text=text, run_by=recording.run_by) if recording else None
+            out[i] = Rated(sources[i].label, result_row(decision, sources[i].label), dict(decision.band_words), record,
                            carried=loaded.carried)
     return [rated for rated in out if rated is not None]
 
 
-def _rated(sources: list[ProfileSource], ruleset_path: str | None, keep_decisions: bool,
+def _rated(sources: list[ProfileSource], ruleset_path: str | None, recording: Recording | None,
            workers: int) -> Iterator[list[Rated]]:
     """Each chunk's results, in order; with several workers, a few chunks are in flight at once."""
     chunks = [sources[i:i + CHUNK] for i in range(0, len(sources), CHUNK)]
     if workers <= 1 or len(chunks) <= 1:
         for chunk in chunks:
-            yield rate_chunk(chunk, ruleset_path, keep_decisions)
+            yield rate_chunk(chunk, ruleset_path, recording)
         return
     # fork: the workers start with the rulesets this process has loaded; the inference adapter forgets the
     # durable-rules host it may have had, so each worker builds its own (engine.inference.adapter).
@@ -201,7 +218,7 @@ def _rated(sources: list[ProfileSource], ruleset_path: str | None, keep_decision
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         pending: deque[Future[list[Rated]]] = deque()
         for chunk in chunks:
-            pending.append(pool.submit(rate_chunk, chunk, ruleset_path, keep_decisions))
+            pending.append(pool.submit(rate_chunk, chunk, ruleset_path, recording))
             if len(pending) >= 2 * workers:  # bounded: memory stays flat however many profiles
                 yield pending.popleft().result()
         while pending:
@@ -230,21 +247,26 @@ def evaluate_batch(inputs: Iterable[Path | str], *, audit: Path | str | None = N
     rows: list[dict[str, Any]] = []
     carried: list[Carried] = []
     band_words: dict[int, str] = {}
-    done = 0
+    done = recorded = 0
     try:
-        for chunk in _rated(sources, str(ruleset) if ruleset is not None else None, store is not None,
+        for chunk in _rated(sources, str(ruleset) if ruleset is not None else None, Recording(run_by) if store else None,
                             workers if workers is not None else (os.cpu_count() or 1)):
+            records: list[tuple[dict[str, Any], PreparedRecord]] = []
             for rated in chunk:
                 if rated.problems is not None:
                     failures.append(Failure(rated.label, rated.problems))
                     continue
                 assert rated.row is not None
                 band_words = band_words or dict(rated.band_words or {})
-                if store is not None and rated.decision is not None:
-                    rated.row["audit_record"] = store.append(rated.decision, profile_source_text=rated.text or "", run_by=run_by)
+                if rated.record is not None:
+                    records.append((rated.row, rated.record))
                 rows.append(rated.row)
                 if rated.carried is not None:
                     carried.append(rated.carried)
+            if store is not None and records:  # the chunk's records in one transaction: all of them or none
+                for (row, _), record_id in zip(records, store.append_prepared([r for _, r in records]), strict=True):
+                    row["audit_record"] = record_id
+                recorded += len(records)
             done += len(chunk)
             if progress:
                 progress(done, len(sources))
@@ -256,7 +278,7 @@ def evaluate_batch(inputs: Iterable[Path | str], *, audit: Path | str | None = N
     for column in BANDS + [c for c in grade_columns]:
         frame[column] = frame[column].astype("Int64")  # whole numbers, empty where there is none
     return BatchResult(frame, failures, band_words, Path(audit) if audit is not None else None,
-                       str(ruleset) if ruleset is not None else None, carried)
+                       str(ruleset) if ruleset is not None else None, carried, recorded)
 
 
 def rate_to_file(inputs: Iterable[Path | str], output: Path | str, **options: Any) -> BatchResult:
@@ -286,7 +308,8 @@ def result_row(decision: Decision, source: str, audit_record: str | None = None)
         **{f"{stage}_grade": grade for stage, grade in decision.grades.items()},
         "decisive_rules": "; ".join([grades[s] for s in sorted(grades)] + rows + binding),
         "withheld_by": "; ".join(r.rule_id for r in decision.withheld),
-        "ruleset": f"{decision.ruleset.id} {decision.ruleset.version}", "what_if": what_if(decision), "input_hash": decision.input_hash,
+        "ruleset": f"{decision.ruleset.id} {decision.ruleset.version}", "ruleset_file": shown_path(decision.ruleset.path),
+        "what_if": what_if(decision), "input_hash": decision.input_hash,
         "source": source, "audit_record": audit_record or "",
     }
 
@@ -321,6 +344,9 @@ def summary(result: BatchResult) -> list[str]:
              + (f"; {failed} could not be rated (see above)" if failed else "")]
     if result.ruleset:
         lines.append(f"ruleset: {result.ruleset}, for every profile whatever its year")
+    elif len(result.results):
+        used = result.results[["ruleset", "ruleset_file"]].drop_duplicates().sort_values("ruleset")
+        lines.append("rulesets used: " + "; ".join(f"{one_line(r.ruleset)} ({one_line(r.ruleset_file)})" for r in used.itertuples()))
     lines += carried_lines(result.carried)
     if rated and result.results["what_if"].ne("").any():
         lines.append("WHAT-IF, not a rating Ofsted gave:")
@@ -339,5 +365,5 @@ def summary(result: BatchResult) -> list[str]:
     for row in limited.itertuples():
         lines.append(f"  {one_line(row.authority)}: {row.proposed_band} -> {row.limited_band} ({row.limits})")
     if result.audit_path:
-        lines.append(f"audit trail: {rated + withheld} evaluation(s) recorded in {result.audit_path}")
+        lines.append(f"audit trail: {result.recorded} evaluation(s) recorded in {result.audit_path}")
     return lines

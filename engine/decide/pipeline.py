@@ -84,7 +84,8 @@ def _decide(loaded: LoadedProfile, loaded_ruleset: LoadedRuleset, measures: Meas
     common: dict[str, Any] = dict(
         authority=profile.authority.name, authority_code=profile.authority.code, year=profile.year,
         ruleset=RulesetRef(id=ruleset.id, version=ruleset.version, year=ruleset.year, content_hash=loaded_ruleset.content_hash,
-                           catalogue=catalogue.name, catalogue_hash=catalogue.content_hash, transitional=ruleset.transitional),
+                           catalogue=catalogue.name, catalogue_hash=catalogue.content_hash, transitional=ruleset.transitional,
+                           path=_absolute(loaded_ruleset.path)),
         input_hash=loaded.input_hash, engine_version=__version__, band_words={band: step.words for band, step in ruleset.scale.items()},
         previous_band=profile.previous_band, fired_rules=sorted(outcome.fired_rules(ruleset)),
     )
@@ -102,3 +103,10 @@ def _decide(loaded: LoadedProfile, loaded_ruleset: LoadedRuleset, measures: Meas
                                       limits=limits, limited_band=outcome.final_band, final_band=outcome.final_band, trace=trace)
     decision = decision.model_copy(update={"judgement_warranted": judgement_warranted(decision, loaded_ruleset, fired)})
     return decision.model_copy(update={"direction": direction_of_travel(decision, ruleset)})
+
+
+def _absolute(path: str) -> str:
+    try:
+        return str(Path(path).resolve())
+    except OSError:
+        return path

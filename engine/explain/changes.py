@@ -14,6 +14,7 @@ from typing import Any
 
 from ..model.catalogue import Catalogue
 from ..model.profile import GOOD_OR_BETTER, GRADES
+from ..model.wording import counted
 
 # One grade up and one grade down the inspection scale (GRADES, best first).
 BETTER_GRADES = dict(zip(GRADES[1:], GRADES[:-1], strict=True))
@@ -274,7 +275,7 @@ def describe_changes(before: dict, after: dict, catalogue: Catalogue) -> list[tu
             resolved = sum(a.get("resolved_on") != b.get("resolved_on") for a, b in
                            zip(new.get("areas_for_priority_action") or [], old.get("areas_for_priority_action") or [], strict=True))
             if resolved:
-                out.append(((section, key), f"{what}: {resolved} area(s) for priority action resolved by the evidence date"))
+                out.append(((section, key), f"{what}: {counted(resolved, 'area')} for priority action resolved by the evidence date"))
         else:
             out.append(((section, key), f"{section.replace('_', ' ')}: {key.replace('_', ' ')} {after[section][key]} "
                                         f"instead of {before[section][key]}"))

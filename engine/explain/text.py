@@ -14,7 +14,8 @@ def explain_why_not(profile_path: Path | str, band: int, ruleset_path: Path | st
     words = d.band_words
     assert d.final_band is not None and d.proposed_band is not None, "why_not refuses a withheld rating"
     out = [f"Why not band {band_text(band, words)} for {terminal(answer.authority)}?",
-           f"The final band is {band_text(d.final_band, words)}; the proposed band was {band_text(d.proposed_band, words)}.", ""]
+           f"The final band is {band_text(d.final_band, words)}; the proposed band was {band_text(d.proposed_band, words)}.",
+           f"Ruleset {terminal(d.ruleset.named())}.", ""]
     needs = ", ".join(f"{stage} grade {want}" for stage, _, want in answer.stages)
     out.append(f"Band {band} comes from decision table row {answer.row_id}: {needs}.")
     for stage, now, want in answer.stages:

@@ -41,6 +41,7 @@ _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NOT_PLAIN = re.compile(r"(?:^|[\s\[{,])[&*][^\s,\]}]|<<")
 _TAG = "tag:yaml.org,2002:"
 _SCALARS = {f"{_TAG}{name}" for name in ("int", "float", "bool", "null", "timestamp")}
+_STR, _MAP, _SEQ = f"{_TAG}str", f"{_TAG}map", f"{_TAG}seq"
 
 MAX_BYTES = 1024 * 1024
 MAX_NODES = 100_000
@@ -147,10 +148,10 @@ _CAREFUL = object()  # the fast path's answer for "read this one the careful way
 def _plain(text: str) -> Any:
     """The data of a plain document, built from libyaml's nodes; _CAREFUL for anything else (the careful path
     then reads it, refusing what must be refused, with its location)."""
-    loader = _SafeLoader(text)
+    loader = _PlainLoader(text)
     try:
         node = loader.get_single_node()
-        return None if node is None else _build(node, loader)
+        return None if node is None else _Builder(loader).build(node)
     except (yaml.YAMLError, _NotPlain, TypeError, ValueError, OverflowError, RecursionError):
         return _CAREFUL
     finally:
@@ -158,27 +159,67 @@ def _plain(text: str) -> Any:
 
 
 class _NotPlain(Exception):
-    """A node the fast path does not build: a duplicate key, an unusual tag."""
+    """A node the fast path does not build: a duplicate key, an unusual tag, one value past MAX_NODES."""
 
 
-def _build(node: yaml.Node, loader: Any) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        if node.tag == f"{_TAG}str":
-            return node.value
-        if node.tag in _SCALARS:
-            return loader.construct_object(node)
-        raise _NotPlain(node.tag)
-    if isinstance(node, yaml.MappingNode) and node.tag == f"{_TAG}map":
-        out: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = _build(key_node, loader)
-            if key in out:
-                raise _NotPlain("duplicate key")
-            out[key] = _build(value_node, loader)
-        return out
-    if isinstance(node, yaml.SequenceNode) and node.tag == f"{_TAG}seq":
-        return [_build(item, loader) for item in node.value]
-    raise _NotPlain(node.tag)
+# The tag the safe loader's resolver gives a plain scalar, by its text: the same few hundred values (grades,
+# counts, years, keys) recur in every profile, and the resolver's regular expressions cost more than the rest of
+# reading them. Bounded: cleared when full, so a batch of any size holds no more than this.
+_RESOLVED: dict[tuple[str, tuple[bool, bool]], str] = {}
+_CONSTRUCTED: dict[tuple[str, str], Any] = {}  # (tag, text) -> the int, float, bool, None or date it reads as
+_MEMO_SIZE = 20_000
+
+
+class _PlainLoader(_SafeLoader):  # type: ignore[misc, valid-type]
+    """The safe loader, its resolution of plain scalars remembered (the same answer, computed once)."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is not yaml.ScalarNode:
+            return str(super().resolve(kind, value, implicit))
+        key = (value, implicit)
+        tag = _RESOLVED.get(key)
+        if tag is None:
+            if len(_RESOLVED) >= _MEMO_SIZE:
+                _RESOLVED.clear()
+            tag = _RESOLVED[key] = super().resolve(kind, value, implicit)
+        return tag
+
+
+class _Builder:
+    """The data from a plain document's nodes, counting them: past MAX_NODES the careful path reads (and refuses) it."""
+
+    def __init__(self, loader: Any):
+        self.loader, self.count = loader, 0
+
+    def build(self, node: yaml.Node) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _NotPlain("too many values")
+        tag = node.tag
+        if isinstance(node, yaml.ScalarNode):
+            if tag == _STR:
+                return node.value
+            if tag not in _SCALARS:
+                raise _NotPlain(tag)
+            key = (tag, node.value)
+            if key in _CONSTRUCTED:
+                return _CONSTRUCTED[key]
+            value = self.loader.construct_object(node)
+            if len(_CONSTRUCTED) >= _MEMO_SIZE:
+                _CONSTRUCTED.clear()
+            _CONSTRUCTED[key] = value  # ints, floats, booleans, null and dates: values nobody can change
+            return value
+        if isinstance(node, yaml.MappingNode) and tag == _MAP:
+            out: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = self.build(key_node)
+                if key in out:
+                    raise _NotPlain("duplicate key")
+                out[key] = self.build(value_node)
+            return out
+        if isinstance(node, yaml.SequenceNode) and tag == _SEQ:
+            return [self.build(item) for item in node.value]
+        raise _NotPlain(tag)
 
 
 def _failing_scalar(loader: Any, root: yaml.Node) -> Location:

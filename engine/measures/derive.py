@@ -132,6 +132,10 @@ class _Settings:
         self.in_line_or_above = {c: ((self.vs[c] != None) & (self.vs[c] != BELOW) & self.in_totals).astype(np.int64) @ membership  # noqa: E711
                                  for c in COMPARATORS}
         self.membership = membership.astype(bool)
+        self.members = self.membership.tolist()
+        self.type_index = index
+        self.scope_index = {scope: s for s, scope in enumerate(self.scopes)}
+        self._rows: dict[int, dict[str, Any]] = {}
 
     def values(self, p: int, out: dict[str, Any]) -> None:
         fields = {f: a[p].tolist() for f, a in self.fields.items()}
@@ -165,37 +169,51 @@ class _Settings:
                     row[f"share_types_in_line_or_above_{c}"] = in_line[c][s] / compared[c][s]
             _emit(out, scope, row, SETTING_SCOPE_FIELDS)
 
+    def _row(self, p: int) -> dict[str, Any]:
+        """Profile ``p``'s arrays as Python lists, made once: reading a numpy element costs a microsecond each time,
+        and a trace asks for the inputs of every measure."""
+        row = self._rows.get(p)
+        if row is None:
+            row = self._rows[p] = {
+                "counts": self.counts[p].tolist(), "share_good_or_better": self.share_good_or_better[p].tolist(),
+                "in_totals": self.in_totals[p].tolist(), **{f: a[p].tolist() for f, a in self.fields.items()},
+                "comparator": {c: a[p].tolist() for c, a in self.comparator.items()},
+                "vs": {c: a[p].tolist() for c, a in self.vs.items()},
+                "scope": {f: a[p].tolist() for f, a in self.scope_fields.items()}}
+        return row
+
     def inputs(self, p: int, name: str) -> dict[str, Any] | None:
         scope, _, field = name.rpartition(".")
-        if scope.startswith("settings.") and scope[len("settings."):] in self.types:
-            t = self.types.index(scope[len("settings."):])
-            counts = dict(zip(GRADES, self.counts[p, t].tolist(), strict=True))
-            total = int(self.fields["count_total"][p, t])
+        row = self._row(p)
+        if scope.startswith("settings.") and scope[len("settings."):] in self.type_index:
+            t = self.type_index[scope[len("settings."):]]
+            counts = dict(zip(GRADES, row["counts"][t], strict=True))
+            total = row["count_total"][t]
             if field in COUNT_FIELDS:
                 return counts
             if field == "share_good_or_better":
-                return {"count_good_or_better": int(self.fields["count_good_or_better"][p, t]), "count_total": total}
+                return {"count_good_or_better": row["count_good_or_better"][t], "count_total": total}
             if field == "share_inadequate":
-                return {"count_inadequate": int(self.fields["count_inadequate"][p, t]), "count_total": total}
+                return {"count_inadequate": row["count_inadequate"][t], "count_total": total}
             if field in COMPARATORS:
                 return {"source": "profile"}
             c = field[len("vs_"):]
-            return {"share_good_or_better": float(self.share_good_or_better[p, t]), c: float(self.comparator[c][p, t])}
-        if scope not in self.scopes:
+            return {"share_good_or_better": row["share_good_or_better"][t], c: row["comparator"][c][t]}
+        if scope not in self.scope_index:
             return None
-        s = self.scopes.index(scope)
-        types = [t for t in self.order[p] if self.membership[t, s] and self.in_totals[p, t]]
+        s = self.scope_index[scope]
+        types = [t for t in self.order[p] if self.members[t][s] and row["in_totals"][t]]
         if field in COUNT_FIELDS:
             return {"setting_types": [self.types[t] for t in types]}
         if field in ("share_good_or_better", "share_inadequate"):
             part = "count_good_or_better" if field == "share_good_or_better" else "count_inadequate"
-            return {part: int(self.scope_fields[part][p, s]), "count_total": int(self.scope_fields["count_total"][p, s])}
+            return {part: row["scope"][part][s], "count_total": row["scope"]["count_total"][s]}
         if field == "count_types_compared":
-            return {"setting_types": [self.types[t] for t in types if self.vs["national"][p, t] is not None]}
+            return {"setting_types": [self.types[t] for t in types if row["vs"]["national"][t] is not None]}
         c = field[len("share_types_in_line_or_above_"):]
-        compared = [t for t in types if self.vs[c][p, t] is not None]
-        return {"in_line_or_above": [self.types[t] for t in compared if self.vs[c][p, t] != BELOW],
-                "below": [self.types[t] for t in compared if self.vs[c][p, t] == BELOW]}
+        compared = [t for t in types if row["vs"][c][t] is not None]
+        return {"in_line_or_above": [self.types[t] for t in compared if row["vs"][c][t] != BELOW],
+                "below": [self.types[t] for t in compared if row["vs"][c][t] == BELOW]}
 
     def frame(self, p: int, cat: Catalogue) -> pd.DataFrame:
         """One council's settings as the reports read them (a row per setting type, in the profile's order)."""
@@ -255,6 +273,10 @@ class _Indicators:
         for i, m in enumerate(self.meta):
             membership[i, 1 + outcomes.index(m.outcome)] = 1
         self.membership = membership.astype(bool)
+        self.members = self.membership.tolist()
+        self.key_index = index
+        self.scope_index = {scope: s for s, scope in enumerate(self.scopes)}
+        self._scopes_seen: dict[tuple[int, int], dict[str, dict[str, Any]]] = {}
         self.in_catalogue = membership.sum(axis=0).tolist()
         self.scope_available = self.available.astype(np.int64) @ membership
         self.scope_in_line = self.in_line_or_above.astype(np.int64) @ membership
@@ -291,20 +313,27 @@ class _Indicators:
     def inputs(self, p: int, name: str) -> dict[str, Any] | None:
         scope, _, field = name.rpartition(".")
         if scope.startswith("indicator."):
-            i = self.keys.index(scope[len("indicator."):])
+            i = self.key_index[scope[len("indicator."):]]
             if field in ("value", "trend"):
                 return {"source": "profile"}
             c = field[len("vs_"):]
             return {"value": float(self.value[p, i]), c: float(getattr(self, c)[p, i]), "polarity": self.meta[i].polarity}
-        if scope not in self.scopes:
+        if scope not in self.scope_index:
             return None
-        s = self.scopes.index(scope)
-        members = [i for i in range(len(self.keys)) if self.membership[i, s]]
-        available = [self.keys[i] for i in members if self.available[p, i]]
-        ok = [self.keys[i] for i in members if self.available[p, i] and self.in_line_or_above[p, i]]
-        gaps = [self.keys[i] for i in members if self.gap[p, i]]
-        with_trend = [self.keys[i] for i in members if self.trend[p, i] is not None]
-        improving = [self.keys[i] for i in members if self.trend[p, i] == "improving"]
+        return self._scope_inputs(p, self.scope_index[scope])[field]
+
+    def _scope_inputs(self, p: int, s: int) -> dict[str, dict[str, Any]]:
+        """What each count and share of a scope came from, for profile ``p``: made once for all of them."""
+        found = self._scopes_seen.get((p, s))
+        if found is not None:
+            return found
+        available_p, in_line_p, gap_p, trend_p = (a[p].tolist() for a in (self.available, self.in_line_or_above, self.gap, self.trend))
+        members = [i for i in range(len(self.keys)) if self.members[i][s]]
+        available = [self.keys[i] for i in members if available_p[i]]
+        ok = [self.keys[i] for i in members if available_p[i] and in_line_p[i]]
+        gaps = [self.keys[i] for i in members if gap_p[i]]
+        with_trend = [self.keys[i] for i in members if trend_p[i] is not None]
+        improving = [self.keys[i] for i in members if trend_p[i] == "improving"]
         by_field: dict[str, dict[str, Any]] = {
             "count_with_trend": {"indicators": with_trend}, "count_improving": {"indicators": improving},
             "share_improving": {"count_improving": len(improving), "count_with_trend": len(with_trend)},
@@ -312,7 +341,8 @@ class _Indicators:
             "count_gaps": {"gaps": gaps}, "share_gaps": {"count_gaps": len(gaps), "in_catalogue": len(members)},
             "share_in_line_or_above": {"count_in_line_or_above": len(ok), "count_available": len(available),
                                        "below": [k for k in available if k not in ok]}}
-        return by_field[field]
+        self._scopes_seen[(p, s)] = by_field
+        return by_field
 
     def frame(self, p: int) -> pd.DataFrame:
         """One council's indicators as the reports read them (a row per catalogue indicator)."""

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from .provenance import Provenance
 from .values import COUNT_MAX, Band, CouncilCode, Count, Line, Number, Paragraph, Proportion, Year
 
 Grade = Literal["outstanding", "good", "satisfactory", "inadequate"]
@@ -189,3 +190,5 @@ class Profile(_Model):
     indicators: dict[str, IndicatorValue] = {}
     # Each group at each stage once (the loader refuses a repeat): the catalogue's groups x stages at most.
     vulnerable_gaps: list[VulnerableGap] = Field([], max_length=200)
+    provenance: Provenance | None = Field(None, description="Which values are published, illustrative or derived from an extract "
+                                                           "(see README 'The profile'); none: every value published or derived")

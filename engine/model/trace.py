@@ -42,6 +42,7 @@ from pydantic import (
     model_validator,
 )
 
+from ..paths import shown_path
 from .ruleset import Operator
 from .values import Band
 from .wording import WITHHELD
@@ -181,6 +182,11 @@ class RulesetRef(_Model):
     catalogue: str = Field("", description="The catalogue's name; empty in decisions recorded before catalogues were named")
     catalogue_hash: str
     transitional: bool
+    path: str = Field("", description="The ruleset file evaluated with, as an absolute path; empty in decisions recorded before files were named")
+
+    def named(self) -> str:
+        """How every output names the ruleset: id, version and the file (relative to the working folder where it can)."""
+        return f"{self.id} {self.version}" + (f" ({shown_path(self.path)})" if self.path else "")
 
 
 class WithheldReason(_Model):
@@ -293,6 +299,12 @@ class Decision(_Model):
 
     __hash__ = None  # type: ignore[assignment]
 
+    def without_measures(self) -> Decision:
+        """The same decision without its measures: what it serialises to is the trace after the measures."""
+        copy = self.model_copy()
+        copy._measures = None
+        return copy
+
     def detached(self) -> Decision:
         """The same decision with its measures copied out of the batch they were derived in (to send it to
         another process, or keep it after the batch is gone)."""
@@ -328,6 +340,16 @@ class Decision(_Model):
         values = self.measure_values()
         return [MeasureDerived(id=f"measure:{name}", measure=name, value=values[name], inputs=self.measure_inputs(name))
                 for name in sorted(values)]
+
+    def measure_event_data(self) -> list[dict[str, Any]]:
+        """:meth:`measure_events` as JSON data, without a model for each (the audit trail encodes several hundred a
+        decision); beside it so the two change together (tests/test_audit_format.py holds them equal)."""
+        measures = self._measures  # read once: a private attribute costs pydantic's __getattr__ each time
+        if measures is None:
+            return []
+        values = measures.values
+        return [{"id": f"measure:{name}", "parent": None, "source": None, "type": "measure_derived", "measure": name,
+                 "value": values[name], "inputs": measures.inputs(name)} for name in sorted(values)]
 
     def events(self, type_: str) -> list[Any]:
         """The trace's events of one type, in order (e.g. ``"rule_fired"``)."""

@@ -97,6 +97,11 @@ def evidence_text(c: Stated, value: Any, holds: bool) -> str:
     return f"{c.measure} = {value_text(value)}; {'holds' if holds else 'fails'}: {needs_text(c)}"
 
 
+def counted(n: int | str, singular: str, plural: str | None = None) -> str:
+    """A count with its noun in agreement: '1 area', '2 areas', '0 areas' (plural: the singular with an s)."""
+    return f"{n} {singular if str(n) == '1' else plural or singular + 's'}"
+
+
 def band_text(band: int, words: dict[int, str]) -> str:
     return f"{band} ({words[band]})"
 
@@ -115,5 +120,71 @@ def render(template: str, measures: dict[str, Any], proportions: dict[str, float
         name, fmt = match.group(1), match.group(2)
         return format_value(measures.get(name), fmt, proportions)
 
-    text = PLACEHOLDER.sub(fill, " ".join(template.split()))
+    text = agree(PLACEHOLDER.sub(fill, " ".join(template.split())))
     return text[:1].upper() + text[1:]
+
+
+_PLURAL_MARK = re.compile(r"\b(\d+(?:\.\d+)?) ([A-Za-z-]+)\(s\)")
+
+
+def agree(text: str) -> str:
+    """A count and the noun after it agree: a template writes 'area(s)' after a count, the sentence reads
+    '1 area' or '2 areas' (and '0 areas')."""
+    return _PLURAL_MARK.sub(lambda m: counted(m.group(1), m.group(2)), text)
+
+
+# --- Numbers in a letter's sentences ------------------------------------------------------------------------
+
+_ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen",
+         "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+
+
+def spelled(n: int) -> str:
+    """A whole number in words, as a sentence that opens with it writes it: 1697 -> 'one thousand six hundred and
+    ninety-seven'. Figures beyond a million stay figures."""
+    if n < 0 or n >= 1_000_000:
+        return str(n)
+    if n < 20:
+        return _ONES[n]
+    if n < 100:
+        return _TENS[n // 10 - 2] + ("" if n % 10 == 0 else "-" + _ONES[n % 10])
+    if n < 1000:
+        rest = n % 100
+        return f"{_ONES[n // 100]} hundred" + ("" if rest == 0 else f" and {spelled(rest)}")
+    rest = n % 1000
+    return f"{spelled(n // 1000)} thousand" + ("" if rest == 0 else (" and " if rest < 100 else " ") + spelled(rest))
+
+
+class Numbers:
+    """How a letter writes its counts, one rule everywhere: a count that has a word (the wording's number_words,
+    'no' to 'twelve') is written in words, else in figures; counts compared in one phrase ('4 of the 22') are
+    written alike, so 'ten of the 22' reads '10 of the 22'; and no sentence opens with a figure."""
+
+    def __init__(self, words: list[str]):
+        self.words = words
+
+    def _has_word(self, n: int) -> bool:
+        return 0 <= n < len(self.words)
+
+    def one(self, n: int) -> str:
+        return self.words[n] if self._has_word(n) else str(n)
+
+    def alike(self, *counts: int) -> list[str]:
+        """Counts in one phrase: all in words when each has one, else all in figures."""
+        if all(self._has_word(n) for n in counts):
+            return [self.words[n] for n in counts]
+        return [str(n) for n in counts]
+
+
+_OPENING_FIGURE = re.compile(r"^(\W*)(\d+)\b(?![.,]\d)")
+
+
+def no_opening_figure(sentence: str) -> str:
+    """A sentence that would open with a figure opens with the number in words: '18 of the 520' -> 'Eighteen of
+    the 520'."""
+    match = _OPENING_FIGURE.match(sentence)
+    if match is None:
+        return sentence
+    words = spelled(int(match.group(2)))
+    return match.group(1) + words[:1].upper() + words[1:] + sentence[match.end():]

@@ -56,11 +56,13 @@ def render_record(record: AuditRecord) -> str:
     return "\n".join(lines) + "\n" + render_text(decision)
 
 
-def list_records(audit: str | os.PathLike | None = None) -> Iterator[str]:
+def list_records(audit: str | os.PathLike | None = None, *, council: str | None = None, year: int | None = None,
+                 account: str | None = None) -> Iterator[str]:
     """``engine audit list``: a line per record of the store (default: its default path), oldest first, read one
-    at a time so a store of any size lists in flat memory."""
+    at a time so a store of any size lists in flat memory; only a council's, a year's or an account's, where given
+    (:meth:`AuditStore.summaries`)."""
     with AuditStore(default_audit_path(audit), create=False) as store:
-        for record in store.summaries():
+        for record in store.summaries(council=council, year=year, account=account):
             yield record_line(record)
 
 

@@ -5,11 +5,12 @@ from html import escape
 
 from ..model.ruleset import Ruleset
 from ..model.trace import Decision, Evidence
-from ..model.wording import evidence_text, failing_text
+from ..model.wording import counted, evidence_text, failing_text
 from .charts import outcomes_chart, settings_chart
 from .evidence import OutcomeBlock, SettingRow, comparison, indicator_status, number, outcome_blocks, percent, setting_rows, setting_summary
 from .reasons import chart_thresholds, fired_note, passed_over, reason_stages
-from .reviewed import Reviewed
+from .reviewed import Reviewed, record_sentence
+from .summary import deciding_rules, gap_rows, inspection_rows, measures_read, what_would_change
 
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:72rem;padding:1.5rem;
@@ -32,6 +33,10 @@ figure{margin:1rem 0}figure svg{max-width:100%;height:auto}figcaption{font-size:
 .because{margin:.3rem 0}ul.evidence{font-family:ui-monospace,monospace;font-size:.8rem;margin:.2rem 0}
 .rule.lower{border-color:#d0d7de;opacity:.8}.note{margin-left:.6rem;font-size:.8rem;color:#57606a}
 details{margin:.6rem 0}summary{cursor:pointer;color:#1f5f8b}
+.headline{margin:.6rem 0}.step{padding:.4rem .8rem}.step .band{font-size:1.5rem}
+#decided-by ul,#what-would-change ul{margin:.2rem 0;padding-left:1.2rem;font-size:.9rem}
+#decided-by h2,#what-would-change h2{margin-top:.8rem;font-size:1.15rem}
+#decided-by .why{color:#57606a}
 """
 
 
@@ -41,16 +46,19 @@ def render_report_html(reviewed: Reviewed) -> str:
     settings = setting_rows(reviewed.measures.settings, catalogue)
     outcomes = outcome_blocks(reviewed.measures.indicators, catalogue)
     title = f"Children's services annual rating {d.year}: {d.authority}"
+    ruleset = reviewed.ruleset.ruleset
     parts = [
         "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(title)}</title>", f"<style>{STYLE}</style>", "</head>", "<body>",
         f"<header><h1>{escape(title)}</h1>",
-        f'<p class="meta">Ruleset {escape(d.ruleset.id)} {escape(d.ruleset.version)}'
+        f'<p class="meta">Ruleset {escape(d.ruleset.named())}'
         + (f"; {d.ruleset.year} is a transitional year" if d.ruleset.transitional else "")
         + f" · ruleset sha256 {d.ruleset.content_hash[:12]} · input sha256 {d.input_hash[:12]}"
-        + f" · engine {escape(d.engine_version)}</p></header>",
+        + f" · engine {escape(d.engine_version)} · {escape(record_sentence(reviewed))}</p></header>",
         _headline(d),
+        _decided_by(d, ruleset),
+        _what_would_change(d, ruleset),
         '<section id="evidence"><h2>Evidence</h2>',
         "<h3>Settings and services</h3>", _settings_table(settings),
         f'<figure id="chart-settings">{settings_chart(settings, d.authority)}'
@@ -60,8 +68,11 @@ def render_report_html(reviewed: Reviewed) -> str:
         f'<figure id="chart-outcomes">{outcomes_chart(outcomes, chart_thresholds(reviewed.ruleset.ruleset))}'
         "<figcaption>Share of available indicators in line with or above comparators, by outcome; dashed lines are "
         "the ruleset's thresholds.</figcaption></figure>",
+        _inspections(reviewed),
+        _measures_read(d, ruleset),
         "</section>",
-        _reasons(d, reviewed.ruleset.ruleset),
+        _reasons(d, ruleset),
+        _audit(reviewed),
         "</body>", "</html>",
     ]
     return "\n".join(parts) + "\n"
@@ -147,6 +158,64 @@ def _reasons(d: Decision, ruleset: Ruleset) -> str:
         if stage.not_fired:
             items = "".join(f'<li><span class="id">{escape(e.rule_id)}</span> {escape(e.title)}: '
                             f"{escape(failing_text(e.failing, e.failing.value))}</li>" for e in stage.not_fired)
-            out.append(f"<details><summary>{len(stage.not_fired)} rule(s) that did not fire</summary><ul>{items}</ul></details>")
+            out.append(f"<details><summary>{counted(len(stage.not_fired), 'rule')} that did not fire</summary><ul>{items}</ul></details>")
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def _decided_by(d: Decision, ruleset: Ruleset) -> str:
+    items = "".join(f'<li><span class="id">{escape(r.id)}</span> {escape(r.title)}: <span class="why">{escape(r.because)}</span></li>'
+                    for r in deciding_rules(d, ruleset))
+    return f'<section id="decided-by"><h2>Decided by</h2><ul>{items}</ul></section>'
+
+
+def _what_would_change(d: Decision, ruleset: Ruleset) -> str:
+    out = ['<section id="what-would-change"><h2>What would change it</h2>']
+    changes = what_would_change(d, ruleset)
+    for change in changes:
+        lines = "".join(f"<li>{escape(line)}</li>" for line in change.lines) or "<li>nothing in this evidence stands in the way</li>"
+        out.append(f'<div id="change-to-{change.band}"><strong>Band {change.band} ({escape(change.words)})</strong><ul>{lines}</ul></div>')
+    if not changes:
+        out.append("<p>The rating is withheld: a band is published when the conditions above no longer hold.</p>")
+    if d.judgement_warranted:
+        out.append('<div id="judgement-warranted"><strong>Where judgement may be warranted</strong><ul>'
+                   + "".join(f"<li>{escape(note)}</li>" for note in d.judgement_warranted) + "</ul></div>")
+    out.append('<p class="meta">The smallest changes to the evidence that reach a band: '
+               "<code>engine explain PROFILE --why-not N</code>.</p></section>")
+    return "\n".join(out)
+
+
+def _inspections(reviewed: Reviewed) -> str:
+    profile = reviewed.loaded.profile
+    rows = "".join(f"<tr><th>{escape(label)}</th><td>{escape(text)}</td></tr>" for label, text in inspection_rows(profile))
+    out = ['<h3>Safeguarding and unannounced inspections</h3>',
+           f'<table id="inspections-table">{rows}</table>' if rows else "<p>None in the profile.</p>",
+           "<h3>Gaps for vulnerable groups</h3>"]
+    gaps = gap_rows(profile)
+    if gaps:
+        out.append('<table id="gaps-table"><tr><th>Group</th><th>Stage</th><th>Gap</th><th>National gap</th><th>Trend</th></tr>'
+                   + "".join(f'<tr><td>{escape(g)}</td><td>{escape(st)}</td><td class="num">{gap}</td><td class="num">{nat}</td>'
+                             f"<td>{escape(trend)}</td></tr>" for g, st, gap, nat, trend in gaps) + "</table>")
+    else:
+        out.append("<p>None in the profile.</p>")
+    return "\n".join(out)
+
+
+def _measures_read(d: Decision, ruleset: Ruleset) -> str:
+    rows = "".join(f'<tr><td class="id">{escape(r.measure)}</td><td class="num">{escape(r.value)}</td><td>{escape(", ".join(r.read_by))}</td></tr>'
+                   for r in measures_read(d, ruleset))
+    return ("<details id=\"measures-read\"><summary>Every measure the rules and limits read</summary>"
+            f"<table><tr><th>Measure</th><th>Value</th><th>Read by</th></tr>{rows}</table></details>")
+
+
+def _audit(reviewed: Reviewed) -> str:
+    d = reviewed.decision
+    out = ['<section id="audit"><h2>Audit record</h2>', f"<p>{escape(record_sentence(reviewed))}</p>"]
+    if d.judgement is not None:
+        j = d.judgement
+        out.append(f"<p>Judgement recorded with it: band {d.limited_band} → {j.band} by {escape(j.assessor)}"
+                   + (f" on {escape(j.date)}" if j.date else "") + f": {escape(j.reason)}</p>")
+    else:
+        out.append("<p>No professional judgement.</p>")
     out.append("</section>")
     return "\n".join(out)

@@ -8,20 +8,26 @@ the wording's own Markdown (``*Every Child Matters*``) is kept.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
 from ..load.letter import load_wording
 from ..model.letter import LetterWording
-from ..model.trace import Decision
+from ..model.provenance import measure_sources
+from ..model.ruleset import Limit, Rule, Withhold
+from ..model.trace import Decision, LimitApplied, RatingWithheld, RuleFired
+from ..model.wording import Numbers, no_opening_figure
 from .escape import markdown, markdown_prose
 from .evidence import SettingRow, good_or_better, setting_rows, total
 from .reviewed import Reviewed
 
 # Private-use characters around text from the profile or a judgement, inside a composed paragraph.
 USER_OPEN, USER_CLOSE = "\ue000", "\ue001"
+# After a sentence resting on a value the profile marks illustrative: each medium shows it as ILLUSTRATIVE_MARK.
+ILLUSTRATIVE = "\ue002"
+ILLUSTRATIVE_MARK = "[illustrative]"
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w.]*)(?::[^}]*)?\}")
 
 
 @dataclass
@@ -31,6 +37,43 @@ class Letter:
     salutation: str | None
     title: str
     blocks: list[tuple[str, Any]] = field(default_factory=list)  # ("p" | "heading" | "scale" | "rating", content)
+    # The illustrative values the letter rests on (dotted path -> the profile's note): a draft, naming each.
+    illustrative: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def draft(self) -> bool:
+        return bool(self.illustrative)
+
+
+class _Marks:
+    """Marks each sentence resting on a value the profile marks illustrative, and keeps those values for the
+    letter's draft notice. A rule's sentence rests on the measures its conditions and its sentence read."""
+
+    def __init__(self, reviewed: Reviewed, letter: Letter):
+        self.provenance = reviewed.loaded.profile.provenance
+        self.letter = letter
+        self.because: dict[str, list[str]] = {}
+        if self.provenance is None:
+            return
+        ruleset = reviewed.ruleset.ruleset
+        every: list[Rule | Limit | Withhold] = [*ruleset.rules, *ruleset.limits, *ruleset.withhold]
+        items = {item.id: item for item in every}
+        for event in reviewed.decision.trace:
+            if not isinstance(event, RuleFired | LimitApplied | RatingWithheld):
+                continue
+            item = items.get(event.limit_id if isinstance(event, LimitApplied) else event.rule_id)
+            if item is not None:
+                measures = [c.measure for c in item.when] + _PLACEHOLDER.findall(item.because)
+                self.because.setdefault(event.because, []).extend(source for m in measures for source in measure_sources(m))
+
+    def mark(self, sentence: str, *sources: str) -> str:
+        """The sentence, marked if any of the profile sections it rests on is (or holds) an illustrative value."""
+        if self.provenance is None or not sentence:
+            return sentence
+        found = [part for source in dict.fromkeys(sources or self.because.get(sentence, [])) for part in self.provenance.illustrative(source)]
+        for path, note in found:
+            self.letter.illustrative.setdefault(path, note)
+        return sentence + ILLUSTRATIVE if found else sentence
 
 
 def _text(template: str, **values: Any) -> str:
@@ -68,6 +111,7 @@ def compose_letter(reviewed: Reviewed) -> Letter:
         title=wording.title,
     )
     add = letter.blocks.append
+    marks = _Marks(reviewed, letter)
     add(("p", _text(wording.guidance)))
     if d.ruleset.transitional and wording.transitional:
         add(("p", _text(wording.transitional, year=d.year, next_year=d.year + 1)))
@@ -78,19 +122,20 @@ def compose_letter(reviewed: Reviewed) -> Letter:
     if d.final_band is None:  # withheld: the letter says the rating is not published yet, and why
         add(("rating", (wording.rating_label, wording.withheld_rating or "Not yet published")))
         paragraph = [_text(wording.withheld or "", authority=_in_sentence(d.authority, wording), year=d.year)]
-        add(("p", " ".join(paragraph + [reason.because for reason in d.withheld])))
+        add(("p", " ".join(paragraph + [marks.mark(reason.because) for reason in d.withheld])))
     else:
         add(("rating", (wording.rating_label, f"{d.band_words[d.final_band].capitalize()} ({d.final_band})")))
         add(("p", _text(wording.headline, authority=_in_sentence(d.authority, wording),
                         manner=d.band_words[d.final_band].split(" ", 1)[-1])))
         said: set[str] = set()
         direction = _direction_paragraph(d, wording, said)
-        for paragraph in (direction, _settings_paragraph(reviewed, wording, said), _sentences(d, wording.paragraphs.indicators, said),
+        for paragraph in (direction, _settings_paragraph(reviewed, wording, said, marks), _sentences(d, wording.paragraphs.indicators, said),
                           _limits_paragraph(reviewed, wording, said)):
             if paragraph:
-                add(("p", " ".join(paragraph)))
+                add(("p", " ".join(no_opening_figure(marks.mark(sentence) if ILLUSTRATIVE not in sentence else sentence)
+                                   for sentence in paragraph)))
     add(("p", _text(wording.section_138)))
-    add(("closing", (wording.closing, wording.signatory, _text(wording.draft_note, ruleset=f"{d.ruleset.id} {d.ruleset.version}"))))
+    add(("closing", (wording.closing, wording.signatory, _text(wording.draft_note, ruleset=d.ruleset.named()))))
     return letter
 
 
@@ -123,11 +168,12 @@ def _sentences(decision: Decision, stages: list[str], said: set[str]) -> list[st
     return out
 
 
-def _settings_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[str]) -> list[str]:
+def _settings_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[str], marks: _Marks) -> list[str]:
     d, profile = reviewed.decision, reviewed.loaded.profile
     ev = wording.evidence
     catalogue = reviewed.ruleset.catalogue
-    n = _numbers(wording)
+    numbers = Numbers(wording.number_words)
+    n = numbers.one
     rows = setting_rows(reviewed.measures.settings, catalogue)
     # Each setting counted once: a whole given by its parts is described by its parts.
     counted = [r for r in rows if r.single_grade is None and r.counts and sum(r.counts.values()) and r.in_totals]
@@ -135,26 +181,30 @@ def _settings_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[st
     compared = [r for r in counted if r.group in ev.compared_groups]
     above = [r for r in compared if r.vs_national == "above" and r.vs_similar_areas in ("above", None)]
     if above:
-        out.append(_text(ev.above_average, types=_join([catalogue.setting_types[r.key].plural for r in above])))
+        out.append(marks.mark(_text(ev.above_average, types=_join([catalogue.setting_types[r.key].plural for r in above])),
+                              *_sources(above, "counts", "national", "similar_areas")))
     described = set()
     for r in compared:
         if r.vs_national == "below":
             plural = catalogue.setting_types[r.key].plural
             clause = (ev.none_inadequate_clause.format(plural=plural) if not r.counts["inadequate"] else
                       ev.some_inadequate_clause.format(inadequate=n(r.counts["inadequate"]), are=_are(r.counts["inadequate"])))
-            out.append(_text(ev.below_average, plural=plural, good_or_better=n(good_or_better(r)), total=n(total(r)),
-                             are=_are(good_or_better(r)), inadequate_clause=clause))
+            better, whole = numbers.alike(good_or_better(r), total(r))
+            out.append(marks.mark(_text(ev.below_average, plural=plural, good_or_better=better, total=whole,
+                                        are=_are(good_or_better(r)), inadequate_clause=clause), *_sources([r], "counts", "national")))
             described.add(r.key)
     for group, template in ev.group_sentences.items():
         members = [r for r in counted if r.group == group]
         if members:
             parts = [(ev.group_part_all if good_or_better(r) == total(r) else ev.group_part_some).format(
-                total=n(total(r)), good_or_better=n(good_or_better(r)), plural=catalogue.setting_types[r.key].plural) for r in members]
-            out.append(_text(template, group=catalogue.groups[group], parts=_join(parts)))
+                total=numbers.alike(good_or_better(r), total(r))[1], good_or_better=numbers.alike(good_or_better(r), total(r))[0],
+                plural=catalogue.setting_types[r.key].plural) for r in members]
+            out.append(marks.mark(_text(template, group=catalogue.groups[group], parts=_join(parts)), *_sources(members, "counts")))
     for r in counted:
         if r.counts["inadequate"] and r.key not in described:
-            out.append(_text(ev.inadequate_named, inadequate=n(r.counts["inadequate"]), total=n(total(r)),
-                             plural=catalogue.setting_types[r.key].plural, are=_are(r.counts["inadequate"])))
+            inadequate, whole = numbers.alike(r.counts["inadequate"], total(r))
+            out.append(marks.mark(_text(ev.inadequate_named, inadequate=inadequate, total=whole,
+                                        plural=catalogue.setting_types[r.key].plural, are=_are(r.counts["inadequate"])), *_sources([r], "counts")))
     singles: dict[str, list[SettingRow]] = {}
     for r in rows:
         if r.single_grade:
@@ -162,22 +212,23 @@ def _settings_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[st
     for grade, members in singles.items():
         titles = [m.title if i == 0 else m.title[:1].lower() + m.title[1:] for i, m in enumerate(members)]
         several = len(members) > 1 or catalogue.setting_types[members[0].key].plural.endswith("s")
-        out.append(_text(ev.single_services, services=_join(titles), are="are" if several else "is", grade=grade))
+        out.append(marks.mark(_text(ev.single_services, services=_join(titles), are="are" if several else "is", grade=grade),
+                              *(f"settings.{m.key}.grade" for m in members)))
     inspection = profile.safeguarding_inspection
     if inspection:
         same = inspection.looked_after_children in (None, inspection.safeguarding)
-        out.append(_text(ev.safeguarding_same if same else ev.safeguarding_different, kind=inspection.kind,
-                         year=inspection.year, safeguarding=inspection.safeguarding,
-                         looked_after_children=inspection.looked_after_children))
+        out.append(marks.mark(_text(ev.safeguarding_same if same else ev.safeguarding_different, kind=inspection.kind,
+                                    year=inspection.year, safeguarding=inspection.safeguarding,
+                                    looked_after_children=inspection.looked_after_children), "safeguarding_inspection"))
     unannounced = profile.unannounced_inspection
     if unannounced:
         findings = {f: f"{n(getattr(unannounced, f))} {ev.unannounced_nouns[f][getattr(unannounced, f) != 1]}"
                     for f in ev.unannounced_nouns}
-        out.append(_text(ev.unannounced, **findings))
+        out.append(marks.mark(_text(ev.unannounced, **findings), *(f"unannounced_inspection.{f}" for f in ev.unannounced_nouns)))
         if unannounced.summary:
-            out.append(_user(unannounced.summary))
+            out.append(marks.mark(_user(unannounced.summary), "unannounced_inspection.summary"))
         if unannounced.effective_action_to_safeguard:
-            out.append(ev.effective_action)
+            out.append(marks.mark(ev.effective_action, "unannounced_inspection.effective_action_to_safeguard"))
     return out
 
 
@@ -190,27 +241,40 @@ def _limits_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[str]
     return out
 
 
+def _sources(rows: list[SettingRow], *parts: str) -> list[str]:
+    """The profile values a sentence about these settings states: each row's ``parts`` (counts, national, ...)."""
+    return [f"settings.{r.key}.{part}" for r in rows for part in parts]
+
+
 def _are(count: int) -> str:
     return "is" if count == 1 else "are"
 
 
-def _numbers(wording: LetterWording) -> Callable[[int], str]:
-    def n(value: int) -> str:
-        return wording.number_words[value] if 0 <= value < len(wording.number_words) else str(value)
-
-    return n
-
-
 def _markdown_paragraph(text: str) -> str:
-    return "".join(markdown(part) if from_file else markdown_prose(part) for from_file, part in _segments(text))
+    marked = "".join(markdown(part) if from_file else markdown_prose(part) for from_file, part in _segments(text))
+    return marked.replace(ILLUSTRATIVE, f" *{markdown_prose(ILLUSTRATIVE_MARK)}*")
 
 
 def _html_paragraph(text: str) -> str:
-    return "".join(escape(part) if from_file else _emphasis(escape(part)) for from_file, part in _segments(text))
+    marked = "".join(escape(part) if from_file else _emphasis(escape(part)) for from_file, part in _segments(text))
+    return marked.replace(ILLUSTRATIVE, f' <span class="illustrative">{ILLUSTRATIVE_MARK}</span>')
+
+
+def draft_notice(letter: Letter) -> tuple[str, list[str]]:
+    """The notice heading a letter that rests on illustrative values: a sentence, and each value with its note."""
+    head = ("DRAFT, not to be issued as it stands: this letter rests on values the profile marks illustrative, not "
+            f"published. Each sentence stating one is marked {ILLUSTRATIVE_MARK}. The illustrative values:")
+    by_note: dict[str | None, list[str]] = {}
+    for path, note in letter.illustrative.items():
+        by_note.setdefault(note, []).append(path)
+    return head, [", ".join(paths) + (f" ({note})" if note else "") for note, paths in by_note.items()]
 
 
 def letter_markdown(letter: Letter) -> str:
     out: list[str] = []
+    if letter.draft:
+        head, values = draft_notice(letter)
+        out += [f"> **{markdown_prose(head)}**", ">", *[f"> - {markdown(value)}" for value in values], ""]
     if letter.date:
         out += [letter.date, ""]
     if letter.address:
@@ -238,6 +302,10 @@ def letter_markdown(letter: Letter) -> str:
 
 def letter_html(letter: Letter) -> str:
     body: list[str] = []
+    if letter.draft:
+        head, values = draft_notice(letter)
+        body.append(f'<aside id="draft"><p><strong>{escape(head)}</strong></p><ul>'
+                    + "".join(f"<li>{escape(value)}</li>" for value in values) + "</ul></aside>")
     if letter.date:
         body.append(f'<p class="date">{escape(letter.date)}</p>')
     if letter.address:
@@ -263,7 +331,8 @@ def letter_html(letter: Letter) -> str:
                         f'<p class="note">{escape(note)}</p>')
     style = ("body{font-family:Georgia,serif;max-width:46rem;margin:2rem auto;line-height:1.5;padding:0 1rem}"
              "table{border-collapse:collapse;margin:.8rem 0}td{border:1px solid #999;padding:.3rem .6rem}"
-             "h1,h2{font-size:1.05rem}.note{font-size:.8rem;color:#555}")
+             "h1,h2{font-size:1.05rem}.note{font-size:.8rem;color:#555}"
+             "#draft{border:2px solid #b00;padding:.2rem 1rem}.illustrative{color:#b00;font-size:.85rem}")
     return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f"<title>{escape(letter.title)}</title><style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
 

@@ -10,7 +10,8 @@ from ..model.wording import evidence_text, failing_text
 from .escape import markdown, markdown_prose
 from .evidence import comparison, indicator_status, number, outcome_blocks, percent, setting_rows, setting_summary
 from .reasons import fired_note, passed_over, reason_stages
-from .reviewed import Reviewed
+from .reviewed import Reviewed, record_sentence
+from .summary import deciding_rules, gap_rows, inspection_rows, measures_read, what_would_change
 
 
 def _cell(text: str) -> str:
@@ -25,8 +26,8 @@ def render_report_markdown(reviewed: Reviewed) -> str:
     add = out.append
     add(f"# Children's services annual rating {d.year}: {markdown(d.authority)}")
     add("")
-    add(f"Ruleset {d.ruleset.id} {d.ruleset.version}" + ("; a transitional year" if d.ruleset.transitional else "")
-        + f"; ruleset sha256 {d.ruleset.content_hash[:12]}; input sha256 {d.input_hash[:12]}")
+    add(f"Ruleset {markdown(d.ruleset.named())}" + ("; a transitional year" if d.ruleset.transitional else "")
+        + f"; ruleset sha256 {d.ruleset.content_hash[:12]}; input sha256 {d.input_hash[:12]}; {markdown(record_sentence(reviewed))}")
     add("")
     if d.rated:
         add("| proposed band | limits | judgement | final band |")
@@ -45,6 +46,28 @@ def render_report_markdown(reviewed: Reviewed) -> str:
     if d.direction is not None:
         add("")
         add(f"**Since last year: {d.direction.direction}.** {markdown_prose(d.direction.because)}")
+    ruleset = reviewed.ruleset.ruleset
+    add("")
+    add("## Decided by")
+    add("")
+    for deciding in deciding_rules(d, ruleset):
+        add(f"- `{deciding.id}` {markdown_prose(deciding.title)}: {markdown_prose(deciding.because)}")
+    add("")
+    add("## What would change it")
+    for change in what_would_change(d, ruleset):
+        add("")
+        add(f"**Band {change.band} ({change.words})**")
+        add("")
+        for line in change.lines or ["nothing in this evidence stands in the way"]:
+            add(f"- {markdown_prose(line)}")
+    if d.judgement_warranted:
+        add("")
+        add("**Where judgement may be warranted**")
+        add("")
+        for note in d.judgement_warranted:
+            add(f"- {markdown_prose(note)}")
+    add("")
+    add("The smallest changes to the evidence that reach a band: `engine explain PROFILE --why-not N`.")
     add("")
     add("## Evidence")
     add("")
@@ -70,6 +93,28 @@ def render_report_markdown(reviewed: Reviewed) -> str:
                 f"{number(indicator.similar_areas)} | {number(indicator.national)} | {comparison(indicator.vs_similar_areas)} | "
                 f"{comparison(indicator.vs_national)} | " + (f"*{status}*" if indicator.gap else status) + " |")
     add("")
+    add("### Safeguarding and unannounced inspections")
+    add("")
+    rows = inspection_rows(reviewed.loaded.profile)
+    add("| inspection | findings |\n|---|---|" if rows else "None in the profile.")
+    for label, text in rows:
+        add(f"| {label} | {_cell(markdown(text))} |")
+    add("")
+    add("### Gaps for vulnerable groups")
+    add("")
+    gaps = gap_rows(reviewed.loaded.profile)
+    add("| group | stage | gap | national gap | trend |\n|---|---|--:|--:|---|" if gaps else "None in the profile.")
+    for gap in gaps:
+        add("| " + " | ".join(gap) + " |")
+    add("")
+    add("<details><summary>Every measure the rules and limits read</summary>")
+    add("")
+    add("| measure | value | read by |\n|---|--:|---|")
+    for read in measures_read(d, ruleset):
+        add(f"| `{read.measure}` | {read.value} | {', '.join(read.read_by)} |")
+    add("")
+    add("</details>")
+    add("")
     add("## Reasons")
     for stage in reason_stages(d, reviewed.ruleset.ruleset, user=markdown):
         add("")
@@ -93,4 +138,13 @@ def render_report_markdown(reviewed: Reviewed) -> str:
                 add(f"- `{event.rule_id}` {markdown_prose(event.title)}: {failing_text(event.failing, event.failing.value)}")
             add("")
             add("</details>")
+    add("")
+    add("## Audit record")
+    add("")
+    add(markdown(record_sentence(reviewed)) + ".")
+    if d.judgement is not None:
+        j = d.judgement
+        add("")
+        add(f"Judgement recorded with it: band {d.limited_band} → {j.band} by {markdown(j.assessor)}"
+            + (f" on {markdown(j.date)}" if j.date else "") + f": {markdown(j.reason)}")
     return "\n".join(out) + "\n"

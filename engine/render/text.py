@@ -5,10 +5,11 @@ sentences) goes through :func:`engine.render.escape.terminal`: it cannot start a
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from ..model.trace import Decision
-from ..model.wording import band_text, evidence_text, failing_text, value_text
+from ..model.wording import band_text, counted, evidence_text, failing_text, value_text
 from .escape import terminal
 
 VALUE_COLUMN = " " * 18  # where the values of the headline lines begin: "  Proposed band   "
@@ -21,7 +22,7 @@ def render_text(decision: Decision, *, full: bool = False) -> str:
     out: list[str] = []
     add = out.append
     add(f"Children's services annual rating {d.year}: {terminal(d.authority)}")
-    add(f"Ruleset {d.ruleset.id} {d.ruleset.version} (sha256 {d.ruleset.content_hash[:12]})"
+    add(f"Ruleset {terminal(d.ruleset.named())}, sha256 {d.ruleset.content_hash[:12]}"
         + ("; a transitional year" if d.ruleset.transitional else "") + f"; input sha256 {d.input_hash[:12]}")
     add("")
     if d.rated:
@@ -82,13 +83,18 @@ def render_text(decision: Decision, *, full: bool = False) -> str:
     gaps = d.measure_values().get("indicators.count_gaps")
     if gaps:
         add("")
-        add(f"Data gaps: {gaps} national indicator(s) without data: {', '.join(d.measure_inputs('indicators.count_gaps')['gaps'])}")
+        add(f"Data gaps: {counted(gaps, 'national indicator')} without data: {', '.join(d.measure_inputs('indicators.count_gaps')['gaps'])}")
     if full:
         add("")
         add("Measures")
         for event in d.events("measure_derived"):
-            add(f"  {event.measure} = {value_text(event.value)}   {event.inputs}")
+            add(f"  {event.measure} = {value_text(event.value)}   {terminal(inputs_text(event.inputs))}")
     return "\n".join(out) + "\n"
+
+
+def inputs_text(inputs: dict) -> str:
+    """A measure's inputs as JSON on one line (what the JSON output gives), not Python's repr."""
+    return json.dumps(inputs, ensure_ascii=False, separators=(", ", ": "), default=str)
 
 
 def _bands(d: Decision, add: Callable[[str], None]) -> None:

@@ -27,10 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..authoring.cases import Expect, differences, find_cases, load_case, own_cases, run_case
-from ..authoring.rule_tests import shown
 from ..errors import DefectError, Problem
 from ..load.ruleset import load_ruleset
 from ..model.loaded import LoadedRuleset
+from ..paths import shown_path as shown
 from .outcomes import Subject
 from .steps import End, extent
 from .thresholds import Threshold, edited_text, refusal, thresholds, with_values
