@@ -174,7 +174,7 @@ def test_a_threshold_no_case_bounds_is_flagged_unconstrained():
     text = format_text(result)
     assert result.interval("proportions.all").unconstrained
     line = next(line for line in text.splitlines() if line.startswith("proportions.all "))
-    assert line.endswith("UNCONSTRAINED by any published outcome")
+    assert line.endswith("UNCONSTRAINED by any case")  # neither a published outcome nor an invented case bounds it
     pinned = result.interval("proportions.a_large_majority")
     assert not pinned.unconstrained and pinned.bounded_by(pinned.low) and pinned.bounded_by(pinned.high)
     assert "proportions.a_large_majority" in text.split("Pinned at both ends by a case: ", 1)[1].splitlines()[0]

@@ -37,9 +37,24 @@ class Expect(BaseModel):
     error_code: str | None = None
 
 
+class Source(BaseModel):
+    """Where a published outcome was found, exactly as found: nothing here may be filled in from memory."""
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    title: str = Field(min_length=1)
+    publisher: str = Field(min_length=1)
+    date: str = Field(min_length=1, description="As the source gives it; 'not shown' where the stored copy gives none")
+    address: str = Field(min_length=1, description="The address the source was read at")
+    quotes: list[str] = Field(min_length=1, description="The sentences the case rests on, verbatim")
+
+
 class Case(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     description: str
+    published: bool = Field(False, description="true: the expected outcome is one Ofsted published (a letter, report or "
+                                               "press account of it), not one the project invented")
+    sources: list[Source] = Field(default_factory=list, description="Required when published: where the outcome and each fact come from")
+    known_miss: str | None = Field(None, description="A published outcome the ruleset does not reproduce, and why "
+                                                     "(rules/NOTES.md): counted as a miss, not a failure")
     profile: str | None = Field(None, description="Path of a whole profile, relative to the case file")
     base: str | None = Field(None, description="Path of a base profile, relative to the case file")
     changes: dict[str, Any] = Field(default_factory=dict, description="Merged over the base: mappings merge, null removes a key, other values replace")
@@ -52,14 +67,25 @@ class CaseResult:
     path: str
     description: str
     differences: list[str] = field(default_factory=list)
+    published: bool = False
+    known_miss: str | None = None  # the case's stated reason, when the ruleset is known not to reproduce it
+    decided_by: list[str] = field(default_factory=list)  # the row the table chose and each limit that bound
+    band_only: bool = False  # a published case whose changes name the council and nothing else: it tests no rule
     fired: set[str] = field(default_factory=set)
     chosen_row: str | None = None  # the decision-table row the table's hit policy chose (none when withheld)
     ruleset: LoadedRuleset | None = None  # the ruleset the case was evaluated with, when it got that far
     evaluation: Evaluation | None = None  # what it gave, when it reached a decision
 
     @property
-    def passed(self) -> bool:
+    def reproduced(self) -> bool:
+        """The outcome the case expects came out (for a published case: Ofsted's band, status and direction)."""
         return not self.differences
+
+    @property
+    def passed(self) -> bool:
+        """A case passes when it reproduces its outcome, or, a known miss, when it still misses it: a known miss
+        that starts to reproduce is reported, so the note explaining it is taken out."""
+        return self.reproduced != (self.known_miss is not None)
 
 
 def case_dir(ruleset_id: str) -> Path:
@@ -91,6 +117,12 @@ def load_case(path: Path) -> Case:
         raise ProfileError(problems)
     if (case.profile is None) == (case.base is None):
         raise ProfileError([doc.problem("case-invalid", "give either 'profile' or 'base' (with 'changes')")])
+    if case.published and not case.sources:
+        raise ProfileError([doc.problem("case-invalid", "a published case names its sources (title, publisher, date, "
+                                                        "address and the sentences quoted)", ("sources",))])
+    if case.known_miss is not None and not case.published:
+        raise ProfileError([doc.problem("case-invalid", "only a published outcome can be a known miss: an invented case "
+                                                        "is changed to fit the rules", ("known_miss",))])
     code = case.expect.error_code
     if code is not None and code not in CODES:
         raise ProfileError([doc.problem("case-invalid", f"unknown error code '{code}'", ("expect", "error_code"),
@@ -125,7 +157,8 @@ def run_case(path: Path, ruleset_path: Path | str | None = None) -> CaseResult:
     """Run one case; with ``ruleset_path``, against that ruleset file instead of the one the case names or
     the one for its year (``engine rules test --ruleset``: try a draft without touching rules/)."""
     case = load_case(path)
-    result = CaseResult(str(path), case.description)
+    result = CaseResult(str(path), case.description, published=case.published, known_miss=case.known_miss,
+                        band_only=case.published and case.base is not None and set(case.changes) <= {"authority"})
     expect = case.expect
     text, name = case_profile_text(case, path)
     if ruleset_path is None and case.ruleset:
@@ -144,6 +177,9 @@ def run_case(path: Path, ruleset_path: Path | str | None = None) -> CaseResult:
         return result
     result.fired = set(decision.fired_rules)
     result.chosen_row = next((e.row_id for e in decision.events("band_combined")), None)
+    result.decided_by = ([f"row {result.chosen_row}"] if result.chosen_row else []) + [
+        f"limit {e.limit_id}" for e in decision.events("limit_applied") if e.binding] + [
+        f"withhold {r.rule_id}" for r in decision.withheld]
 
     def why_not_fired(rule: str) -> str:
         event = next((e for e in decision.events("rule_not_fired") if e.rule_id == rule), None)

@@ -14,12 +14,17 @@ class EvidenceWording(_Frozen):
     compared_groups: list[str]
     above_average: str
     below_average: str
+    # Each type below average after the first: the letters open one sentence with "However," not three.
+    below_average_more: str | None = None
     none_inadequate_clause: str
     some_inadequate_clause: str
     group_sentences: dict[str, str]
     group_part_all: str
     group_part_some: str
     inadequate_named: str
+    # The groups whose inadequate settings the letter counts one by one (None: every group). Ofsted's letters count
+    # an inadequate pupil referral unit ("One pupil referral unit is inadequate") but never inadequate childminders.
+    inadequate_named_groups: list[str] | None = None
     single_services: str
     safeguarding_same: str
     safeguarding_different: str
@@ -76,6 +81,7 @@ TEMPLATE_FIELDS: dict[tuple[str, ...], frozenset[str]] = {
     ("draft_note",): frozenset({"ruleset"}),
     ("evidence", "above_average"): frozenset({"types"}),
     ("evidence", "below_average"): frozenset({"plural", "good_or_better", "total", "are", "inadequate_clause"}),
+    ("evidence", "below_average_more"): frozenset({"plural", "good_or_better", "total", "are", "inadequate_clause"}),
     ("evidence", "none_inadequate_clause"): frozenset({"plural"}),
     ("evidence", "some_inadequate_clause"): frozenset({"inadequate", "are"}),
     ("evidence", "group_sentences", "*"): frozenset({"group", "parts"}),

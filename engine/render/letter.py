@@ -183,14 +183,15 @@ def _settings_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[st
     if above:
         out.append(marks.mark(_text(ev.above_average, types=_join([catalogue.setting_types[r.key].plural for r in above])),
                               *_sources(above, "counts", "national", "similar_areas")))
-    described = set()
+    described: set[str] = set()
     for r in compared:
         if r.vs_national == "below":
             plural = catalogue.setting_types[r.key].plural
             clause = (ev.none_inadequate_clause.format(plural=plural) if not r.counts["inadequate"] else
                       ev.some_inadequate_clause.format(inadequate=n(r.counts["inadequate"]), are=_are(r.counts["inadequate"])))
+            template = ev.below_average if not described or ev.below_average_more is None else ev.below_average_more
             better, whole = numbers.alike(good_or_better(r), total(r))
-            out.append(marks.mark(_text(ev.below_average, plural=plural, good_or_better=better, total=whole,
+            out.append(marks.mark(_text(template, plural=plural, good_or_better=better, total=whole,
                                         are=_are(good_or_better(r)), inadequate_clause=clause), *_sources([r], "counts", "national")))
             described.add(r.key)
     for group, template in ev.group_sentences.items():
@@ -200,8 +201,9 @@ def _settings_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[st
                 total=numbers.alike(good_or_better(r), total(r))[1], good_or_better=numbers.alike(good_or_better(r), total(r))[0],
                 plural=catalogue.setting_types[r.key].plural) for r in members]
             out.append(marks.mark(_text(template, group=catalogue.groups[group], parts=_join(parts)), *_sources(members, "counts")))
+    named = ev.inadequate_named_groups
     for r in counted:
-        if r.counts["inadequate"] and r.key not in described:
+        if r.counts["inadequate"] and r.key not in described and (named is None or r.group in named):
             inadequate, whole = numbers.alike(r.counts["inadequate"], total(r))
             out.append(marks.mark(_text(ev.inadequate_named, inadequate=inadequate, total=whole,
                                         plural=catalogue.setting_types[r.key].plural, are=_are(r.counts["inadequate"])), *_sources([r], "counts")))

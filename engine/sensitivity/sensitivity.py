@@ -44,6 +44,7 @@ class RuleCase:
     path: Path
     expect: Expect
     subject: Subject
+    published: bool = False  # an outcome Ofsted published, not one the project invented
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,10 @@ class Interval:
     @property
     def unconstrained(self) -> bool:
         return not self.bounded_by(self.low) and not self.bounded_by(self.high)
+
+    def published_bounds(self, published: set[str]) -> tuple[list[str], list[str]]:
+        """The published cases bounding the low end and the high end (the rest were invented by the project)."""
+        return ([c for c in self.bounded_by(self.low) if c in published], [c for c in self.bounded_by(self.high) if c in published])
 
     def contains(self, value: float) -> bool:
         above = value > self.low.value or (value == self.low.value and self.low.included)
@@ -93,6 +98,10 @@ class Sensitivity:
     def interval(self, path: str) -> Interval:
         return next(i for i in self.intervals if i.threshold.path == path)
 
+    @property
+    def published(self) -> set[str]:
+        return {case.id for case in self.cases if case.published}
+
 
 def rule_cases(loaded: LoadedRuleset, cases: list[str] | None = None) -> tuple[list[RuleCase], list[tuple[str, list[str]]], list[str]]:
     """The ruleset's cases (default: rules/cases/<id>/) evaluated through the whole engine with it: those
@@ -108,12 +117,12 @@ def rule_cases(loaded: LoadedRuleset, cases: list[str] | None = None) -> tuple[l
             errors.append(ident)
             continue
         result = run_case(path, loaded.path)
-        if result.evaluation is None or not result.passed:
+        if result.evaluation is None or not result.reproduced:  # a known miss bounds nothing: it misses as it is
             failing.append((ident, result.differences))
             continue
         subject = Subject(ident, result.evaluation.profile, result.evaluation.decision)
         subject.check(loaded)
-        passing.append(RuleCase(ident, path, case.expect, subject))
+        passing.append(RuleCase(ident, path, case.expect, subject, case.published))
     return passing, failing, errors
 
 
@@ -207,12 +216,14 @@ def interval_text(interval: Interval) -> str:
     return f"{'[' if low.included and low.bounded else '('}{number(low.value)}, {number(high.value)}{']' if high.included and high.bounded else ')'}"
 
 
-def _end_text(interval: Interval, end: End[str], side: str, refused: str | None) -> str:
+def _end_text(interval: Interval, end: End[str], side: str, refused: str | None, published: frozenset[str] | set[str] = frozenset()) -> str:
     cases = interval.bounded_by(end)
     beyond = "below" if side == "low" else "above"
     where = f"at {number(end.value)}" if not end.included else f"just {beyond} {number(end.value)}"
     if cases:
-        return f"{side} end: {'case' if len(cases) == 1 else 'cases'} {', '.join(cases)} fail{'s' * (len(cases) == 1)} {where}"
+        mark = "published" if any(c in published for c in cases) else "invented only"
+        return (f"{side} end ({mark}): {'case' if len(cases) == 1 else 'cases'} {', '.join(cases)} "
+                f"fail{'s' * (len(cases) == 1)} {where}")
     if refused:
         return f"{side} end: no case; `rules check` refuses the ruleset {where} ({refused.split(':', 1)[0]})"
     return f"{side} end: none; no case and no check bounds it"
@@ -231,19 +242,31 @@ def format_text(result: Sensitivity) -> str:
     for name, problems in result.failing:
         lines.append(f"NOT USED: case {name} fails with the ruleset as it is: {'; '.join(problems)}")
     width = max((len(i.threshold.path) for i in result.intervals), default=0)
+    published = result.published
     for interval in result.intervals:
-        flag = "   UNCONSTRAINED by any published outcome" if interval.unconstrained else ""
+        low, high = interval.published_bounds(published)
+        flag = ("   UNCONSTRAINED by any case" if interval.unconstrained else
+                "   UNCONSTRAINED by any published outcome (only invented cases bound it)" if not low and not high else "")
         lines.append(f"{interval.threshold.path:<{width}}  {number(interval.value):>6}  {interval_text(interval)}{flag}")
         if not interval.threshold.used_by:
             lines.append("    used by no condition: it only chooses words in sentences")
-        lines.append("    " + _end_text(interval, interval.low, "low", interval.refused_low))
-        lines.append("    " + _end_text(interval, interval.high, "high", interval.refused_high))
-    free = [i.threshold.path for i in result.intervals if i.unconstrained]
+        lines.append("    " + _end_text(interval, interval.low, "low", interval.refused_low, published))
+        lines.append("    " + _end_text(interval, interval.high, "high", interval.refused_high, published))
     pinned = [i.threshold.path for i in result.intervals if i.bounded_by(i.low) and i.bounded_by(i.high)]
+    by_published = [(i, *i.published_bounds(published)) for i in result.intervals]
     lines += ["", f"Pinned at both ends by a case: {', '.join(pinned) or 'none'}",
-              f"Unconstrained by any published outcome: {', '.join(free) or 'none'}"]
+              f"Constrained by a published outcome from below: {', '.join(i.threshold.path for i, lo, _ in by_published if lo) or 'none'}",
+              f"Constrained by a published outcome from above: {', '.join(i.threshold.path for i, _, hi in by_published if hi) or 'none'}",
+              f"Unconstrained by any published outcome: {', '.join(i.threshold.path for i, lo, hi in by_published if not lo and not hi) or 'none'}"]
     return "\n".join(lines) + "\n"
 
 
 def format_json(result: Sensitivity) -> str:
-    return json.dumps([interval.as_dict() for interval in result.intervals], indent=2) + "\n"
+    published = result.published
+
+    def entry(interval: Interval) -> dict:
+        low, high = interval.published_bounds(published)
+        return {**interval.as_dict(), "published_bounds": {"low": low, "high": high},
+                "unconstrained_by_published": not low and not high}
+
+    return json.dumps([entry(interval) for interval in result.intervals], indent=2) + "\n"
