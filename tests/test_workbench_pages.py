@@ -236,7 +236,9 @@ def test_the_thresholds_a_band_turned_on_are_shown_with_their_intervals(tmp_path
     app = make_app(tmp_path, intervals=True)
     page = client_for(app, "vera").get("/year/2009/council/cambridgeshire").text
     thresholds = page.split('id="thresholds"', 1)[1].split("</section>", 1)[0]
-    intervals = app.state.workbench.folder.intervals(engine.ruleset_for_year(2009).path)  # engine.threshold_sensitivity's, kept
+    folder = app.state.workbench.folder
+    ruleset = folder.review(folder.council(2009, "cambridgeshire")).evaluation.ruleset.path
+    intervals = folder.intervals(ruleset)  # engine.threshold_sensitivity's, kept from the page
     majority = intervals["proportions.the_majority"].as_dict()
     assert "the_majority" in thresholds and interval_text(majority) in thresholds
     assert interval_text({"low": 0.6388888, "high": 0.7352941, "low_included": False, "high_included": True}) == "(0.6389, 0.7353]"
