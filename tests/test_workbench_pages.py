@@ -82,6 +82,10 @@ def test_the_council_page_shows_band_trace_chosen_rule_why_not_and_letter(app):
     assert 'id="final-band">4<' in page
     assert 'id="rule-settings_excellent"' in page and "chosen for settings by the highest hit policy" in page
     assert "settings.share_types_in_line_or_above_national" in page  # a rule's evidence, with its value
+    # The ladder's floor fires for every council; for Camden it is not the finding, so its sentence is not shown.
+    poor = page.split('id="rule-settings_poor"', 1)[1].split("</tr>", 1)[0]
+    assert "the hit policy chose" in poor and "settings_excellent" in poor
+    assert "Too few settings and services are good or better" not in page
     assert all(f'/council/camden/why-not/{band}">Why not {band}' in page for band in (1, 2, 3))
     assert 'id="letter"' in page and "Camden" in page.split('id="letter"', 1)[1]
     assert 'id="history"' in page and 'id="thresholds"' in page
