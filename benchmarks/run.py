@@ -3,6 +3,7 @@ print every figure docs/performance.md quotes.
 
     python benchmarks/run.py                                # the full run (10,000 profiles, 50,000 audit records)
     python benchmarks/run.py --profiles 2000 --records 10000  # a shorter run
+    python benchmarks/run.py --only workbench --seconds 5     # the workbench alone, 5 s a page kind
 
 Profiles are SYNTHETIC (engine.ingest.synthetic): whole synthetic Englands of 152 councils, one seed after
 another, built from their provider-level records by `engine profiles build`'s library and written as files.
@@ -300,6 +301,92 @@ def audit(paths: list[Path], scratch: Path, records: int) -> None:
           f"list {peaks['list']:.1f} MB (flat: a record at a time)")
 
 
+WORKBENCH_HOST = "127.0.0.1"  # never another address: the load stays on this machine
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def workbench(england: list[Path], scratch: Path, seconds: float, clients: int) -> None:
+    """`engine serve` over 152 councils on 127.0.0.1: ``clients`` concurrent clients for ``seconds`` on the year's page,
+    then on council pages, each beside the same server's trivial response (/ping, the session still checked)."""
+    import asyncio
+    import re
+    import socket
+
+    import httpx
+
+    folder = scratch / "workbench"
+    folder.mkdir()
+    for path in england:
+        (folder / path.name).write_bytes(path.read_bytes())
+    env = _env(scratch)
+    store = scratch / "workbench.sqlite"
+    password = "benchmark-password"
+    subprocess.run([sys.executable, "-m", "engine.cli", "users", "add", "bench", "--role", "viewer", "--store", str(store)],
+                   input=password + "\n", text=True, check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+    with socket.socket() as s:
+        s.bind((WORKBENCH_HOST, 0))
+        port = s.getsockname()[1]
+    base = f"http://{WORKBENCH_HOST}:{port}"
+    server = subprocess.Popen([sys.executable, "-m", "engine.cli", "serve", str(folder), "--store", str(store), "--host", WORKBENCH_HOST,
+                               "--port", str(port)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        start = time.perf_counter()
+        while True:
+            try:
+                httpx.get(f"{base}/sign-in", timeout=1)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, "the server stopped"
+                time.sleep(0.2)
+        print(f"workbench: {len(england)} synthetic councils rated and served in {time.perf_counter() - start:.1f} s "
+              f"(start-up: imports and the batch)")
+        client = httpx.Client(base_url=base, timeout=60, follow_redirects=True)
+        page = client.get("/sign-in").text
+        token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+        client.post("/sign-in", data={"csrf": token, "name": "bench", "password": password, "next": "/"})
+        year = client.get("/").url.path
+        slugs = re.findall(r'href="(/year/\d+/council/[^"]+)"', client.get(year).text)[:10]
+        warm = time.perf_counter()
+        for slug in slugs:  # each council's review is worked out on its first visit, then kept
+            client.get(slug)
+        print(f"  first visit of {len(slugs)} council pages (evaluation, letter): {(time.perf_counter() - warm) / len(slugs) * 1000:.0f} ms each")
+        cookies = dict(client.cookies)
+
+        async def load(paths: list[str], duration: float) -> tuple[list[float], int]:
+            latencies: list[float] = []
+            deadline = time.perf_counter() + duration
+
+            async def one(n: int) -> None:
+                async with httpx.AsyncClient(base_url=base, cookies=cookies, timeout=60) as session:
+                    i = n
+                    while time.perf_counter() < deadline:
+                        begin = time.perf_counter()
+                        response = await session.get(paths[i % len(paths)])
+                        latencies.append(time.perf_counter() - begin)
+                        assert response.status_code == 200, response.status_code
+                        i += 1
+
+            await asyncio.gather(*(one(n) for n in range(clients)))
+            return latencies, len(latencies)
+
+        for label, paths, goal in (("trivial response (/ping), the floor", ["/ping"], None),
+                                   ("the year's page (152 councils)", [year], 100),
+                                   (f"council pages ({len(slugs)}, visited before)", slugs, 50)):
+            asyncio.run(load(paths, min(2.0, seconds)))  # warm-up, not counted: connections, the server's threads
+            latencies, count = asyncio.run(load(paths, seconds))
+            p50, p95 = _percentile(latencies, 0.5) * 1000, _percentile(latencies, 0.95) * 1000
+            target = f" (target p95: at most {goal} ms)" if goal else ""
+            print(f"  {label}: p50 {p50:.1f} ms, p95 {p95:.1f} ms, {count / seconds:.0f} requests/s, "
+                  f"{clients} clients for {seconds:g} s{target}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def _cpu() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -315,6 +402,9 @@ def main() -> None:
     parser.add_argument("--profiles", type=int, default=10_000, help="profiles for the throughput and memory runs")
     parser.add_argument("--runs", type=int, default=3, help="runs of each whole command (the median is printed)")
     parser.add_argument("--records", type=int, default=50_000, help="records in the audit store that verify reads")
+    parser.add_argument("--only", choices=["workbench"], default=None, help="run only this part")
+    parser.add_argument("--seconds", type=float, default=20.0, help="the workbench's load on each kind of page, in seconds")
+    parser.add_argument("--clients", type=int, default=20, help="the workbench's concurrent clients")
     args = parser.parse_args()
 
     from engine import __version__
@@ -323,6 +413,9 @@ def main() -> None:
     print("All profiles are SYNTHETIC (engine.ingest.synthetic).")
     with tempfile.TemporaryDirectory() as directory:
         scratch = Path(directory)
+        if args.only == "workbench":
+            workbench(write_englands(scratch / "all", 152), scratch, args.seconds, args.clients)
+            return
         cold(scratch, args.runs)
         paths = write_englands(scratch / "all", args.profiles)
         england = paths[:152]
@@ -343,6 +436,7 @@ def main() -> None:
         memory(thousand, scratch / "all", len(paths), scratch)
         parse_floor(paths[:608])
         audit(paths[:1520], scratch, args.records)
+        workbench(england, scratch, args.seconds, args.clients)
 
 
 if __name__ == "__main__":

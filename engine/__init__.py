@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .authoring.schemas import schema_text, write_schema
     from .authoring.vocabulary import measures_named_by, measures_of
     from .batch.run import BatchResult, evaluate_batch, rate_all, rate_to_file
+    from .characters import spreadsheet_cell
     from .decide.pipeline import Evaluation, evaluate, evaluate_file, evaluate_text
     from .errors import AuditError, BuildError, DefectError, EngineError, JudgementError, Problem, ProfileError, RulesetError, WriteError
     from .explain.text import explain_why_not
@@ -47,9 +48,13 @@ if TYPE_CHECKING:
     from .sensitivity.calibrate import Calibration, calibrate
     from .sensitivity.diff import RulesDiff, rules_diff
     from .sensitivity.trust import SensitivityReport, threshold_sensitivity
+    from .workbench.accounts import Account, AccountError
+    from .workbench.commands import add_account, disable_account, list_accounts, serve_workbench
 
 # Each public name and the module that defines it.
 _WHERE: dict[str, str] = {
+    "Account": "workbench.accounts", "AccountError": "workbench.accounts", "add_account": "workbench.commands",
+    "disable_account": "workbench.commands", "list_accounts": "workbench.commands", "serve_workbench": "workbench.commands",
     "AuditCheck": "audit.checkpoint", "AuditError": "errors", "AuditStore": "audit.store", "BatchResult": "batch.run",
     "BuildError": "errors", "BuildResult": "ingest.build", "Calibration": "sensitivity.calibrate",
     "Catalogue": "model.catalogue", "Decision": "model.trace", "DefectError": "errors", "EngineError": "errors",
@@ -71,24 +76,26 @@ _WHERE: dict[str, str] = {
     "render_fails": "render.fails", "RuleNotFired": "model.trace", "fails": "render.fails", "render_json": "render.json", "render_text": "render.text",
     "report": "render.review", "rules_diff": "sensitivity.diff", "ruleset_for_year": "load.ruleset",
     "rules_in_use_notes": "paths", "use_rules": "paths",
-    "run_rule_tests": "authoring.rule_tests", "schema_text": "authoring.schemas", "show_record": "render.audit",
+    "run_rule_tests": "authoring.rule_tests", "schema_text": "authoring.schemas", "show_record": "render.audit", "spreadsheet_cell": "characters",
     "take_checkpoint": "audit.checkpoint", "threshold_sensitivity": "sensitivity.trust",
     "translate_profiles": "ingest.translate", "verify_audit": "audit.checkpoint", "why_not": "explain.why_not", "write_report": "render.review",
     "write_schema": "authoring.schemas", "write_synthetic": "ingest.synthetic",
 }
 
 __all__ = [
-    "AuditCheck", "AuditError", "AuditStore", "BatchResult", "BuildError", "BuildResult", "Calibration", "Catalogue",
-    "Decision", "DefectError", "EngineError", "Evaluation", "JudgementError", "LoadedProfile", "LoadedRuleset",
-    "MeasureSpec", "Problem", "Profile", "ProfileError", "ProposedJudgement", "RecordedEvaluation", "RuleNotFired", "RuleTestRun",
-    "RulesDiff", "Ruleset", "RulesetChecked", "RulesetError", "SensitivityReport", "Tables", "Translated", "VerifyResult",
-    "WhyNot",
-    "WriteError", "__version__", "build_and_write", "calibrate", "check_rulesets", "default_audit_path", "evaluate",
-    "evaluate_and_record", "evaluate_batch", "evaluate_file", "evaluate_text", "explain_why_not", "export_records", "fails",
-    "judgement_from_file", "judgement_from_options", "letter", "list_records", "load_catalogue", "load_profile",
-    "load_ruleset", "measures_named_by", "measures_of", "parse_profile", "rate_all", "rate_to_file", "render_fails", "render_json", "render_text",
-    "report", "rules_diff", "rules_in_use_notes", "ruleset_for_year", "run_rule_tests", "schema_text", "show_record", "take_checkpoint",
-    "threshold_sensitivity", "translate_profiles", "use_rules", "verify_audit", "why_not", "write_report", "write_schema", "write_synthetic",
+    "Account", "AccountError", "AuditCheck", "AuditError", "AuditStore", "BatchResult", "BuildError", "BuildResult",
+    "Calibration", "Catalogue", "Decision", "DefectError", "EngineError", "Evaluation", "JudgementError",
+    "LoadedProfile", "LoadedRuleset", "MeasureSpec", "Problem", "Profile", "ProfileError", "ProposedJudgement",
+    "RecordedEvaluation", "RuleNotFired", "RuleTestRun", "RulesDiff", "Ruleset", "RulesetChecked", "RulesetError",
+    "SensitivityReport", "Tables", "Translated", "VerifyResult", "WhyNot", "WriteError", "__version__", "add_account",
+    "build_and_write", "calibrate", "check_rulesets", "default_audit_path", "disable_account", "evaluate",
+    "evaluate_and_record", "evaluate_batch", "evaluate_file", "evaluate_text", "explain_why_not", "export_records",
+    "fails", "judgement_from_file", "judgement_from_options", "letter", "list_accounts", "list_records",
+    "load_catalogue", "load_profile", "load_ruleset", "measures_named_by", "measures_of", "parse_profile", "rate_all",
+    "rate_to_file", "render_fails", "render_json", "render_text", "report", "rules_diff", "rules_in_use_notes",
+    "ruleset_for_year", "run_rule_tests", "schema_text", "serve_workbench", "show_record", "spreadsheet_cell",
+    "take_checkpoint", "threshold_sensitivity", "translate_profiles", "use_rules", "verify_audit", "why_not",
+    "write_report", "write_schema", "write_synthetic",
 ]
 
 

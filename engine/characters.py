@@ -73,3 +73,6 @@ def cell(value: Any) -> Any:
         return value
     text = strip_controls(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+spreadsheet_cell = cell  # the public name (engine.spreadsheet_cell): the workbench's exports use it

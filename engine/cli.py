@@ -684,5 +684,125 @@ def profiles_translate(inputs: tuple[str, ...], target: str, output: str) -> Non
     _end(result.exit_code)
 
 
+# --- The reviewers' workbench (issue 18) ----------------------------------------------------------
+
+_STORE_OPTION = click.option("--store", "store_path", type=click.Path(dir_okay=False), default=None,
+                             help="The workbench's store of accounts and sessions (default: $ENGINE_WORKBENCH_DB, else "
+                                  "~/.local/share/engine/workbench.sqlite).")
+
+
+@main.group()
+def users() -> None:
+    """Accounts of the workbench: add, list, disable. There is no default account: the first admin is added here.
+
+    \b
+    Example:
+      engine users add alice --role admin
+    """
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["viewer", "assessor", "moderator", "admin"]),
+              help="viewer reads; assessor proposes judgements; moderator confirms or returns others' proposals; admin manages.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input (as when it is a pipe).")
+@_STORE_OPTION
+@reports_errors
+def users_add(name: str, role: str, password_stdin: bool, store_path: str | None) -> None:
+    """Add the account NAME with a role; its password is asked for (never given on the command line).
+
+    \b
+    Examples:
+      engine users add alice --role admin
+      printf '%s\\n' "$PASSWORD" | engine users add bob --role assessor --password-stdin
+    """
+    from . import add_account
+
+    # From the terminal, asked twice and not echoed; from a pipe (or with --password-stdin), its first line.
+    piped = password_stdin or not sys.stdin.isatty()
+    password = sys.stdin.readline().rstrip("\r\n") if piped else click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    account = add_account(name, role, password, store_path)
+    click.echo(f"added {account.name} ({account.role})")
+
+
+@users.command("list")
+@_STORE_OPTION
+@reports_errors
+def users_list(store_path: str | None) -> None:
+    """List the accounts: name, role, whether disabled, when added.
+
+    \b
+    Example:
+      engine users list
+    """
+    from . import list_accounts
+
+    for account in list_accounts(store_path):
+        click.echo(f"{account.name}\t{account.role}\t{'disabled' if account.disabled else 'active'}\t{account.created_at}")
+
+
+@users.command("disable")
+@click.argument("name")
+@_STORE_OPTION
+@reports_errors
+def users_disable(name: str, store_path: str | None) -> None:
+    """Disable the account NAME: it can no longer sign in, and its sessions end now.
+
+    \b
+    Example:
+      engine users disable bob
+    """
+    from . import disable_account
+
+    disable_account(name, store_path)
+    click.echo(f"disabled {name}")
+
+
+@main.command()
+@click.argument("directory", type=click.Path(exists=True))
+@click.option("--ruleset", "ruleset_path", type=click.Path(dir_okay=False), default=None,
+              help="A ruleset file to rate every profile with, instead of the one for its year.")
+@click.option("--audit", "audit_path", type=click.Path(dir_okay=False), default=None,
+              help="The audit store (default: $ENGINE_AUDIT_DB, else ~/.local/share/engine/audit.sqlite).")
+@_STORE_OPTION
+@click.option("--checkpoint", "checkpoint_file", type=click.Path(dir_okay=False), default=None,
+              help="A checkpoint file (`engine audit checkpoint`) the audit page's verify holds the chain to.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on (127.0.0.1: this machine only).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@reports_errors
+def serve(directory: str, ruleset_path: str | None, audit_path: str | None, store_path: str | None, checkpoint_file: str | None,
+          host: str, port: int) -> None:
+    """Serve the reviewers' workbench over DIRECTORY's profiles: the year, each council, four-eyes judgement, the audit trail.
+
+    \b
+    Example:
+      engine users add alice --role admin && engine serve examples/
+    """
+    from . import serve_workbench
+
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label="rating", file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    def say(line: str) -> None:
+        nonlocal bar
+        if bar is not None:  # the rating is done once the server speaks
+            bar.__exit__(None, None, None)
+            bar = None
+        click.echo(line, err=True)
+
+    try:
+        serve_workbench(directory, ruleset=ruleset_path, audit=audit_path, store=store_path, checkpoint=checkpoint_file,
+                        host=host, port=port, progress=progress, say=say)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -10,6 +10,7 @@ import sys
 
 import click
 import pytest
+from click.testing import CliRunner
 
 from engine.cli import main
 from engine.errors import CODES
@@ -93,9 +94,24 @@ def test_every_engine_command_a_page_names_without_running_it_exists_with_its_op
         _parse(command)
 
 
-def test_help_does_not_import_pandas_or_durable_rules():
+def test_help_does_not_import_pandas_or_durable_rules_or_the_web_stack():
     code = ("import sys; from click.testing import CliRunner; from engine.cli import main; "
             "r = CliRunner().invoke(main, ['--help']); assert r.exit_code == 0; "
-            "print(sorted(m for m in ('pandas', 'durable', 'durable.engine') if m in sys.modules))")
+            "print(sorted(m for m in ('pandas', 'durable', 'durable.engine', 'starlette', 'jinja2', 'uvicorn', 'argon2') "
+            "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_workbench_section_starts_with_the_three_commands_and_shows_the_screenshot():
+    section = (ROOT / "docs" / "workbench.md").read_text().split("## For reviewers: the workbench", 1)[1].split("\n## ", 1)[0]
+    (block,) = re.findall(r"```sh\n(.*?)```", section, flags=re.S)
+    commands = [shlex.split(line.split("#")[0]) for line in block.splitlines()]
+    assert [c[:2] for c in commands] == [["engine", "users"], ["engine", "users"], ["engine", "serve"]]
+    for command in commands:  # each parses as the CLI has it
+        result = CliRunner().invoke(main, [*command[1:], "--help"])
+        assert result.exit_code == 0, result.output
+    (image,) = re.findall(r"!\[[^]]*\]\(([^)]+)\)", section)
+    assert (ROOT / "docs" / image).is_file()
+    for role in ("viewer", "assessor", "moderator", "admin"):
+        assert f"**{role}**" in section

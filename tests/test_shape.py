@@ -18,17 +18,19 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "engine"
 
 PUBLIC = [
-    "AuditCheck", "AuditError", "AuditStore", "BatchResult", "BuildError", "BuildResult", "Calibration", "Catalogue",
-    "Decision", "DefectError", "EngineError", "Evaluation", "JudgementError", "LoadedProfile", "LoadedRuleset",
-    "MeasureSpec", "Problem", "Profile", "ProfileError", "ProposedJudgement", "RecordedEvaluation", "RuleNotFired", "RuleTestRun",
-    "RulesDiff", "Ruleset", "RulesetChecked", "RulesetError", "SensitivityReport", "Tables", "Translated", "VerifyResult",
-    "WhyNot", "WriteError", "__version__", "build_and_write", "calibrate", "check_rulesets", "default_audit_path",
-    "evaluate", "evaluate_and_record", "evaluate_batch", "evaluate_file", "evaluate_text", "explain_why_not",
-    "export_records", "fails", "judgement_from_file", "judgement_from_options", "letter", "list_records", "load_catalogue",
-    "load_profile", "load_ruleset", "measures_named_by", "measures_of", "parse_profile", "rate_all", "rate_to_file", "render_fails", "render_json",
-    "render_text", "report", "rules_diff", "rules_in_use_notes", "ruleset_for_year", "run_rule_tests", "schema_text", "show_record",
-    "take_checkpoint", "threshold_sensitivity", "translate_profiles", "use_rules", "verify_audit", "why_not", "write_report", "write_schema",
-    "write_synthetic",
+    "Account", "AccountError", "AuditCheck", "AuditError", "AuditStore", "BatchResult", "BuildError", "BuildResult",
+    "Calibration", "Catalogue", "Decision", "DefectError", "EngineError", "Evaluation", "JudgementError",
+    "LoadedProfile", "LoadedRuleset", "MeasureSpec", "Problem", "Profile", "ProfileError", "ProposedJudgement",
+    "RecordedEvaluation", "RuleNotFired", "RuleTestRun", "RulesDiff", "Ruleset", "RulesetChecked", "RulesetError",
+    "SensitivityReport", "Tables", "Translated", "VerifyResult", "WhyNot", "WriteError", "__version__", "add_account",
+    "build_and_write", "calibrate", "check_rulesets", "default_audit_path", "disable_account", "evaluate",
+    "evaluate_and_record", "evaluate_batch", "evaluate_file", "evaluate_text", "explain_why_not", "export_records",
+    "fails", "judgement_from_file", "judgement_from_options", "letter", "list_accounts", "list_records",
+    "load_catalogue", "load_profile", "load_ruleset", "measures_named_by", "measures_of", "parse_profile", "rate_all",
+    "rate_to_file", "render_fails", "render_json", "render_text", "report", "rules_diff", "rules_in_use_notes",
+    "ruleset_for_year", "run_rule_tests", "schema_text", "serve_workbench", "show_record", "spreadsheet_cell",
+    "take_checkpoint", "threshold_sensitivity", "translate_profiles", "use_rules", "verify_audit", "why_not",
+    "write_report", "write_schema", "write_synthetic",
 ]
 
 

@@ -194,10 +194,16 @@ class AuditStore:
         self.close()
 
     def append(self, decision: Decision, *, profile_source_text: str, run_by: str | None = None,
-               supersedes: str | None = None) -> str:
-        """Record one evaluation at the end of the chain, whole or not at all; returns its record id."""
+               supersedes: str | None = None, review: dict[str, Any] | None = None, expect_latest: bool = False) -> str:
+        """Record one evaluation at the end of the chain, whole or not at all; returns its record id.
+
+        ``review``: a step of a four-eyes judgement (proposed, confirmed, returned), recorded in the judgement
+        field as the judgement with a ``review`` entry. ``expect_latest``: refuse (``audit-record-stale``) unless
+        ``supersedes`` is still the newest record of this council and year (None: it has none), checked under
+        the write lock, so of two reviewers acting on the same state one is recorded and the other told.
+        """
         (record_id,) = self.append_prepared([prepare(decision, profile_source_text=profile_source_text, run_by=run_by,
-                                                     supersedes=supersedes)])
+                                                     supersedes=supersedes, review=review, expect_latest=expect_latest)])
         return record_id
 
     def append_prepared(self, records: Sequence[PreparedRecord]) -> list[str]:
@@ -228,6 +234,8 @@ class AuditStore:
                 if supersedes is not None:
                     supersedes = self._resolve_id(supersedes)
                     self._check_supersedes(supersedes, record.fields)
+                if record.expect_latest:
+                    self._check_latest(supersedes, record.fields)
                 length += 1
                 fields = {"seq": length, **record.fields,
                           "recorded_at": datetime.now(UTC).isoformat(timespec="microseconds"),
@@ -360,6 +368,21 @@ class AuditStore:
                                   "supersede one of the same authority and year", "--supersedes",
                                   suggestion="`engine audit list` shows each record's authority and year")])
 
+    def latest_of(self, authority: str, authority_code: str | None, year: int) -> str | None:
+        """The id of the newest record of this council (by code when it has one) and year, or None."""
+        by, key = ("authority_code", authority_code) if authority_code else ("authority", authority)
+        row = self._con.execute(f"SELECT record_id FROM evaluations WHERE {by} = ? AND year = ? ORDER BY seq DESC LIMIT 1",
+                                (key, year)).fetchone()
+        return row[0] if row else None
+
+    def _check_latest(self, expected: str | None, fields: dict[str, Any]) -> None:
+        latest = self.latest_of(fields["authority"], fields["authority_code"], fields["year"])
+        if latest != expected:
+            raise AuditError([Problem("audit-record-stale",
+                                      f"the rating of {fields['authority']} {fields['year']} changed: its newest record is now "
+                                      f"{latest}, not {expected or 'none'}; nothing was recorded", str(self.path),
+                                      suggestion="read the council's record again and decide on what it says now")])
+
     def _resolve_id(self, record_id: str) -> str:
         pattern = record_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         found = [row["record_id"] for row in self._rows("SELECT record_id FROM evaluations WHERE record_id LIKE ? ESCAPE '\\' LIMIT 2",
@@ -441,10 +464,11 @@ class PreparedRecord:
 
     fields: dict[str, Any]
     supersedes: str | None = None  # a record id, or the start of one; checked when appended
+    expect_latest: bool = False  # refuse it unless ``supersedes`` is still the council's newest record (AuditStore.append)
 
 
 def prepare(decision: Decision, *, profile_source_text: str, run_by: str | None = None,
-            supersedes: str | None = None) -> PreparedRecord:
+            supersedes: str | None = None, review: dict[str, Any] | None = None, expect_latest: bool = False) -> PreparedRecord:
     """The record of one evaluation as it will be stored (record format 3), encoded once."""
     return PreparedRecord({
         "record_id": uuid.uuid4().hex, "record_format": RECORD_FORMAT,
@@ -456,9 +480,10 @@ def prepare(decision: Decision, *, profile_source_text: str, run_by: str | None 
         "proposed_band": decision.proposed_band,
         "limits": json_text([limit.model_dump(mode="json") for limit in decision.limits]),
         "limited_band": decision.limited_band,
-        "judgement": json_text(decision.judgement.model_dump(mode="json")) if decision.judgement else None,
+        "judgement": (json_text(review) if review is not None else
+                      json_text(decision.judgement.model_dump(mode="json")) if decision.judgement else None),
         "final_band": decision.final_band, "decision": encode_decision(decision),
-    }, supersedes)
+    }, supersedes, expect_latest)
 
 
 def _current_user() -> str:
