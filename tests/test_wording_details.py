@@ -67,7 +67,9 @@ def test_cambridgeshires_letter_writes_each_phrases_numbers_alike_and_opens_no_s
     text = " ".join(letter(examples / "cambridgeshire.yaml").replace(" *[illustrative]*", "").split())
     assert "10 of the 22 school sixth forms" in text and "ten of the 22" not in text
     assert "14 of the 31 secondary schools" in text
-    assert "Twenty of the 1000 childminders are inadequate." in text
+    # The seed letters never count inadequate childminders (issue 19), so that sentence, which opened with a
+    # figure before the number rule, is not made at all; the rule itself is pinned by the test below.
+    assert "childminders are inadequate" not in text
     assert "four of the eight special schools and two of the four pupil referral units" in text
 
 
