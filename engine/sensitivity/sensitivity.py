@@ -92,6 +92,7 @@ class Sensitivity:
     intervals: list[Interval]
     cases: list[RuleCase]
     failing: list[tuple[str, list[str]]] = field(default_factory=list)  # cases that fail as the ruleset is
+    known_misses: list[tuple[str, list[str]]] = field(default_factory=list)  # published cases known to miss, still missing
     not_about_thresholds: list[str] = field(default_factory=list)  # cases that expect an error
     confirmed: bool = False  # each end a case bounds was confirmed through the whole engine
 
@@ -103,15 +104,16 @@ class Sensitivity:
         return {case.id for case in self.cases if case.published}
 
 
-def rule_cases(loaded: LoadedRuleset, cases: list[str] | None = None, *,
-               with_known_misses: bool = True) -> tuple[list[RuleCase], list[tuple[str, list[str]]], list[str]]:
+def rule_cases(loaded: LoadedRuleset, cases: list[str] | None = None
+               ) -> tuple[list[RuleCase], list[tuple[str, list[str]]], list[str], list[tuple[str, list[str]]]]:
     """The ruleset's cases (default: rules/cases/<id>/) evaluated through the whole engine with it: those
-    that pass, those that fail (with their differences) and those that expect an error. A known miss that
-    still misses is among those that fail, unless ``with_known_misses`` is false: then it is left out."""
+    that pass, those that fail (with their differences), those that expect an error, and the published
+    known misses that still miss (with their differences: expected, so no failure, but they bound nothing)."""
     roots = [Path(p) for p in cases] if cases else [own_cases(loaded)]
     passing: list[RuleCase] = []
     failing: list[tuple[str, list[str]]] = []
     errors: list[str] = []
+    known_misses: list[tuple[str, list[str]]] = []
     for path in find_cases([str(r) for r in roots]):
         ident = _case_id(path, roots)
         case = load_case(path)
@@ -120,13 +122,12 @@ def rule_cases(loaded: LoadedRuleset, cases: list[str] | None = None, *,
             continue
         result = run_case(path, loaded.path)
         if result.evaluation is None or not result.reproduced:  # a known miss bounds nothing: it misses as it is
-            if with_known_misses or not (result.known_miss is not None and result.passed):
-                failing.append((ident, result.differences))
+            (known_misses if result.known_miss is not None and result.passed else failing).append((ident, result.differences))
             continue
         subject = Subject(ident, result.evaluation.profile, result.evaluation.decision)
         subject.check(loaded)
         passing.append(RuleCase(ident, path, case.expect, subject, case.published))
-    return passing, failing, errors
+    return passing, failing, errors, known_misses
 
 
 def _case_id(path: Path, roots: list[Path]) -> str:
@@ -177,9 +178,9 @@ def sensitivity(ruleset_path: Path | str, cases: list[str] | None = None, *, con
     """Every threshold's interval over the ruleset's cases; with ``confirm``, each end a case bounds is
     confirmed through the whole engine (see the module docstring)."""
     loaded = load_ruleset(ruleset_path)
-    passing, failing, errors = rule_cases(loaded, cases)
+    passing, failing, errors, known_misses = rule_cases(loaded, cases)
     intervals = [case_interval(loaded, threshold, passing) for threshold in thresholds(loaded)]
-    result = Sensitivity(loaded, intervals, passing, failing, errors)
+    result = Sensitivity(loaded, intervals, passing, failing, known_misses=known_misses, not_about_thresholds=errors)
     if confirm:
         confirm_ends(result)
         result.confirmed = True
@@ -244,6 +245,8 @@ def format_text(result: Sensitivity) -> str:
                                                           if result.confirmed else ""), ""]
     for name, problems in result.failing:
         lines.append(f"NOT USED: case {name} fails with the ruleset as it is: {'; '.join(problems)}")
+    for name, problems in result.known_misses:
+        lines.append(f"NOT USED: case {name} is a known miss (rules/NOTES.md): {'; '.join(problems)}")
     width = max((len(i.threshold.path) for i in result.intervals), default=0)
     published = result.published
     for interval in result.intervals:
