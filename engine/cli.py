@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import sys
+from typing import Any
 
 import click
 
@@ -53,6 +54,24 @@ RULES_OPTION = click.option(
     callback=_rules_in_use, metavar="DIR",
     help="The rules folder to use (with its sibling indicators/, if any), e.g. a checkout's rules/ "
          "(default: $ENGINE_RULES, else the rules installed with the engine).")
+class _Progress:
+    """A progress bar on standard error, opened at the first report of how far a rating is, closed once."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None  # click's ProgressBar once the rating reports its length
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="rating", file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
 _AUDIT_OPTION = click.option("--audit", "audit_path", type=click.Path(dir_okay=False), default=None,
                              help="The audit store (default: $ENGINE_AUDIT_DB, else ~/.local/share/engine/audit.sqlite).")
 
@@ -545,22 +564,12 @@ def batch(inputs: tuple[str, ...], output: str, audit_path: str | None, no_audit
     """
     from . import default_audit_path, rate_to_file
 
-    bar = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = click.progressbar(length=total, label="rating", file=sys.stderr)
-            bar.__enter__()
-        bar.update(done - bar.pos)
-
-    show = sys.stderr.isatty()
+    progress = _Progress()
     try:
         result = rate_to_file(inputs, output, audit=None if no_audit else default_audit_path(audit_path),
-                              progress=progress if show else None, ruleset=ruleset_path, workers=workers)
+                              progress=progress if sys.stderr.isatty() else None, ruleset=ruleset_path, workers=workers)
     finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+        progress.close()
     for problem in result.problems:
         click.echo(str(problem), err=True)
     click.echo(f"wrote {output}")
@@ -780,28 +789,17 @@ def serve(directory: str, ruleset_path: str | None, audit_path: str | None, stor
     """
     from . import serve_workbench
 
-    bar = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = click.progressbar(length=total, label="rating", file=sys.stderr)
-            bar.__enter__()
-        bar.update(done - bar.pos)
+    progress = _Progress()
 
     def say(line: str) -> None:
-        nonlocal bar
-        if bar is not None:  # the rating is done once the server speaks
-            bar.__exit__(None, None, None)
-            bar = None
+        progress.close()  # the rating is done once the server speaks
         click.echo(line, err=True)
 
     try:
         serve_workbench(directory, ruleset=ruleset_path, audit=audit_path, store=store_path, checkpoint=checkpoint_file,
                         host=host, port=port, progress=progress, say=say)
     finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+        progress.close()
 
 
 if __name__ == "__main__":  # pragma: no cover

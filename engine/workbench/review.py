@@ -67,13 +67,21 @@ def _check_current(folder: Folder, council: Council, input_hash: str) -> Any:
     return decision
 
 
-def propose(folder: Folder, audit: Path, council: Council, account: str, band: int, reason: str, expected: str | None,
-            input_hash: str) -> str:
-    """Record a proposal, checked by the ruleset's policy, unless another step was recorded first."""
+def _unchanged_since_shown(folder: Folder, audit: Path, council: Council, input_hash: str,
+                           expected: str | None) -> tuple[Any, Standing]:
+    """The council's current decision and where its review stands, refused when a record was made since the
+    page the reviewer acted on was shown (``expected`` is the newest record that page saw)."""
     decision = _check_current(folder, council, input_hash)
     now = standing(audit, decision)
     if now.latest != (expected or None):
         raise ReviewRefused(409, ["the council changed under you: another record was made since the page was shown"])
+    return decision, now
+
+
+def propose(folder: Folder, audit: Path, council: Council, account: str, band: int, reason: str, expected: str | None,
+            input_hash: str) -> str:
+    """Record a proposal, checked by the ruleset's policy, unless another step was recorded first."""
+    decision, now = _unchanged_since_shown(folder, audit, council, input_hash, expected)
     if now.state == "proposed":
         raise ReviewRefused(409, ["a proposal already awaits a moderator: it is confirmed or returned before another is made"])
     date = datetime.now(UTC).date().isoformat()
@@ -89,10 +97,7 @@ def propose(folder: Folder, audit: Path, council: Council, account: str, band: i
 def decide(folder: Folder, audit: Path, council: Council, account: str, action: str, comment: str, expected: str | None,
            input_hash: str) -> str:
     """Confirm or return the proposal that is the council's newest record; never the moderator's own."""
-    decision = _check_current(folder, council, input_hash)
-    now = standing(audit, decision)
-    if now.latest != (expected or None):
-        raise ReviewRefused(409, ["the council changed under you: another record was made since the page was shown"])
+    decision, now = _unchanged_since_shown(folder, audit, council, input_hash, expected)
     if now.state != "proposed":
         raise ReviewRefused(409, ["there is no proposal awaiting a moderator"])
     if now.step.get("proposer") == account:
