@@ -33,6 +33,10 @@ class SettingType(_Frozen):
     part_of: str | None = Field(None, description="A counted type this one is part of (council-run children's homes of children's "
                                                   "homes): a profile gives the whole, its parts, or both, and the whole "
                                                   "still has its measures")
+    in_totals: bool = Field(True, description="Whether its settings count in the totals of all settings and of its group; a "
+                                              "service outside the performance profile's settings (the youth offending "
+                                              "service) is false: its own measures are derived and shown, and weigh in no "
+                                              "total")
 
 
 class CombinedGroup(_Frozen):

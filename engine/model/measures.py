@@ -15,12 +15,19 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .catalogue import Catalogue
+from .profile import SUB_JUDGEMENTS
 
 MeasureKind = Literal["proportion", "count", "category", "number", "year"]
 COMPARATORS = ("national", "similar_areas")
 # unannounced_inspection.effective_action_to_safeguard: always present with the inspection, so that a rule can
 # apply "unless the inspection judged that effective action is taken" (an absent measure satisfies no condition).
 JUDGED, NOT_JUDGED = "judged", "not_judged"
+# notice_to_improve.in_force: present only when the profile records a notice to improve.
+IN_FORCE, NOT_IN_FORCE = "in_force", "not_in_force"
+# Facts the letters state that the profile records and the reports show but no shipped ruleset weighs (each
+# ruleset's comments and docs/profile-format.md say why): the decision's text lists them as "On record".
+RECORDED_NOT_WEIGHED = ("notice_to_improve.in_force", "previous_ratings.count",
+                        *(f"safeguarding_inspection.{name}" for name in SUB_JUDGEMENTS))
 COUNT_FIELDS = {
     "count_total": "settings with a grade", "count_good_or_better": "settings good or outstanding",
     "count_outstanding": "settings outstanding", "count_inadequate": "settings inadequate",
@@ -126,6 +133,8 @@ def _inspection_specs() -> Iterator[MeasureSpec]:
     yield MeasureSpec("safeguarding_inspection.year", "year", f"{latest_full}: its year")
     yield MeasureSpec("safeguarding_inspection.safeguarding", "category", f"{latest_full}: grade for safeguarding")
     yield MeasureSpec("safeguarding_inspection.looked_after_children", "category", f"{latest_full}: grade for looked after children")
+    for name, text in SUB_JUDGEMENTS.items():  # recorded, not weighed by any shipped ruleset (docs/profile-format.md)
+        yield MeasureSpec(f"safeguarding_inspection.{name}", "category", f"{latest_full}: grade for {text}")
     latest_unannounced = "the latest unannounced inspection of contact, referral and assessment at the evidence date"
     yield MeasureSpec("unannounced_inspection.year", "year", f"{latest_unannounced}: its year")
     for f in ("strengths", "areas_for_development", "areas_for_priority_action"):
@@ -145,3 +154,7 @@ def _inspection_specs() -> Iterator[MeasureSpec]:
                       "inspections, and a pending inspection, dated after the evidence date: not counted")
     yield MeasureSpec("inspections.pending", "count", "inspections pending at the evidence date (begun or announced, outcome not known)")
     yield MeasureSpec("pending_inspection.kind", "category", "the kind of the inspection pending at the evidence date")
+    yield MeasureSpec("notice_to_improve.in_force", "category", f"the government's notice to improve: {IN_FORCE} at the evidence "
+                      f"date (served by then, not lifted by then), else {NOT_IN_FORCE}; absent when none is recorded")
+    yield MeasureSpec("previous_ratings.count", "count", "earlier years' published ratings the profile records (annual performance "
+                      "assessments, children's services assessments); absent when none")
