@@ -93,12 +93,12 @@ def test_a_good_capacity_for_improvement_does_not_lift_an_inadequate_safeguardin
     profile = _essex_2010()
     before = _rate(profile)
     inspection = profile["inspections"][-1]
-    inspection.update(looked_after_children_capacity_for_improvement="good", capacity_for_improvement="good",
-                      leadership_and_management="good")
+    inspection["judgements"] = {"looked_after_children_capacity_for_improvement": "good", "capacity_for_improvement": "good",
+                                "leadership_and_management": "good"}
     decision = _rate(profile)
     values = decision.measure_values()
-    assert values["safeguarding_inspection.looked_after_children_capacity_for_improvement"] == "good"
-    assert values["safeguarding_inspection.capacity_for_improvement"] == "good"
+    assert values["safeguarding_inspection.judgements.looked_after_children_capacity_for_improvement"] == "good"
+    assert values["safeguarding_inspection.judgements.capacity_for_improvement"] == "good"
     assert decision.final_band == before.final_band == 1
     assert "limit_safeguarding_inadequate_not_lifted" in decision.fired_rules
 
@@ -108,30 +108,54 @@ def test_a_sub_judgement_changed_does_not_change_the_band():
     bands = set()
     for grade in ("outstanding", "inadequate"):
         changed = copy.deepcopy(profile)
-        changed["safeguarding_inspection"]["capacity_for_improvement"] = grade
+        changed["safeguarding_inspection"]["judgements"] = {"capacity_for_improvement": grade, "value_for_money": grade}
         bands.add(_rate(changed).final_band)
     assert bands == {_rate(profile).final_band}
 
 
 def test_a_sub_judgement_on_an_unannounced_inspection_is_refused(run_cli, tmp_path):
     profile = _baseline(2010)
-    profile["inspections"] = [{"kind": "unannounced inspection", "date": "2010-03-01", "capacity_for_improvement": "good"}]
+    profile["inspections"] = [{"kind": "unannounced inspection", "date": "2010-03-01", "judgements": {"capacity_for_improvement": "good"}}]
     profile.pop("unannounced_inspection", None)
     path = _write(tmp_path, profile)
     line = _located_error(run_cli, path)
-    assert line.startswith(f"{path}:{_line_of(path, 'capacity_for_improvement')}:")
-    assert line.endswith("profile-invalid: inspections.0: an unannounced inspection has no 'capacity_for_improvement'")
+    assert line.startswith(f"{path}:{_line_of(path, 'judgements')}:")
+    assert line.endswith("profile-invalid: inspections.0: an unannounced inspection has no 'judgements'")
 
 
 def test_a_sub_judgement_in_the_single_field_must_agree_with_the_history(run_cli, tmp_path):
     profile = _baseline(2010)
     profile["safeguarding_inspection"] = {"kind": "inspection of safeguarding and looked after children", "year": 2010,
-                                          "safeguarding": "good", "capacity_for_improvement": "good"}
+                                          "safeguarding": "good", "judgements": {"capacity_for_improvement": "good"}}
     profile["inspections"] = [{"kind": "inspection of safeguarding and looked after children", "date": "2010-03-01",
-                               "safeguarding": "good", "capacity_for_improvement": "satisfactory"}]
+                               "safeguarding": "good", "judgements": {"capacity_for_improvement": "satisfactory"}}]
     path = _write(tmp_path, profile)
     line = _located_error(run_cli, path)
-    assert ": profile-contradiction: safeguarding_inspection.capacity_for_improvement is 'good', but the latest such inspection" in line
+    lines = path.read_text().splitlines()
+    first = next(n for n, text in enumerate(lines, 1) if "capacity_for_improvement: good" in text)
+    assert line.startswith(f"{path}:{first}:")
+    assert ": profile-contradiction: safeguarding_inspection.judgements.capacity_for_improvement is 'good', but the latest such" in line
+
+
+def test_an_unknown_inspection_judgement_is_refused_with_the_nearest(run_cli, tmp_path):
+    profile = _baseline(2010)
+    profile["inspections"].append({"kind": "joint area review", "date": "2008-05-01", "safeguarding": "good",
+                                   "judgements": {"capacity_for_improvment": "good"}})
+    path = _write(tmp_path, profile)
+    line = _located_error(run_cli, path)
+    n = _line_of(path, "capacity_for_improvment")
+    column = path.read_text().splitlines()[n - 1].index("capacity_for_improvment") + 1
+    assert line == (f"{path}:{n}:{column}: unknown-inspection-judgement: unknown inspection "
+                    "judgement 'capacity_for_improvment' (did you mean 'capacity_for_improvement'?)")
+
+
+def test_an_inspection_judgement_is_vocabulary_of_the_catalogue():
+    from engine.load.catalogue import load_catalogue
+    from engine.model.measures import measure_catalogue
+
+    catalogue = load_catalogue("csa-2011")
+    assert "looked_after_children_value_for_money" in catalogue.inspection_judgements  # Cornwall 2009's words
+    assert "safeguarding_inspection.judgements.leadership_and_management" in measure_catalogue(catalogue)
 
 
 # --- The youth offending service --------------------------------------------------------------------------------------

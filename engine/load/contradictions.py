@@ -15,10 +15,10 @@ from typing import Any
 from ..errors import Problem
 from ..model.catalogue import Catalogue
 from ..model.inspections import FULL, UNANNOUNCED_FAMILY, Held, at_evidence_date, latest
-from ..model.profile import GRADES, SUB_JUDGEMENTS, Profile
+from ..model.profile import GRADES, Profile
 from ..model.source import SourceDocument
 
-FULL_ONLY = ("safeguarding", "looked_after_children", *SUB_JUDGEMENTS)
+FULL_ONLY = ("safeguarding", "looked_after_children", "judgements")
 UNANNOUNCED_ONLY = ("strengths", "areas_for_development", "areas_for_priority_action", "effective_action_to_safeguard")
 
 
@@ -29,7 +29,7 @@ def history_problems(profile: Profile, doc: SourceDocument) -> list[Problem]:
         at = ("inspections", i)
         wrong = UNANNOUNCED_ONLY if inspection.full else FULL_ONLY
         for name in wrong:
-            if getattr(inspection, name) is not None:
+            if getattr(inspection, name) not in (None, {}):
                 problems.append(doc.problem("profile-invalid", f"inspections.{i}: {_a(inspection.kind)} has no '{name}'",
                                             at + (name,), key=True))
         if inspection.full and inspection.safeguarding is None:
@@ -91,8 +91,8 @@ def _single_field_problems(profile: Profile, doc: SourceDocument) -> list[Proble
     if full is not None and any(i.full for i in profile.inspections):
         given = {"kind": full.kind, "year": full.year, "safeguarding": full.safeguarding,
                  "looked_after_children": full.looked_after_children}
-        # A sub-judgement given in the single field is the history's; one given in the history alone is not contradicted.
-        given.update((name, grade) for name in SUB_JUDGEMENTS if (grade := getattr(full, name)) is not None)
+        # A judgement given in the single field is the history's; one given in the history alone is not contradicted.
+        given.update((f"judgements.{name}", grade) for name, grade in full.judgements.items())
         problems += _agrees("safeguarding_inspection", given, latest(history, FULL), doc, profile)
     if unannounced is not None and any(not i.full for i in profile.inspections):
         given = {"year": unannounced.year, "strengths": unannounced.strengths,
@@ -113,10 +113,10 @@ def _agrees(field: str, given: dict[str, Any], held: Held | None, doc: SourceDoc
                 "looked_after_children": held.looked_after_children, "strengths": held.strengths,
                 "areas_for_development": held.areas_for_development, "areas_for_priority_action": len(held.priority_actions),
                 "effective_action_to_safeguard": held.effective_action_to_safeguard,
-                **{name: dict(held.sub_judgements).get(name) for name in SUB_JUDGEMENTS}}
+                **{f"judgements.{name}": grade for name, grade in held.judgements}}
     return [doc.problem("profile-contradiction", f"{field}.{name} is {value!r}, but the latest such inspection in 'inspections'{at_date} "
-                        f"({'.'.join(map(str, held.source))}, {held.when()}) says {recorded[name]!r}", (field, name))
-            for name, value in given.items() if value != recorded[name]]
+                        f"({'.'.join(map(str, held.source))}, {held.when()}) says {recorded.get(name)!r}", (field, *name.split(".")))
+            for name, value in given.items() if value != recorded.get(name)]
 
 
 def setting_part_problems(profile: Profile, doc: SourceDocument, catalogue: Catalogue) -> list[Problem]:

@@ -37,6 +37,7 @@ from ..model.measures import (
     INDICATOR_FIELDS,
     INDICATOR_SCOPE_FIELDS,
     JUDGED,
+    JUDGEMENT_MEASURES,
     NOT_IN_FORCE,
     NOT_JUDGED,
     SETTING_SCOPE_FIELDS,
@@ -396,8 +397,8 @@ def _inspection_measures(profile: Profile, out: dict[str, tuple[Any, dict[str, A
         for f in ("kind", "year", "safeguarding", "looked_after_children"):
             if getattr(full, f) is not None:
                 out[f"safeguarding_inspection.{f}"] = (getattr(full, f), _where(full))
-        for f, grade in full.sub_judgements:
-            out[f"safeguarding_inspection.{f}"] = (grade, _where(full))
+        for name, grade in full.judgements:
+            out[f"{JUDGEMENT_MEASURES}{name}"] = (grade, _where(full))
     unannounced = latest(counted, UNANNOUNCED_FAMILY)
     if unannounced is not None:
         found = {"year": unannounced.year, "strengths": unannounced.strengths,

@@ -23,6 +23,7 @@ class CatalogueIndex(_Frozen):
     setting_types: str = Field(pattern=FILE_NAME)
     indicators: str = Field(pattern=FILE_NAME)
     vulnerable_groups: str = Field(pattern=FILE_NAME)
+    inspection_judgements: str | None = Field(None, pattern=FILE_NAME)
 
 
 class SettingType(_Frozen):
@@ -64,6 +65,12 @@ class Indicators(_Frozen):
     indicators: dict[str, Indicator]
 
 
+class InspectionJudgements(_Frozen):
+    """The judgements a full inspection gives beside its overall grades (capacity for improvement, ...), with words."""
+
+    judgements: dict[str, str]
+
+
 class VulnerableGroups(_Frozen):
     groups: dict[str, str]
     stages: dict[str, str]
@@ -82,6 +89,7 @@ class Catalogue(_Frozen):
     vulnerable_stages: dict[str, str]
     content_hash: str
     combined_groups: dict[str, CombinedGroup] = {}
+    inspection_judgements: dict[str, str] = {}
 
     def parts(self, whole: str) -> list[str]:
         """The setting types that are parts of ``whole``, in the catalogue's order."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass
 
-from .profile import SUB_JUDGEMENTS, UNANNOUNCED, Grade, Inspection, Profile
+from .profile import UNANNOUNCED, Grade, Inspection, Profile
 
 FULL, UNANNOUNCED_FAMILY = "full", "unannounced"
 # A full inspection shows improvement when it grades safeguarding at least adequate ("satisfactory").
@@ -40,7 +40,7 @@ class Held:
     priority_actions: tuple[_dt.date | None, ...] = ()  # for each area for priority action, when it was resolved
     effective_action_to_safeguard: bool | None = None
     summary: str | None = None
-    sub_judgements: tuple[tuple[str, Grade], ...] = ()  # a full inspection's sub-judgements given (SUB_JUDGEMENTS), in order
+    judgements: tuple[tuple[str, Grade], ...] = ()  # a full inspection's other judgements, as the profile gives them
     source: tuple = ()  # where it is in the profile: ("inspections", i) or the single field's name
 
     @property
@@ -75,11 +75,7 @@ def _from_history(inspection: Inspection, i: int) -> Held:
                 areas_for_development=inspection.areas_for_development or 0,
                 priority_actions=tuple(a.resolved_on for a in actions),
                 effective_action_to_safeguard=inspection.effective_action_to_safeguard, summary=inspection.summary,
-                sub_judgements=_sub_judgements(inspection), source=("inspections", i))
-
-
-def _sub_judgements(inspection: object) -> tuple[tuple[str, Grade], ...]:
-    return tuple((name, grade) for name in SUB_JUDGEMENTS if (grade := getattr(inspection, name, None)) is not None)
+                judgements=tuple(inspection.judgements.items()), source=("inspections", i))
 
 
 def on_record(profile: Profile) -> list[Held]:
@@ -90,7 +86,7 @@ def on_record(profile: Profile) -> list[Held]:
     full, unannounced = profile.safeguarding_inspection, profile.unannounced_inspection
     if full is not None and FULL not in families:
         held.append(Held(kind=full.kind, year=full.year, date=None, safeguarding=full.safeguarding,
-                         looked_after_children=full.looked_after_children, sub_judgements=_sub_judgements(full),
+                         looked_after_children=full.looked_after_children, judgements=tuple(full.judgements.items()),
                          source=("safeguarding_inspection",)))
     if unannounced is not None and UNANNOUNCED_FAMILY not in families:
         # A count without a resolution date: each area for priority action is not resolved.

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .catalogue import Catalogue
-from .profile import SUB_JUDGEMENTS
 
 MeasureKind = Literal["proportion", "count", "category", "number", "year"]
 COMPARATORS = ("national", "similar_areas")
@@ -26,8 +25,12 @@ JUDGED, NOT_JUDGED = "judged", "not_judged"
 IN_FORCE, NOT_IN_FORCE = "in_force", "not_in_force"
 # Facts the letters state that the profile records and the reports show but no shipped ruleset weighs (each
 # ruleset's comments and docs/profile-format.md say why): the decision's text lists them as "On record".
-RECORDED_NOT_WEIGHED = ("notice_to_improve.in_force", "previous_ratings.count",
-                        *(f"safeguarding_inspection.{name}" for name in SUB_JUDGEMENTS))
+RECORDED_NOT_WEIGHED = ("notice_to_improve.in_force", "previous_ratings.count")
+JUDGEMENT_MEASURES = "safeguarding_inspection.judgements."  # then the catalogue's inspection judgement: recorded, not weighed
+
+
+def recorded_not_weighed(name: str) -> bool:
+    return name in RECORDED_NOT_WEIGHED or name.startswith(JUDGEMENT_MEASURES)
 COUNT_FIELDS = {
     "count_total": "settings with a grade", "count_good_or_better": "settings good or outstanding",
     "count_outstanding": "settings outstanding", "count_inadequate": "settings inadequate",
@@ -120,21 +123,21 @@ def _specs(cat: Catalogue) -> Iterator[MeasureSpec]:
     for key, indicator in cat.indicators.items():
         for f, (kind, text) in INDICATOR_FIELDS.items():
             yield MeasureSpec(f"indicator.{key}.{f}", kind, f"{key} {indicator.title}" if f == "value" else f"{key}: {text}")
-    yield from _inspection_specs()
+    yield from _inspection_specs(cat)
     yield MeasureSpec("vulnerable_gaps.count", "count", "gaps for vulnerable groups reported")
     for f, text in (("narrower_than_national", "narrower than the national gap"), ("narrowing", "narrowing"), ("widening", "widening")):
         yield MeasureSpec(f"vulnerable_gaps.share_{f}", "proportion", f"share of gaps for vulnerable groups {text}")
 
 
-def _inspection_specs() -> Iterator[MeasureSpec]:
+def _inspection_specs(cat: Catalogue) -> Iterator[MeasureSpec]:
     latest_full = "the latest full inspection at the evidence date"
     yield MeasureSpec("safeguarding_inspection.kind", "category", f"{latest_full}: joint area review or inspection of safeguarding "
                       "and looked after children")
     yield MeasureSpec("safeguarding_inspection.year", "year", f"{latest_full}: its year")
     yield MeasureSpec("safeguarding_inspection.safeguarding", "category", f"{latest_full}: grade for safeguarding")
     yield MeasureSpec("safeguarding_inspection.looked_after_children", "category", f"{latest_full}: grade for looked after children")
-    for name, text in SUB_JUDGEMENTS.items():  # recorded, not weighed by any shipped ruleset (docs/profile-format.md)
-        yield MeasureSpec(f"safeguarding_inspection.{name}", "category", f"{latest_full}: grade for {text}")
+    for name, text in cat.inspection_judgements.items():  # recorded, not weighed by any shipped ruleset (docs/profile-format.md)
+        yield MeasureSpec(f"{JUDGEMENT_MEASURES}{name}", "category", f"{latest_full}: grade for {text}")
     latest_unannounced = "the latest unannounced inspection of contact, referral and assessment at the evidence date"
     yield MeasureSpec("unannounced_inspection.year", "year", f"{latest_unannounced}: its year")
     for f in ("strengths", "areas_for_development", "areas_for_priority_action"):

@@ -76,14 +76,12 @@ UNANNOUNCED = "unannounced inspection"
 InspectionKind = Literal["joint area review", "inspection of safeguarding and looked after children", "unannounced inspection"]
 
 
-# A full inspection's sub-judgements beyond its two overall grades (``safeguarding`` is the overall effectiveness of
-# safeguarding services, ``looked_after_children`` that of services for looked after children), as the reports give
-# them. Recorded and shown; no ruleset weighs them (docs/profile-format.md, "Facts recorded, not weighed").
-SUB_JUDGEMENTS = {
-    "capacity_for_improvement": "the capacity for improvement of safeguarding services (a joint area review: capacity to improve)",
-    "looked_after_children_capacity_for_improvement": "the capacity for improvement of services for looked after children",
-    "leadership_and_management": "the leadership and management of safeguarding services",
-}
+# A full inspection's judgements beyond its two overall grades (``safeguarding`` is the overall effectiveness of
+# safeguarding services, ``looked_after_children`` that of services for looked after children): which may be given is
+# the catalogue's vocabulary (indicators/inspection-judgements.yaml), checked when the profile is loaded.
+Judgements = Annotated[dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")], Grade], Field(max_length=50)]
+JUDGEMENTS_TEXT = ("the inspection's other judgements, each a grade, named as the catalogue's inspection judgements name them "
+                   "(capacity_for_improvement, leadership_and_management, ...); recorded and shown, weighed by no shipped ruleset")
 
 
 class SafeguardingInspection(_Model):
@@ -94,10 +92,7 @@ class SafeguardingInspection(_Model):
     year: Year
     safeguarding: Grade
     looked_after_children: Grade | None = None
-    capacity_for_improvement: Grade | None = Field(None, description=SUB_JUDGEMENTS["capacity_for_improvement"])
-    looked_after_children_capacity_for_improvement: Grade | None = Field(
-        None, description=SUB_JUDGEMENTS["looked_after_children_capacity_for_improvement"])
-    leadership_and_management: Grade | None = Field(None, description=SUB_JUDGEMENTS["leadership_and_management"])
+    judgements: Judgements = Field({}, description=JUDGEMENTS_TEXT.capitalize())
 
 
 class UnannouncedInspection(_Model):
@@ -138,10 +133,7 @@ class Inspection(_Model):
     date: _dt.date
     safeguarding: Grade | None = Field(None, description="Full inspections: the grade for safeguarding (required)")
     looked_after_children: Grade | None = Field(None, description="Full inspections: the grade for looked after children")
-    capacity_for_improvement: Grade | None = Field(None, description=f"Full inspections: {SUB_JUDGEMENTS['capacity_for_improvement']}")
-    looked_after_children_capacity_for_improvement: Grade | None = Field(
-        None, description=f"Full inspections: {SUB_JUDGEMENTS['looked_after_children_capacity_for_improvement']}")
-    leadership_and_management: Grade | None = Field(None, description=f"Full inspections: {SUB_JUDGEMENTS['leadership_and_management']}")
+    judgements: Judgements = Field({}, description=f"Full inspections: {JUDGEMENTS_TEXT}")
     strengths: Count | None = Field(None, description="Unannounced inspections: strengths found")
     areas_for_development: Count | None = Field(None, description="Unannounced inspections: areas for development")
     areas_for_priority_action: Annotated[list[PriorityAction] | None, BeforeValidator(_count_as_list, json_schema_input_type=

@@ -7,9 +7,10 @@ each rule that did not fire is in the trace). The smallest changes that reach a 
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ..model.profile import SUB_JUDGEMENTS, Profile
+from ..model.profile import Profile
 from ..model.ruleset import Limit, Rule, Ruleset, Withhold
 from ..model.trace import Decision
 from ..model.wording import counted, failing_text, needs_text, value_text
@@ -135,7 +136,7 @@ def inspection_rows(profile: Profile) -> list[tuple[str, str]]:
     s = profile.safeguarding_inspection
     if s is not None:
         looked_after = f", looked after children {s.looked_after_children}" if s.looked_after_children else ""
-        out.append(("Safeguarding inspection", f"{s.kind} {s.year}: safeguarding {s.safeguarding}{looked_after}{_sub_judgements(s)}"))
+        out.append(("Safeguarding inspection", f"{s.kind} {s.year}: safeguarding {s.safeguarding}{looked_after}{_sub_judgements(s.judgements)}"))
     u = profile.unannounced_inspection
     if u is not None:
         out.append(("Unannounced inspection", f"{u.year}: " + _findings(u.strengths, u.areas_for_development, u.areas_for_priority_action,
@@ -143,7 +144,7 @@ def inspection_rows(profile: Profile) -> list[tuple[str, str]]:
     for i in profile.inspections:
         if i.full:
             looked_after = f", looked after children {i.looked_after_children}" if i.looked_after_children else ""
-            out.append(("Inspection", f"{i.kind} {i.date.isoformat()}: safeguarding {i.safeguarding}{looked_after}{_sub_judgements(i)}"))
+            out.append(("Inspection", f"{i.kind} {i.date.isoformat()}: safeguarding {i.safeguarding}{looked_after}{_sub_judgements(i.judgements)}"))
         else:
             areas = i.areas_for_priority_action or []
             resolved = [a.resolved_on.isoformat() for a in areas if a.resolved_on]
@@ -157,9 +158,9 @@ def inspection_rows(profile: Profile) -> list[tuple[str, str]]:
     return out
 
 
-def _sub_judgements(inspection: object) -> str:
-    """'; capacity for improvement good, ...': a full inspection's sub-judgements, where given."""
-    given = [f"{name.replace('_', ' ')} {grade}" for name in SUB_JUDGEMENTS if (grade := getattr(inspection, name, None))]
+def _sub_judgements(judgements: Mapping[str, str]) -> str:
+    """'; capacity for improvement good, ...': a full inspection's other judgements, where given."""
+    given = [f"{name.replace('_', ' ')} {grade}" for name, grade in judgements.items()]
     return "; " + ", ".join(given) if given else ""
 
 
