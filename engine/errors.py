@@ -19,6 +19,7 @@ Code = Literal[
     "yaml-syntax", "yaml-duplicate-key", "yaml-unsafe", "yaml-too-large", "yaml-recursive-alias", "yaml-too-many-nodes",
     "file-not-found", "write-failed",
     "profile-invalid", "profile-unknown-key", "unknown-setting-type", "unknown-indicator", "unknown-vulnerable-group",
+    "unknown-inspection-judgement",
     "wrong-evidence-kind", "profile-contradiction", "no-ruleset-for-year", "no-translation", "untranslatable",
     "ruleset-invalid", "ruleset-unknown-key", "unknown-measure", "unknown-threshold", "threshold-out-of-range",
     "thresholds-unordered", "duplicate-rule-id", "stage-without-default", "table-gap", "table-overlap",
@@ -45,6 +46,8 @@ CODES: dict[Code, str] = {
     "unknown-setting-type": "A setting type is not in the ruleset's catalogue of setting types.",
     "unknown-indicator": "An indicator id is not in the ruleset's catalogue of indicators.",
     "unknown-vulnerable-group": "A vulnerable group or stage is not in the ruleset's catalogue of vulnerable groups.",
+    "unknown-inspection-judgement": "A full inspection's judgement is not in the catalogue's inspection judgements "
+                                    "(indicators/inspection-judgements.yaml).",
     "wrong-evidence-kind": "Counts given for a single service, or a single grade for a counted setting type.",
     "profile-contradiction": "Two parts of a profile disagree: an inspection field and the history, a setting type and its parts, dates.",
     "no-ruleset-for-year": "No ruleset in rules/ applies to the profile's assessment year.",

@@ -5,7 +5,7 @@ import hashlib
 from pathlib import Path
 
 from ..errors import Problem, RulesetError, did_you_mean
-from ..model.catalogue import Catalogue, CatalogueIndex, Indicators, SettingTypes, VulnerableGroups
+from ..model.catalogue import Catalogue, CatalogueIndex, Indicators, InspectionJudgements, SettingTypes, VulnerableGroups
 from ..model.source import SourceDocument
 from ..model.validation import validate
 from ..paths import indicators_dir
@@ -42,7 +42,7 @@ def catalogue_names(directory: Path | None = None) -> list[str]:
 
 
 def load_catalogue(name: str, directory: Path | None = None) -> Catalogue:
-    """The catalogue ``name``: its index file and the three parts it names, validated, with their hash."""
+    """The catalogue ``name``: its index file and the parts it names (three, and optionally the inspection judgements), validated, with their hash."""
     folder = Path(directory or indicators_dir())
     read = _READ.get((str(folder), name))
     if read is not None and read[0] and file_signature([Path(p) for p, _, _ in read[0]]) == read[0]:
@@ -54,6 +54,8 @@ def load_catalogue(name: str, directory: Path | None = None) -> Catalogue:
     if index is None:
         raise RulesetError(problems)
     parts = {"setting_types": index.setting_types, "indicators": index.indicators, "vulnerable_groups": index.vulnerable_groups}
+    if index.inspection_judgements is not None:
+        parts["inspection_judgements"] = index.inspection_judgements
     contents = {part: _read(folder / file) for part, file in parts.items()}
     digest = hashlib.sha256(b"index\0" + index_bytes)
     for part, data in contents.items():
@@ -87,7 +89,12 @@ def _build(name: str, index: CatalogueIndex, docs: dict[str, SourceDocument], co
     problems += found
     vg, found = validate(VulnerableGroups, docs["vulnerable_groups"], code_invalid="ruleset-invalid", code_unknown_key="ruleset-unknown-key")
     problems += found
-    if st is None or ind is None or vg is None:
+    judgements: InspectionJudgements | None = None
+    if "inspection_judgements" in docs:
+        judgements, found = validate(InspectionJudgements, docs["inspection_judgements"], code_invalid="ruleset-invalid",
+                                     code_unknown_key="ruleset-unknown-key")
+        problems += found
+    if st is None or ind is None or vg is None or ("inspection_judgements" in docs and judgements is None):
         raise RulesetError(problems)
     for key, setting in st.setting_types.items():
         if setting.group not in st.groups:
@@ -102,7 +109,8 @@ def _build(name: str, index: CatalogueIndex, docs: dict[str, SourceDocument], co
         raise RulesetError(problems)
     return Catalogue(name=name, title=index.title, groups=st.groups, setting_types=st.setting_types, outcomes=ind.outcomes,
                      indicators=ind.indicators, vulnerable_groups=vg.groups, vulnerable_stages=vg.stages,
-                     content_hash=content_hash, combined_groups=st.combined_groups)
+                     content_hash=content_hash, combined_groups=st.combined_groups,
+                     inspection_judgements=judgements.judgements if judgements is not None else {})
 
 
 def _part_problems(st: SettingTypes, doc: SourceDocument) -> list[Problem]:

@@ -18,7 +18,7 @@ from ..model.inspections import FULL, UNANNOUNCED_FAMILY, Held, at_evidence_date
 from ..model.profile import GRADES, Profile
 from ..model.source import SourceDocument
 
-FULL_ONLY = ("safeguarding", "looked_after_children")
+FULL_ONLY = ("safeguarding", "looked_after_children", "judgements")
 UNANNOUNCED_ONLY = ("strengths", "areas_for_development", "areas_for_priority_action", "effective_action_to_safeguard")
 
 
@@ -29,7 +29,7 @@ def history_problems(profile: Profile, doc: SourceDocument) -> list[Problem]:
         at = ("inspections", i)
         wrong = UNANNOUNCED_ONLY if inspection.full else FULL_ONLY
         for name in wrong:
-            if getattr(inspection, name) is not None:
+            if getattr(inspection, name) not in (None, {}):
                 problems.append(doc.problem("profile-invalid", f"inspections.{i}: {_a(inspection.kind)} has no '{name}'",
                                             at + (name,), key=True))
         if inspection.full and inspection.safeguarding is None:
@@ -44,12 +44,38 @@ def history_problems(profile: Profile, doc: SourceDocument) -> list[Problem]:
                 problems.append(doc.problem("profile-contradiction", f"an area for priority action resolved on {action.resolved_on}, before "
                                             f"the inspection of {inspection.date} that found it",
                                             at + ("areas_for_priority_action", j, "resolved_on")))
+    problems += _rating_history_problems(profile, doc)
     if profile.evidence_date is not None and profile.evidence_date.year > profile.year:
         problems.append(doc.problem("profile-contradiction", f"the evidence date {profile.evidence_date} is after the assessment year "
                                     f"{profile.year}", ("evidence_date",)))
     if problems:
         return problems  # the history itself is unsound: comparing the single fields with it would mislead
     return _single_field_problems(profile, doc)
+
+
+def _rating_history_problems(profile: Profile, doc: SourceDocument) -> list[Problem]:
+    """A notice to improve is lifted after it was served; earlier ratings are earlier, once a year each, and last
+    year's band agrees with ``previous_band``."""
+    problems = []
+    notice = profile.notice_to_improve
+    if notice is not None and notice.lifted_on is not None and notice.lifted_on < notice.served_on:
+        problems.append(doc.problem("profile-contradiction", f"the notice to improve is lifted on {notice.lifted_on}, before it was "
+                                    f"served on {notice.served_on}", ("notice_to_improve", "lifted_on")))
+    first: dict[int, int] = {}
+    for i, rating in enumerate(profile.previous_ratings):
+        at = ("previous_ratings", i)
+        if rating.year >= profile.year:
+            problems.append(doc.problem("profile-contradiction", f"previous_ratings.{i}: {rating.year} is not before the assessment "
+                                        f"year {profile.year}", at + ("year",)))
+        if rating.year in first:
+            problems.append(doc.problem("profile-contradiction", f"previous_ratings.{i}: {rating.year} is given twice (first as "
+                                        f"previous_ratings.{first[rating.year]})", at + ("year",)))
+        first.setdefault(rating.year, i)
+        if (rating.year == profile.year - 1 and rating.assessment == "children's services assessment"
+                and profile.previous_band is not None and rating.band != profile.previous_band):
+            problems.append(doc.problem("profile-contradiction", f"previous_ratings.{i}: the band of {rating.year} is {rating.band}, "
+                                        f"but previous_band says {profile.previous_band}", at + ("band",)))
+    return problems
 
 
 def _a(kind: str) -> str:
@@ -65,6 +91,8 @@ def _single_field_problems(profile: Profile, doc: SourceDocument) -> list[Proble
     if full is not None and any(i.full for i in profile.inspections):
         given = {"kind": full.kind, "year": full.year, "safeguarding": full.safeguarding,
                  "looked_after_children": full.looked_after_children}
+        # A judgement given in the single field is the history's; one given in the history alone is not contradicted.
+        given.update((f"judgements.{name}", grade) for name, grade in full.judgements.items())
         problems += _agrees("safeguarding_inspection", given, latest(history, FULL), doc, profile)
     if unannounced is not None and any(not i.full for i in profile.inspections):
         given = {"year": unannounced.year, "strengths": unannounced.strengths,
@@ -84,10 +112,11 @@ def _agrees(field: str, given: dict[str, Any], held: Held | None, doc: SourceDoc
     recorded = {"kind": held.kind, "year": held.year, "safeguarding": held.safeguarding,
                 "looked_after_children": held.looked_after_children, "strengths": held.strengths,
                 "areas_for_development": held.areas_for_development, "areas_for_priority_action": len(held.priority_actions),
-                "effective_action_to_safeguard": held.effective_action_to_safeguard}
+                "effective_action_to_safeguard": held.effective_action_to_safeguard,
+                **{f"judgements.{name}": grade for name, grade in held.judgements}}
     return [doc.problem("profile-contradiction", f"{field}.{name} is {value!r}, but the latest such inspection in 'inspections'{at_date} "
-                        f"({'.'.join(map(str, held.source))}, {held.when()}) says {recorded[name]!r}", (field, name))
-            for name, value in given.items() if value != recorded[name]]
+                        f"({'.'.join(map(str, held.source))}, {held.when()}) says {recorded.get(name)!r}", (field, *name.split(".")))
+            for name, value in given.items() if value != recorded.get(name)]
 
 
 def setting_part_problems(profile: Profile, doc: SourceDocument, catalogue: Catalogue) -> list[Problem]:

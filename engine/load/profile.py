@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 from ..errors import Problem, ProfileError, RulesetError, did_you_mean
 from ..model.catalogue import Catalogue
@@ -143,6 +144,7 @@ def _vocabulary_problems(doc: SourceDocument, cat: Catalogue) -> list[Problem]:
                 if key not in known:
                     problems.append(doc.problem(code, f"unknown {what} '{key}'", (section, key), key=True,  # type: ignore[arg-type]
                                                 suggestion=did_you_mean(str(key), known)))
+    problems += _judgement_problems(doc, cat)
     gaps = data.get("vulnerable_gaps")
     if isinstance(gaps, list):
         first: dict[tuple[str, str], int] = {}
@@ -161,6 +163,25 @@ def _vocabulary_problems(doc: SourceDocument, cat: Catalogue) -> list[Problem]:
                     problems.append(doc.problem("profile-invalid", f"vulnerable_gaps: {key[0]} at {key[1]} is given twice "
                                                 f"(first as item {first[key] + 1})", ("vulnerable_gaps", i)))
                 first.setdefault(key, i)
+    return problems
+
+
+def _judgement_problems(doc: SourceDocument, cat: Catalogue) -> list[Problem]:
+    """Each judgement a full inspection gives is one of the catalogue's inspection judgements."""
+    data = doc.data
+    places: list[tuple[Any, tuple[Any, ...]]] = [(data.get("safeguarding_inspection"), ("safeguarding_inspection",))]
+    if isinstance(data.get("inspections"), list):
+        places += [(item, ("inspections", i)) for i, item in enumerate(data["inspections"])]
+    problems = []
+    for item, at in places:
+        judgements = item.get("judgements") if isinstance(item, dict) else None
+        if not isinstance(judgements, dict):
+            continue  # absent, or refused by the format's own check
+        for key in judgements:
+            if key not in cat.inspection_judgements:
+                problems.append(doc.problem("unknown-inspection-judgement", f"unknown inspection judgement '{key}'",
+                                            (*at, "judgements", key), key=True,
+                                            suggestion=did_you_mean(str(key), cat.inspection_judgements)))
     return problems
 
 

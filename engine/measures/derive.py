@@ -33,9 +33,12 @@ from ..model.inspections import (
 from ..model.measures import (
     COMPARATORS,
     COUNT_FIELDS,
+    IN_FORCE,
     INDICATOR_FIELDS,
     INDICATOR_SCOPE_FIELDS,
     JUDGED,
+    JUDGEMENT_MEASURES,
+    NOT_IN_FORCE,
     NOT_JUDGED,
     SETTING_SCOPE_FIELDS,
     SETTING_TYPE_FIELDS,
@@ -73,6 +76,7 @@ class _Settings:
         self.scopes = ["settings"] + [f"groups.{g}" for g in cat.scopes()]
         index = {key: t for t, key in enumerate(self.types)}
         parts = {key: [index[part] for part in cat.parts(key)] for key in self.types}
+        counted = [cat.setting_types[key].in_totals for key in self.types]  # a type outside every total (catalogue)
         shape = (len(profiles), len(self.types))
         self.counts = np.zeros(shape + (len(GRADES),), dtype=np.int64)
         self.present = np.zeros(shape, dtype=bool)
@@ -89,7 +93,7 @@ class _Settings:
                 order.append(t)
                 single.append(evidence.grade)
                 self.present[p, t] = True
-                self.in_totals[p, t] = not any(self.types[q] in profile.settings for q in parts[key])
+                self.in_totals[p, t] = counted[t] and not any(self.types[q] in profile.settings for q in parts[key])
                 if evidence.counts is not None:
                     self.counts[p, t] = [getattr(evidence.counts, g) for g in GRADES]
                 else:
@@ -360,6 +364,7 @@ def _profile_measures(profile: Profile) -> dict[str, tuple[Any, dict[str, Any]]]
     """The measures of a profile's inspections and vulnerable groups, with their inputs: a few per profile."""
     out: dict[str, tuple[Any, dict[str, Any]]] = {}
     _inspection_measures(profile, out)
+    _history_measures(profile, out)
     gaps = profile.vulnerable_gaps
     if gaps:
         n = len(gaps)
@@ -372,6 +377,17 @@ def _profile_measures(profile: Profile) -> dict[str, tuple[Any, dict[str, Any]]]
     return out
 
 
+def _history_measures(profile: Profile, out: dict[str, tuple[Any, dict[str, Any]]]) -> None:
+    """The notice to improve and the earlier ratings: recorded and shown, read by no shipped rule (each ruleset says why)."""
+    notice = profile.notice_to_improve
+    if notice is not None:
+        out["notice_to_improve.in_force"] = (IN_FORCE if notice.in_force(profile.evidence_date) else NOT_IN_FORCE, {
+            "served_on": _date(notice.served_on), "lifted_on": _date(notice.lifted_on), "evidence_date": _date(profile.evidence_date)})
+    if profile.previous_ratings:
+        out["previous_ratings.count"] = (len(profile.previous_ratings), {
+            str(r.year): f"{r.assessment} {r.band}" for r in sorted(profile.previous_ratings, key=lambda r: r.year)})
+
+
 def _inspection_measures(profile: Profile, out: dict[str, tuple[Any, dict[str, Any]]]) -> None:
     """The inspections as of the evidence date (engine.model.inspections): the latest of each family, areas for
     priority action not resolved by then, inadequate full inspections no later one lifted, pending inspections."""
@@ -381,6 +397,8 @@ def _inspection_measures(profile: Profile, out: dict[str, tuple[Any, dict[str, A
         for f in ("kind", "year", "safeguarding", "looked_after_children"):
             if getattr(full, f) is not None:
                 out[f"safeguarding_inspection.{f}"] = (getattr(full, f), _where(full))
+        for name, grade in full.judgements:
+            out[f"{JUDGEMENT_MEASURES}{name}"] = (grade, _where(full))
     unannounced = latest(counted, UNANNOUNCED_FAMILY)
     if unannounced is not None:
         found = {"year": unannounced.year, "strengths": unannounced.strengths,

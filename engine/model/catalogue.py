@@ -23,6 +23,7 @@ class CatalogueIndex(_Frozen):
     setting_types: str = Field(pattern=FILE_NAME)
     indicators: str = Field(pattern=FILE_NAME)
     vulnerable_groups: str = Field(pattern=FILE_NAME)
+    inspection_judgements: str | None = Field(None, pattern=FILE_NAME)
 
 
 class SettingType(_Frozen):
@@ -33,6 +34,10 @@ class SettingType(_Frozen):
     part_of: str | None = Field(None, description="A counted type this one is part of (council-run children's homes of children's "
                                                   "homes): a profile gives the whole, its parts, or both, and the whole "
                                                   "still has its measures")
+    in_totals: bool = Field(True, description="Whether its settings count in the totals of all settings and of its group; a "
+                                              "service outside the performance profile's settings (the youth offending "
+                                              "service) is false: its own measures are derived and shown, and weigh in no "
+                                              "total")
 
 
 class CombinedGroup(_Frozen):
@@ -60,6 +65,12 @@ class Indicators(_Frozen):
     indicators: dict[str, Indicator]
 
 
+class InspectionJudgements(_Frozen):
+    """The judgements a full inspection gives beside its overall grades (capacity for improvement, ...), with words."""
+
+    judgements: dict[str, str]
+
+
 class VulnerableGroups(_Frozen):
     groups: dict[str, str]
     stages: dict[str, str]
@@ -78,6 +89,7 @@ class Catalogue(_Frozen):
     vulnerable_stages: dict[str, str]
     content_hash: str
     combined_groups: dict[str, CombinedGroup] = {}
+    inspection_judgements: dict[str, str] = {}
 
     def parts(self, whole: str) -> list[str]:
         """The setting types that are parts of ``whole``, in the catalogue's order."""

@@ -40,6 +40,7 @@ class Held:
     priority_actions: tuple[_dt.date | None, ...] = ()  # for each area for priority action, when it was resolved
     effective_action_to_safeguard: bool | None = None
     summary: str | None = None
+    judgements: tuple[tuple[str, Grade], ...] = ()  # a full inspection's other judgements, as the profile gives them
     source: tuple = ()  # where it is in the profile: ("inspections", i) or the single field's name
 
     @property
@@ -74,7 +75,7 @@ def _from_history(inspection: Inspection, i: int) -> Held:
                 areas_for_development=inspection.areas_for_development or 0,
                 priority_actions=tuple(a.resolved_on for a in actions),
                 effective_action_to_safeguard=inspection.effective_action_to_safeguard, summary=inspection.summary,
-                source=("inspections", i))
+                judgements=tuple(inspection.judgements.items()), source=("inspections", i))
 
 
 def on_record(profile: Profile) -> list[Held]:
@@ -85,7 +86,8 @@ def on_record(profile: Profile) -> list[Held]:
     full, unannounced = profile.safeguarding_inspection, profile.unannounced_inspection
     if full is not None and FULL not in families:
         held.append(Held(kind=full.kind, year=full.year, date=None, safeguarding=full.safeguarding,
-                         looked_after_children=full.looked_after_children, source=("safeguarding_inspection",)))
+                         looked_after_children=full.looked_after_children, judgements=tuple(full.judgements.items()),
+                         source=("safeguarding_inspection",)))
     if unannounced is not None and UNANNOUNCED_FAMILY not in families:
         # A count without a resolution date: each area for priority action is not resolved.
         held.append(Held(kind=UNANNOUNCED, year=unannounced.year, date=None, strengths=unannounced.strengths,

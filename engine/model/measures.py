@@ -21,6 +21,16 @@ COMPARATORS = ("national", "similar_areas")
 # unannounced_inspection.effective_action_to_safeguard: always present with the inspection, so that a rule can
 # apply "unless the inspection judged that effective action is taken" (an absent measure satisfies no condition).
 JUDGED, NOT_JUDGED = "judged", "not_judged"
+# notice_to_improve.in_force: present only when the profile records a notice to improve.
+IN_FORCE, NOT_IN_FORCE = "in_force", "not_in_force"
+# Facts the letters state that the profile records and the reports show but no shipped ruleset weighs (each
+# ruleset's comments and docs/profile-format.md say why): the decision's text lists them as "On record".
+RECORDED_NOT_WEIGHED = ("notice_to_improve.in_force", "previous_ratings.count")
+JUDGEMENT_MEASURES = "safeguarding_inspection.judgements."  # then the catalogue's inspection judgement: recorded, not weighed
+
+
+def recorded_not_weighed(name: str) -> bool:
+    return name in RECORDED_NOT_WEIGHED or name.startswith(JUDGEMENT_MEASURES)
 COUNT_FIELDS = {
     "count_total": "settings with a grade", "count_good_or_better": "settings good or outstanding",
     "count_outstanding": "settings outstanding", "count_inadequate": "settings inadequate",
@@ -113,19 +123,21 @@ def _specs(cat: Catalogue) -> Iterator[MeasureSpec]:
     for key, indicator in cat.indicators.items():
         for f, (kind, text) in INDICATOR_FIELDS.items():
             yield MeasureSpec(f"indicator.{key}.{f}", kind, f"{key} {indicator.title}" if f == "value" else f"{key}: {text}")
-    yield from _inspection_specs()
+    yield from _inspection_specs(cat)
     yield MeasureSpec("vulnerable_gaps.count", "count", "gaps for vulnerable groups reported")
     for f, text in (("narrower_than_national", "narrower than the national gap"), ("narrowing", "narrowing"), ("widening", "widening")):
         yield MeasureSpec(f"vulnerable_gaps.share_{f}", "proportion", f"share of gaps for vulnerable groups {text}")
 
 
-def _inspection_specs() -> Iterator[MeasureSpec]:
+def _inspection_specs(cat: Catalogue) -> Iterator[MeasureSpec]:
     latest_full = "the latest full inspection at the evidence date"
     yield MeasureSpec("safeguarding_inspection.kind", "category", f"{latest_full}: joint area review or inspection of safeguarding "
                       "and looked after children")
     yield MeasureSpec("safeguarding_inspection.year", "year", f"{latest_full}: its year")
     yield MeasureSpec("safeguarding_inspection.safeguarding", "category", f"{latest_full}: grade for safeguarding")
     yield MeasureSpec("safeguarding_inspection.looked_after_children", "category", f"{latest_full}: grade for looked after children")
+    for name, text in cat.inspection_judgements.items():  # recorded, not weighed by any shipped ruleset (docs/profile-format.md)
+        yield MeasureSpec(f"{JUDGEMENT_MEASURES}{name}", "category", f"{latest_full}: grade for {text}")
     latest_unannounced = "the latest unannounced inspection of contact, referral and assessment at the evidence date"
     yield MeasureSpec("unannounced_inspection.year", "year", f"{latest_unannounced}: its year")
     for f in ("strengths", "areas_for_development", "areas_for_priority_action"):
@@ -145,3 +157,7 @@ def _inspection_specs() -> Iterator[MeasureSpec]:
                       "inspections, and a pending inspection, dated after the evidence date: not counted")
     yield MeasureSpec("inspections.pending", "count", "inspections pending at the evidence date (begun or announced, outcome not known)")
     yield MeasureSpec("pending_inspection.kind", "category", "the kind of the inspection pending at the evidence date")
+    yield MeasureSpec("notice_to_improve.in_force", "category", f"the government's notice to improve: {IN_FORCE} at the evidence "
+                      f"date (served by then, not lifted by then), else {NOT_IN_FORCE}; absent when none is recorded")
+    yield MeasureSpec("previous_ratings.count", "count", "earlier years' published ratings the profile records (annual performance "
+                      "assessments, children's services assessments); absent when none")

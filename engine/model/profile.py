@@ -76,6 +76,14 @@ UNANNOUNCED = "unannounced inspection"
 InspectionKind = Literal["joint area review", "inspection of safeguarding and looked after children", "unannounced inspection"]
 
 
+# A full inspection's judgements beyond its two overall grades (``safeguarding`` is the overall effectiveness of
+# safeguarding services, ``looked_after_children`` that of services for looked after children): which may be given is
+# the catalogue's vocabulary (indicators/inspection-judgements.yaml), checked when the profile is loaded.
+Judgements = Annotated[dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")], Grade], Field(max_length=50)]
+JUDGEMENTS_TEXT = ("the inspection's other judgements, each a grade, named as the catalogue's inspection judgements name them "
+                   "(capacity_for_improvement, leadership_and_management, ...); recorded and shown, weighed by no shipped ruleset")
+
+
 class SafeguardingInspection(_Model):
     """The latest full inspection of safeguarding (a joint area review, or from 2009 the inspection of
     safeguarding and looked after children). With ``inspections``, it must be the latest of them."""
@@ -84,6 +92,7 @@ class SafeguardingInspection(_Model):
     year: Year
     safeguarding: Grade
     looked_after_children: Grade | None = None
+    judgements: Judgements = Field({}, description=JUDGEMENTS_TEXT.capitalize())
 
 
 class UnannouncedInspection(_Model):
@@ -124,6 +133,7 @@ class Inspection(_Model):
     date: _dt.date
     safeguarding: Grade | None = Field(None, description="Full inspections: the grade for safeguarding (required)")
     looked_after_children: Grade | None = Field(None, description="Full inspections: the grade for looked after children")
+    judgements: Judgements = Field({}, description=f"Full inspections: {JUDGEMENTS_TEXT}")
     strengths: Count | None = Field(None, description="Unannounced inspections: strengths found")
     areas_for_development: Count | None = Field(None, description="Unannounced inspections: areas for development")
     areas_for_priority_action: Annotated[list[PriorityAction] | None, BeforeValidator(_count_as_list, json_schema_input_type=
@@ -172,6 +182,34 @@ class VulnerableGap(_Model):
     trend: Literal["narrowing", "stable", "widening"] | None = None
 
 
+class NoticeToImprove(_Model):
+    """The government's notice to improve (the Secretary of State's improvement notice) served on the council's
+    children's services, and when it was lifted. Recorded and shown; no ruleset weighs it (docs/profile-format.md)."""
+
+    served_on: _dt.date = Field(description="When the notice was served")
+    lifted_on: _dt.date | None = Field(None, description="When it was lifted; absent while it is in force")
+    note: Paragraph | None = None
+
+    def in_force(self, on: _dt.date | None) -> bool:
+        """In force on a date (any date, without one): served by then and not lifted by then."""
+        if on is None:
+            return self.lifted_on is None
+        return self.served_on <= on and (self.lifted_on is None or self.lifted_on > on)
+
+
+PastAssessment = Literal["annual performance assessment", "children's services assessment"]
+
+
+class PastRating(_Model):
+    """One earlier year's published rating: the annual performance assessment's grade for the overall effectiveness
+    of children's services (to 2008), or the children's services assessment's band (from 2009), both 1-4, 4 best."""
+
+    year: Year
+    assessment: PastAssessment
+    band: Band = Field(description="1-4, 4 best: the grade (annual performance assessment) or the band")
+    note: Paragraph | None = None
+
+
 class Profile(_Model):
     authority: Authority
     year: Year
@@ -182,6 +220,10 @@ class Profile(_Model):
     evidence_date: _dt.date | None = Field(None, description="When the profile's evidence was drawn: inspections after it do not "
                                                          "count (2010: the profile of 18 August 2010)")
     previous_band: Band | None = Field(None, description="Last year's published band, 1-4: the direction of travel")
+    previous_ratings: list[PastRating] = Field([], max_length=20, description="Earlier years' published ratings, as history "
+                                               "(the annual performance assessment of 2008, the bands of 2009 and 2010); "
+                                               "last year's must agree with previous_band")
+    notice_to_improve: NoticeToImprove | None = None
     settings: dict[str, SettingEvidence] = {}
     safeguarding_inspection: SafeguardingInspection | None = None
     unannounced_inspection: UnannouncedInspection | None = None

@@ -29,7 +29,8 @@ class SettingRow:
     similar_areas: float | None
     vs_national: str | None
     vs_similar_areas: str | None
-    in_totals: bool = True  # False for a whole whose parts are given too (the parts count in every total)
+    in_totals: bool = True  # False for a whole whose parts are given too (the parts count in every total), or a type the
+    # catalogue counts in no total (the youth offending service)
 
 
 @dataclass(frozen=True)

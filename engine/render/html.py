@@ -10,7 +10,7 @@ from .charts import outcomes_chart, settings_chart
 from .evidence import OutcomeBlock, SettingRow, comparison, indicator_status, number, outcome_blocks, percent, setting_rows, setting_summary
 from .reasons import chart_thresholds, fired_note, passed_over, reason_stages
 from .reviewed import Reviewed, record_sentence
-from .summary import deciding_rules, gap_rows, inspection_rows, measures_read, what_would_change
+from .summary import deciding_rules, gap_rows, inspection_rows, measures_read, record_rows, what_would_change
 
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:72rem;padding:1.5rem;
@@ -189,8 +189,14 @@ def _inspections(reviewed: Reviewed) -> str:
     profile = reviewed.loaded.profile
     rows = "".join(f"<tr><th>{escape(label)}</th><td>{escape(text)}</td></tr>" for label, text in inspection_rows(profile))
     out = ['<h3>Safeguarding and unannounced inspections</h3>',
-           f'<table id="inspections-table">{rows}</table>' if rows else "<p>None in the profile.</p>",
-           "<h3>Gaps for vulnerable groups</h3>"]
+           f'<table id="inspections-table">{rows}</table>' if rows else "<p>None in the profile.</p>"]
+    records = record_rows(profile)
+    if records:  # only where the profile records them
+        out += ["<h3>Notice to improve and earlier ratings</h3>",
+                "<p>Recorded and shown; the ruleset does not weigh them (its comments say why).</p>",
+                '<table id="records-table">' + "".join(f"<tr><th>{escape(label)}</th><td>{escape(text)}</td></tr>"
+                                                       for label, text in records) + "</table>"]
+    out.append("<h3>Gaps for vulnerable groups</h3>")
     gaps = gap_rows(profile)
     if gaps:
         out.append('<table id="gaps-table"><tr><th>Group</th><th>Stage</th><th>Gap</th><th>National gap</th><th>Trend</th></tr>'

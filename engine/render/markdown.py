@@ -11,7 +11,7 @@ from .escape import markdown, markdown_prose
 from .evidence import comparison, indicator_status, number, outcome_blocks, percent, setting_rows, setting_summary
 from .reasons import fired_note, passed_over, reason_stages
 from .reviewed import Reviewed, record_sentence
-from .summary import deciding_rules, gap_rows, inspection_rows, measures_read, what_would_change
+from .summary import deciding_rules, gap_rows, inspection_rows, measures_read, record_rows, what_would_change
 
 
 def _cell(text: str) -> str:
@@ -100,6 +100,16 @@ def render_report_markdown(reviewed: Reviewed) -> str:
     for label, text in rows:
         add(f"| {label} | {_cell(markdown(text))} |")
     add("")
+    records = record_rows(reviewed.loaded.profile)
+    if records:  # only where the profile records them: a report of a profile without them reads as before
+        add("### Notice to improve and earlier ratings")
+        add("")
+        add("Recorded and shown; the ruleset does not weigh them (its comments say why).")
+        add("")
+        add("| record | what |\n|---|---|")
+        for label, text in records:
+            add(f"| {label} | {_cell(markdown(text))} |")
+        add("")
     add("### Gaps for vulnerable groups")
     add("")
     gaps = gap_rows(reviewed.loaded.profile)

@@ -7,6 +7,7 @@ each rule that did not fire is in the trace). The smallest changes that reach a 
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..model.profile import Profile
@@ -135,7 +136,7 @@ def inspection_rows(profile: Profile) -> list[tuple[str, str]]:
     s = profile.safeguarding_inspection
     if s is not None:
         looked_after = f", looked after children {s.looked_after_children}" if s.looked_after_children else ""
-        out.append(("Safeguarding inspection", f"{s.kind} {s.year}: safeguarding {s.safeguarding}{looked_after}"))
+        out.append(("Safeguarding inspection", f"{s.kind} {s.year}: safeguarding {s.safeguarding}{looked_after}{_sub_judgements(s.judgements)}"))
     u = profile.unannounced_inspection
     if u is not None:
         out.append(("Unannounced inspection", f"{u.year}: " + _findings(u.strengths, u.areas_for_development, u.areas_for_priority_action,
@@ -143,7 +144,7 @@ def inspection_rows(profile: Profile) -> list[tuple[str, str]]:
     for i in profile.inspections:
         if i.full:
             looked_after = f", looked after children {i.looked_after_children}" if i.looked_after_children else ""
-            out.append(("Inspection", f"{i.kind} {i.date.isoformat()}: safeguarding {i.safeguarding}{looked_after}"))
+            out.append(("Inspection", f"{i.kind} {i.date.isoformat()}: safeguarding {i.safeguarding}{looked_after}{_sub_judgements(i.judgements)}"))
         else:
             areas = i.areas_for_priority_action or []
             resolved = [a.resolved_on.isoformat() for a in areas if a.resolved_on]
@@ -154,6 +155,29 @@ def inspection_rows(profile: Profile) -> list[tuple[str, str]]:
     if profile.pending_inspection is not None:
         p = profile.pending_inspection
         out.append(("Pending inspection", f"{p.kind}, {p.date.isoformat()}" + (f": {p.note}" if p.note else "")))
+    return out
+
+
+def _sub_judgements(judgements: Mapping[str, str]) -> str:
+    """'; capacity for improvement good, ...': a full inspection's other judgements, where given."""
+    given = [f"{name.replace('_', ' ')} {grade}" for name, grade in judgements.items()]
+    return "; " + ", ".join(given) if given else ""
+
+
+def record_rows(profile: Profile) -> list[tuple[str, str]]:
+    """The notice to improve and the earlier years' ratings, as label, text: recorded and shown beside the decision
+    (no shipped ruleset weighs them: docs/profile-format.md, "Facts recorded, not weighed")."""
+    out = []
+    notice = profile.notice_to_improve
+    if notice is not None:
+        state = "in force at the evidence date" if notice.in_force(profile.evidence_date) else "not in force at the evidence date"
+        if profile.evidence_date is None:
+            state = "in force" if notice.lifted_on is None else "lifted"
+        out.append(("Notice to improve", f"served {notice.served_on.isoformat()}"
+                    + (f", lifted {notice.lifted_on.isoformat()}" if notice.lifted_on else "") + f"; {state}"
+                    + (f". {notice.note}" if notice.note else "")))
+    for rating in sorted(profile.previous_ratings, key=lambda r: r.year):
+        out.append((f"Rating {rating.year}", f"{rating.assessment}: {rating.band}" + (f". {rating.note}" if rating.note else "")))
     return out
 
 

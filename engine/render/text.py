@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from ..model.measures import recorded_not_weighed
 from ..model.trace import Decision
 from ..model.wording import band_text, counted, evidence_text, failing_text, value_text
 from .escape import terminal
@@ -35,6 +36,9 @@ def render_text(decision: Decision, *, full: bool = False) -> str:
         add(f"  Since last year {d.direction.direction} ({d.direction.previous_band} -> {d.direction.band}): {terminal(d.direction.because, VALUE_COLUMN)}")
     elif d.previous_band is not None:
         add(f"  Since last year last year's band was {band_text(d.previous_band, words)}; no band this year to compare")
+    recorded = [e for e in d.events("measure_derived") if recorded_not_weighed(e.measure)]
+    for event in recorded:  # shown beside the bands, read by no rule of the shipped rulesets
+        add(f"  On record       {event.measure} = {value_text(event.value)}   {terminal(inputs_text(event.inputs), VALUE_COLUMN)}")
     if d.judgement_warranted:
         add("")
         add("Judgement may be warranted:")
