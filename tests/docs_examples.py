@@ -154,6 +154,25 @@ def matches(shown: list[str], got: list[str]) -> bool:
     return True
 
 
+def reexcerpt(shown: list[str], got: list[str]) -> list[str]:
+    """What an excerpt that no longer holds becomes: as many opening and closing lines of the new output as the
+    excerpt showed, around one `...`, so a changed hash does not turn an excerpt into the whole output. An excerpt
+    with lines shown between two `...` is replaced by the whole output (which middle lines to keep is a writer's
+    choice)."""
+    if ELISION not in shown:
+        return got
+    runs: list[list[str]] = [[]]
+    for line in shown:
+        if line == ELISION:
+            runs.append([])
+        else:
+            runs[-1].append(line)
+    if len(runs) != 2 or len(runs[0]) + len(runs[1]) >= len(got):
+        return got
+    head, tail = len(runs[0]), len(runs[1])
+    return got[:head] + [ELISION] + (got[len(got) - tail:] if tail else [])
+
+
 @dataclass
 class PageRun:
     page: Path
@@ -180,6 +199,8 @@ class PageRun:
             for example in block.examples:
                 if example.got is not None and matches(example.shown, example.got):
                     example.got = example.shown
+                elif example.got is not None:
+                    example.got = reexcerpt(example.shown, example.got)
             text = text[:block.start] + block.text() + text[block.end:]
         return text
 

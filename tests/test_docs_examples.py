@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from .conftest import ROOT
-from .docs_examples import matches, pages, parse, run_page
+from .docs_examples import matches, pages, parse, reexcerpt, run_page
 
 
 @pytest.mark.parametrize("page", pages(), ids=lambda p: str(p.relative_to(ROOT)))
@@ -51,3 +51,13 @@ def test_a_python_block_that_raises_fails(tmp_path):
     page.write_text("```python\nfrom engine import no_such_function\n```\n")
     with pytest.raises(ImportError):
         run_page(page)
+
+
+def test_update_keeps_an_excerpt_an_excerpt_when_its_lines_change():
+    got = ["header v2", "a", "b", "c", "d", "footer v2"]
+    new = reexcerpt(["header v1", "...", "footer v1"], got)
+    assert new == ["header v2", "...", "footer v2"]
+    assert matches(new, got)
+    assert reexcerpt(["header v1", "..."], got) == ["header v2", "..."]
+    # lines kept between two elisions are a writer's choice: the whole output replaces them
+    assert reexcerpt(["h", "...", "b", "...", "f"], got) == got
