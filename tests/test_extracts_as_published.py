@@ -5,6 +5,8 @@ tables, and profiles laid over existing ones. Small extracts written here; the r
 test_real_extracts.py."""
 from __future__ import annotations
 
+import re
+
 import textwrap
 from pathlib import Path
 
@@ -291,7 +293,8 @@ def test_a_profile_of_a_year_without_a_ruleset_is_rated_with_one_given_and_label
     assert [p.code for f in without.failures for p in f.problems] == ["no-ruleset-for-year"]
     rated = evaluate_batch([folder], ruleset=ROOT / "rules" / "csa-2009.yaml")
     (label,) = rated.results["what_if"]
-    assert label == "csa-2009 1.1.0 (the method for 2009) applied to 2015 data; evidence for 1 of 14 setting types"
+    # the version and the catalogue's count of setting types move with the ruleset; the label's shape and the 1 do not
+    assert re.fullmatch(r"csa-2009 \S+ \(the method for 2009\) applied to 2015 data; evidence for 1 of \d+ setting types", label)
     same_year = evaluate_batch([ROOT / "examples" / "camden.yaml"], ruleset=ROOT / "rules" / "csa-2009.yaml")
     assert list(same_year.results["what_if"]) == [""]
 
