@@ -14,8 +14,9 @@ from typing import Any
 
 from ..load.letter import load_wording
 from ..model.catalogue import Catalogue
+from ..model.inspections import FULL, UNANNOUNCED_FAMILY, Held, at_evidence_date, latest
 from ..model.letter import EvidenceWording, GapProgress, IndicatorClause, LetterWording
-from ..model.profile import UnannouncedInspection, VulnerableGap
+from ..model.profile import VulnerableGap
 from ..model.provenance import measure_sources
 from ..model.ruleset import Limit, Rule, Withhold
 from ..model.trace import Decision, LimitApplied, RatingWithheld, RuleFired
@@ -312,44 +313,53 @@ def _settings_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[st
             out.append(marks.mark(_text(ev.inadequate_named, inadequate=inadequate, total=whole,
                                         plural=catalogue.setting_types[r.key].plural, are=_are(r.counts["inadequate"])), *_sources([r], "counts")))
     out += _single_services(rows, ev, catalogue, marks)
-    inspection = profile.safeguarding_inspection
-    if inspection:
-        same = inspection.looked_after_children in (None, inspection.safeguarding)
-        out.append(marks.mark(_text(ev.safeguarding_same if same else ev.safeguarding_different, kind=inspection.kind,
-                                    year=inspection.year, safeguarding=inspection.safeguarding,
-                                    looked_after_children=inspection.looked_after_children), "safeguarding_inspection"))
-    if profile.unannounced_inspection:
-        out += _unannounced(profile.unannounced_inspection, ev, numbers, contrast, marks)
+    # The latest inspection of each family at the evidence date, from the history or the single fields alike.
+    held = at_evidence_date(profile)
+    full = latest(held, FULL)
+    if full is not None and full.safeguarding is not None:
+        same = full.looked_after_children in (None, full.safeguarding)
+        out.append(marks.mark(_text(ev.safeguarding_same if same else ev.safeguarding_different, kind=full.kind,
+                                    year=full.year, safeguarding=full.safeguarding,
+                                    looked_after_children=full.looked_after_children), full.source[0]))
+    unannounced = latest(held, UNANNOUNCED_FAMILY)
+    if unannounced is not None:
+        out += _unannounced(unannounced, ev, numbers, contrast, marks)
     return out
 
 
-def _unannounced(unannounced: UnannouncedInspection, ev: EvidenceWording, numbers: Numbers, contrast: _Contrast,
-                 marks: _Marks) -> list[str]:
+def _unannounced(unannounced: Held, ev: EvidenceWording, numbers: Numbers, contrast: _Contrast, marks: _Marks) -> list[str]:
     """The unannounced inspection: its findings and summary in one sentence, then its judgement of effective action."""
     out: list[str] = []
-    findings = {f: f"{numbers.one(getattr(unannounced, f))} {ev.unannounced_nouns[f][getattr(unannounced, f) != 1]}"
-                for f in ev.unannounced_nouns}
+    counts = {"strengths": unannounced.strengths, "areas_for_development": unannounced.areas_for_development,
+              "areas_for_priority_action": len(unannounced.priority_actions)}
+    findings = {f: f"{numbers.one(counts[f])} {ev.unannounced_nouns[f][counts[f] != 1]}" for f in ev.unannounced_nouns}
     sentence = _text(ev.unannounced, **findings)
-    sources = [f"unannounced_inspection.{f}" for f in ev.unannounced_nouns]
+    # Where its values are in the profile: the single field's, or its entry in the history.
+    single = unannounced.source == ("unannounced_inspection",)
+
+    def source(part: str) -> str:
+        return f"unannounced_inspection.{part}" if single else "inspections"
+
+    sources = [source(f) for f in ev.unannounced_nouns]
     if unannounced.summary and ev.unannounced_summary:  # the inspection's own words, joined to its findings
         summary = unannounced.summary.strip().rstrip(".")
         if summary.split(" ", 1)[0] in ev.lowered_openings:
             summary = summary[:1].lower() + summary[1:]
         sentence = sentence.rstrip(".") + ev.unannounced_summary.format(summary=_user(summary)) + "."
-        sources.append("unannounced_inspection.summary")
+        sources.append(source("summary"))
     # Set against what the inspection found wanting, the judgement of effective action opens a sentence with a
     # contrast (Cambridgeshire: "However, the inspection judged"); with nothing to set against, it joins this one.
-    against = bool(unannounced.areas_for_priority_action or unannounced.summary)
+    against = bool(unannounced.priority_actions or unannounced.summary)
     joined = unannounced.effective_action_to_safeguard and not against and ev.effective_action_joined is not None
     if joined:
         sentence = sentence.rstrip(".") + " ".join(str(ev.effective_action_joined).split()) + "."
-        sources.append("unannounced_inspection.effective_action_to_safeguard")
+        sources.append(source("effective_action_to_safeguard"))
     out.append(marks.mark(sentence, *sources))
     if unannounced.summary and not ev.unannounced_summary:
-        out.append(marks.mark(_user(unannounced.summary), "unannounced_inspection.summary"))
+        out.append(marks.mark(_user(unannounced.summary), source("summary")))
     if unannounced.effective_action_to_safeguard and not joined:
         out.append(marks.mark(_text(ev.effective_action, contrast=contrast.next() if against else ""),
-                              "unannounced_inspection.effective_action_to_safeguard"))
+                              source("effective_action_to_safeguard")))
     return out
 
 
