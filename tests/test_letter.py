@@ -220,3 +220,17 @@ def test_rules_check_refuses_letter_wording_that_names_what_the_ruleset_lacks(tm
     assert "'indicator_sentences.0.follows' follows 'settings', which is not a stage of the indicators paragraph" in err
     assert "a clause is said after rule 'finding_gaps_widen', which is not a rule of ruleset 'csa-2009'" in err
     assert "'evidence.group_mostly_at_least' names 'most', which is not a proportion of ruleset 'csa-2009'" in err
+
+
+def test_the_letter_says_the_latest_inspections_of_a_profiles_history(examples):
+    # Westmoor 2010 gives its inspections as a dated history, not the single fields of 2009.
+    text = _one_line(_unmarked(letter(examples / "westmoor-2010-inadequate-safeguarding.yaml")))
+    assert ("The inspection of safeguarding and looked after children in 2009 judged services for safeguarding as inadequate "
+            "and for looked after children as satisfactory.") in text
+    assert ("A recent unannounced inspection of contact, referral and assessment arrangements for children in need identified "
+            "four strengths, two areas for development and no areas for priority action") in text
+
+
+def test_all_of_two_settings_are_both(examples):
+    text = _one_line(_unmarked(letter(examples / "kingsmere-2011-excellent.yaml")))
+    assert "is at least good in all six special schools and both pupil referral units." in text and "all two" not in text

@@ -89,6 +89,7 @@ class EvidenceWording(_Frozen):
     group_sentences_mostly: dict[str, str] = {}
     group_sentences_less: dict[str, str] = {}
     group_part_all: str
+    group_part_both: str | None = None  # all of two: "both pupil referral units", not "all two"
     group_part_some: str
     inadequate_named: str
     # The groups whose inadequate settings the letter counts one by one (None: every group). Ofsted's letters count
@@ -177,6 +178,7 @@ TEMPLATE_FIELDS: dict[tuple[str, ...], frozenset[str]] = {
     ("evidence", "some_inadequate_clause"): frozenset({"inadequate", "are"}),
     ("evidence", "group_sentences", "*"): frozenset({"group", "parts"}),
     ("evidence", "group_part_all"): frozenset({"total", "good_or_better", "plural"}),
+    ("evidence", "group_part_both"): frozenset({"plural"}),
     ("evidence", "group_part_some"): frozenset({"total", "good_or_better", "plural"}),
     ("evidence", "inadequate_named"): frozenset({"inadequate", "total", "plural", "are"}),
     ("evidence", "single_services"): frozenset({"services", "are", "grade"}),

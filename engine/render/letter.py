@@ -265,9 +265,12 @@ def _group_sentences(counted: list[SettingRow], ev: EvidenceWording, catalogue: 
         if any(good_or_better(r) < total(r) for r in members):
             mostly = ev.group_mostly_at_least is not None and share >= proportions[ev.group_mostly_at_least]
             template = (ev.group_sentences_mostly if mostly else ev.group_sentences_less).get(group, template)
-        parts = [(ev.group_part_all if good_or_better(r) == total(r) else ev.group_part_some).format(
-            total=numbers.alike(good_or_better(r), total(r))[1], good_or_better=numbers.alike(good_or_better(r), total(r))[0],
-            plural=catalogue.setting_types[r.key].plural) for r in members]
+        parts = []
+        for r in members:
+            better, whole = numbers.alike(good_or_better(r), total(r))
+            part = ev.group_part_some if good_or_better(r) < total(r) else (
+                ev.group_part_both if total(r) == 2 and ev.group_part_both else ev.group_part_all)
+            parts.append(part.format(total=whole, good_or_better=better, plural=catalogue.setting_types[r.key].plural))
         out.append(marks.mark(_text(template, group=catalogue.groups[group], parts=_join(parts)), *_sources(members, "counts")))
     return out
 
