@@ -234,3 +234,15 @@ def test_the_letter_says_the_latest_inspections_of_a_profiles_history(examples):
 def test_all_of_two_settings_are_both(examples):
     text = _one_line(_unmarked(letter(examples / "kingsmere-2011-excellent.yaml")))
     assert "is at least good in all six special schools and both pupil referral units." in text and "all two" not in text
+
+
+def test_the_inspections_own_summary_joined_to_its_findings_is_escaped_for_each_medium(examples, tmp_path):
+    data = yaml.safe_load((examples / "cambridgeshire.yaml").read_text())
+    data["unannounced_inspection"]["summary"] = "A <script>x</script> *team* is short of staff."
+    profile = tmp_path / "cambridgeshire-summary.yaml"
+    profile.write_text(yaml.safe_dump(data, sort_keys=False))
+    html = letter(profile, "html")
+    assert "one area for priority action, but a &lt;script&gt;x&lt;/script&gt; *team* is short of staff." in html
+    assert "<script>" not in html
+    markdown = _one_line(letter(profile))
+    assert r"one area for priority action, but a &lt;script&gt;x&lt;/script&gt; \*team\* is short of staff." in markdown
