@@ -1,6 +1,11 @@
 """The rating letter: fixed paragraphs from rules/letters/<ruleset>.yaml, the band in the scale's words,
 the settings evidence in sentences, and the fired rules' ``because`` sentences (grades, findings, limits).
 
+The evidence is said as Ofsted's letters of 9 December 2009 say it (../shared/seeds/): one sentence a finding,
+related findings joined (types above or below average block by block, the council's own services in one
+sentence, an inspection's findings with its summary), openings chosen by what the evidence is, each contrast
+used once a paragraph. Which words, blocks and findings is the wording's (data); how they are put together is here.
+
 Text from the profile or a judgement (the authority's name, a summary, the assessor and reason) is marked
 where it enters a paragraph, so each medium escapes it by its own rule (:mod:`engine.render.escape`) while
 the wording's own Markdown (``*Every Child Matters*``) is kept.
