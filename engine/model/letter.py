@@ -75,6 +75,7 @@ class EvidenceWording(_Frozen):
     # Setting types the letters name by their phase, "nursery, primary and sixth form schools".
     phases: dict[str, str] = {}
     phases_noun: str = "schools"
+    phases_one: str = "{phase}"  # one type's provision by its phase: "secondary school provision"
     below_average_blocks: list[BelowAverageBlock] = []
     # Openings of contrast, each used once in a paragraph: "However," then "Nevertheless," (never three Howevers).
     contrasts: list[str] = []
@@ -159,7 +160,7 @@ TEMPLATE_FIELDS: dict[tuple[str, ...], frozenset[str]] = {
     ("evidence", "above_average"): frozenset({"types", "similar_clause"}),
     ("evidence", "above_average_blocks", "*", "first"): frozenset({"types", "similar_clause"}),
     ("evidence", "above_average_blocks", "*", "also"): frozenset({"types", "similar_clause"}),
-    ("evidence", "above_similar_clause"): frozenset(),
+    ("evidence", "above_similar_clause"): frozenset(), ("evidence", "phases_one"): frozenset({"phase"}),
     ("evidence", "below_average"): frozenset({"plural", "good_or_better", "total", "are", "inadequate_clause", "contrast"}),
     ("evidence", "below_average_more"): frozenset({"plural", "good_or_better", "total", "are", "inadequate_clause", "contrast"}),
     **{("evidence", "below_average_blocks", "*", form): frozenset({"contrast", "phases", "types", "plural", "parts", "are",

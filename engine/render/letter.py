@@ -194,6 +194,13 @@ def _types(rows: list[SettingRow], wording: EvidenceWording, catalogue: Catalogu
     return _join(others + ([f"{_join(phased)} {wording.phases_noun}"] if phased else []))
 
 
+def _phases(rows: list[SettingRow], wording: EvidenceWording, catalogue: Catalogue) -> str:
+    """The types as provision is named: "secondary and sixth form", or one alone "secondary school"."""
+    if len(rows) == 1 and rows[0].key in wording.phases:
+        return wording.phases_one.format(phase=wording.phases[rows[0].key])
+    return _join([wording.phases.get(r.key, catalogue.setting_types[r.key].plural) for r in rows])
+
+
 def _parts(rows: list[SettingRow], numbers: Numbers, catalogue: Catalogue) -> tuple[str, str]:
     """"14 of the 31 secondary schools and 10 of the 22 school sixth forms", and the verb that agrees with it."""
     parts = []
@@ -239,7 +246,7 @@ def _below_average(compared: list[SettingRow], ev: EvidenceWording, catalogue: C
         parts, are = _parts(rows, numbers, catalogue)
         uses_contrast = "{contrast}" in template
         out.append(marks.mark(_text(template, contrast=contrast.next() if uses_contrast else "",
-                                    phases=_join([ev.phases.get(r.key, catalogue.setting_types[r.key].plural) for r in rows]),
+                                    phases=_phases(rows, ev, catalogue),
                                     types=_types(rows, ev, catalogue), plural=catalogue.setting_types[rows[0].key].plural,
                                     parts=parts, are=are, inadequate_clause=clause,
                                     outstanding=numbers.one(rows[0].counts["outstanding"]), outstanding_are=_are(rows[0].counts["outstanding"])),
@@ -377,6 +384,10 @@ def _indicators_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[
     catalogue = reviewed.ruleset.catalogue
     rows = {r.key: r for block in outcome_blocks(reviewed.measures.indicators, catalogue) for r in block.rows}
     fired = set(reviewed.decision.fired_rules)
+    # An indicator a binding limit reads is said by the limit's sentence ("and so are results at 16"): not again here.
+    binding = {limit.limit_id for limit in reviewed.decision.limits if limit.binding}
+    limited = {c.measure.split(".")[1] for limit in reviewed.ruleset.ruleset.limits if limit.id in binding
+               for c in limit.when if c.measure.startswith("indicator.")}
     out: list[str] = []
     for stage in wording.paragraphs.indicators:
         out += _sentences(reviewed.decision, [stage], said)
@@ -386,7 +397,7 @@ def _indicators_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[
         for sentence in wording.indicator_sentences:
             if sentence.follows != stage:
                 continue
-            clauses = [c for c in sentence.clauses if _indicators_hold(c, rows)]
+            clauses = [c for c in sentence.clauses if _indicators_hold(c, rows) and not set(c.indicators) <= limited]
             if clauses:
                 texts = [next((text for rule, text in c.after_rule.items() if rule in fired), c.text) for c in clauses]
                 out.append(marks.mark(_text(_join(texts)) + ".",
