@@ -21,6 +21,27 @@ def letter_problems(doc: SourceDocument, wording: LetterWording, ruleset: Rulese
                 problems.append(doc.problem("ruleset-invalid", f"paragraph '{paragraph}' names '{stage}', which is not a stage "
                                             f"of ruleset '{ruleset.id}'", ("paragraphs", paragraph, i),
                                             suggestion=did_you_mean(stage, ruleset.stages)))
+    follows: list[tuple[DataPath, str]] = [(("indicator_sentences", i, "follows"), sentence.follows)
+                                           for i, sentence in enumerate(wording.indicator_sentences)]
+    if wording.gap_progress is not None:
+        follows.append((("gap_progress", "follows"), wording.gap_progress.follows))
+    for where, stage in follows:  # each goes after the sentences of a stage of the indicators paragraph
+        if stage not in wording.paragraphs.indicators:
+            problems.append(doc.problem("ruleset-invalid", f"'{'.'.join(map(str, where))}' follows '{stage}', which is not a stage "
+                                        "of the indicators paragraph", where, suggestion=did_you_mean(stage, wording.paragraphs.indicators)))
+    rules = {rule.id for rule in ruleset.rules}
+    for i, sentence in enumerate(wording.indicator_sentences):
+        for j, clause in enumerate(sentence.clauses):
+            for rule in clause.after_rule:
+                if rule not in rules:
+                    problems.append(doc.problem("ruleset-invalid", f"a clause is said after rule '{rule}', which is not a rule of "
+                                                f"ruleset '{ruleset.id}'", ("indicator_sentences", i, "clauses", j, "after_rule", rule),
+                                                suggestion=did_you_mean(rule, rules)))
+    bound = wording.evidence.group_mostly_at_least
+    if bound is not None and bound not in ruleset.proportions:
+        problems.append(doc.problem("ruleset-invalid", f"'evidence.group_mostly_at_least' names '{bound}', which is not a proportion "
+                                    f"of ruleset '{ruleset.id}'", ("evidence", "group_mostly_at_least"),
+                                    suggestion=did_you_mean(bound, ruleset.proportions)))
     if ruleset.transitional and wording.transitional is None:
         problems.append(doc.problem("ruleset-invalid", f"ruleset '{ruleset.id}' is transitional: its letter needs the "
                                     "'transitional' paragraph", ()))
@@ -39,7 +60,8 @@ def _templates(data: Any, path: tuple[str, ...], prefix: DataPath = ()) -> list[
         return [(prefix, data)] if isinstance(data, str) else []
     step, rest = path[0], path[1:]
     if step == "*":
-        return [found for key, value in (data or {}).items() for found in _templates(value, rest, prefix + (key,))]
+        items = enumerate(data) if isinstance(data, list) else (data or {}).items()
+        return [found for key, value in items for found in _templates(value, rest, prefix + (key,))]
     return _templates(data.get(step) if isinstance(data, dict) else None, rest, prefix + (step,))
 
 

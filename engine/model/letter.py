@@ -3,23 +3,94 @@ templates. Which placeholders each template may use is stated here, so `rules ch
 that would fail when a letter is written."""
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class AboveAverageBlock(_Frozen):
+    """One sentence for the types above average in these groups together; ``also`` when a sentence on types above
+    average came before (Cambridgeshire: "This is also true for nursery and primary schools")."""
+
+    groups: list[str]
+    first: str  # {types} {similar_clause}
+    also: str | None = None
+
+
+class BelowAverageBlock(_Frozen):
+    """One sentence for every type below average in these groups together ("too much secondary and sixth form
+    provision is only adequate"), as the letters join related findings, not one sentence per type."""
+
+    groups: list[str]
+    several: str  # the general form: {contrast} {phases} {types} {parts} {are} {inadequate_clause}
+    # One type, mostly satisfactory and none inadequate (Camden: "secondary school provision is mostly satisfactory").
+    one_mostly_satisfactory: str | None = None
+    # One type with an outstanding setting (Cambridgeshire: "Although one of the children's homes is judged outstanding").
+    one_with_outstanding: str | None = None
+    some_inadequate_clause: str = ""
+
+
+class IndicatorClause(_Frozen):
+    """A finding on a few named indicators: said when each of them with data is no worse (``better``) or no
+    better (``worse``) than either comparator and at least one is so against the national figure."""
+
+    indicators: list[str] = Field(min_length=1)
+    compared: Literal["better", "worse"]
+    text: str
+    # Said instead when the named rule fired, continuing its sentence (Cambridgeshire, after the gaps widen: "This
+    # trend continues to 19 with fewer young people from low income families going on to university").
+    after_rule: dict[str, str] = {}
+
+
+class IndicatorSentence(_Frozen):
+    """Related indicator findings said in one sentence, their clauses joined, after the sentences of a stage."""
+
+    follows: str
+    clauses: list[IndicatorClause] = Field(min_length=1)
+
+
+class GapProgress(_Frozen):
+    """The groups whose attainment gaps are narrowing, named with their stages (Camden: "good progress is being
+    made in narrowing the achievement gap for pupils in receipt of free school meals at both Key Stage 2 and Key
+    Stage 4, and at Key Stage 2 the attainment of minority ethnic groups is good and improving")."""
+
+    follows: str
+    first: str  # {group} {stages}
+    more: str  # {group} {stages} {good}
+    good: str  # said in `more` when every narrowing gap of the group is smaller than the national gap
+    both: str  # two stages: {stages}
+
+
 class EvidenceWording(_Frozen):
     compared_groups: list[str]
+    # Types above average, a sentence for each block of related groups, in order; `above_average` for the rest.
+    above_average_blocks: list[AboveAverageBlock] = []
     above_average: str
+    # Added when every type of the sentence is above the similar areas' figure too.
+    above_similar_clause: str = ""
+    # Setting types the letters name by their phase, "nursery, primary and sixth form schools".
+    phases: dict[str, str] = {}
+    phases_noun: str = "schools"
+    phases_one: str = "{phase}"  # one type's provision by its phase: "secondary school provision"
+    below_average_blocks: list[BelowAverageBlock] = []
+    # Openings of contrast, each used once in a paragraph: "However," then "Nevertheless," (never three Howevers).
+    contrasts: list[str] = []
     below_average: str
     # Each type below average after the first: the letters open one sentence with "However," not three.
     below_average_more: str | None = None
     none_inadequate_clause: str
     some_inadequate_clause: str
-    group_sentences: dict[str, str]
+    group_sentences: dict[str, str]  # every setting of the group good or better
+    # Not all good or better: a large enough share (a proportion name of the ruleset), or less.
+    group_mostly_at_least: str | None = None
+    group_sentences_mostly: dict[str, str] = {}
+    group_sentences_less: dict[str, str] = {}
     group_part_all: str
+    group_part_both: str | None = None  # all of two: "both pupil referral units", not "all two"
     group_part_some: str
     inadequate_named: str
     # The groups whose inadequate settings the letter counts one by one (None: every group). Ofsted's letters count
@@ -30,7 +101,12 @@ class EvidenceWording(_Frozen):
     safeguarding_different: str
     unannounced: str
     unannounced_nouns: dict[str, tuple[str, str]]
+    # The inspection's summary joined to its findings: {summary}, its first word lowered when one of these.
+    unannounced_summary: str | None = None
+    lowered_openings: list[str] = []
     effective_action: str
+    # With nothing to set it against, the judgement joins the inspection's sentence instead.
+    effective_action_joined: str | None = None
     judgement: str
 
 
@@ -68,6 +144,8 @@ class LetterWording(_Frozen):
     number_words: list[str]
     paragraphs: ParagraphStages
     evidence: EvidenceWording
+    indicator_sentences: list[IndicatorSentence] = []
+    gap_progress: GapProgress | None = None
     direction: DirectionWording | None = None  # the change since last year, when the profile gives last year's band
     withheld: str | None = None  # required when the ruleset can withhold a rating: the paragraph that says so
     withheld_rating: str | None = None  # what the rating table says instead of a band
@@ -79,20 +157,36 @@ TEMPLATE_FIELDS: dict[tuple[str, ...], frozenset[str]] = {
     ("scale_note",): frozenset(), ("rating_heading",): frozenset({"year"}), ("rating_label",): frozenset(),
     ("headline",): frozenset({"authority", "manner"}), ("section_138",): frozenset(), ("closing",): frozenset(),
     ("draft_note",): frozenset({"ruleset"}),
-    ("evidence", "above_average"): frozenset({"types"}),
-    ("evidence", "below_average"): frozenset({"plural", "good_or_better", "total", "are", "inadequate_clause"}),
-    ("evidence", "below_average_more"): frozenset({"plural", "good_or_better", "total", "are", "inadequate_clause"}),
+    ("evidence", "above_average"): frozenset({"types", "similar_clause"}),
+    ("evidence", "above_average_blocks", "*", "first"): frozenset({"types", "similar_clause"}),
+    ("evidence", "above_average_blocks", "*", "also"): frozenset({"types", "similar_clause"}),
+    ("evidence", "above_similar_clause"): frozenset(), ("evidence", "phases_one"): frozenset({"phase"}),
+    ("evidence", "below_average"): frozenset({"plural", "good_or_better", "total", "are", "inadequate_clause", "contrast"}),
+    ("evidence", "below_average_more"): frozenset({"plural", "good_or_better", "total", "are", "inadequate_clause", "contrast"}),
+    **{("evidence", "below_average_blocks", "*", form): frozenset({"contrast", "phases", "types", "plural", "parts", "are",
+                                                                   "inadequate_clause", "outstanding", "outstanding_are"})
+       for form in ("several", "one_mostly_satisfactory", "one_with_outstanding")},
+    ("evidence", "below_average_blocks", "*", "some_inadequate_clause"): frozenset({"inadequate", "are"}),
+    ("evidence", "group_sentences_mostly", "*"): frozenset({"group", "parts"}),
+    ("evidence", "group_sentences_less", "*"): frozenset({"group", "parts"}),
+    ("evidence", "unannounced_summary"): frozenset({"summary"}),
+    ("indicator_sentences", "*", "clauses", "*", "text"): frozenset(),
+    ("indicator_sentences", "*", "clauses", "*", "after_rule", "*"): frozenset(),
+    ("gap_progress", "first"): frozenset({"group", "stages"}),
+    ("gap_progress", "more"): frozenset({"group", "stages", "good"}),
+    ("gap_progress", "good"): frozenset(), ("gap_progress", "both"): frozenset({"stages"}),
     ("evidence", "none_inadequate_clause"): frozenset({"plural"}),
     ("evidence", "some_inadequate_clause"): frozenset({"inadequate", "are"}),
     ("evidence", "group_sentences", "*"): frozenset({"group", "parts"}),
     ("evidence", "group_part_all"): frozenset({"total", "good_or_better", "plural"}),
+    ("evidence", "group_part_both"): frozenset({"plural"}),
     ("evidence", "group_part_some"): frozenset({"total", "good_or_better", "plural"}),
     ("evidence", "inadequate_named"): frozenset({"inadequate", "total", "plural", "are"}),
     ("evidence", "single_services"): frozenset({"services", "are", "grade"}),
     ("evidence", "safeguarding_same"): frozenset({"kind", "year", "safeguarding", "looked_after_children"}),
     ("evidence", "safeguarding_different"): frozenset({"kind", "year", "safeguarding", "looked_after_children"}),
     ("evidence", "unannounced"): frozenset({"strengths", "areas_for_development", "areas_for_priority_action"}),
-    ("evidence", "effective_action"): frozenset(),
+    ("evidence", "effective_action"): frozenset({"contrast"}), ("evidence", "effective_action_joined"): frozenset(),
     ("evidence", "judgement"): frozenset({"assessor", "band_words", "reason"}),
     **{("direction", d): frozenset({"previous_words", "previous_band", "words", "band", "year", "previous_year"})
        for d in ("risen", "held", "fallen")},

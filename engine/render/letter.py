@@ -1,6 +1,11 @@
 """The rating letter: fixed paragraphs from rules/letters/<ruleset>.yaml, the band in the scale's words,
 the settings evidence in sentences, and the fired rules' ``because`` sentences (grades, findings, limits).
 
+The evidence is said as Ofsted's letters of 9 December 2009 say it (../shared/seeds/): one sentence a finding,
+related findings joined (types above or below average block by block, the council's own services in one
+sentence, an inspection's findings with its summary), openings chosen by what the evidence is, each contrast
+used once a paragraph. Which words, blocks and findings is the wording's (data); how they are put together is here.
+
 Text from the profile or a judgement (the authority's name, a summary, the assessor and reason) is marked
 where it enters a paragraph, so each medium escapes it by its own rule (:mod:`engine.render.escape`) while
 the wording's own Markdown (``*Every Child Matters*``) is kept.
@@ -13,13 +18,16 @@ from html import escape
 from typing import Any
 
 from ..load.letter import load_wording
-from ..model.letter import LetterWording
+from ..model.catalogue import Catalogue
+from ..model.inspections import FULL, UNANNOUNCED_FAMILY, Held, at_evidence_date, latest
+from ..model.letter import EvidenceWording, GapProgress, IndicatorClause, LetterWording
+from ..model.profile import VulnerableGap
 from ..model.provenance import measure_sources
 from ..model.ruleset import Limit, Rule, Withhold
 from ..model.trace import Decision, LimitApplied, RatingWithheld, RuleFired
 from ..model.wording import Numbers, no_opening_figure
 from .escape import markdown, markdown_prose
-from .evidence import SettingRow, good_or_better, setting_rows, total
+from .evidence import IndicatorRow, SettingRow, good_or_better, outcome_blocks, setting_rows, total
 from .reviewed import Reviewed
 
 # Private-use characters around text from the profile or a judgement, inside a composed paragraph.
@@ -129,7 +137,7 @@ def compose_letter(reviewed: Reviewed) -> Letter:
                         manner=d.band_words[d.final_band].split(" ", 1)[-1])))
         said: set[str] = set()
         direction = _direction_paragraph(d, wording, said)
-        for paragraph in (direction, _settings_paragraph(reviewed, wording, said, marks), _sentences(d, wording.paragraphs.indicators, said),
+        for paragraph in (direction, _settings_paragraph(reviewed, wording, said, marks), _indicators_paragraph(reviewed, wording, said, marks),
                           _limits_paragraph(reviewed, wording, said)):
             if paragraph:
                 add(("p", " ".join(no_opening_figure(marks.mark(sentence) if ILLUSTRATIVE not in sentence else sentence)
@@ -168,70 +176,261 @@ def _sentences(decision: Decision, stages: list[str], said: set[str]) -> list[st
     return out
 
 
+class _Contrast:
+    """The openings of contrast a paragraph may use, each once ("However, " then "Nevertheless, "): Ofsted's letters
+    never open three sentences with "However,"."""
+
+    def __init__(self, openings: list[str]):
+        self.left = list(openings)
+
+    def next(self) -> str:
+        return self.left.pop(0) if self.left else ""
+
+
+def _types(rows: list[SettingRow], wording: EvidenceWording, catalogue: Catalogue) -> str:
+    """The types as the letters name them: school phases together ("nursery, primary and sixth form schools")."""
+    phased = [wording.phases[r.key] for r in rows if r.key in wording.phases]
+    others = [catalogue.setting_types[r.key].plural for r in rows if r.key not in wording.phases]
+    return _join(others + ([f"{_join(phased)} {wording.phases_noun}"] if phased else []))
+
+
+def _phases(rows: list[SettingRow], wording: EvidenceWording, catalogue: Catalogue) -> str:
+    """The types as provision is named: "secondary and sixth form", or one alone "secondary school"."""
+    if len(rows) == 1 and rows[0].key in wording.phases:
+        return wording.phases_one.format(phase=wording.phases[rows[0].key])
+    return _join([wording.phases.get(r.key, catalogue.setting_types[r.key].plural) for r in rows])
+
+
+def _parts(rows: list[SettingRow], numbers: Numbers, catalogue: Catalogue) -> tuple[str, str]:
+    """"14 of the 31 secondary schools and 10 of the 22 school sixth forms", and the verb that agrees with it."""
+    parts = []
+    for r in rows:
+        better, whole = numbers.alike(good_or_better(r), total(r))
+        parts.append(f"{better} of the {whole} {catalogue.setting_types[r.key].plural}")
+    return _join(parts), "are" if len(rows) > 1 else _are(good_or_better(rows[0]))
+
+
+def _above_average(compared: list[SettingRow], ev: EvidenceWording, catalogue: Catalogue, marks: _Marks) -> list[str]:
+    """Types above average: a sentence for each block of related groups, in the wording's order, the next ones
+    following on from the first ("This is also true for nursery and primary schools"); the rest together."""
+    above = [r for r in compared if r.vs_national == "above" and r.vs_similar_areas in ("above", None)]
+    blocked = {group for block in ev.above_average_blocks for group in block.groups}
+    sentences = [([r for r in above if r.group in block.groups], block.first, block.also) for block in ev.above_average_blocks]
+    sentences.append(([r for r in above if r.group not in blocked], ev.above_average, None))
+    out: list[str] = []
+    for rows, first, also in sentences:
+        if rows:
+            similar = ev.above_similar_clause if all(r.vs_similar_areas == "above" for r in rows) else ""
+            out.append(marks.mark(_text(also if out and also else first, types=_types(rows, ev, catalogue), similar_clause=similar),
+                                  *_sources(rows, "counts", "national", "similar_areas")))
+    return out
+
+
+def _below_average(compared: list[SettingRow], ev: EvidenceWording, catalogue: Catalogue, numbers: Numbers, contrast: _Contrast,
+                   marks: _Marks) -> list[str]:
+    """Types below average: one sentence for each block of related groups, one a type for the rest."""
+    below = [r for r in compared if r.vs_national == "below"]
+    out: list[str] = []
+    for block in ev.below_average_blocks:
+        rows = [r for r in below if r.group in block.groups]
+        if not rows:
+            continue
+        one = rows[0] if len(rows) == 1 else None
+        template = block.several
+        if one and block.one_mostly_satisfactory and not one.counts["inadequate"] and 2 * one.counts["satisfactory"] > total(one):
+            template = block.one_mostly_satisfactory
+        elif one and block.one_with_outstanding and one.counts["outstanding"]:
+            template = block.one_with_outstanding
+        inadequate = sum(r.counts["inadequate"] for r in rows)
+        clause = block.some_inadequate_clause.format(inadequate=numbers.one(inadequate), are=_are(inadequate)) if inadequate else ""
+        parts, are = _parts(rows, numbers, catalogue)
+        uses_contrast = "{contrast}" in template
+        out.append(marks.mark(_text(template, contrast=contrast.next() if uses_contrast else "",
+                                    phases=_phases(rows, ev, catalogue),
+                                    types=_types(rows, ev, catalogue), plural=catalogue.setting_types[rows[0].key].plural,
+                                    parts=parts, are=are, inadequate_clause=clause,
+                                    outstanding=numbers.one(rows[0].counts["outstanding"]), outstanding_are=_are(rows[0].counts["outstanding"])),
+                              *_sources(rows, "counts", "national")))
+    blocked = {group for block in ev.below_average_blocks for group in block.groups}
+    for n, r in enumerate(r for r in below if r.group not in blocked):
+        plural = catalogue.setting_types[r.key].plural
+        clause = (ev.none_inadequate_clause.format(plural=plural) if not r.counts["inadequate"] else
+                  ev.some_inadequate_clause.format(inadequate=numbers.one(r.counts["inadequate"]), are=_are(r.counts["inadequate"])))
+        template = ev.below_average if n == 0 or ev.below_average_more is None else ev.below_average_more
+        better, whole = numbers.alike(good_or_better(r), total(r))
+        out.append(marks.mark(_text(template, contrast=contrast.next() if "{contrast}" in template else "", plural=plural,
+                                    good_or_better=better, total=whole, are=_are(good_or_better(r)), inadequate_clause=clause),
+                              *_sources([r], "counts", "national")))
+    return out
+
+
+def _group_sentences(counted: list[SettingRow], ev: EvidenceWording, catalogue: Catalogue, numbers: Numbers,
+                     proportions: dict[str, float], marks: _Marks) -> list[str]:
+    """Provision described as a whole ("at least good in all six special schools"; "satisfactory overall, with only
+    four of the eight special schools ... judged good or outstanding"), worded by how much of it is good."""
+    out = []
+    for group, template in ev.group_sentences.items():
+        members = [r for r in counted if r.group == group]
+        if not members:
+            continue
+        share = sum(map(good_or_better, members)) / sum(map(total, members))
+        if any(good_or_better(r) < total(r) for r in members):
+            mostly = ev.group_mostly_at_least is not None and share >= proportions[ev.group_mostly_at_least]
+            template = (ev.group_sentences_mostly if mostly else ev.group_sentences_less).get(group, template)
+        parts = []
+        for r in members:
+            better, whole = numbers.alike(good_or_better(r), total(r))
+            part = ev.group_part_some if good_or_better(r) < total(r) else (
+                ev.group_part_both if total(r) == 2 and ev.group_part_both else ev.group_part_all)
+            parts.append(part.format(total=whole, good_or_better=better, plural=catalogue.setting_types[r.key].plural))
+        out.append(marks.mark(_text(template, group=catalogue.groups[group], parts=_join(parts)), *_sources(members, "counts")))
+    return out
+
+
+def _single_services(rows: list[SettingRow], ev: EvidenceWording, catalogue: Catalogue, marks: _Marks) -> list[str]:
+    """The council's own services, one sentence ("The fostering agency is outstanding and the adoption agency good")."""
+    singles: dict[str, list[SettingRow]] = {}
+    for r in rows:
+        if r.single_grade:
+            singles.setdefault(r.single_grade, []).append(r)
+    clauses: list[str] = []
+    for grade, members in singles.items():
+        titles = [m.title if not clauses and i == 0 else m.title[:1].lower() + m.title[1:] for i, m in enumerate(members)]
+        several = len(members) > 1 or catalogue.setting_types[members[0].key].plural.endswith("s")
+        clause = " ".join(ev.single_services.split()).format(services=_join(titles), are="are" if several else "is", grade=grade)
+        clauses.append(clause.rstrip("."))
+    if not clauses:
+        return []
+    return [marks.mark(_text(_join(clauses)) + ".", *(f"settings.{m.key}.grade" for members in singles.values() for m in members))]
+
+
 def _settings_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[str], marks: _Marks) -> list[str]:
     d, profile = reviewed.decision, reviewed.loaded.profile
     ev = wording.evidence
     catalogue = reviewed.ruleset.catalogue
     numbers = Numbers(wording.number_words)
-    n = numbers.one
+    contrast = _Contrast(ev.contrasts)
     rows = setting_rows(reviewed.measures.settings, catalogue)
     # Each setting counted once: a whole given by its parts is described by its parts.
     counted = [r for r in rows if r.single_grade is None and r.counts and sum(r.counts.values()) and r.in_totals]
-    out = _sentences(d, wording.paragraphs.settings, said)
     compared = [r for r in counted if r.group in ev.compared_groups]
-    above = [r for r in compared if r.vs_national == "above" and r.vs_similar_areas in ("above", None)]
-    if above:
-        out.append(marks.mark(_text(ev.above_average, types=_join([catalogue.setting_types[r.key].plural for r in above])),
-                              *_sources(above, "counts", "national", "similar_areas")))
-    described: set[str] = set()
-    for r in compared:
-        if r.vs_national == "below":
-            plural = catalogue.setting_types[r.key].plural
-            clause = (ev.none_inadequate_clause.format(plural=plural) if not r.counts["inadequate"] else
-                      ev.some_inadequate_clause.format(inadequate=n(r.counts["inadequate"]), are=_are(r.counts["inadequate"])))
-            template = ev.below_average if not described or ev.below_average_more is None else ev.below_average_more
-            better, whole = numbers.alike(good_or_better(r), total(r))
-            out.append(marks.mark(_text(template, plural=plural, good_or_better=better, total=whole,
-                                        are=_are(good_or_better(r)), inadequate_clause=clause), *_sources([r], "counts", "national")))
-            described.add(r.key)
-    for group, template in ev.group_sentences.items():
-        members = [r for r in counted if r.group == group]
-        if members:
-            parts = [(ev.group_part_all if good_or_better(r) == total(r) else ev.group_part_some).format(
-                total=numbers.alike(good_or_better(r), total(r))[1], good_or_better=numbers.alike(good_or_better(r), total(r))[0],
-                plural=catalogue.setting_types[r.key].plural) for r in members]
-            out.append(marks.mark(_text(template, group=catalogue.groups[group], parts=_join(parts)), *_sources(members, "counts")))
+    # What is above average, then the settings grade's sentence (Cambridgeshire: "Almost no provision is judged
+    # inadequate"), then what is below, as the letters order them.
+    out = _above_average(compared, ev, catalogue, marks)
+    out += _sentences(d, wording.paragraphs.settings, said)
+    out += _below_average(compared, ev, catalogue, numbers, contrast, marks)
+    described = {r.key for r in compared if r.vs_national == "below"}
+    out += _group_sentences(counted, ev, catalogue, numbers, reviewed.ruleset.ruleset.proportions, marks)
     named = ev.inadequate_named_groups
     for r in counted:
         if r.counts["inadequate"] and r.key not in described and (named is None or r.group in named):
             inadequate, whole = numbers.alike(r.counts["inadequate"], total(r))
             out.append(marks.mark(_text(ev.inadequate_named, inadequate=inadequate, total=whole,
                                         plural=catalogue.setting_types[r.key].plural, are=_are(r.counts["inadequate"])), *_sources([r], "counts")))
-    singles: dict[str, list[SettingRow]] = {}
-    for r in rows:
-        if r.single_grade:
-            singles.setdefault(r.single_grade, []).append(r)
-    for grade, members in singles.items():
-        titles = [m.title if i == 0 else m.title[:1].lower() + m.title[1:] for i, m in enumerate(members)]
-        several = len(members) > 1 or catalogue.setting_types[members[0].key].plural.endswith("s")
-        out.append(marks.mark(_text(ev.single_services, services=_join(titles), are="are" if several else "is", grade=grade),
-                              *(f"settings.{m.key}.grade" for m in members)))
-    inspection = profile.safeguarding_inspection
-    if inspection:
-        same = inspection.looked_after_children in (None, inspection.safeguarding)
-        out.append(marks.mark(_text(ev.safeguarding_same if same else ev.safeguarding_different, kind=inspection.kind,
-                                    year=inspection.year, safeguarding=inspection.safeguarding,
-                                    looked_after_children=inspection.looked_after_children), "safeguarding_inspection"))
-    unannounced = profile.unannounced_inspection
-    if unannounced:
-        findings = {f: f"{n(getattr(unannounced, f))} {ev.unannounced_nouns[f][getattr(unannounced, f) != 1]}"
-                    for f in ev.unannounced_nouns}
-        out.append(marks.mark(_text(ev.unannounced, **findings), *(f"unannounced_inspection.{f}" for f in ev.unannounced_nouns)))
-        if unannounced.summary:
-            out.append(marks.mark(_user(unannounced.summary), "unannounced_inspection.summary"))
-        if unannounced.effective_action_to_safeguard:
-            out.append(marks.mark(ev.effective_action, "unannounced_inspection.effective_action_to_safeguard"))
+    out += _single_services(rows, ev, catalogue, marks)
+    # The latest inspection of each family at the evidence date, from the history or the single fields alike.
+    held = at_evidence_date(profile)
+    full = latest(held, FULL)
+    if full is not None and full.safeguarding is not None:
+        same = full.looked_after_children in (None, full.safeguarding)
+        out.append(marks.mark(_text(ev.safeguarding_same if same else ev.safeguarding_different, kind=full.kind,
+                                    year=full.year, safeguarding=full.safeguarding,
+                                    looked_after_children=full.looked_after_children), full.source[0]))
+    unannounced = latest(held, UNANNOUNCED_FAMILY)
+    if unannounced is not None:
+        out += _unannounced(unannounced, ev, numbers, contrast, marks)
     return out
+
+
+def _unannounced(unannounced: Held, ev: EvidenceWording, numbers: Numbers, contrast: _Contrast, marks: _Marks) -> list[str]:
+    """The unannounced inspection: its findings and summary in one sentence, then its judgement of effective action."""
+    out: list[str] = []
+    counts = {"strengths": unannounced.strengths, "areas_for_development": unannounced.areas_for_development,
+              "areas_for_priority_action": len(unannounced.priority_actions)}
+    findings = {f: f"{numbers.one(counts[f])} {ev.unannounced_nouns[f][counts[f] != 1]}" for f in ev.unannounced_nouns}
+    sentence = _text(ev.unannounced, **findings)
+    # Where its values are in the profile: the single field's, or its entry in the history.
+    single = unannounced.source == ("unannounced_inspection",)
+
+    def source(part: str) -> str:
+        return f"unannounced_inspection.{part}" if single else "inspections"
+
+    sources = [source(f) for f in ev.unannounced_nouns]
+    if unannounced.summary and ev.unannounced_summary:  # the inspection's own words, joined to its findings
+        summary = unannounced.summary.strip().rstrip(".")
+        if summary.split(" ", 1)[0] in ev.lowered_openings:
+            summary = summary[:1].lower() + summary[1:]
+        sentence = sentence.rstrip(".") + ev.unannounced_summary.format(summary=_user(summary)) + "."
+        sources.append(source("summary"))
+    # Set against what the inspection found wanting, the judgement of effective action opens a sentence with a
+    # contrast (Cambridgeshire: "However, the inspection judged"); with nothing to set against, it joins this one.
+    against = bool(unannounced.priority_actions or unannounced.summary)
+    joined = unannounced.effective_action_to_safeguard and not against and ev.effective_action_joined is not None
+    if joined:
+        sentence = sentence.rstrip(".") + " ".join(str(ev.effective_action_joined).split()) + "."
+        sources.append(source("effective_action_to_safeguard"))
+    out.append(marks.mark(sentence, *sources))
+    if unannounced.summary and not ev.unannounced_summary:
+        out.append(marks.mark(_user(unannounced.summary), source("summary")))
+    if unannounced.effective_action_to_safeguard and not joined:
+        out.append(marks.mark(_text(ev.effective_action, contrast=contrast.next() if against else ""),
+                              source("effective_action_to_safeguard")))
+    return out
+
+
+def _indicators_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[str], marks: _Marks) -> list[str]:
+    """Each stage's sentences, each followed by the findings on narrowing gaps and on named indicators placed
+    after it (Cambridgeshire: "Educational achievement at the age of 11 and 16 is high")."""
+    catalogue = reviewed.ruleset.catalogue
+    rows = {r.key: r for block in outcome_blocks(reviewed.measures.indicators, catalogue) for r in block.rows}
+    fired = set(reviewed.decision.fired_rules)
+    # An indicator a binding limit reads is said by the limit's sentence ("and so are results at 16"): not again here.
+    binding = {limit.limit_id for limit in reviewed.decision.limits if limit.binding}
+    limited = {c.measure.split(".")[1] for limit in reviewed.ruleset.ruleset.limits if limit.id in binding
+               for c in limit.when if c.measure.startswith("indicator.")}
+    out: list[str] = []
+    for stage in wording.paragraphs.indicators:
+        out += _sentences(reviewed.decision, [stage], said)
+        progress = wording.gap_progress
+        if progress is not None and progress.follows == stage:
+            out += _gap_progress(reviewed, progress, marks)
+        for sentence in wording.indicator_sentences:
+            if sentence.follows != stage:
+                continue
+            clauses = [c for c in sentence.clauses if _indicators_hold(c, rows) and not set(c.indicators) <= limited]
+            if clauses:
+                texts = [next((text for rule, text in c.after_rule.items() if rule in fired), c.text) for c in clauses]
+                out.append(marks.mark(_text(_join(texts)) + ".",
+                                      *(f"indicators.{k}" for c in clauses for k in c.indicators)))
+    return out
+
+
+def _indicators_hold(clause: IndicatorClause, rows: dict[str, IndicatorRow]) -> bool:
+    known = [rows[k] for k in clause.indicators if k in rows and not rows[k].gap]
+    other = "worse" if clause.compared == "better" else "better"
+    return (bool(known) and not any(other in (r.vs_national, r.vs_similar_areas) for r in known)
+            and any(r.vs_national == clause.compared for r in known))
+
+
+def _gap_progress(reviewed: Reviewed, progress: GapProgress, marks: _Marks) -> list[str]:
+    """The groups whose gaps are narrowing, with their stages: the first as progress in narrowing the gap, the
+    others as attainment improving (good and improving where each gap is smaller than nationally)."""
+    catalogue = reviewed.ruleset.catalogue
+    narrowing: dict[str, list[VulnerableGap]] = {}
+    for gap in reviewed.loaded.profile.vulnerable_gaps:
+        if gap.trend == "narrowing":
+            narrowing.setdefault(gap.group, []).append(gap)
+    clauses: list[str] = []
+    for group, gaps in narrowing.items():
+        stages = _join([catalogue.vulnerable_stages.get(g.stage, g.stage) for g in gaps])
+        stages = progress.both.format(stages=stages) if len(gaps) == 2 else stages
+        name = catalogue.vulnerable_groups.get(group, group)
+        good = progress.good if all(g.gap < g.national_gap for g in gaps) else ""
+        clauses.append((progress.first if not clauses else progress.more).format(group=name, stages=stages, good=good))
+    if not clauses:
+        return []
+    text = clauses[0] if len(clauses) == 1 else ", ".join(clauses[:-1]) + ", and " + clauses[-1]
+    return [marks.mark(_text(text) + ".", "vulnerable_gaps")]
 
 
 def _limits_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[str]) -> list[str]:
