@@ -86,17 +86,25 @@ def test_a_year_the_generator_is_not_calibrated_for_is_refused():
 
 def test_the_synthetic_2009_england_rated_under_2009_and_2010_can_be_compared_council_by_council(tmp_path):
     """The Done-when of issue 12 without `rules diff` (added with it): two batch runs over the same profiles, one under
-    each ruleset, joined by council. 2010 keeps 2009's grading rules and decision table, so every move is a limit's."""
+    each ruleset, joined by council. 2010 keeps 2009's grading rules and decision table and adds one way for settings
+    to be excellent (settings_excellent_strengths, from the 2010 letters), so every move is a limit's or that row's."""
     built = _england(tmp_path, 2009)
     before = _rate(built, tmp_path).results.set_index("authority_code")
     after = _rate(built, tmp_path, ruleset=ROOT / "rules" / "csa-2010.yaml").results.set_index("authority_code")
     assert sorted(before.index) == sorted(after.index) and len(before) == 152
-    assert set(before["ruleset"]) == {"csa-2009 1.1.0"} and set(after["ruleset"]) == {"csa-2010 1.0.0"}
+    assert set(before["ruleset"]) == {"csa-2009 1.1.0"} and set(after["ruleset"]) == {"csa-2010 1.1.0"}
     joined = before.join(after.add_suffix("_2010")).rename(columns={c: f"{c}_2009" for c in before.columns})
-    assert (joined["proposed_band_2009"] == joined["proposed_band_2010"]).all()
+    strengths = joined["decisive_rules_2010"].str.contains("settings_excellent_strengths")
+    proposed = joined["proposed_band_2009"] != joined["proposed_band_2010"]
+    assert proposed.any() and (joined[proposed]["proposed_band_2010"] > joined[proposed]["proposed_band_2009"]).all()
+    assert strengths[proposed].all()  # a proposed band rises only through the new row
     moved = joined[joined["final_band_2009"] != joined["final_band_2010"]]
     assert len(moved) > 0
-    assert (moved["limits_2009"] != moved["limits_2010"]).all()  # a move is always explained by a limit that changed
+    # a move is always explained by a limit that changed or by the new row
+    assert ((moved["limits_2009"] != moved["limits_2010"]) | strengths[moved.index]).all()
+    joined = joined[~proposed]  # the rest of the comparison: councils whose proposed band 2010 leaves as it was
+    moved = joined[joined["final_band_2009"] != joined["final_band_2010"]]
+    assert (moved["limits_2009"] != moved["limits_2010"]).all()
     movement = Counter("up" if a > b else "down" for a, b in zip(moved["final_band_2010"], moved["final_band_2009"], strict=True))
     # The one-grade step for areas for priority action became a cap at performs poorly: those councils go down...
     stepped = joined[joined["limits_2009"].str.contains("limit_priority_actions")]
@@ -115,7 +123,7 @@ def test_batch_takes_a_ruleset_for_every_profile(run_cli, tmp_path, examples):
                              "--no-audit", "--ruleset", ROOT / "rules" / "csa-2010.yaml")
     assert code == 0, err
     rows = pd.read_csv(output).set_index("authority")
-    assert set(rows["ruleset"]) == {"csa-2010 1.0.0"}
+    assert set(rows["ruleset"]) == {"csa-2010 1.1.0"}
     assert rows.at["Eastbridge City Council (fictional)", "final_band"] == 1  # capped, where 2009 stepped it down to 2
     assert rows.at["Eastbridge City Council (fictional)", "limits"] == "limit_unresolved_priority_actions"
 

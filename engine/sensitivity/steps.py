@@ -22,6 +22,10 @@ R = TypeVar("R")
 
 # How far beyond an end "just outside" is, at most (less when the next breakpoint is nearer).
 JUST = 1e-6
+# A value written just beyond (or inside) an end stays clear of the breakpoint by more than the rounding allowance the
+# comparisons grant a difference (1e-12, engine.measures.derive): a shortest-decimal value such as 0.005 next to a
+# breakpoint of 0.0050000000000000044 (7/8 against 0.88) would otherwise read as the breakpoint itself.
+CLEAR = 1e-9
 
 
 def between(low: float, high: float) -> float:
@@ -96,13 +100,15 @@ def extent(start: float, items: Iterable[T], breaks: Callable[[T], Iterable[floa
         x = between(previous, point)
         failing = [item for item in changed if not ok(item, sign * x)]
         if failing:  # the open interval beyond ``previous`` fails: ``previous`` itself is the last value kept
-            beyond = short_between(sign * previous, sign * (previous + min(JUST, x - previous)))
+            span = min(JUST, x - previous)
+            beyond = short_between(sign * (previous + min(CLEAR, span / 2)), sign * (previous + span))
             return End(sign * previous, True, failing, sign * previous, beyond)
         if math.isinf(point):
             return End(sign * point, True, [], sign * x, None)
         failing = [item for item in at_point(point) if not ok(item, sign * point)]
         if failing:  # the breakpoint itself fails: the interval stops short of it
-            inside = short_between(sign * point, sign * (point - min(JUST, point - x)))
+            span = min(JUST, point - x)
+            inside = short_between(sign * (point - min(CLEAR, span / 2)), sign * (point - span))
             return End(sign * point, False, failing, inside, sign * point)
         previous, changed = point, after_point(point)
     raise AssertionError("unreachable: the walk ends at infinity")
