@@ -41,12 +41,14 @@ if TYPE_CHECKING:
     from .model.trace import Decision, RuleNotFired
     from .paths import rules_in_use_notes, use_rules
     from .render.audit import list_records, show_record
+    from .render.evaluation import RenderedEvaluation, evaluate_and_render
     from .render.fails import fails, render_fails
     from .render.json import render_json
     from .render.review import letter, report, write_report
     from .render.text import render_text
     from .sensitivity.calibrate import Calibration, calibrate
     from .sensitivity.diff import RulesDiff, rules_diff
+    from .sensitivity.published import PublishedCalibration, published_calibration
     from .sensitivity.trust import SensitivityReport, threshold_sensitivity
     from .workbench.accounts import Account, AccountError
     from .workbench.commands import add_account, disable_account, list_accounts, serve_workbench
@@ -60,13 +62,13 @@ _WHERE: dict[str, str] = {
     "Catalogue": "model.catalogue", "Decision": "model.trace", "DefectError": "errors", "EngineError": "errors",
     "Evaluation": "decide.pipeline", "JudgementError": "errors", "LoadedProfile": "model.loaded",
     "LoadedRuleset": "model.loaded", "MeasureSpec": "model.measures", "Problem": "errors", "Profile": "model.profile",
-    "ProfileError": "errors", "ProposedJudgement": "model.judgement", "RecordedEvaluation": "audit.record",
-    "RuleTestRun": "authoring.rule_tests", "RulesDiff": "sensitivity.diff", "Ruleset": "model.ruleset",
+    "ProfileError": "errors", "ProposedJudgement": "model.judgement", "RecordedEvaluation": "audit.record", "RenderedEvaluation": "render.evaluation",
+    "RuleTestRun": "authoring.rule_tests", "RulesDiff": "sensitivity.diff", "PublishedCalibration": "sensitivity.published", "Ruleset": "model.ruleset",
     "RulesetChecked": "authoring.check_files", "RulesetError": "errors", "SensitivityReport": "sensitivity.trust",
     "Tables": "ingest.build", "Translated": "ingest.translate", "VerifyResult": "audit.store", "WhyNot": "explain.why_not", "WriteError": "errors",
     "build_and_write": "ingest.build", "calibrate": "sensitivity.calibrate",
     "check_rulesets": "authoring.check_files", "default_audit_path": "audit.store", "evaluate": "decide.pipeline",
-    "evaluate_and_record": "audit.record", "evaluate_batch": "batch.run", "evaluate_file": "decide.pipeline",
+    "evaluate_and_record": "audit.record", "evaluate_and_render": "render.evaluation", "evaluate_batch": "batch.run", "evaluate_file": "decide.pipeline",
     "evaluate_text": "decide.pipeline", "explain_why_not": "explain.text", "export_records": "audit.store",
     "judgement_from_file": "load.judgement", "judgement_from_options": "load.judgement", "letter": "render.review",
     "list_records": "render.audit", "load_catalogue": "load.catalogue", "load_profile": "load.profile",
@@ -74,7 +76,7 @@ _WHERE: dict[str, str] = {
     "measures_of": "authoring.vocabulary", "parse_profile": "load.profile",
     "rate_all": "batch.run", "rate_to_file": "batch.run",
     "render_fails": "render.fails", "RuleNotFired": "model.trace", "fails": "render.fails", "render_json": "render.json", "render_text": "render.text",
-    "report": "render.review", "rules_diff": "sensitivity.diff", "ruleset_for_year": "load.ruleset",
+    "report": "render.review", "rules_diff": "sensitivity.diff", "published_calibration": "sensitivity.published", "ruleset_for_year": "load.ruleset",
     "rules_in_use_notes": "paths", "use_rules": "paths",
     "run_rule_tests": "authoring.rule_tests", "schema_text": "authoring.schemas", "show_record": "render.audit", "spreadsheet_cell": "characters",
     "take_checkpoint": "audit.checkpoint", "threshold_sensitivity": "sensitivity.trust",
@@ -85,13 +87,13 @@ _WHERE: dict[str, str] = {
 __all__ = [
     "Account", "AccountError", "AuditCheck", "AuditError", "AuditStore", "BatchResult", "BuildError", "BuildResult",
     "Calibration", "Catalogue", "Decision", "DefectError", "EngineError", "Evaluation", "JudgementError",
-    "LoadedProfile", "LoadedRuleset", "MeasureSpec", "Problem", "Profile", "ProfileError", "ProposedJudgement",
-    "RecordedEvaluation", "RuleNotFired", "RuleTestRun", "RulesDiff", "Ruleset", "RulesetChecked", "RulesetError",
+    "LoadedProfile", "LoadedRuleset", "MeasureSpec", "Problem", "Profile", "ProfileError", "ProposedJudgement", "PublishedCalibration",
+    "RecordedEvaluation", "RenderedEvaluation", "RuleNotFired", "RuleTestRun", "RulesDiff", "Ruleset", "RulesetChecked", "RulesetError",
     "SensitivityReport", "Tables", "Translated", "VerifyResult", "WhyNot", "WriteError", "__version__", "add_account",
     "build_and_write", "calibrate", "check_rulesets", "default_audit_path", "disable_account", "evaluate",
-    "evaluate_and_record", "evaluate_batch", "evaluate_file", "evaluate_text", "explain_why_not", "export_records",
+    "evaluate_and_record", "evaluate_and_render", "evaluate_batch", "evaluate_file", "evaluate_text", "explain_why_not", "export_records",
     "fails", "judgement_from_file", "judgement_from_options", "letter", "list_accounts", "list_records",
-    "load_catalogue", "load_profile", "load_ruleset", "measures_named_by", "measures_of", "parse_profile", "rate_all",
+    "load_catalogue", "load_profile", "load_ruleset", "measures_named_by", "measures_of", "parse_profile", "published_calibration", "rate_all",
     "rate_to_file", "render_fails", "render_json", "render_text", "report", "rules_diff", "rules_in_use_notes",
     "ruleset_for_year", "run_rule_tests", "schema_text", "serve_workbench", "show_record", "spreadsheet_cell",
     "take_checkpoint", "threshold_sensitivity", "translate_profiles", "use_rules", "verify_audit", "why_not",

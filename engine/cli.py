@@ -99,7 +99,8 @@ def main() -> None:
                    "condition and its place in the ruleset file.")
 @click.option("--judgement", "judgement_file", type=click.Path(dir_okay=False), default=None,
               help="A professional judgement: YAML with band, assessor, reason and optionally date.")
-@click.option("--override-band", type=int, default=None, help="A professional judgement of the band, 1-4 (with --assessor, --reason).")
+@click.option("--override-band", type=int, default=None,
+              help="A professional judgement of the band, one of the ruleset's bands (its scale; with --assessor, --reason).")
 @click.option("--assessor", default=None, help="Who makes the judgement given by --override-band.")
 @click.option("--reason", default=None, help="Why, in writing, for the judgement given by --override-band.")
 @click.option("--audit", "audit_path", type=click.Path(dir_okay=False), default=None,
@@ -123,7 +124,7 @@ def evaluate(profile: str, output_format: str, ruleset_path: str | None, full: b
       engine evaluate examples/camden.yaml --explain fails
       engine evaluate examples/cambridgeshire.yaml --override-band 4 --assessor "A. Assessor" --reason "..."
     """
-    from . import evaluate_and_record, judgement_from_file, judgement_from_options, render_fails, render_json, render_text
+    from . import evaluate_and_render
 
     if judgement_file and override_band is not None:
         raise click.UsageError("give either --judgement FILE or --override-band N, not both")
@@ -131,19 +132,12 @@ def evaluate(profile: str, output_format: str, ruleset_path: str | None, full: b
         raise click.UsageError("--assessor and --reason go with --override-band")
     if no_audit and supersedes:
         raise click.UsageError("--supersedes names a record, so it cannot go with --no-audit")
-    judgement = (judgement_from_file(judgement_file) if judgement_file else
-                 judgement_from_options(override_band, assessor, reason, "--override-band") if override_band is not None else None)
-    recorded = evaluate_and_record(profile, ruleset_path, judgement=judgement, record=not no_audit,
-                                   audit_path=audit_path, supersedes=supersedes)
-    decision = recorded.decision
-    for line in recorded.translated():
+    shown = evaluate_and_render(profile, ruleset_path, output_format=output_format, full=full, explain=explain,
+                                judgement_file=judgement_file, override_band=override_band, assessor=assessor, reason=reason,
+                                record=not no_audit, audit_path=audit_path, supersedes=supersedes)
+    for line in shown.notes():
         click.echo(line, err=True)
-    if recorded.record_id:
-        click.echo(f"recorded as {recorded.record_id} in {recorded.audit_path}", err=True)
-    if explain == "fails":
-        click.echo(render_fails(decision, output_format), nl=False)
-    else:
-        click.echo(render_json(decision) if output_format == "json" else render_text(decision, full=full), nl=False)
+    click.echo(shown.text, nl=False)
 
 
 @main.command()
@@ -225,8 +219,9 @@ def letter(profile: str, output_format: str, judgement_file: str | None) -> None
 
 @main.command()
 @click.argument("profile", type=click.Path(dir_okay=False))
-@click.option("--why-not", "band", type=click.IntRange(1, 4), required=True,
-              help="A band other than the final one: what stands in the way, and the smallest changes that reach it.")
+@click.option("--why-not", "band", type=int, required=True,
+              help="A band of the ruleset's scale other than the final one: what stands in the way, and the smallest changes "
+                   "that reach it.")
 @RULES_OPTION
 @reports_errors
 def explain(profile: str, band: int) -> None:
@@ -473,35 +468,59 @@ def rules_sensitivity(ruleset: str, cases: tuple[str, ...], profiles: tuple[str,
 
 
 @rules.command("calibrate")
-@click.argument("ruleset", type=click.Path(dir_okay=False))
-@click.option("--outcomes", required=True, type=click.Path(dir_okay=False),
-              help="Published outcomes: a table (CSV, Excel, Parquet) with authority (name or code), year, published_band.")
-@click.option("--profiles", "profiles", multiple=True, required=True, type=click.Path(),
-              help="The councils' profiles: folders of profiles, profile files or tables.")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
-              help="Where to write the proposed ruleset: a new file (never a shipped ruleset).")
-@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+@click.argument("rulesets", metavar="[RULESET]...", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--outcomes", default=None, type=click.Path(dir_okay=False),
+              help="Search instead: published outcomes, a table (CSV, Excel, Parquet) with authority (name or code), year, "
+                   "published_band; with --profiles and -o.")
+@click.option("--profiles", "profiles", multiple=True, type=click.Path(),
+              help="With --outcomes: the councils' profiles (folders of profiles, profile files or tables).")
+@click.option("-o", "--output", default=None, type=click.Path(dir_okay=False),
+              help="With --outcomes: where to write the proposed ruleset, a new file (never a shipped ruleset).")
+@click.option("--force", is_flag=True, help="With --outcomes: replace the output file if it exists.")
 @click.option("--cases", "cases", multiple=True, type=click.Path(),
               help="The rule cases to hold (default: rules/cases/<the ruleset's id>/).")
-@click.option("--only", "only", multiple=True, help="Search only these thresholds (dotted paths); default: every threshold a condition uses.")
+@click.option("--only", "only", multiple=True,
+              help="With --outcomes: search only these thresholds (dotted paths); default: every threshold a condition uses.")
 @click.option("--diff", "diff_output", type=click.Path(dir_okay=False), default=None,
-              help="Also write the rules diff of the proposal's effect to this file (.json, .csv or .txt).")
+              help="With --outcomes: also write the rules diff of the proposal's effect to this file (.json, .csv or .txt).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Without --outcomes: text for a reviewer; json: per ruleset, each threshold's place and intervals.")
 @RULES_OPTION
 @reports_errors
-def rules_calibrate(ruleset: str, outcomes: str, profiles: tuple[str, ...], output: str, force: bool, cases: tuple[str, ...],
-                    only: tuple[str, ...], diff_output: str | None) -> None:
-    """Search RULESET's thresholds, within what its rule cases allow, for values that reproduce the most published bands.
+def rules_calibrate(rulesets: tuple[str, ...], outcomes: str | None, profiles: tuple[str, ...], output: str | None, force: bool,
+                    cases: tuple[str, ...], only: tuple[str, ...], diff_output: str | None, output_format: str) -> None:
+    """Where each threshold may lie so that every published outcome is reproduced; or, with --outcomes, a search for values.
 
-    Prints agreement before and after, each threshold moved, the councils still missed with their decisive
-    rules, and the rules diff of the proposal's effect; writes the proposed ruleset to --output.
+    Without --outcomes: for every threshold of each RULESET (default: every shipped ruleset), the interval over
+    which every published case keeps its band, status and direction of travel, and the cases bounding each end
+    (a known miss bounds nothing), beside the interval the invented cases allow; and whether the ruleset's value
+    lies inside, on the edge of or outside the published interval. Exit 1 if a value lies outside, or a case fails.
+
+    With --outcomes: search RULESET's thresholds, within what its rule cases allow, for values that reproduce the
+    most published bands of a table; prints agreement before and after, each threshold moved, the councils still
+    missed with their decisive rules, and the rules diff of the proposal's effect; writes the proposed ruleset to -o.
 
     \b
-    Example:
+    Examples:
+      engine rules calibrate rules/csa-2009.yaml
       engine rules calibrate rules/csa-2009.yaml --outcomes published.csv --profiles profiles/ -o proposed.yaml
     """
+    if outcomes is None:
+        given = [name for name, value in (("--profiles", profiles), ("-o", output), ("--force", force), ("--only", only),
+                                          ("--diff", diff_output)) if value]
+        if given:
+            raise click.UsageError(f"{', '.join(given)} go{'es' * (len(given) == 1)} with --outcomes (the search)")
+        from . import published_calibration
+
+        placed = published_calibration(rulesets, list(cases) or None)
+        click.echo(placed.json() if output_format == "json" else placed.text(), nl=False)
+        _end(placed.exit_code)
+        return
+    if len(rulesets) != 1 or not profiles or output is None:
+        raise click.UsageError("the search (--outcomes) calibrates one RULESET, with --profiles and -o")
     from . import calibrate
 
-    result = calibrate(ruleset, outcomes, profiles, output, cases=list(cases) or None, force=force, only=list(only) or None)
+    result = calibrate(rulesets[0], outcomes, profiles, output, cases=list(cases) or None, force=force, only=list(only) or None)
     for problem in result.problems:
         click.echo(str(problem), err=True)
     click.echo(result.text(), nl=False)

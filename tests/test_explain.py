@@ -100,6 +100,18 @@ def test_cli_explain_refuses_the_final_band_with_a_located_error(run_cli, exampl
     assert err.startswith(f"{examples / 'camden.yaml'}:1:1: band-is-final: band 4 (performs excellently) is the band")
 
 
+@pytest.mark.parametrize("band", ["0", "5", "-1"])
+def test_cli_explain_refuses_a_band_off_the_rulesets_scale_at_the_scale(run_cli, examples, band):
+    """The bands come from the ruleset in use (its `scale:`), not from the command line's own list."""
+    code, out, err = run_cli("explain", examples / "camden.yaml", "--why-not", band)
+    assert (code, out) == (2, "")
+    ruleset = (examples.parent / "rules" / "csa-2009.yaml").resolve()
+    line = next(i for i, text in enumerate(ruleset.read_text().splitlines(), 1) if text.startswith("scale:"))
+    assert err.startswith(f"{ruleset}:{line + 1}:")
+    assert f"band-not-on-scale: band {band} is not on the scale of ruleset csa-2009: its bands are 1 (performs poorly), " \
+           "2 (performs adequately), 3 (performs well), 4 (performs excellently)" in err
+
+
 def test_why_not_finds_the_history_edit_that_lifts_a_2011_cap(run_cli, examples):
     code, out, err = run_cli("explain", examples / "staffordshire-2011.yaml", "--why-not", "3")
     assert code == 0, err

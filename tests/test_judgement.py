@@ -73,6 +73,15 @@ def test_judgement_outside_policy_is_refused_naming_the_clause_and_records_nothi
     assert _records(audit_store_in_tmp) == []
 
 
+def test_an_override_band_off_the_rulesets_scale_is_refused_at_the_scale_and_records_nothing(run_cli, examples, audit_store_in_tmp):
+    code, out, err = run_cli("evaluate", examples / "cambridgeshire.yaml", "--override-band", "5", "--assessor", "A. Assessor",
+                             "--reason", REASON)
+    assert code == 2 and out == ""
+    assert "csa-2009.yaml:" in err and ": band-not-on-scale: a judgement's band 5 is not on the scale of ruleset csa-2009: " \
+                                      "its bands are 1 (performs poorly), 2 (performs adequately)" in err
+    assert _records(audit_store_in_tmp) == []
+
+
 def test_missing_assessor_is_refused_by_the_assessor_clause(run_cli, examples, audit_store_in_tmp):
     code, _, err = run_cli("evaluate", examples / "cambridgeshire.yaml", "--override-band", "4", "--reason", REASON)
     assert code == 2 and "judgement.assessor_required: a judgement must name its assessor" in err

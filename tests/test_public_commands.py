@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import click
+import pytest
 
 import engine
 from engine.cli import main
@@ -68,3 +69,25 @@ def test_a_verified_chain_exits_0_and_a_checkpoint_it_no_longer_holds_exits_1(tm
 
 def test_bad_input_ends_with_the_errors_exit_code():
     assert engine.WriteError.exit_code == engine.EngineError.exit_code == 2
+
+
+@pytest.mark.parametrize("options", [{}, {"output_format": "json"}, {"explain": "fails"}, {"full": True}],
+                         ids=["text", "json", "fails", "full"])
+def test_engine_evaluate_prints_what_its_one_function_returns(run_cli, tmp_path, options):
+    """`engine evaluate` calls evaluate_and_render alone: what it prints is the function's text, the judgement
+    applied as it applies it, and its notes are what the command says on standard error."""
+    flags = {"output_format": ["--format", "json"], "explain": ["--explain", "fails"], "full": ["--full"]}
+    args = [a for key in options for a in flags[key]]
+    judgement = ["--override-band", "4", "--assessor", "A. Assessor", "--reason", "The settings only just fall short"]
+    code, out, err = run_cli("evaluate", ROOT / "examples" / "cambridgeshire.yaml", *args, *judgement, "--audit", tmp_path / "a.sqlite")
+    shown = engine.evaluate_and_render(ROOT / "examples" / "cambridgeshire.yaml", **options, override_band=4, assessor="A. Assessor",
+                                       reason="The settings only just fall short", record=False)
+    assert code == 0 and shown.decision.final_band == 4
+    assert _without_record_ids(out) == _without_record_ids(shown.text)
+    recorded = engine.evaluate_and_render(ROOT / "examples" / "cambridgeshire.yaml", audit_path=tmp_path / "b.sqlite")
+    assert recorded.notes() == [f"recorded as {recorded.recorded.record_id} in {tmp_path / 'b.sqlite'}"]
+    assert err.startswith("recorded as ")
+
+
+def _without_record_ids(text: str) -> str:
+    return re.sub(r"[0-9a-f]{32,64}", "<hash>", text)

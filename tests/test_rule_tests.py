@@ -245,3 +245,32 @@ def test_sensitivity_marks_which_thresholds_published_outcomes_bound_and_from_wh
     assert "limits.limit_priority_actions.when.0.at_least" in above
     # known misses (band-only cases) bound nothing: they miss as the ruleset is
     assert any(name == "published/york-2009" for name, _ in result.known_misses) and not result.failing
+
+
+def test_fidelity_counts_the_published_outcome_and_names_what_decided_each_miss(tmp_path):
+    """N of M counts status, final band and direction of travel (what Ofsted published), not the project's reading
+    of which rules fired; a published case that reaches no decision is still counted, as a miss saying why."""
+    ruleset = load_ruleset(ROOT / "rules" / "csa-2009.yaml")
+    band_kept = _case(tmp_path, "a.yaml", f"description: x\npublished: true\n{SOURCE}base: {BASELINE}\n"
+                                          "expect: {status: rated, final_band: 3, fired: [settings_excellent]}\n")
+    direction = _case(tmp_path, "b.yaml", f"description: x\npublished: true\n{SOURCE}base: {BASELINE}\n"
+                                          "changes: {previous_band: 2}\nexpect: {final_band: 3, direction: held}\n")
+    refused = _case(tmp_path, "c.yaml", f"description: x\npublished: true\n{SOURCE}base: {BASELINE}\n"
+                                        "changes: {settings: {primary_schools: {counts: {good: -1}}}}\nexpect: {final_band: 3}\n")
+    broken = _case(tmp_path, "d.yaml", f"description: x\npublished: true\n{SOURCE}base: {BASELINE}\nexpect: {{final_bnd: 3}}\n")
+    run = run_rule_tests([str(c) for c in (band_kept, direction, refused, broken)], ruleset=ruleset.path)
+    (fidelity,) = run.fidelity
+    assert len(fidelity.published) == 4 and fidelity.reproduced == 1  # the first: its band, though a rule it names did not fire
+    first, second, third, fourth = run.results
+    assert not first.passed and first.outcome_reproduced
+    assert second.outcome_differences == ["direction: expected held, got risen"] and second.decided_by[0].startswith("row ")
+    assert third.decided_by == ["no decision: error profile-invalid"] and fourth.decided_by == ["no decision: the case cannot be run"]
+    text = format_rule_tests(run)
+    assert f"  csa-2009 {ruleset.ruleset.version}: 1 of 4 (25%)" in text
+    assert text.count("    missed ") == 3 and "      decided by no decision: error profile-invalid" in text
+
+
+def test_a_published_case_states_the_published_outcome(tmp_path):
+    case = _case(tmp_path, "p.yaml", f"description: x\npublished: true\n{SOURCE}base: {BASELINE}\nexpect: {{proposed_band: 3}}\n")
+    (result,) = run_rule_tests([str(case)]).results
+    assert not result.passed and "a published case expects the outcome published: a final_band, or status: withheld" in result.differences[0]

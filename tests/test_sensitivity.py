@@ -246,3 +246,33 @@ def test_a_published_known_miss_is_named_apart_and_does_not_fail_the_run():
     assert "published/camden-2009" in misses and not result.failing
     assert "NOT USED: case published/camden-2009 is a known miss (rules/NOTES.md)" in format_text(result)
     assert not misses & {case.id for case in result.cases}  # it bounds no interval
+
+
+def test_a_published_outcome_further_out_than_an_invented_case_still_marks_its_side(tmp_path):
+    """An invented case bounding a threshold nearer does not hide the published outcome beyond it: the published
+    cases alone have their own interval, and sensitivity names the side they constrain."""
+    examples = CSA_2009.parent.parent / "examples"
+    published = tmp_path / "cambridgeshire-published.yaml"
+    published.write_text(
+        "description: Cambridgeshire as a published outcome (for this test)\npublished: true\n"
+        "sources:\n  - {title: T, publisher: P, date: not shown, address: 'https://example.org/x', quotes: [Q]}\n"
+        f"profile: {examples / 'cambridgeshire.yaml'}\nexpect: {{status: rated, final_band: 3}}\n")
+    invented = CASES_2009 / "cambridgeshire-staying-safe-data-gaps.yaml"
+    result = sensitivity(CSA_2009, [str(published), str(invented)], confirm=False)
+    name = "proportions.a_large_majority"
+    both, alone = result.interval(name), result.published_interval(name)
+    assert both.bounded_by(both.high) == ["cambridgeshire-staying-safe-data-gaps"]  # the invented case is nearer ...
+    assert alone.bounded_by(alone.high) == ["cambridgeshire-published"] and alone.high.value > both.high.value  # ... not alone
+    text = format_text(result)
+    row = next(line for line in text.splitlines() if line.startswith(name + " "))
+    assert "UNCONSTRAINED" not in row
+    assert "    published outcomes alone allow " in text and "from above cambridgeshire-published (just above 0.7429)" in text
+    above = next(line for line in text.splitlines() if line.startswith("Constrained by a published outcome from above: "))
+    assert name in above
+    # what the published cases alone allow is the engine's answer too: just beyond that end the case misses
+    variant = tmp_path / "variant.yaml"
+    variant.write_text(edited_text(result.ruleset, {alone.threshold: alone.high.outside}))
+    from engine.authoring.cases import run_case
+    assert run_case(published, variant).reproduced is False
+    variant.write_text(edited_text(result.ruleset, {alone.threshold: alone.high.inside}))
+    assert run_case(published, variant).reproduced is True

@@ -91,6 +91,12 @@ def test_the_council_page_shows_band_trace_chosen_rule_why_not_and_letter(app):
     assert 'id="history"' in page and 'id="thresholds"' in page
 
 
+def test_why_not_a_band_off_the_rulesets_scale_is_not_found_naming_its_bands(app):
+    """The bands are the ruleset's scale (`scale:`), read as the library reads it, not a list in the page."""
+    why = client_for(app, "vera").get("/year/2009/council/camden/why-not/5")
+    assert why.status_code == 404 and "band 5 is not on the scale of ruleset csa-2009" in why.text
+
+
 def test_why_not_a_band_names_what_stands_in_the_way_and_the_council_page_then_shows_it(app):
     client = client_for(app, "vera")
     why = client.get("/year/2009/council/camden/why-not/3")
@@ -130,13 +136,17 @@ def test_four_eyes_a_proposal_counts_once_another_moderator_confirms_it(app):
     assert records[-1].as_decision().judgement.assessor == "ann"
 
 
-def test_a_proposal_outside_the_policy_is_refused_and_nothing_is_recorded(app):
+@pytest.mark.parametrize(("band", "refusal"), [
+    (1, "refused by policy clause judgement.max_change"),
+    (5, "band 5 is not on the scale of ruleset csa-2009: its bands are 1 (performs poorly)"),  # the ruleset's scale decides
+], ids=["policy", "off-the-scale"])
+def test_a_proposal_outside_the_policy_is_refused_and_nothing_is_recorded(app, band, refusal):
     ann = client_for(app, "ann")
     before = len(engine.AuditStore(app.state.workbench.audit).records())
-    refused = ann.post("/year/2009/council/cambridgeshire/propose", data=propose_form(ann, "cambridgeshire", band=1),
+    refused = ann.post("/year/2009/council/cambridgeshire/propose", data=propose_form(ann, "cambridgeshire", band=band),
                        follow_redirects=False)
     assert refused.status_code == 422
-    assert "refused by policy clause judgement.max_change" in refused.text
+    assert refusal in refused.text
     assert len(engine.AuditStore(app.state.workbench.audit).records()) == before
 
 

@@ -36,6 +36,11 @@ class Expect(BaseModel):
     not_fired: list[str] = []
     error_code: str | None = None
 
+    def published_part(self) -> Expect:
+        """What Ofsted publishes of an outcome: the status, the final band and the direction of travel (a published
+        case's fired rules and proposed band are the project's reading, not what was published)."""
+        return Expect(status=self.status, final_band=self.final_band, direction=self.direction)
+
 
 class Source(BaseModel):
     """Where a published outcome was found, exactly as found: nothing here may be filled in from memory."""
@@ -71,6 +76,7 @@ class CaseResult:
     known_miss: str | None = None  # the case's stated reason, when the ruleset is known not to reproduce it
     decided_by: list[str] = field(default_factory=list)  # the row the table chose and each limit that bound
     band_only: bool = False  # a published case whose changes name the council and nothing else: it tests no rule
+    outcome_differences: list[str] = field(default_factory=list)  # in what was published: status, final band, direction
     fired: set[str] = field(default_factory=set)
     chosen_row: str | None = None  # the decision-table row the table's hit policy chose (none when withheld)
     ruleset: LoadedRuleset | None = None  # the ruleset the case was evaluated with, when it got that far
@@ -80,6 +86,11 @@ class CaseResult:
     def reproduced(self) -> bool:
         """The outcome the case expects came out (for a published case: Ofsted's band, status and direction)."""
         return not self.differences
+
+    @property
+    def outcome_reproduced(self) -> bool:
+        """The published outcome came out: status, final band and direction of travel where the case gives them."""
+        return not self.outcome_differences
 
     @property
     def passed(self) -> bool:
@@ -120,6 +131,9 @@ def load_case(path: Path) -> Case:
     if case.published and not case.sources:
         raise ProfileError([doc.problem("case-invalid", "a published case names its sources (title, publisher, date, "
                                                         "address and the sentences quoted)", ("sources",))])
+    if case.published and case.expect.final_band is None and case.expect.status != "withheld":
+        raise ProfileError([doc.problem("case-invalid", "a published case expects the outcome published: a final_band, or "
+                                                        "status: withheld", ("expect",))])
     if case.known_miss is not None and not case.published:
         raise ProfileError([doc.problem("case-invalid", "only a published outcome can be a known miss: an invented case "
                                                         "is changed to fit the rules", ("known_miss",))])
@@ -170,6 +184,8 @@ def run_case(path: Path, ruleset_path: Path | str | None = None) -> CaseResult:
             result.differences.append(f"expected a decision, got error {exc.code}: {exc.problems[0].message}")
         elif exc.code != expect.error_code:
             result.differences.append(f"expected error {expect.error_code}, got {exc.code}: {exc.problems[0].message}")
+        result.outcome_differences = list(result.differences)
+        result.decided_by = [f"no decision: error {exc.code}"]
         return result
     result.ruleset, result.evaluation, decision = evaluated.ruleset, evaluated, evaluated.decision
     if expect.error_code is not None:
@@ -185,10 +201,13 @@ def run_case(path: Path, ruleset_path: Path | str | None = None) -> CaseResult:
         event = next((e for e in decision.events("rule_not_fired") if e.rule_id == rule), None)
         return f": {failing_text(event.failing, event.failing.value)}" if event is not None else ""
 
-    result.differences += differences(expect, decision.status, decision.proposed_band, decision.final_band,
-                                      decision.direction.direction if decision.direction else None, result.fired,
-                                      decision.band_words, why_not_fired,
-                                      "; ".join(f"{r.rule_id}: {r.because}" for r in decision.withheld))
+    direction = decision.direction.direction if decision.direction else None
+    withheld = "; ".join(f"{r.rule_id}: {r.because}" for r in decision.withheld)
+    result.differences += differences(expect, decision.status, decision.proposed_band, decision.final_band, direction,
+                                      result.fired, decision.band_words, why_not_fired, withheld)
+    result.outcome_differences = differences(expect.published_part(), decision.status, decision.proposed_band,
+                                             decision.final_band, direction, result.fired, decision.band_words,
+                                             why_withheld=withheld)
     return result
 
 

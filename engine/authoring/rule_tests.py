@@ -7,12 +7,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import EXIT_FAILED, EXIT_OK, EngineError
+from ..errors import EXIT_FAILED, EXIT_OK, EngineError, ProfileError
 from ..load.ruleset import load_ruleset
+from ..load.yaml import load_yaml
 from ..model.loaded import LoadedRuleset
 from ..paths import rules_dir
 from ..paths import shown_path as shown
-from .cases import CaseResult, find_cases, load_case, own_cases, run_case
+from .cases import CaseResult, case_dir, find_cases, load_case, own_cases, run_case
 
 
 @dataclass(frozen=True)
@@ -50,11 +51,11 @@ class Fidelity:
 
     @property
     def reproduced(self) -> int:
-        return sum(r.reproduced for r in self.published)
+        return sum(r.outcome_reproduced for r in self.published)
 
     @property
     def misses(self) -> list[CaseResult]:
-        return [r for r in self.published if not r.reproduced]
+        return [r for r in self.published if not r.outcome_reproduced]
 
     @property
     def share(self) -> float:
@@ -101,8 +102,10 @@ def run_rule_tests(paths: list[str] | None = None, ruleset: Path | str | None = 
         try:
             load_case(path)
             results.append(run_case(path, ruleset))
-        except EngineError as exc:
-            results.append(CaseResult(str(path), "(the case cannot be run)", [str(p) for p in exc.problems]))
+        except EngineError as exc:  # still counted among the published outcomes, as a miss, if it says it is one
+            problems = [str(p) for p in exc.problems]
+            results.append(CaseResult(str(path), "(the case cannot be run)", problems, published=_says_published(path),
+                                      outcome_differences=problems, decided_by=["no decision: the case cannot be run"]))
     rulesets: dict[str, LoadedRuleset] = {}
     if against is not None:
         rulesets[against.content_hash] = against
@@ -117,16 +120,38 @@ def run_rule_tests(paths: list[str] | None = None, ruleset: Path | str | None = 
                 continue  # `engine rules check` reports it
             rulesets.setdefault(loaded.content_hash, loaded)
     coverage = [_coverage(loaded, results) for loaded in rulesets.values()]
-    return RuleTestRun(results, coverage, against, _fidelity(rulesets.values(), results))
+    return RuleTestRun(results, coverage, against, _fidelity(rulesets.values(), results, against))
 
 
-def _fidelity(rulesets: Iterable[LoadedRuleset], results: list[CaseResult]) -> list[Fidelity]:
+def _says_published(path: Path) -> bool:
+    """Whether a case file that cannot be run declares itself a published outcome (so it is not left out of M)."""
+    try:
+        data = load_yaml(path, ProfileError).data
+    except EngineError:
+        return False
+    return isinstance(data, dict) and data.get("published") is True
+
+
+def _ruleset_of(result: CaseResult, rulesets: list[LoadedRuleset], against: LoadedRuleset | None) -> LoadedRuleset | None:
+    """The ruleset a case was evaluated with; for one that reached none (it cannot be run, or its profile is
+    refused), the ruleset run against, else the one whose cases folder holds it (rules/cases/<id>/)."""
+    if result.ruleset is not None:
+        return result.ruleset
+    if against is not None:
+        return against
+    path = Path(result.path).resolve()
+    return next((r for r in rulesets if path.is_relative_to(case_dir(r.ruleset.id).resolve())), None)
+
+
+def _fidelity(rulesets: Iterable[LoadedRuleset], results: list[CaseResult], against: LoadedRuleset | None = None) -> list[Fidelity]:
     found = []
+    rulesets = list(rulesets)
     for loaded in rulesets:
         mine = [r for r in results if r.ruleset is not None and r.ruleset.content_hash == loaded.content_hash]
-        published = [r for r in mine if r.published]
+        published = [r for r in results if r.published and (owner := _ruleset_of(r, rulesets, against)) is not None
+                     and owner.content_hash == loaded.content_hash]
         if published:
-            found.append(Fidelity(loaded.ruleset.id, loaded.ruleset.version, published, len(mine) - len(published)))
+            found.append(Fidelity(loaded.ruleset.id, loaded.ruleset.version, published, len([r for r in mine if not r.published])))
     return found
 
 
@@ -158,10 +183,10 @@ def format_fidelity(fidelity: list[Fidelity]) -> list[str]:
         facts = f.with_facts
         lines.append(f"  {f.ruleset_id} {f.version}: {f.reproduced} of {len(f.published)} ({f.share:.0%}); "
                      f"{f.invented} invented case{'s' * (f.invented != 1)} not counted")
-        lines.append(f"    of the {len(facts)} stating facts beyond the band, {sum(r.reproduced for r in facts)} reproduced; "
+        lines.append(f"    of the {len(facts)} stating facts beyond the band, {sum(r.outcome_reproduced for r in facts)} reproduced; "
                      f"{len(f.published) - len(facts)} give the band only and test no rule")
         for miss in f.misses:
-            lines.append(f"    missed {shown(miss.path)}: {'; '.join(miss.differences)}")
+            lines.append(f"    missed {shown(miss.path)}: {'; '.join(miss.outcome_differences)}")
             if miss.decided_by:
                 lines.append(f"      decided by {', '.join(miss.decided_by)}")
             if miss.known_miss:

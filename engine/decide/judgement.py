@@ -22,6 +22,9 @@ def apply_judgement(decision: Decision, proposed: ProposedJudgement, loaded_rule
     """The decision with the judgement as its final band, or JudgementError naming every clause it breaks."""
     policy = loaded_ruleset.ruleset.judgement
     doc = loaded_ruleset.source
+    off_scale = loaded_ruleset.ruleset.band_problem(proposed.band)
+    if off_scale is not None:
+        raise JudgementError([doc.problem("band-not-on-scale", f"a judgement's {off_scale}", ("scale",))])
     if policy is None:
         raise JudgementError([doc.problem("judgement-outside-policy",
                                           f"ruleset {decision.ruleset.id} has no 'judgement' policy, so it allows no professional judgement")])

@@ -85,6 +85,9 @@ class WhyNot:
 def why_not(profile_path: Path | str, band: int, ruleset_path: Path | str | None = None) -> WhyNot:
     evaluated = evaluate_text(read_text(profile_path, ProfileError), str(profile_path), ruleset_path)
     loaded, ruleset, decision = evaluated.profile, evaluated.ruleset, evaluated.decision
+    off_scale = ruleset.ruleset.band_problem(band)
+    if off_scale is not None:
+        raise EngineError([ruleset.source.problem("band-not-on-scale", off_scale, ("scale",))])
     if decision.final_band is None:
         raise EngineError([withheld_problem(decision.withheld, loaded.source, f"there is no band to compare with band {band}")])
     if band == decision.final_band:

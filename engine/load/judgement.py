@@ -6,7 +6,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..errors import JudgementError, Problem
-from ..model.judgement import JudgementFile, ProposedJudgement
+from ..model.judgement import JudgementFile, JudgementOptions, ProposedJudgement
 from ..model.validation import clean_loc, validate
 from .yaml import parse_yaml, read_text
 
@@ -25,13 +25,12 @@ OPTIONS = {"band": "--override-band", "assessor": "--assessor", "reason": "--rea
 
 
 def judgement_from_options(band: int, assessor: str | None, reason: str | None, where: str = "<command line>") -> ProposedJudgement:
-    """A judgement from command-line options, held to the same rules as a judgement file; a problem is located
-    at the option that gave the value."""
-    if not 1 <= band <= 4:
-        raise JudgementError([Problem("judgement-invalid", f"a judgement's band is 1 to 4 (got {band})", where)])
+    """A judgement from command-line options, held to the same rules as a judgement file (but for the band, which
+    the ruleset in use checks against its scale when the judgement is applied); a problem is located at the
+    option that gave the value."""
     given = {"band": band, "assessor": assessor, "reason": reason}
     try:
-        model = JudgementFile.model_validate({k: v for k, v in given.items() if v is not None})
+        model = JudgementOptions.model_validate({k: v for k, v in given.items() if v is not None})
     except ValidationError as exc:
         problems = []
         for error in exc.errors():

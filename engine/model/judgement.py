@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
 
-from .values import Band, StatedLine, StatedParagraph
+from .values import Band, StatedLine, StatedParagraph, Whole
 
 NOT_STATED = "not stated"  # recorded when the policy does not require an assessor or a reason and none is given
 
@@ -20,6 +20,17 @@ class JudgementFile(BaseModel):
     assessor: StatedLine | None = None
     reason: StatedParagraph | None = None
     date: _dt.date | None = None
+
+
+class JudgementOptions(BaseModel):
+    """A judgement as command-line options give it: the band is any whole number here, checked against the scale
+    of the ruleset in use when the judgement is applied (engine.decide.judgement)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    band: Whole
+    assessor: StatedLine | None = None
+    reason: StatedParagraph | None = None
 
 
 @dataclass(frozen=True)

@@ -232,6 +232,14 @@ class Ruleset(_Model):
     def lowest_band(self) -> int:
         return min(self.scale)
 
+    def band_problem(self, band: int) -> str | None:
+        """None when ``band`` is one of this ruleset's bands; else why not, naming them. The bands are the scale's
+        (`scale:`): every command and page that takes a band asks here, so there is one definition of them."""
+        if band in self.scale:
+            return None
+        bands = ", ".join(f"{b} ({step.words})" for b, step in sorted(self.scale.items()))
+        return f"band {band} is not on the scale of ruleset {self.id}: its bands are {bands}"
+
     @property
     def conditioned(self) -> list[Rule | Limit | Withhold]:
         """The rules, the limits and the withhold rules: everything that fires on conditions over the measures."""

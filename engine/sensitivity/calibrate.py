@@ -95,7 +95,7 @@ class Calibration:
 
 def read_outcomes(path: Path | str, ruleset: LoadedRuleset) -> tuple[list[Published], list[Problem]]:
     """Published outcomes: a table (CSV, Excel or Parquet) with ``authority``, ``year`` and ``published_band``
-    (1-4, the scale's words, or empty / ``withheld``)."""
+    (a band of the ruleset's scale, its words, or empty / ``withheld``)."""
     frame = read_table(path, ProfileError)
     at = require_columns(frame, OUTCOME_COLUMNS, str(path), ProfileError)
     words = {step.words.lower(): band for band, step in ruleset.ruleset.scale.items()}
@@ -123,7 +123,8 @@ def read_outcomes(path: Path | str, ruleset: LoadedRuleset) -> tuple[list[Publis
         elif band_text in words:
             band = words[band_text]
         else:
-            bad("published_band", f"published band '{row['published_band']}' is not a band of the scale (1-4 or its words) or 'withheld'")
+            bands = ", ".join(str(b) for b in sorted(ruleset.ruleset.scale))
+            bad("published_band", f"published band '{row['published_band']}' is not a band of the scale ({bands} or its words) or 'withheld'")
             continue
         key = (authority.lower(), int(year_text))
         if key in seen:

@@ -20,7 +20,6 @@ A threshold no case bounds at either end is "unconstrained by any published outc
 """
 from __future__ import annotations
 
-import json
 import math
 import tempfile
 from dataclasses import dataclass, field
@@ -95,39 +94,67 @@ class Sensitivity:
     known_misses: list[tuple[str, list[str]]] = field(default_factory=list)  # published cases known to miss, still missing
     not_about_thresholds: list[str] = field(default_factory=list)  # cases that expect an error
     confirmed: bool = False  # each end a case bounds was confirmed through the whole engine
+    # Each threshold's interval over the published cases alone: a published outcome may constrain a threshold
+    # from a side where an invented case bounds it nearer.
+    published_intervals: list[Interval] = field(default_factory=list)
 
     def interval(self, path: str) -> Interval:
         return next(i for i in self.intervals if i.threshold.path == path)
+
+    def published_interval(self, path: str) -> Interval:
+        return next(i for i in self.published_intervals if i.threshold.path == path)
 
     @property
     def published(self) -> set[str]:
         return {case.id for case in self.cases if case.published}
 
 
-def rule_cases(loaded: LoadedRuleset, cases: list[str] | None = None
-               ) -> tuple[list[RuleCase], list[tuple[str, list[str]]], list[str], list[tuple[str, list[str]]]]:
+@dataclass
+class CaseSet:
+    """A ruleset's cases evaluated through the whole engine with it."""
+
+    passing: list[RuleCase] = field(default_factory=list)
+    failing: list[tuple[str, list[str]]] = field(default_factory=list)  # with their differences
+    errors: list[str] = field(default_factory=list)  # cases that expect an error: they do not bear on thresholds
+    known_misses: list[tuple[str, list[str]]] = field(default_factory=list)  # published, expected to miss: they bound nothing
+    missed: list[RuleCase] = field(default_factory=list)  # published cases that fail as the ruleset is, not known misses
+
+    @property
+    def published(self) -> list[RuleCase]:
+        """The published outcomes that bear on thresholds: those reproduced and those missed (not the known misses)."""
+        return [c for c in self.passing if c.published] + self.missed
+
+
+def collect_cases(loaded: LoadedRuleset, cases: list[str] | None = None) -> CaseSet:
     """The ruleset's cases (default: rules/cases/<id>/) evaluated through the whole engine with it: those
-    that pass, those that fail (with their differences), those that expect an error, and the published
-    known misses that still miss (with their differences: expected, so no failure, but they bound nothing)."""
+    that pass, those that fail (with their differences; a published one that reached a decision also as a
+    subject), those that expect an error, and the published known misses that still miss (expected, so no
+    failure, but they bound nothing)."""
     roots = [Path(p) for p in cases] if cases else [own_cases(loaded)]
-    passing: list[RuleCase] = []
-    failing: list[tuple[str, list[str]]] = []
-    errors: list[str] = []
-    known_misses: list[tuple[str, list[str]]] = []
+    found = CaseSet()
     for path in find_cases([str(r) for r in roots]):
         ident = _case_id(path, roots)
         case = load_case(path)
         if case.expect.error_code is not None:
-            errors.append(ident)
+            found.errors.append(ident)
             continue
         result = run_case(path, loaded.path)
         if result.evaluation is None or not result.reproduced:  # a known miss bounds nothing: it misses as it is
-            (known_misses if result.known_miss is not None and result.passed else failing).append((ident, result.differences))
-            continue
+            known = result.known_miss is not None and result.passed
+            (found.known_misses if known else found.failing).append((ident, result.differences))
+            if known or result.evaluation is None or not case.published:
+                continue
         subject = Subject(ident, result.evaluation.profile, result.evaluation.decision)
         subject.check(loaded)
-        passing.append(RuleCase(ident, path, case.expect, subject, case.published))
-    return passing, failing, errors, known_misses
+        (found.passing if result.reproduced else found.missed).append(RuleCase(ident, path, case.expect, subject, case.published))
+    return found
+
+
+def rule_cases(loaded: LoadedRuleset, cases: list[str] | None = None
+               ) -> tuple[list[RuleCase], list[tuple[str, list[str]]], list[str], list[tuple[str, list[str]]]]:
+    """:func:`collect_cases` as (passing, failing, expecting an error, known misses)."""
+    found = collect_cases(loaded, cases)
+    return found.passing, found.failing, found.errors, found.known_misses
 
 
 def _case_id(path: Path, roots: list[Path]) -> str:
@@ -179,8 +206,10 @@ def sensitivity(ruleset_path: Path | str, cases: list[str] | None = None, *, con
     confirmed through the whole engine (see the module docstring)."""
     loaded = load_ruleset(ruleset_path)
     passing, failing, errors, known_misses = rule_cases(loaded, cases)
+    published = [case for case in passing if case.published]
     intervals = [case_interval(loaded, threshold, passing) for threshold in thresholds(loaded)]
-    result = Sensitivity(loaded, intervals, passing, failing, known_misses=known_misses, not_about_thresholds=errors)
+    result = Sensitivity(loaded, intervals, passing, failing, known_misses=known_misses, not_about_thresholds=errors,
+                         published_intervals=[case_interval(loaded, threshold, published) for threshold in thresholds(loaded)])
     if confirm:
         confirm_ends(result)
         result.confirmed = True
@@ -220,7 +249,8 @@ def interval_text(interval: Interval) -> str:
     return f"{'[' if low.included and low.bounded else '('}{number(low.value)}, {number(high.value)}{']' if high.included and high.bounded else ')'}"
 
 
-def _end_text(interval: Interval, end: End[str], side: str, refused: str | None, published: frozenset[str] | set[str] = frozenset()) -> str:
+def end_text(interval: Interval, end: End[str], side: str, refused: str | None, published: frozenset[str] | set[str] = frozenset()) -> str:
+    """One end of an interval as a reviewer reads it: the cases that fail beyond it, or what else stops it."""
     cases = interval.bounded_by(end)
     beyond = "below" if side == "low" else "above"
     where = f"at {number(end.value)}" if not end.included else f"just {beyond} {number(end.value)}"
@@ -249,17 +279,18 @@ def format_text(result: Sensitivity) -> str:
         lines.append(f"NOT USED: case {name} is a known miss (rules/NOTES.md): {'; '.join(problems)}")
     width = max((len(i.threshold.path) for i in result.intervals), default=0)
     published = result.published
-    for interval in result.intervals:
-        low, high = interval.published_bounds(published)
+    by_published = [(i, *published_sides(result, i.threshold.path)) for i in result.intervals]
+    for interval, low, high in by_published:
         flag = ("   UNCONSTRAINED by any case" if interval.unconstrained else
                 "   UNCONSTRAINED by any published outcome (only invented cases bound it)" if not low and not high else "")
         lines.append(f"{interval.threshold.path:<{width}}  {number(interval.value):>6}  {interval_text(interval)}{flag}")
         if not interval.threshold.used_by:
             lines.append("    used by no condition: it only chooses words in sentences")
-        lines.append("    " + _end_text(interval, interval.low, "low", interval.refused_low, published))
-        lines.append("    " + _end_text(interval, interval.high, "high", interval.refused_high, published))
+        lines.append("    " + end_text(interval, interval.low, "low", interval.refused_low, published))
+        lines.append("    " + end_text(interval, interval.high, "high", interval.refused_high, published))
+        if low or high:
+            lines.append("    " + published_text(result.published_interval(interval.threshold.path)))
     pinned = [i.threshold.path for i in result.intervals if i.bounded_by(i.low) and i.bounded_by(i.high)]
-    by_published = [(i, *i.published_bounds(published)) for i in result.intervals]
     lines += ["", f"Pinned at both ends by a case: {', '.join(pinned) or 'none'}",
               f"Constrained by a published outcome from below: {', '.join(i.threshold.path for i, lo, _ in by_published if lo) or 'none'}",
               f"Constrained by a published outcome from above: {', '.join(i.threshold.path for i, _, hi in by_published if hi) or 'none'}",
@@ -267,12 +298,34 @@ def format_text(result: Sensitivity) -> str:
     return "\n".join(lines) + "\n"
 
 
-def format_json(result: Sensitivity) -> str:
-    published = result.published
+def published_sides(result: Sensitivity, path: str) -> tuple[list[str], list[str]]:
+    """The published cases that bound the threshold from below and from above, with the invented cases left out
+    (an invented case bounding it nearer does not hide a published one further out)."""
+    if not result.published_intervals:
+        return [], []
+    interval = result.published_interval(path)
+    return interval.bounded_by(interval.low), interval.bounded_by(interval.high)
 
+
+def published_text(interval: Interval) -> str:
+    """What the published outcomes alone allow, and the published cases at each end."""
+    def side(end: End[str], beyond: str) -> str:
+        cases = interval.bounded_by(end)
+        if not cases:
+            return "nothing published"
+        return f"{', '.join(cases)} ({'at' if not end.included else f'just {beyond}'} {number(end.value)})"
+
+    return (f"published outcomes alone allow {interval_text(interval)}: from below {side(interval.low, 'below')}; "
+            f"from above {side(interval.high, 'above')}")
+
+
+def json_objects(result: Sensitivity) -> list[dict]:
+    """Each threshold's interval, with the published cases bounding it from each side and its interval over the
+    published cases alone."""
     def entry(interval: Interval) -> dict:
-        low, high = interval.published_bounds(published)
+        low, high = published_sides(result, interval.threshold.path)
+        alone = result.published_interval(interval.threshold.path).as_dict() if result.published_intervals else None
         return {**interval.as_dict(), "published_bounds": {"low": low, "high": high},
-                "unconstrained_by_published": not low and not high}
+                "published_interval": alone, "unconstrained_by_published": not low and not high}
 
-    return json.dumps([entry(interval) for interval in result.intervals], indent=2) + "\n"
+    return [entry(interval) for interval in result.intervals]

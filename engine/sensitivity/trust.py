@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, BuildError, Problem
 from .files import write_whole
-from .sensitivity import Sensitivity, sensitivity
+from .sensitivity import Sensitivity, json_objects, sensitivity
 from .sensitivity import format_text as intervals_text
 from .sweep import CouncilSweep, as_dicts, sensitivity_over_councils
 from .sweep import format_text as councils_text
@@ -40,7 +40,7 @@ class SensitivityReport:
         return intervals_text(self.cases) + ("\n" + councils_text(self.councils) if self.councils else "")
 
     def json(self) -> str:
-        objects = [interval.as_dict() for interval in self.cases.intervals]
+        objects = json_objects(self.cases)
         if self.councils is not None:
             for obj, swept in zip(objects, as_dicts(self.councils), strict=True):
                 obj["councils"] = {k: v for k, v in swept.items() if k not in ("threshold", "value", "interval")}

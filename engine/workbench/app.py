@@ -320,9 +320,13 @@ async def why_not_view(request: Request) -> Response:
     try:
         band = int(request.path_params["band"])
     except ValueError:
-        raise HTTPException(404, "a band is 1 to 4") from None
-    decision = (await run_in_threadpool(bench.folder.review, council)).evaluation.decision
-    if band not in (1, 2, 3, 4) or band == decision.final_band or not decision.rated:
+        raise HTTPException(404, "a band is a whole number") from None
+    evaluation = (await run_in_threadpool(bench.folder.review, council)).evaluation
+    decision = evaluation.decision
+    off_scale = evaluation.ruleset.ruleset.band_problem(band)  # the bands are the ruleset's scale
+    if off_scale is not None:
+        raise HTTPException(404, off_scale)
+    if band == decision.final_band or not decision.rated:
         raise HTTPException(404, "why not asks about a band the council did not get")
     why = await run_in_threadpool(bench.folder.why_not, council, band)
     return bench.render(request, "why_not.html", year=council.year, council=council, decision=decision, band=band, why=why)
@@ -334,11 +338,9 @@ async def council_propose(request: Request) -> Response:
     form = await read_form(request)
     council = await run_in_threadpool(_council, request)
     try:
-        band = int(form.get("band", ""))
+        band = int(form.get("band", ""))  # whether it is on the ruleset's scale, the library says (band-not-on-scale)
     except ValueError:
-        raise HTTPException(400, "the band is a whole number from 1 to 4") from None
-    if band not in (1, 2, 3, 4):
-        raise HTTPException(400, "the band is a whole number from 1 to 4")
+        raise HTTPException(400, "the band is a whole number") from None
     reason = form.get("reason", "").strip()
     if len(reason) > MAX_REASON:
         raise HTTPException(400, f"a reason is at most {MAX_REASON} characters")
