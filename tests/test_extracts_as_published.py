@@ -291,7 +291,7 @@ def test_a_profile_of_a_year_without_a_ruleset_is_rated_with_one_given_and_label
     assert [p.code for f in without.failures for p in f.problems] == ["no-ruleset-for-year"]
     rated = evaluate_batch([folder], ruleset=ROOT / "rules" / "csa-2009.yaml")
     (label,) = rated.results["what_if"]
-    assert label == "csa-2009 1.1.0 (the method for 2009) applied to 2015 data; evidence for 1 of 14 setting types"
+    assert label == "csa-2009 1.2.0 (the method for 2009) applied to 2015 data; evidence for 1 of 14 setting types"
     same_year = evaluate_batch([ROOT / "examples" / "camden.yaml"], ruleset=ROOT / "rules" / "csa-2009.yaml")
     assert list(same_year.results["what_if"]) == [""]
 
@@ -306,7 +306,7 @@ def test_cli_needs_something_to_build_from_and_prints_the_summary_when_asked(run
     assert (code, out) == (0, f"built 4 profile(s) into {tmp_path / 'quiet'}\n")
     code, out, _ = run_cli("profiles", "build", "--councils", councils, "--indicators", table, "--columns", config,
                            "--year", "2010", "--ruleset", ROOT / "rules" / "csa-2009.yaml", "-o", tmp_path / "told")
-    assert code == 0 and out.splitlines()[1] == "profiles of 2010, in the vocabulary of catalogue csa-2009, of ruleset csa-2009 1.1.0"
+    assert code == 0 and out.splitlines()[1] == "profiles of 2010, in the vocabulary of catalogue csa-2009, of ruleset csa-2009 1.2.0"
     assert f"indicators: {table}" in out and "    set aside 1: regional rows (NE)" in out
 
 
@@ -338,7 +338,7 @@ def test_profiles_of_a_year_without_a_ruleset_need_the_vocabulary_named(tmp_path
     assert problem.code == "no-ruleset-for-year" and "`ruleset:` in the column config, or --ruleset FILE" in str(problem)
     named = build_profiles(Tables(councils, indicators=placements),
                            load_column_config(_config(tmp_path, "ruleset: csa-2009\nyear: 2015\n" + WIDE_CONFIG)))
-    assert (named.year, named.vocabulary, named.ruleset) == (2015, "csa-2009", "csa-2009 1.1.0")
+    assert (named.year, named.vocabulary, named.ruleset) == (2015, "csa-2009", "csa-2009 1.2.0")
     assert named.profiles["101"]["year"] == 2015
 
 
