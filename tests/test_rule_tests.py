@@ -68,7 +68,7 @@ def test_a_failing_case_shows_the_difference_and_exits_1(run_cli, tmp_path):
         f"FAIL  {case}: Camden is not band 3",
         "      proposed band: expected 3 (performs well), got 4 (performs excellently)",
         "      expected rule both_excellent not to fire; it fired",
-        "Rulesets: csa-2009 1.1.0 (rules/csa-2009.yaml)",
+        "Rulesets: csa-2009 1.2.0 (rules/csa-2009.yaml)",
         "1 case: 0 passed, 1 failed",
     ]
 
@@ -170,27 +170,28 @@ def test_rules_test_counts_published_outcomes_reproduced_apart_from_the_invented
         assert miss.decided_by and miss.decided_by[0].startswith("row ")
 
 
-def test_the_seed_letters_over_the_baseline_camden_is_missed_on_the_bar_on_any_inadequate_school(tmp_path):
-    """Cambridgeshire's letter over a typical council performs well, as published. Camden's performs well, not
-    excellently (a known miss, rules/NOTES.md), and the decisive data is the typical council's three inadequate
-    primary schools, of which the letter says nothing: with none, the same letter is excellent."""
+def test_the_seed_letters_over_the_baseline_reproduce_and_camden_turns_on_its_secondary_schools(tmp_path):
+    """Both seed letters over a typical council come out as published: Cambridgeshire performs well, Camden
+    excellently although the typical council's three inadequate primary schools stand (its letter says nothing of
+    them). The decisive data is what the letter does say, that no secondary school is inadequate: with one of its nine
+    inadequate, the same letter performs well, and the excellent row says why."""
     import yaml
 
     run = run_rule_tests([str(PUBLISHED / "camden-2009.yaml"), str(PUBLISHED / "cambridgeshire-2009.yaml")])
     camden, cambridgeshire = run.results
     assert cambridgeshire.reproduced and cambridgeshire.evaluation.decision.final_band == 3
-    assert camden.known_miss and not camden.reproduced and camden.evaluation.decision.final_band == 3
-    failing = next(e for e in camden.evaluation.decision.events("rule_not_fired") if e.rule_id == "settings_excellent").failing
-    assert (failing.measure, failing.value) == ("groups.schools.count_inadequate", 3)
+    assert camden.reproduced and not camden.known_miss and camden.evaluation.decision.final_band == 4
+    assert camden.evaluation.profile.profile.settings["primary_schools"].counts.inadequate == 3
     doc = yaml.safe_load((PUBLISHED / "camden-2009.yaml").read_text())
-    counts = doc["changes"]["settings"]["primary_schools"]["counts"]
-    counts["satisfactory"], counts["inadequate"] = counts["satisfactory"] + counts["inadequate"], 0
+    counts = doc["changes"]["settings"]["secondary_schools"]["counts"]
+    counts["satisfactory"], counts["inadequate"] = counts["satisfactory"] - 1, 1
     doc["base"] = str(BASELINE)
-    doc.pop("known_miss")
-    case = tmp_path / "camden-no-inadequate-primary.yaml"
+    case = tmp_path / "camden-one-inadequate-secondary.yaml"
     case.write_text(yaml.safe_dump(doc, sort_keys=False))
     (result,) = run_rule_tests([str(case)]).results
-    assert result.reproduced and result.evaluation.decision.final_band == 4
+    assert not result.reproduced and result.evaluation.decision.final_band == 3
+    failing = next(e for e in result.evaluation.decision.events("rule_not_fired") if e.rule_id == "settings_excellent").failing
+    assert (failing.measure, failing.value) == ("settings.secondary_schools.count_inadequate", 1)
 
 
 def test_a_published_case_names_its_sources(tmp_path):

@@ -86,23 +86,27 @@ def test_a_year_the_generator_is_not_calibrated_for_is_refused():
 
 def test_the_synthetic_2009_england_rated_under_2009_and_2010_can_be_compared_council_by_council(tmp_path):
     """The Done-when of issue 12 without `rules diff` (added with it): two batch runs over the same profiles, one under
-    each ruleset, joined by council. 2010 keeps 2009's grading rules and decision table and adds one way for settings
-    to be excellent (settings_excellent_strengths, from the 2010 letters), so every move is a limit's or that row's."""
+    each ruleset, joined by council. 2010 keeps 2009's grading rules and decision table but for two things: one way
+    more for settings to be excellent (settings_excellent_strengths, from the 2010 letters), and one condition
+    (csa-2009 1.2.0 bars an inadequate secondary school from excellent settings, 2010 any inadequate school), so every
+    other move is a limit's."""
     built = _england(tmp_path, 2009)
     before = _rate(built, tmp_path).results.set_index("authority_code")
     after = _rate(built, tmp_path, ruleset=ROOT / "rules" / "csa-2010.yaml").results.set_index("authority_code")
     assert sorted(before.index) == sorted(after.index) and len(before) == 152
-    assert set(before["ruleset"]) == {"csa-2009 1.1.0"} and set(after["ruleset"]) == {"csa-2010 1.1.0"}
+    assert set(before["ruleset"]) == {"csa-2009 1.2.0"} and set(after["ruleset"]) == {"csa-2010 1.1.0"}
     joined = before.join(after.add_suffix("_2010")).rename(columns={c: f"{c}_2009" for c in before.columns})
     strengths = joined["decisive_rules_2010"].str.contains("settings_excellent_strengths")
-    proposed = joined["proposed_band_2009"] != joined["proposed_band_2010"]
-    assert proposed.any() and (joined[proposed]["proposed_band_2010"] > joined[proposed]["proposed_band_2009"]).all()
-    assert strengths[proposed].all()  # a proposed band rises only through the new row
+    regraded = joined[joined["proposed_band_2009"] != joined["proposed_band_2010"]]
+    rose = regraded["proposed_band_2010"] > regraded["proposed_band_2009"]
+    assert strengths[regraded.index][rose].all()  # a proposed band rises only through the new row
+    fell = regraded[~rose]
+    assert ((fell["settings_grade_2009"] == 4) & (fell["settings_grade_2010"] == 3)).all()  # falls only by the condition
+    joined = joined.drop(regraded.index)
     moved = joined[joined["final_band_2009"] != joined["final_band_2010"]]
     assert len(moved) > 0
     # a move is always explained by a limit that changed or by the new row
     assert ((moved["limits_2009"] != moved["limits_2010"]) | strengths[moved.index]).all()
-    joined = joined[~proposed]  # the rest of the comparison: councils whose proposed band 2010 leaves as it was
     moved = joined[joined["final_band_2009"] != joined["final_band_2010"]]
     assert (moved["limits_2009"] != moved["limits_2010"]).all()
     movement = Counter("up" if a > b else "down" for a, b in zip(moved["final_band_2010"], moved["final_band_2009"], strict=True))
