@@ -34,7 +34,7 @@ def test_changing_the_secondary_schools_changes_camdens_band(examples):
     assert decision.final_band < 4
     not_fired = {e.rule_id: e for e in decision.events("rule_not_fired")}
     failing = not_fired["settings_excellent"].failing
-    assert (failing.measure, failing.value, failing.threshold) == ("groups.schools.count_inadequate", 1, 0)
+    assert (failing.measure, failing.value, failing.threshold) == ("settings.secondary_schools.count_inadequate", 1, 0)
 
 
 def test_every_fired_rule_in_the_trace_names_its_evidence_and_sentence(examples):

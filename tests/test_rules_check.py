@@ -123,10 +123,10 @@ def test_a_rule_whose_conditions_cannot_hold_together_never_fires(tmp_path, cond
 
 
 def test_a_row_for_a_grade_no_rule_can_give_is_never_chosen(tmp_path):
-    broken = _copy(tmp_path, ("{measure: groups.schools.count_inadequate, at_most: 0}",
-                              "{measure: groups.schools.count_inadequate, below: 0}"))
+    broken = _copy(tmp_path, ("{measure: settings.secondary_schools.count_inadequate, at_most: 0}",
+                              "{measure: settings.secondary_schools.count_inadequate, below: 0}"))
     problems = _problems(broken)
-    assert any("rule 'settings_excellent' can never fire: groups.schools.count_inadequate below 0 can never hold: "
+    assert any("rule 'settings_excellent' can never fire: settings.secondary_schools.count_inadequate below 0 can never hold: "
                "a count is a whole number and never negative" in p for p in problems)
     rows = [p for p in problems if "can never be chosen" in p]
     assert [p.split(": ", 2)[2] for p in rows] == [
