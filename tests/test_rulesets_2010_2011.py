@@ -43,7 +43,7 @@ def test_every_shipped_ruleset_is_clean(run_cli, monkeypatch):
     assert (code, err) == (0, "")
     assert out.splitlines()[1:] == [
         f"{shown_path(rules_dir() / 'csa-2010.yaml')}: no problems (11 rules, 10 decision-table rows, 4 limits, 1 withhold rule)",
-        f"{shown_path(rules_dir() / 'csa-2011.yaml')}: no problems (15 rules, 8 decision-table rows, 4 limits, 1 withhold rule)"]
+        f"{shown_path(rules_dir() / 'csa-2011.yaml')}: no problems (15 rules, 8 decision-table rows, 6 limits, 1 withhold rule)"]
 
 
 def test_2010_and_2011_are_reconstructions_without_judgement_or_transition():

@@ -101,9 +101,13 @@ YEARS = {
     2009: Year(quality_mean=0.0, quality_sd=1.0, quality_floor=-1.1, safeguarding_inadequate_logit=-4.4, priority_logit=-3.8),
     2010: Year(quality_mean=0.8, quality_sd=1.25, quality_floor=-0.7, safeguarding_inadequate_logit=-3.4, priority_logit=-2.0,
                evidence_date=date(2010, 8, 18), priority_resolved=0.5, pending=6, homes_apart=True),
-    2011: Year(quality_mean=0.0, quality_sd=1.0, quality_floor=-1.1, safeguarding_inadequate_logit=-4.4, priority_logit=-3.1,
+    # 2011, re-tuned with csa-2011's revisions of issue 19 so the spread stays near 8 November 2011's: inadequate full
+    # inspections a little rarer (-4.8, was -4.4), since an inadequate inspection lifted only by an unannounced one now
+    # caps at performs adequately (Essex, Leeds 2011); universal settings a little better (+0.3, was -0.45), since
+    # excellent universal services now ask for a very large majority good or better (Wandsworth 2011).
+    2011: Year(quality_mean=0.0, quality_sd=1.0, quality_floor=-1.1, safeguarding_inadequate_logit=-4.8, priority_logit=-3.1,
                evidence_date=date(2011, 6, 30), priority_resolved=0.5, pending=5, homes_apart=True, trends=True,
-               improving_logit=-0.5, universal_shift=-0.45),
+               improving_logit=-0.5, universal_shift=0.3),
 }
 
 
