@@ -6,7 +6,6 @@ test_real_extracts.py."""
 from __future__ import annotations
 
 import re
-
 import textwrap
 from pathlib import Path
 
