@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CSA_2009 = ROOT / "rules" / "csa-2009.yaml"
 # The "known altered ruleset" that made the published bands: two thresholds moved within what the cases allow.
 ALTERED = (("the_majority: 0.5\n", "the_majority: 0.55\n"),
-           ("{measure: settings.share_inadequate, at_most: 0.05}", "{measure: settings.share_inadequate, at_most: 0.03}"))
+           ("the_majority}\n      - {measure: settings.share_inadequate, at_most: 0.05}",
+            "the_majority}\n      - {measure: settings.share_inadequate, at_most: 0.03}"))
 COUNCILS = 40
 SMALL = 12
 

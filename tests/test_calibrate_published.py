@@ -14,6 +14,7 @@ import pytest
 from engine.authoring.cases import run_case
 from engine.load.ruleset import load_ruleset
 from engine.sensitivity.published import RulesetPlacements, placements
+from engine.sensitivity.sensitivity import rule_cases
 from engine.sensitivity.thresholds import Threshold, edited_text
 
 from .sensitivity_results import SHIPPED
@@ -105,7 +106,8 @@ def test_the_report_names_the_place_the_bounding_cases_and_the_known_misses_apar
     assert code == 0
     lines = out.splitlines()
     assert "Each end a published case bounds was confirmed through the whole engine." in out
-    assert "KNOWN MISS (bounds nothing): published/camden-2009: final band: expected 4" in out
+    misses = [case for case, _ in rule_cases(load_ruleset(SHIPPED[0]))[3]]
+    assert misses and all(any(line.startswith(f"KNOWN MISS (bounds nothing): {case}: ") for line in lines) for case in misses)
     limit = next(i for i, line in enumerate(lines) if line.startswith("limits.limit_priority_actions.when.0.at_least "))
     assert lines[limit].endswith("ON THE HIGH EDGE")
     assert lines[limit + 1].startswith("    published high end: cases published/calderdale-2009, ") and "fail just above 1" in lines[limit + 1]

@@ -98,7 +98,7 @@ def test_a_ruleset_page_gives_every_rule_in_words_every_threshold_its_interval_a
     assert "`settings.share_inadequate at most 0.05`" in text  # a condition worded as the engine words it everywhere
     assert "`settings.share_types_in_line_or_above_national at least a large majority (0.65)`" in text
     for interval in result.intervals:
-        row = next(line for line in text.splitlines() if _held_row(line, interval.threshold.path))
+        row = next(line for line in _section(text, interval.threshold.path) if _held_row(line, interval.threshold.path))
         assert "`" + interval_text(interval) + "`" in row
         if interval.unconstrained:
             assert "unconstrained by any published outcome" in row
@@ -113,6 +113,17 @@ def test_a_ruleset_page_gives_every_rule_in_words_every_threshold_its_interval_a
     assert "camden" not in page.decided["settings_poor"] and "camden" in page.fired["settings_poor"]
     assert "### camden {#case-camden}" in text and "**Published outcome.**" in text
     assert "[cambridgeshire](#case-cambridgeshire) (published)" in text
+
+
+def _section(text: str, path: str) -> list[str]:
+    """The page's lines from a rule's, limit's or withhold's own heading on (the whole page for a proportion or
+    tolerance): two rules may word a condition alike, and each is shown under its own heading."""
+    lines = text.splitlines()
+    kind, _, rest = path.partition(".")
+    if kind in ("proportions", "comparison"):
+        return lines
+    ident = rest.split(".")[0]
+    return lines[next(n for n, line in enumerate(lines) if line.startswith("#### ") and f"(`{ident}`" in line):]
 
 
 def _held_row(line: str, path: str) -> bool:

@@ -139,10 +139,12 @@ def _summary(lines: list[str]) -> str:
 
 def test_a_draft_that_does_not_load_is_refused_before_any_case_runs(run_cli, tmp_path):
     draft = tmp_path / "draft.yaml"
-    draft.write_text((ROOT / "rules" / "csa-2009.yaml").read_text().replace("a_large_majority: 0.65", "a_large_majority: 0.95"))
+    text = (ROOT / "rules" / "csa-2009.yaml").read_text().replace("a_large_majority: 0.65", "a_large_majority: 0.95")
+    draft.write_text(text)
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if row.strip() == "a_large_majority: 0.95")
     code, out, err = run_cli("rules", "test", "--ruleset", draft)
     assert code == 2 and out == ""
-    assert err.startswith(f"{draft}:38:") and "thresholds-unordered" in err
+    assert err.startswith(f"{draft}:{line}:") and "thresholds-unordered" in err
 
 
 # --- Published outcomes: fidelity ------------------------------------------------------------------------------

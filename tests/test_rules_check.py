@@ -60,7 +60,8 @@ def test_the_shipped_ruleset_has_no_problems(run_cli, monkeypatch):
 
 def test_a_misspelt_measure_an_unordered_threshold_and_a_removed_row_are_all_reported(run_cli, tmp_path):
     broken = _copy(tmp_path,
-                   ("{measure: settings.share_inadequate, at_most: 0.05}", "{measure: settings.share_inadequat, at_most: 0.05}"),
+                   ("the_majority}\n      - {measure: settings.share_inadequate, at_most: 0.05}",
+                    "the_majority}\n      - {measure: settings.share_inadequat, at_most: 0.05}"),
                    ("  a_large_majority: 0.65\n", "  a_large_majority: 0.45\n"),
                    ("    - {id: settings_good_indicators_adequate, settings: [3], indicators: [2], band: 2}\n", ""))
     code, out, err = run_cli("rules", "check", broken)
@@ -77,7 +78,8 @@ def test_a_misspelt_measure_an_unordered_threshold_and_a_removed_row_are_all_rep
 def test_field_errors_do_not_hide_the_other_problems(tmp_path):
     broken = _copy(tmp_path,
                    ("    stage: settings\n    grade: 3\n", "    stage: settings\n    grade: three\n"),
-                   ("{measure: settings.share_inadequate, at_most: 0.05}", "{measure: settings.share_inadequat, at_most: 0.05}"),
+                   ("the_majority}\n      - {measure: settings.share_inadequate, at_most: 0.05}",
+                    "the_majority}\n      - {measure: settings.share_inadequat, at_most: 0.05}"),
                    ("  the_majority: 0.5\n", "  the_majority: 0.7\n"))
     problems = _problems(broken)
     codes = [p.split(": ")[1] for p in problems]

@@ -70,6 +70,17 @@ CASE_GAPS: dict[str, dict[str, str]] = {
             "attainment by the age of 19 has no indicator in 2011's single data list; the rest is said, by the limit's "
             "sentence (secondary schools and results at 16 below comparators)"),
     },
+    "wandsworth-2011": {
+        "Achievement by very young children at the end of the Early Years Foundation Stage": (
+            "the profile carries no trend ('and improving'); the letter names no single indicator above its comparators "
+            "(the case's early years result, above both, is counted among the indicators in line or above)"),
+        "Very young children from families with low incomes also consistently do better": (
+            "the baseline has no national early years gap for children from low-income families, and no trend "
+            "('narrowing well'), so the case encodes neither (see its comment)"),
+        "Attainment for those from families with low incomes at this age (16-year-olds)": (
+            "the profile carries no trend ('improving steadily'); the narrower gap at 16 is said among the vulnerable "
+            "groups' gaps, smaller than the national average, not by its group and stage"),
+    },
     "cambridgeshire-2009": {
         "Performance against the large majority of national indicators": (
             "the case encodes no indicator: over the baseline every indicator is in line, so the letter says all of "

@@ -102,10 +102,16 @@ def test_tolerance_breakpoints_are_exactly_where_the_derived_measures_change_ver
             return sum(1 for k, v in values.items() if k.startswith(prefix) and ".vs_" in k and v == "in_line")
 
         # Differences within 1e-12 of each other are one (the comparisons allow that much): one switch.
-        switches = [b for i, b in enumerate(breaks) if i == 0 or b - breaks[i - 1] > 1e-12]
-        for a, b in zip(switches, switches[1:], strict=False):
-            # constant between two breakpoints, and more comparisons in line exactly at each
-            assert in_line(a) == in_line((a + b) / 2) == in_line(b - 1e-9) < in_line(b), (field, a, b)
+        clusters: list[list[float]] = []
+        for b in breaks:
+            if clusters and b - clusters[-1][-1] <= 1e-12:
+                clusters[-1].append(b)
+            else:
+                clusters.append([b])
+        for before, after in zip(clusters, clusters[1:], strict=False):
+            a, b = before[-1], after[0]
+            # constant between two breakpoints, and more comparisons in line exactly at each, not a float before
+            assert in_line(a) == in_line((a + b) / 2) == in_line(math.nextafter(b, 0)) < in_line(b), (field, a, b)
 
 
 def test_the_outcomes_computed_beside_the_engine_agree_with_it_when_thresholds_move(tmp_path):

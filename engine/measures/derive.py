@@ -12,6 +12,7 @@ is absent, never zero: absence is a data gap.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -52,6 +53,18 @@ BETTER, WORSE = "better", "worse"
 _EPSILON = 1e-12  # a difference within tolerance by rounding error only is still in line
 _GOOD = [GRADES.index(g) for g in GOOD_OR_BETTER]
 _OUTSTANDING, _INADEQUATE = GRADES.index("outstanding"), GRADES.index("inadequate")
+
+
+def in_line_from(difference: float) -> float:
+    """The smallest tolerance at which a comparison with this signed difference is in line, in the arithmetic
+    :func:`_compare` does (a tolerance's breakpoint: just below it the comparison is above or below)."""
+    size = abs(float(difference))
+    tolerance = size - _EPSILON
+    while size > tolerance + _EPSILON:  # rounding may leave the first guess a step short, or a step long
+        tolerance = math.nextafter(tolerance, math.inf)
+    while not size > math.nextafter(tolerance, -math.inf) + _EPSILON:
+        tolerance = math.nextafter(tolerance, -math.inf)
+    return max(tolerance, 0.0)
 
 
 def _compare(diff: np.ndarray, known: np.ndarray, tolerance: float, higher: str, lower: str) -> np.ndarray:

@@ -22,7 +22,7 @@ from ..decide.combine import combine
 from ..decide.direction import direction_word
 from ..errors import DefectError, Problem
 from ..inference.compiled import CompiledRuleset
-from ..measures.derive import Measures, derive_measures
+from ..measures.derive import Measures, derive_measures, in_line_from
 from ..model.loaded import LoadedProfile, LoadedRuleset
 from ..model.ruleset import Ruleset
 from ..model.trace import Decision
@@ -156,8 +156,8 @@ def tolerance_breakpoints(measures: Measures, field: str) -> list[float]:
     """Where a comparison changes verdict as the tolerance moves: the size of each difference between a value
     and its comparator, as the measures' inputs record it (a share's difference in proportion points; an
     indicator's as a fraction of the comparator's value). A test checks that derive_measures changes the
-    verdicts exactly there; the comparisons count differences within 1e-12 of the tolerance as in line, so an
-    end found here is exact to within that."""
+    verdicts exactly there: each is the smallest tolerance at which its comparison is in line, in the
+    comparisons' own arithmetic (they count a difference within 1e-12 of the tolerance as in line)."""
     prefix = "settings." if field == "settings_tolerance" else "indicator."
     out = set()
     for name, inputs in measures.inputs.items():
@@ -171,5 +171,5 @@ def tolerance_breakpoints(measures: Measures, field: str) -> list[float]:
         if prefix == "indicator.":
             scale = abs(float(inputs[comparator]))
             difference = difference / (scale if scale > 0 else 1.0)
-        out.add(abs(difference))
+        out.add(in_line_from(difference))
     return sorted(out)
