@@ -20,7 +20,7 @@ Code = Literal[
     "file-not-found", "write-failed",
     "profile-invalid", "profile-unknown-key", "unknown-setting-type", "unknown-indicator", "unknown-vulnerable-group",
     "unknown-inspection-judgement",
-    "wrong-evidence-kind", "profile-contradiction", "no-ruleset-for-year", "no-translation", "untranslatable",
+    "wrong-evidence-kind", "profile-contradiction", "evidence-date-outside-policy", "no-ruleset-for-year", "no-translation", "untranslatable",
     "ruleset-invalid", "ruleset-unknown-key", "unknown-measure", "unknown-threshold", "threshold-out-of-range",
     "thresholds-unordered", "duplicate-rule-id", "stage-without-default", "table-gap", "table-overlap",
     "table-masked-row", "rule-never-fires", "limits-ambiguous", "policy-contradiction", "template-unknown-measure",
@@ -50,6 +50,8 @@ CODES: dict[Code, str] = {
                                     "(indicators/inspection-judgements.yaml).",
     "wrong-evidence-kind": "Counts given for a single service, or a single grade for a counted setting type.",
     "profile-contradiction": "Two parts of a profile disagree: an inspection field and the history, a setting type and its parts, dates.",
+    "evidence-date-outside-policy": "A profile's evidence date is later than the ruleset's evidence policy allows (`evidence:`: "
+                                    "the latest of a rating published on the day, or of one withheld that day and published later).",
     "no-ruleset-for-year": "No ruleset in rules/ applies to the profile's assessment year.",
     "no-translation": "The profile is written in another catalogue than the ruleset's, and indicators/translations/ has no translation between the two.",
     "untranslatable": "The profile gives an item that the translation into the ruleset's catalogue says cannot be carried (it names why).",

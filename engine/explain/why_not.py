@@ -197,7 +197,7 @@ def _record(obstacles: list[Obstacle], goal: Goal, changes: list[tuple[Unit, str
 
 
 def _evaluate_data(data: dict, ruleset: LoadedRuleset) -> Decision:
-    loaded = parse_profile(yaml.safe_dump(data, sort_keys=False), "<changed profile>", ruleset.catalogue)
+    loaded = parse_profile(yaml.safe_dump(data, sort_keys=False), "<changed profile>", ruleset.catalogue, ruleset)
     return evaluate(loaded, ruleset)
 
 

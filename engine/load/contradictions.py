@@ -4,8 +4,9 @@
   inspection its findings.
 - A single ``safeguarding_inspection`` or ``unannounced_inspection`` given beside a history of that family is
   the history's latest inspection of the family at the evidence date (engine.model.inspections).
-- Dates keep their order: no area for priority action resolved before it was found, no evidence date after
-  the assessment year, no inspection of one kind given twice on one date.
+- Dates keep their order: no area for priority action resolved before it was found, no inspection of one kind
+  given twice on one date; the evidence date is no later than the ruleset's evidence policy allows (without one,
+  not after the assessment year: engine.model.inspections.evidence_date_problem).
 - A setting type given with its parts (children's homes and council-run children's homes) has the parts' sum.
 """
 from __future__ import annotations
@@ -14,15 +15,16 @@ from typing import Any
 
 from ..errors import Problem
 from ..model.catalogue import Catalogue
-from ..model.inspections import FULL, UNANNOUNCED_FAMILY, Held, at_evidence_date, latest
+from ..model.inspections import FULL, UNANNOUNCED_FAMILY, Held, at_evidence_date, evidence_date_problem, latest
 from ..model.profile import GRADES, Profile
+from ..model.ruleset import EvidencePolicy
 from ..model.source import SourceDocument
 
 FULL_ONLY = ("safeguarding", "looked_after_children", "judgements")
 UNANNOUNCED_ONLY = ("strengths", "areas_for_development", "areas_for_priority_action", "effective_action_to_safeguard")
 
 
-def history_problems(profile: Profile, doc: SourceDocument) -> list[Problem]:
+def history_problems(profile: Profile, doc: SourceDocument, evidence: EvidencePolicy | None = None) -> list[Problem]:
     problems = []
     seen: dict[tuple[str, Any], int] = {}
     for i, inspection in enumerate(profile.inspections):
@@ -45,9 +47,9 @@ def history_problems(profile: Profile, doc: SourceDocument) -> list[Problem]:
                                             f"the inspection of {inspection.date} that found it",
                                             at + ("areas_for_priority_action", j, "resolved_on")))
     problems += _rating_history_problems(profile, doc)
-    if profile.evidence_date is not None and profile.evidence_date.year > profile.year:
-        problems.append(doc.problem("profile-contradiction", f"the evidence date {profile.evidence_date} is after the assessment year "
-                                    f"{profile.year}", ("evidence_date",)))
+    late = evidence_date_problem(profile, evidence)
+    if late is not None:
+        problems.append(doc.problem(late[0], late[1], ("evidence_date",)))
     if problems:
         return problems  # the history itself is unsound: comparing the single fields with it would mislead
     return _single_field_problems(profile, doc)

@@ -14,6 +14,7 @@ from ..errors import Problem, ProfileError, RulesetError, did_you_mean
 from ..model.catalogue import Catalogue
 from ..model.loaded import LoadedProfile, LoadedRuleset
 from ..model.profile import Profile
+from ..model.ruleset import EvidencePolicy
 from ..model.source import SourceDocument
 from ..model.validation import validate
 from .catalogue import catalogue_names, load_catalogue
@@ -28,18 +29,19 @@ def load_profile(path: Path | str, catalogue: Catalogue | None = None) -> Loaded
     return parse_profile(read_text(path, ProfileError), str(path), catalogue)
 
 
-def parse_profile(text: str, file: str = "<profile>", catalogue: Catalogue | None = None) -> LoadedProfile:
+def parse_profile(text: str, file: str = "<profile>", catalogue: Catalogue | None = None,
+                  ruleset: LoadedRuleset | None = None) -> LoadedProfile:
     """A profile from YAML text, in the given catalogue's vocabulary (default: the one it names, else that of the
-    ruleset for its year)."""
+    ruleset for its year); its evidence date under ``ruleset``'s evidence policy when it is for the profile's year."""
     doc = read_yaml(text, file, ProfileError)
     if catalogue is None:
         declared = doc.data.get("catalogue") if isinstance(doc.data, dict) else None
         if isinstance(declared, str):
             catalogue = _declared_catalogue(doc, declared)
         else:
-            ruleset = ruleset_for_document(doc)
+            ruleset = ruleset or ruleset_for_document(doc)
             catalogue = ruleset.catalogue if ruleset else None
-    return validate_profile(doc, catalogue)
+    return validate_profile(doc, catalogue, ruleset)
 
 
 def profile_for_ruleset(doc: SourceDocument, ruleset: LoadedRuleset | None) -> LoadedProfile:
@@ -49,7 +51,7 @@ def profile_for_ruleset(doc: SourceDocument, ruleset: LoadedRuleset | None) -> L
         return validate_profile(doc, None)
     source = written_in(doc, ruleset) or ruleset.catalogue.name
     if source == ruleset.catalogue.name:
-        return validate_profile(doc, ruleset.catalogue)
+        return validate_profile(doc, ruleset.catalogue, ruleset)
     try:
         translation = load_translation(source, ruleset.catalogue.name)
     except RulesetError as exc:
@@ -60,9 +62,9 @@ def profile_for_ruleset(doc: SourceDocument, ruleset: LoadedRuleset | None) -> L
                                         f"{ruleset.catalogue.name}, and there is no translation between them", where,
                                         suggestion=f"add {translation_path(source, ruleset.catalogue.name).name} to "
                                                    "indicators/translations/ (docs/translate.md)")]) from None
-    original = validate_profile(doc, load_catalogue(source))
+    original = validate_profile(doc, load_catalogue(source), ruleset)
     data, carried = translate_profile(original, translation, load_catalogue(source))
-    translated = validate_profile(doc.with_data(data), ruleset.catalogue)
+    translated = validate_profile(doc.with_data(data), ruleset.catalogue, ruleset)
     return LoadedProfile(translated.profile, translated.source, translated.input_hash, carried)
 
 
@@ -107,9 +109,19 @@ def ruleset_for_document(doc: SourceDocument, ruleset_path: Path | str | None = 
     return ruleset_for_year(year, doc)
 
 
-def validate_profile(doc: SourceDocument, catalogue: Catalogue | None) -> LoadedProfile:
+def evidence_policy(year: int, ruleset: LoadedRuleset | None = None) -> EvidencePolicy | None:
+    """The evidence policy a profile of ``year`` is held to: that of the ruleset rating it when it is for that year,
+    else that of the ruleset in rules/ for the year (the window is the assessment year's); None: no ruleset has one."""
+    if ruleset is not None and ruleset.ruleset.year == year:
+        return ruleset.ruleset.evidence
+    available = rulesets_by_year()
+    return load_ruleset(available[year]).ruleset.evidence if year in available else None
+
+
+def validate_profile(doc: SourceDocument, catalogue: Catalogue | None, ruleset: LoadedRuleset | None = None) -> LoadedProfile:
     """Every problem of the document at once; without a catalogue, only the format is checked (and some
-    problem is certain: a catalogue is missing only when the year is not a year)."""
+    problem is certain: a catalogue is missing only when the year is not a year). The evidence date is held to
+    :func:`evidence_policy`."""
     if not isinstance(doc.data, dict):
         raise ProfileError([doc.problem("profile-invalid", "a profile is a mapping with 'authority', 'year', 'settings', ...")])
     doc, problems = removed_form_problems(doc, catalogue)
@@ -121,7 +133,7 @@ def validate_profile(doc: SourceDocument, catalogue: Catalogue | None) -> Loaded
     profile, found = validate(Profile, doc, code_invalid="profile-invalid", code_unknown_key="profile-unknown-key")
     problems += found
     if profile is not None:
-        problems += history_problems(profile, doc)
+        problems += history_problems(profile, doc, evidence_policy(profile.year, ruleset))
     if profile is not None and catalogue is not None:
         problems += _evidence_kind_problems(profile, doc, catalogue)
         problems += setting_part_problems(profile, doc, catalogue)

@@ -10,6 +10,8 @@ How the two parts of the profile format relate (docs/profile-format.md):
   A single field alone is read as a history of one inspection, dated by its year only.
 - Inspections dated after ``evidence_date`` do not count (a re-inspection that "came too late to be
   considered", Kent 2010); without an evidence date, everything given counts.
+- How late the evidence date may be is the ruleset's (``evidence:``, :func:`evidence_date_problem`): without a
+  policy, not after the assessment year.
 
 Only plain Python here: the measures (engine.measures), the loader's contradiction checks and the letter all
 read the profile through these functions, so "latest", "later" and "at the evidence date" mean one thing.
@@ -19,7 +21,9 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass
 
+from ..errors import Code
 from .profile import UNANNOUNCED, Grade, Inspection, Profile
+from .ruleset import EvidencePolicy
 
 FULL, UNANNOUNCED_FAMILY = "full", "unannounced"
 # A full inspection shows improvement when it grades safeguarding at least adequate ("satisfactory").
@@ -130,3 +134,33 @@ def inadequate_not_lifted(held: list[Held]) -> list[Held]:
 def pending_at_evidence_date(profile: Profile) -> bool:
     pending = profile.pending_inspection
     return pending is not None and (profile.evidence_date is None or pending.date <= profile.evidence_date)
+
+
+def withheld_under(profile: Profile, policy: EvidencePolicy) -> bool:
+    """A rating withheld on the policy's day and published later: its letter is dated after that day."""
+    return policy.withheld_on is not None and profile.letter_date is not None and profile.letter_date > policy.withheld_on
+
+
+def evidence_date_problem(profile: Profile, policy: EvidencePolicy | None) -> tuple[Code, str] | None:
+    """Why the profile's evidence date is later than the ruleset allows (its code and message), or None. Without a
+    policy, the evidence date is not after the assessment year (a ``profile-contradiction``, as it always was)."""
+    evidence = profile.evidence_date
+    if evidence is None:
+        return None
+    if policy is None:
+        if evidence.year > profile.year:
+            return "profile-contradiction", f"the evidence date {evidence} is after the assessment year {profile.year}"
+        return None
+    if evidence <= policy.latest:
+        return None
+    if withheld_under(profile, policy):
+        if policy.withheld_latest is not None and evidence <= policy.withheld_latest:
+            return None
+        return ("evidence-date-outside-policy", f"the evidence date {evidence} is after {policy.withheld_latest}, the latest a "
+                f"rating withheld on {policy.withheld_on} may rest on (evidence.withheld_latest)")
+    if policy.withheld_on is not None:
+        return ("evidence-date-outside-policy", f"the evidence date {evidence} is after {policy.latest}, the latest a rating "
+                f"published on {policy.withheld_on} counts (evidence.latest); a rating withheld that day, its letter dated "
+                f"after it, may rest on evidence up to {policy.withheld_latest}")
+    return ("evidence-date-outside-policy", f"the evidence date {evidence} is after {policy.latest}, the latest the ruleset "
+            "counts (evidence.latest)")

@@ -6,6 +6,7 @@ policy, and how a limit lowers a band. The evaluation, the checks and the explan
 """
 from __future__ import annotations
 
+import datetime as _dt
 import functools
 import itertools
 from collections.abc import Mapping
@@ -204,6 +205,27 @@ class JudgementPolicy(_Model):
     warranted: JudgementWarranted | None = None
 
 
+class EvidencePolicy(_Model):
+    """How late the evidence of a rating may be drawn: the profile's evidence date against these dates (checked in
+    engine.model.inspections.evidence_date_problem). Absent from a ruleset: no evidence date after its profile's
+    assessment year."""
+
+    latest: _dt.date = Field(description="The latest evidence date of a rating published on the day")
+    withheld_on: _dt.date | None = Field(None, description="The day the ratings were published, on which some were withheld: "
+                                         "a profile whose letter date is after it is one of those, published later")
+    withheld_latest: _dt.date | None = Field(None, description="The latest evidence date of a rating withheld on withheld_on "
+                                             "(the inspection it waited for)")
+
+    @model_validator(mode="after")
+    def _withheld_together(self) -> EvidencePolicy:
+        if (self.withheld_on is None) != (self.withheld_latest is None):
+            raise ValueError("withheld_on and withheld_latest are given together, or neither")
+        if self.withheld_latest is not None and self.withheld_latest < self.latest:
+            raise ValueError(f"withheld_latest ({self.withheld_latest}) is before latest ({self.latest}): a withheld rating "
+                             "waits for later evidence, not earlier")
+        return self
+
+
 class Ruleset(_Model):
     id: str = Field(pattern=SAFE_NAME, description="Also names the letter wording, rules/letters/<id>.yaml")
     version: Line
@@ -222,6 +244,8 @@ class Ruleset(_Model):
     limits: list[Limit] = []
     withhold: list[Withhold] = Field([], description="Conditions under which the rating is withheld: no band is published")
     judgement: JudgementPolicy | None = Field(None, description="Absent: this ruleset allows no professional judgement")
+    evidence: EvidencePolicy | None = Field(None, description="How late a profile's evidence may be drawn; absent: not after "
+                                            "the assessment year")
 
     @property
     def grading_stages(self) -> list[str]:
