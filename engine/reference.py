@@ -11,14 +11,15 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .authoring.cases import load_case
-from .authoring.rule_tests import run_rule_tests
+from .authoring.rule_tests import format_fidelity, run_rule_tests
 from .authoring.schemas import MODELS, schema
 from .errors import CODES
 from .inference.compiled import resolve
 from .load.ruleset import load_ruleset
 from .model.ruleset import Condition, Limit, Rule, Ruleset, Withhold
 from .model.wording import condition_text
-from .sensitivity.sensitivity import Interval, Sensitivity, interval_text, number, sensitivity
+from .sensitivity.published import Placement, placements
+from .sensitivity.sensitivity import Interval, Sensitivity, collect_cases, interval_text, number, sensitivity
 
 
 def cell(text: object) -> str:
@@ -66,6 +67,10 @@ def _type(spec: dict) -> str:
     return str(spec.get("type", "any"))
 
 
+# The columns beside each threshold: the interval over every case, over the published cases alone, and what bounds the first
+HELD = ("interval the cases allow", "interval the published cases allow", "bounded by")
+
+
 class RulesetPage:
     """One ruleset as a reader looks it up: what each part says, and what holds each threshold where it is."""
 
@@ -76,10 +81,19 @@ class RulesetPage:
         self.ruleset: Ruleset = self.loaded.ruleset
         folder = path.parent / "cases" / self.ruleset.id
         self.has_cases = folder.is_dir()
-        if result is None and self.has_cases:
-            result = sensitivity(path, [str(folder)])
+        # Each threshold's interval over the published cases alone, as `engine rules calibrate` finds it (its ends
+        # are confirmed by that command and its tests, not again for every build of the documentation).
+        self.placed: dict[str, Placement] = {}
+        if self.has_cases:
+            found = collect_cases(self.loaded, [str(folder)])  # evaluated once, for both kinds of interval
+            if result is None:
+                result = sensitivity(path, [str(folder)], found=found)
+            placed = placements(self.loaded, [str(folder)], confirm=False, found=found)
+            self.placed = {p.threshold.path: p for p in placed.placements}
         self.result = result
         run = run_rule_tests([str(folder)], path) if self.has_cases else None
+        # `engine rules test`'s own lines: published outcomes reproduced, N of M, and each miss with what decided it
+        self.fidelity: list[str] = [line for line in format_fidelity(run.fidelity) if line] if run is not None else []
         self.fired: dict[str, list[str]] = {}  # rule, limit or withhold id -> the ids of the cases it fired in
         self.decided: dict[str, list[str]] = {}  # grading rule id -> the cases in which it set its stage's grade
         self.chosen: dict[str, list[str]] = {}  # row id -> cases the table chose it in
@@ -95,7 +109,7 @@ class RulesetPage:
                         self.decided.setdefault(chosen.id, []).append(ident)
                 if case.chosen_row:
                     self.chosen.setdefault(case.chosen_row, []).append(ident)
-                self.cases.append((ident, case.description, _expected(Path(case.path)), _published(case.description, ident)))
+                self.cases.append((ident, case.description, _expected(Path(case.path)), case.published))
         self.published = {ident for ident, _, _, published in self.cases if published}
 
     def interval(self, path: str) -> Interval | None:
@@ -113,17 +127,20 @@ class RulesetPage:
         out += [f"- assessment year {r.year}" + (" (a transitional year)" if r.transitional else ""),
                 f"- vocabulary: catalogue `{r.catalogue}` (`indicators/{r.catalogue}.yaml`)",
                 f"- {len(self.cases)} rule case(s), {len(self.published)} of them from a published outcome "
-                "(a case under `published/`, or whose description cites Ofsted's letter or says \"(published)\")", "",
-                "Every number below is this project's reconstruction unless a case from a published outcome bounds it. "
+                "(a case that says `published: true`, as `engine rules test` counts them)", ""]
+        if self.fidelity:
+            out += ["`engine rules test` over these cases:", "", "```text", *self.fidelity, "```", ""]
+        out += ["Every number below is this project's reconstruction unless a case from a published outcome bounds it. "
                 "Beside each threshold is the interval `engine rules sensitivity` finds: every value in it keeps every "
                 "case's expected outcome, the other thresholds as they are (`[ ]` includes an end, `( )` excludes it), "
-                "and the cases that fail just beyond each end.", ""]
+                "and the cases that fail just beyond each end; and the interval `engine rules calibrate` finds over the "
+                "published cases alone (`outside` where a published case misses at the value as it stands).", ""]
         out += ["## Bands", "", table(["band", "words", "meaning"], ([b, s.words, s.meaning] for b, s in sorted(r.scale.items(), reverse=True)))]
         out += ["## Named proportions", "", "Ofsted's words for proportions, as lower bounds; rules use them as thresholds "
                 "and sentences as words.", ""]
-        out += [table(["name", "at least", "interval the cases allow", "bounded by"],
+        out += [table(["name", "at least", *HELD],
                       ([f"`{name}`", number(value), *self._held(f"proportions.{name}")] for name, value in r.proportions.items()))]
-        out += ["## Comparison tolerances", "", table(["tolerance", "value", "interval the cases allow", "bounded by"],
+        out += ["## Comparison tolerances", "", table(["tolerance", "value", *HELD],
                 ([f"`{name}`", number(value), *self._held(f"comparison.{name}")]
                  for name, value in r.comparison.model_dump().items()))]
         out += ["## Stages", ""]
@@ -149,17 +166,26 @@ class RulesetPage:
     def _held(self, path: str) -> list[str]:
         interval = self.interval(path)
         if interval is None:
-            return ["(no cases)", ""]
+            return ["(no cases)", "", ""]
+        alone = self._published_interval(path)
         ends = []
         for side, end in (("low", interval.low), ("high", interval.high)):
             cases = interval.bounded_by(end)
             if cases:
                 ends.append(f"{side}: " + ", ".join(self._case_ref(c) for c in cases))
         if not ends:
-            return [f"`{interval_text(interval)}`", "**no case** (unconstrained by any published outcome)"]
+            return [f"`{interval_text(interval)}`", alone, "**no case** (unconstrained by any published outcome)"]
         bounding = set(interval.bounded_by(interval.low)) | set(interval.bounded_by(interval.high))
         rests = "" if bounding & self.published else " (this project's cases only: no published outcome bounds it)"
-        return [f"`{interval_text(interval)}`", "; ".join(ends) + rests]
+        return [f"`{interval_text(interval)}`", alone, "; ".join(ends) + rests]
+
+    def _published_interval(self, path: str) -> str:
+        placed = self.placed.get(path)
+        if placed is None:
+            return "(no published cases)"
+        if placed.published is None:
+            return "outside: missed at the value by " + ", ".join(self._case_ref(c) for c in placed.missed_here)
+        return f"`{interval_text(placed.published)}`"
 
     def _case_ref(self, ident: str) -> str:
         return f"[{ident}](#case-{_anchor(ident)})" + (" (published)" if ident in self.published else "")
@@ -176,7 +202,7 @@ class RulesetPage:
         if item.when:
             out += ["Fires when all of these hold:", ""]
             rows = [[f"`{_condition(c, self.ruleset)}`", *self._threshold(c, f"{path}.when.{n}")] for n, c in enumerate(item.when)]
-            out += [table(["condition", "interval the cases allow", "bounded by"], rows)]
+            out += [table(["condition", *HELD], rows)]
         else:
             out += ["No conditions: it always fires, so every profile gets a grade at this stage.", ""]
         out += [f"Because: *{' '.join(item.because.split())}*", ""]
@@ -195,10 +221,10 @@ class RulesetPage:
 
     def _threshold(self, condition: Condition, path: str) -> list[str]:
         if isinstance(condition.threshold, str) and resolve(condition, self.ruleset).threshold_name:
-            return [f"the named proportion `{condition.threshold}`, above", ""]
+            return [f"the named proportion `{condition.threshold}`, above", "", ""]
         interval = self.interval(f"{path}.{condition.operator}")
         if interval is None:
-            return ["a category, not a threshold", ""] if condition.operator in ("equals", "not_equals") else ["(no cases)", ""]
+            return ["a category, not a threshold", "", ""] if condition.operator in ("equals", "not_equals") else ["(no cases)", "", ""]
         return self._held(f"{path}.{condition.operator}")
 
     def _table_section(self) -> list[str]:
@@ -247,11 +273,6 @@ def _case_id(path: Path, folder: Path) -> str:
 
 def _anchor(ident: str) -> str:
     return "".join(ch if ch.isalnum() else "-" for ch in ident.lower())
-
-
-def _published(description: str, ident: str) -> bool:
-    """A case from a published outcome: under published/ (issue 19's corpus), or citing Ofsted's letter or "(published)"."""
-    return ident.startswith("published/") or "Ofsted letter" in description or "(published)" in description
 
 
 def _expected(path: Path) -> str:

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from engine.authoring.rule_tests import run_rule_tests
 from engine.errors import CODES
 from engine.load.ruleset import load_ruleset
 from engine.reference import RulesetPage
+from engine.sensitivity.published import placements
 from engine.sensitivity.sensitivity import interval_text
 
 from .conftest import ROOT
@@ -107,12 +109,57 @@ def test_a_ruleset_page_gives_every_rule_in_words_every_threshold_its_interval_a
     # the cases that fire each limit are those the rule tests count; the two letters' cases are marked published
     assert {"cambridgeshire-priority-actions", "eastbridge-priority-actions"} <= set(page.fired["limit_priority_actions"])
     assert "camden" not in page.fired["limit_priority_actions"]
-    published_folder = {c.id for c in result.cases if c.id.startswith("published/")}
-    assert page.published >= {"camden", "cambridgeshire"} | published_folder
+    # published as `engine rules test` counts it: the case says `published: true` (the seed letters' own cases,
+    # camden and cambridgeshire, are the project's readings of them, the letters' outcomes being published/camden-2009 ...)
+    folder = ROOT / "rules" / "cases" / "csa-2009"
+    marked = {str(p.relative_to(folder).with_suffix("")) for p in folder.rglob("*.yaml") if yaml.safe_load(p.read_text()).get("published") is True}
+    assert page.published == marked
+    assert "published/camden-2009" in page.published and not {"camden", "cambridgeshire"} & page.published
     assert "camden" in page.decided["settings_excellent"] and "cambridgeshire" in page.decided["settings_good"]
     assert "camden" not in page.decided["settings_poor"] and "camden" in page.fired["settings_poor"]
-    assert "### camden {#case-camden}" in text and "**Published outcome.**" in text
-    assert "[cambridgeshire](#case-cambridgeshire) (published)" in text
+    assert "### published/camden-2009 {#case-published-camden-2009}" in text and "**Published outcome.**" in text
+    assert "[published/camden-2009](#case-published-camden-2009) (published)" in text
+    assert "[cambridgeshire](#case-cambridgeshire) (published)" not in text
+
+
+def test_a_ruleset_page_gives_the_fidelity_rules_test_gives_and_each_thresholds_published_interval():
+    path = ROOT / "rules" / "csa-2009.yaml"
+    page = RulesetPage(path, computed(path))
+    text = page.markdown()
+    run = run_rule_tests([str(ROOT / "rules" / "cases" / "csa-2009")])  # as `engine rules test rules/cases/csa-2009`
+    fidelity = next(f for f in run.fidelity if f.ruleset_id == "csa-2009")
+    line = f"  csa-2009 {fidelity.version}: {fidelity.reproduced} of {len(fidelity.published)} ("
+    assert [x for x in page.fidelity if x.startswith(line)] and line in text
+    assert len(fidelity.published) == len(page.published)
+    calibrated = [p for p in placements(load_ruleset(path), confirm=False).placements if p.published is not None]
+    for placed in calibrated:
+        rows = [x for x in _section(text, placed.threshold.path) if _held_row(x, placed.threshold.path)]
+        interval = computed(path).interval(placed.threshold.path)
+        assert f" | `{interval_text(interval)}` | `{interval_text(placed.published)}` | " in rows[0], placed.threshold.path
+    assert calibrated and any(interval_text(p.published) != interval_text(computed(path).interval(p.threshold.path))  # type: ignore[arg-type]
+                              for p in calibrated)  # the two intervals differ somewhere: each is its own
+
+
+def test_a_case_is_published_by_its_own_field_not_by_its_folder_or_its_words(tmp_path):
+    rules = tmp_path / "rules"
+    folder = rules / "cases" / "csa-2009" / "published"
+    folder.mkdir(parents=True)
+    (rules / "csa-2009.yaml").write_text((ROOT / "rules" / "csa-2009.yaml").read_text())
+    text = (ROOT / "rules" / "cases" / "csa-2009" / "published" / "camden-2009.yaml").read_text()
+    text = text.replace("base: ../../../baselines/", f"base: {ROOT}/rules/baselines/")
+    (folder / "camden-2009.yaml").write_text(text)
+    unmarked = text.replace("published: true", "published: false").replace(
+        "description: '", "description: 'An Ofsted letter (published), read by the project: ")
+    (folder / "camden-unmarked.yaml").write_text(unmarked)
+    page = RulesetPage(rules / "csa-2009.yaml")
+    version = page.ruleset.version
+    assert page.published == {"published/camden-2009"}
+    markdown = page.markdown()
+    assert "2 rule case(s), 1 of them from a published outcome" in markdown
+    assert f"  csa-2009 {version}: 1 of 1 (100%); 1 invented case not counted" in markdown
+    assert "**Published outcome.** An Ofsted letter" not in markdown
+    (folder / "camden-unmarked.yaml").write_text(unmarked.replace("published: false", "published: true"))
+    assert RulesetPage(rules / "csa-2009.yaml").published == {"published/camden-2009", "published/camden-unmarked"}
 
 
 def _section(text: str, path: str) -> list[str]:

@@ -275,11 +275,30 @@ def test_built_sections_laid_over_a_base_profile_list_every_conflict(tmp_path, c
     northby = result.profiles["101"]
     assert northby["authority"]["name"] == "Northby Borough Council" and northby["year"] == 2009
     assert northby["indicators"] == {"NI_62": {"value": 10.0, "national": 10.14}, "NI_73": {"value": 70.0, "national": 72.0}}
+    # what the base keeps keeps its own kind (none given: published); what was laid over it is derived
+    assert northby["provenance"] == {"values": [{"path": "indicators.NI_62", "kind": "derived"}]}
     assert result.overlay == [  # the same year as the base profile's: nothing to say about years
         f"{base / 'fictional.yaml'}: no authority.code, so no council to match; not written",
         f"{base / 'northby.yaml'} -> council 101: 1 built entry laid over it, 1 conflict(s) (the built value replaces the base's)",
         "  conflict indicators.NI_62: value: 12.0 -> 10.0; national: absent -> 10.14",
     ]
+
+
+def test_a_base_profile_keeps_its_own_provenance_for_what_it_keeps_and_what_is_laid_over_it_is_derived(tmp_path, councils):
+    base = tmp_path / "base"
+    base.mkdir()
+    hand_typed = {"authority": {"name": "Northby Borough Council", "code": "101"}, "year": 2009,
+                  "indicators": {"NI_62": {"value": 12.0}, "NI_73": {"value": 70.0, "national": 72.0}},
+                  "provenance": {"default": "illustrative", "note": "typed for a demonstration",
+                                 "values": [{"path": "indicators.NI_62.value", "kind": "published"},
+                                            {"path": "indicators.NI_73", "kind": "published"}]}}
+    (base / "northby.yaml").write_text(yaml.safe_dump(hand_typed))
+    table = _write(tmp_path, "placements.csv", WIDE)
+    result = build_profiles(Tables(councils, indicators=table), load_column_config(_config(tmp_path, WIDE_CONFIG)), base=base)
+    provenance = parse_profile(yaml.safe_dump(result.profiles["101"]), "northby.yaml").profile.provenance
+    assert provenance is not None and (provenance.default, provenance.note) == ("illustrative", "typed for a demonstration")
+    assert provenance.of("indicators.NI_62.value").kind == "derived"  # its own declaration was of the value replaced
+    assert provenance.of("indicators.NI_73.value").kind == "published" and provenance.of("year").kind == "illustrative"
 
 
 def test_a_profile_of_a_year_without_a_ruleset_is_rated_with_one_given_and_labelled_a_what_if(tmp_path):

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from engine import parse_profile
+from engine import evaluate_text, letter, load_profile, parse_profile
 from engine.errors import BuildError
 from engine.ingest.build import Tables, build_profiles, load_column_config
 from engine.ingest.synthetic import generate, write
@@ -157,6 +157,33 @@ def test_cli_builds_profiles_and_exits_2_when_rows_were_left_out(run_cli, small_
     assert out == f"built 12 profile(s) into {out_dir}; 1 row(s) reported and left out\n"
     written = sorted(out_dir.glob("*.yaml"))
     assert len(written) == 12 and written[0].read_text().startswith("# SYNTHETIC")
+
+
+def test_a_built_profile_says_its_values_are_derived_and_the_stamp_changes_no_band(run_cli, small_england, tmp_path):
+    out_dir = tmp_path / "profiles"
+    code, _, _ = run_cli("profiles", "build", "--councils", small_england["councils"], "--settings", small_england["settings"],
+                         "--indicators", small_england["indicators"], "--neighbours", small_england["neighbours"],
+                         "--columns", small_england["config"], "-o", out_dir)
+    assert code == 0
+    written = sorted(out_dir.glob("*.yaml"))
+    assert len(written) == 12
+    bands = set()
+    for path in written:
+        provenance = load_profile(path).profile.provenance
+        assert provenance is not None and provenance.default == "derived" and provenance.values == []
+        assert provenance.of("settings.childminders.counts.good").kind == "derived"
+        unstamped = yaml.safe_load(path.read_text())
+        del unstamped["provenance"]
+        before = evaluate_text(yaml.safe_dump(unstamped, sort_keys=False), str(path)).decision
+        after = evaluate_text(path.read_text(), str(path)).decision
+        assert (after.status, after.proposed_band, after.final_band, after.fired_rules) == \
+            (before.status, before.proposed_band, before.final_band, before.fired_rules)
+        bands.add(after.final_band)
+    assert len(bands) > 1  # the councils' bands differ, so the same band before and after is not the only band there is
+    # derived values are stated as findings; the same values stamped illustrative make the letter a draft naming them
+    assert "[illustrative]" not in letter(written[0])
+    written[0].write_text(written[0].read_text().replace("default: derived", "default: illustrative"))
+    assert "[illustrative]" in letter(written[0])
 
 
 def test_cli_writes_a_synthetic_england(run_cli, tmp_path):

@@ -14,7 +14,7 @@ import engine
 from engine.workbench.accounts import AccountStore
 from engine.workbench.pages import interval_text
 
-from .workbench import HOSTILE_NAME, client_for, csrf_of, decide_form, make_app, propose_form
+from .workbench import HOSTILE_NAME, ROOT, client_for, csrf_of, decide_form, make_app, propose_form
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +32,24 @@ def test_the_year_lists_every_council_with_its_bands_and_chart(app):
     assert len(names_in(page.text)) == 5
     assert 'id="distribution"' in page.text and "<rect" in page.text
     assert "London Borough of Camden" in page.text and "limit_priority_actions" in page.text
+
+
+def test_the_year_lists_the_bands_and_words_of_its_rulesets_scale_best_first_as_text(tmp_path):
+    text = (ROOT / "rules" / "csa-2009.yaml").read_text(encoding="utf-8")
+    reworded = text.replace("4: {words: performs excellently,", "4: {words: performs <b>excellently</b> as reworded,")
+    reworded = reworded.replace("2: {words: performs adequately,", "2: {words: performs only adequately,")
+    assert reworded.count("as reworded") == 1 and "only adequately" in reworded
+    (tmp_path / "csa-2009.yaml").write_text(reworded, encoding="utf-8")
+    app = make_app(tmp_path / "councils", ruleset=tmp_path / "csa-2009.yaml")
+    page = client_for(app, "vera").get("/year/2009").text
+    scale = engine.load_ruleset(tmp_path / "csa-2009.yaml").ruleset.scale
+    band_filter = page.split('name="band"', 1)[1].split("</select>", 1)[0]
+    assert re.findall(r'<option value="(\d+)"', band_filter) == [str(b) for b in sorted(scale, reverse=True)]
+    assert ">4 (performs &lt;b&gt;excellently&lt;/b&gt; as reworded)</option>" in band_filter
+    assert ">2 (performs only adequately)</option>" in band_filter
+    chart = page.split('id="distribution"', 1)[1].split("</svg>", 1)[0]
+    assert "<title>band 4 (performs &lt;b&gt;excellently&lt;/b&gt; as reworded): 1</title>" in chart
+    assert "<b>excellently" not in page
 
 
 def test_filtering_the_year_to_band_4_shows_camden_alone(app):

@@ -33,7 +33,7 @@ from .councils import DEFAULT_GRADES, SAFEGUARDING_KINDS, read_councils, read_ne
 from .extract import TableInput, name_of
 from .indicator_values import IndicatorTable, combine, indicator_evidence, read_indicators, trends_of
 from .ledger import TableAccount, summary_lines
-from .overlay import overlay_profiles
+from .overlay import DERIVED, overlay_profiles
 from .profile_table import profiles_to_table
 from .setting_counts import count_settings, read_settings, settings_evidence
 from .tables import READABLE, check_writable, write_table
@@ -136,7 +136,9 @@ def build_profiles(tables: Tables, config: ColumnConfig | None = None, *, year: 
     for code, council in councils.rows.items():
         if council is None:
             continue  # its own row was reported
-        profile: dict[str, Any] = {"authority": {"name": council["name"], "code": code}, "year": year, **declared}
+        # every value is computed from the extracts read: derived, as a letter and the report must take it
+        profile: dict[str, Any] = {"authority": {"name": council["name"], "code": code}, "year": year, **declared,
+                                   "provenance": {"default": DERIVED}}
         if counted is not None:
             profile["settings"] = settings_evidence(code, counted, neighbours.get(code, []), catalogue)
         for section in ("evidence_date", "previous_band", "safeguarding_inspection", "unannounced_inspection", "inspections",

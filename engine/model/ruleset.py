@@ -256,6 +256,11 @@ class Ruleset(_Model):
     def lowest_band(self) -> int:
         return min(self.scale)
 
+    @property
+    def bands(self) -> list[int]:
+        """The scale's bands, best first (a higher band is a better one; the lowest is the worst)."""
+        return sorted(self.scale, reverse=True)
+
     def band_problem(self, band: int) -> str | None:
         """None when ``band`` is one of this ruleset's bands; else why not, naming them. The bands are the scale's
         (`scale:`): every command and page that takes a band asks here, so there is one definition of them."""

@@ -33,7 +33,7 @@ from ..load.ruleset import load_ruleset
 from ..model.loaded import LoadedRuleset
 from ..paths import rules_dir
 from ..paths import shown_path as shown
-from .sensitivity import Interval, RuleCase, Sensitivity, case_interval, collect_cases, confirm_ends, interval_text, keeps, number
+from .sensitivity import CaseSet, Interval, RuleCase, Sensitivity, case_interval, collect_cases, confirm_ends, interval_text, keeps, number
 from .steps import End, between, step_function
 from .sweep import window
 from .thresholds import Threshold, thresholds
@@ -151,8 +151,10 @@ def published_calibration(rulesets: Iterable[Path | str] = (), cases: list[str] 
     return PublishedCalibration([placements(load_ruleset(p), cases, confirm=confirm) for p in paths])
 
 
-def placements(loaded: LoadedRuleset, cases: list[str] | None = None, *, confirm: bool = True) -> RulesetPlacements:
-    found = collect_cases(loaded, cases)
+def placements(loaded: LoadedRuleset, cases: list[str] | None = None, *, confirm: bool = True,
+               found: CaseSet | None = None) -> RulesetPlacements:
+    """``found``: the cases already evaluated with the ruleset (:func:`collect_cases`), else evaluated here."""
+    found = found if found is not None else collect_cases(loaded, cases)
     published = found.published
     invented = [c for c in found.passing if not c.published]
     missed = [c.id for c in found.missed]

@@ -201,11 +201,14 @@ def case_interval(loaded: LoadedRuleset, threshold: Threshold, cases: list[RuleC
     return Interval(threshold, value, low, high, refused(low), refused(high))
 
 
-def sensitivity(ruleset_path: Path | str, cases: list[str] | None = None, *, confirm: bool = True) -> Sensitivity:
+def sensitivity(ruleset_path: Path | str, cases: list[str] | None = None, *, confirm: bool = True,
+                found: CaseSet | None = None) -> Sensitivity:
     """Every threshold's interval over the ruleset's cases; with ``confirm``, each end a case bounds is
-    confirmed through the whole engine (see the module docstring)."""
+    confirmed through the whole engine (see the module docstring). ``found``: the cases already evaluated with
+    the ruleset at ``ruleset_path`` (:func:`collect_cases`), else evaluated here."""
     loaded = load_ruleset(ruleset_path)
-    passing, failing, errors, known_misses = rule_cases(loaded, cases)
+    found = found if found is not None else collect_cases(loaded, cases)
+    passing, failing, errors, known_misses = found.passing, found.failing, found.errors, found.known_misses
     published = [case for case in passing if case.published]
     intervals = [case_interval(loaded, threshold, passing) for threshold in thresholds(loaded)]
     result = Sensitivity(loaded, intervals, passing, failing, known_misses=known_misses, not_about_thresholds=errors,

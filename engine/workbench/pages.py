@@ -14,6 +14,7 @@ from .year import Council, Folder, review_states
 
 NEAR = 0.05  # a deciding condition within this of its threshold is "near a boundary"
 SORTS = ("name", "code", "proposed", "final", "status", "direction", "review", "margin")
+BAR_STEP = 60  # the chart's bars, one per band, this far apart
 STATES = {"none": "not reviewed", "proposed": "awaiting review", "confirmed": "judged", "returned": "returned",
           "judged": "judgement recorded outside the workbench", "unreadable": "unreadable record"}
 
@@ -24,7 +25,8 @@ class YearView:
     rows: list[dict[str, Any]]
     total: int
     distribution: dict[int, int]
-    band_words: dict[int, str]
+    bands: list[int]  # the scale of the ruleset the year's councils were rated with, best first
+    band_words: dict[int, str]  # each band's words, as that ruleset's scale gives them
     limits: list[str]
     filters: dict[str, str]
     unrated: list[Council] = field(default_factory=list)
@@ -37,11 +39,15 @@ class YearView:
                          r["review_words"], r["nearest"], r["margin"]] for r in self.rows]
 
     def chart(self) -> list[dict[str, Any]]:
-        """One bar per band for the SVG chart: its count and its height out of 100."""
+        """One bar per band of the scale, best first, for the SVG chart: its count and its height out of 100."""
         most = max(self.distribution.values(), default=0) or 1
         return [{"band": band, "count": self.distribution.get(band, 0), "words": self.band_words.get(band, ""),
                  "height": round(100 * self.distribution.get(band, 0) / most), "y": 110 - round(100 * self.distribution.get(band, 0) / most),
-                 "x": 10 + (4 - band) * 60} for band in (4, 3, 2, 1)]
+                 "x": 10 + n * BAR_STEP} for n, band in enumerate(self.bands)]
+
+    @property
+    def chart_width(self) -> int:
+        return 10 + BAR_STEP * len(self.bands)
 
 
 def year_rows(folder: Folder, audit: Path, year: int, params: dict[str, str]) -> YearView | None:
@@ -50,7 +56,8 @@ def year_rows(folder: Folder, audit: Path, year: int, params: dict[str, str]) ->
         return None
     states = review_states(audit, year)
     rows: list[dict[str, Any]] = []
-    band_words: dict[int, str] = {}
+    # one year's councils are rated with one ruleset (the year's, or the one the workbench was started with)
+    ruleset = next(c.evaluation.ruleset.ruleset for c in councils if c.evaluation is not None)
     for council in councils:
         row = council.row
         assert row is not None
@@ -64,8 +71,6 @@ def year_rows(folder: Folder, audit: Path, year: int, params: dict[str, str]) ->
             "review_band": state.get("band"), "nearest": council.nearest[0] if council.nearest else "",
             "margin": round(council.nearest[1], 4) if council.nearest else None,
         })
-        if row["final_band"] is not None:
-            band_words[int(row["final_band"])] = str(row["final_words"])
     distribution: dict[int, int] = {}
     for r in rows:
         if r["status"] == "rated" and r["final"] is not None:
@@ -75,7 +80,8 @@ def year_rows(folder: Folder, audit: Path, year: int, params: dict[str, str]) ->
     shown = [r for r in rows if _keeps(r, filters)]
     key = filters["sort"] if filters["sort"] in SORTS else "name"
     shown.sort(key=lambda r: _sort_key(r, key), reverse=filters["order"] == "desc")
-    return YearView(year, shown, len(rows), distribution, band_words, limits, filters)
+    return YearView(year, shown, len(rows), distribution, ruleset.bands, {band: step.words for band, step in ruleset.scale.items()},
+                    limits, filters)
 
 
 def _keeps(row: dict[str, Any], f: dict[str, str]) -> bool:
