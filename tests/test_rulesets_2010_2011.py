@@ -43,7 +43,7 @@ def test_every_shipped_ruleset_is_clean(run_cli, monkeypatch):
     assert (code, err) == (0, "")
     assert out.splitlines()[1:] == [
         f"{shown_path(rules_dir() / 'csa-2010.yaml')}: no problems (12 rules, 10 decision-table rows, 4 limits, 1 withhold rule)",
-        f"{shown_path(rules_dir() / 'csa-2011.yaml')}: no problems (15 rules, 8 decision-table rows, 6 limits, 1 withhold rule)"]
+        f"{shown_path(rules_dir() / 'csa-2011.yaml')}: no problems (16 rules, 8 decision-table rows, 6 limits, 1 withhold rule)"]
 
 
 def test_2010_and_2011_are_reconstructions_without_judgement_or_transition():
@@ -114,3 +114,49 @@ def test_the_2011_catalogue_is_the_reduced_indicator_set_and_a_2009_indicator_is
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     code, _, err = run_cli("evaluate", path, "--no-audit")
     assert code == 2 and ": unknown-indicator: unknown indicator 'NI_59'" in err
+
+
+def _published_2011(name: str, change=None):
+    """A published 2011 case's profile (its changes laid over the baseline), changed, and evaluated."""
+    from engine.authoring.cases import load_case, merge
+    from engine.decide.pipeline import evaluate_text
+
+    path = RULES / "cases" / "csa-2011" / "published" / f"{name}.yaml"
+    case = load_case(path)
+    profile = merge(yaml.safe_load((path.parent / str(case.base)).read_text(encoding="utf-8")), case.changes)
+    if change is not None:
+        change(profile)
+    return evaluate_text(yaml.safe_dump(profile, sort_keys=False), str(path), RULES / "csa-2011.yaml").decision
+
+
+def test_north_tyneside_2011_is_excellent_by_its_outstanding_fostering_service_and_well_without_it():
+    # csa-2011 1.2.0, vulnerable_care_services_excellent: the letter's "good and outstanding adoption and
+    # fostering services" beside universal services a typical council's.
+    excellent = _published_2011("north-tyneside-2011")
+    assert (excellent.final_band, excellent.direction.direction) == (4, "held")
+    assert excellent.grades == {"universal_services": 3, "vulnerable_children": 4, "outcomes": 4}
+    assert "vulnerable_care_services_excellent" in excellent.fired_rules
+    assert "vulnerable_excellent" not in excellent.fired_rules
+
+    def fostering_good(profile):
+        profile["settings"]["fostering_agency"]["grade"] = "good"
+
+    def an_inadequate_home(profile):
+        profile["settings"]["private_childrens_homes"]["counts"] = {"outstanding": 1, "good": 4, "satisfactory": 1,
+                                                                    "inadequate": 1}
+
+    for change in (fostering_good, an_inadequate_home):
+        well = _published_2011("north-tyneside-2011", change)
+        assert (well.final_band, well.direction.direction) == (3, "fallen"), change.__name__
+        assert well.grades["vulnerable_children"] == 3
+        assert "vulnerable_care_services_excellent" not in well.fired_rules
+
+
+def test_an_outstanding_fostering_service_does_not_lift_a_band_three_2011_council_whose_other_grades_do_not():
+    # Darlington 2011 (performs well): outcomes excellent and universal services good like North Tyneside's, but its
+    # pupil referral unit inadequate; with an outstanding fostering service it stays performs well.
+    def fostering_outstanding(profile):
+        profile["settings"]["fostering_agency"] = dict(profile["settings"]["fostering_agency"], grade="outstanding")
+
+    darlington = _published_2011("darlington-2011", fostering_outstanding)
+    assert darlington.final_band == 3 and "vulnerable_care_services_excellent" not in darlington.fired_rules
