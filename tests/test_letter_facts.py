@@ -267,3 +267,145 @@ def test_a_2010_profile_with_specialist_settings_is_read_in_2009_words_without_t
     code, out, err = run_cli("evaluate", path, "--ruleset", ROOT / "rules" / "csa-2009.yaml", "--no-audit")
     assert code == 0, err
     assert "Final band      4" in out
+
+
+# --- What the letter says of them (issue 19, item 4) ------------------------------------------------------------------
+# Each fact is one sentence of the letter when the profile gives it and none when it does not; the statement in the
+# sources' words is then expressed by that sentence alone, and dropping the sentence leaves it unexpressed.
+
+def _letter(run_cli, tmp_path, profile: dict) -> list[str]:
+    """The sentences of the letter's rating paragraphs; no paragraph opens two sentences alike."""
+    from tests.test_seed_statements import letter_sentences
+
+    code, out, err = run_cli("letter", _write(tmp_path, profile))
+    assert code == 0, err
+    for paragraph in out[out.index(" perform "):out.index("The children's services rating is provided")].split("\n\n")[1:]:
+        openings = [" ".join(s.split()[:3]) for s in " ".join(paragraph.split()).split(". ")]
+        assert len(openings) == len(set(openings)), openings
+    return letter_sentences(out)
+
+
+def _said_by_one_sentence(statement: str, sentences: list[str]) -> str:
+    from tests.test_seed_statements import expressed, saying
+
+    (sentence,) = saying(statement, sentences)
+    assert not expressed(statement, [s for s in sentences if s != sentence])
+    return sentence
+
+
+# BBC News of Birmingham: "Feb 2009: Council served with improvement notice by government".
+NOTICE = "Feb 2009: council served with improvement notice."
+
+
+def test_the_letter_says_a_notice_to_improve_in_force_once_and_gives_no_reason_of_its_own(run_cli, tmp_path):
+    from tests.test_seed_statements import expressed
+
+    profile = _baseline(2010)
+    without = _letter(run_cli, tmp_path, profile)
+    assert not expressed(NOTICE.replace("Feb", "February"), without) and not any("notice" in s for s in without)
+    profile["notice_to_improve"] = {"served_on": "2009-02-10", "note": "Served by the Secretary of State"}
+    sentences = _letter(run_cli, tmp_path, profile)
+    sentence = _said_by_one_sentence("February 2009: council served with improvement notice.", sentences)
+    assert sentence == ("The council's children's services have been subject to an improvement notice from the government "
+                        "since February 2009.")
+    # A letter states the notice, not what did or did not decide the band, and not the profile's note.
+    assert "rating" not in sentence and "band" not in sentence and "Secretary of State" not in " ".join(sentences)
+    assert [s for s in sentences if s != sentence] == without
+
+
+@pytest.mark.parametrize("notice", [{"served_on": "2009-02-10", "lifted_on": "2010-03-01"}, {"served_on": "2010-09-01"}])
+def test_a_notice_not_in_force_at_the_evidence_date_is_not_said_and_the_report_agrees(run_cli, tmp_path, notice):
+    profile = _baseline(2010)
+    profile["notice_to_improve"] = notice
+    assert not any("improvement notice" in s for s in _letter(run_cli, tmp_path, profile))
+    code, report, _ = run_cli("report", _write(tmp_path, profile), "--format", "markdown", "--no-audit")
+    assert code == 0 and "not in force at the evidence date" in report
+
+
+def _case(path: str) -> dict:
+    case = ROOT / "rules" / "cases" / path
+    text, _ = case_profile_text(load_case(case), case)
+    return yaml.safe_load(text)
+
+
+def test_the_letter_says_cornwalls_inspection_judgements_in_one_sentence_after_its_grades(run_cli, tmp_path):
+    # Community Care, 23 October 2009 (rules/cases/csa-2009/published/cornwall-2009.yaml).
+    statement = ("In services for looked after children, Cornwall was rated inadequate in assessment and direct work with "
+                 "children, ambition and prioritisation, and value for money, among others.")
+    profile = _case("csa-2009/published/cornwall-2009.yaml")
+    sentences = _letter(run_cli, tmp_path, profile)
+    sentence = _said_by_one_sentence(statement, sentences)
+    assert sentence == ("It also judged assessment and direct work with looked after children, the ambition and "
+                        "prioritisation of services for looked after children and the value for money of services for "
+                        "looked after children as inadequate.")
+    grades = sentences.index(sentence) - 1
+    assert sentences[grades].startswith("The inspection of safeguarding and looked after children in 2009 judged")
+    del profile["safeguarding_inspection"]["judgements"]
+    assert [s for s in sentences if s != sentence] == _letter(run_cli, tmp_path, profile)
+
+
+@pytest.mark.parametrize("path, statement, said", [
+    ("csa-2010/published/essex-2010.yaml",
+     "Services for looked-after children were rated adequate overall, with the council's capacity for improvement in "
+     "this area receiving a good rating.",
+     "It also judged the capacity for improvement of services for looked after children as good."),
+    ("csa-2010/published/kent-2010.yaml",
+     "Safeguarding services were inadequate because of a high number of cases not receiving quality assessments, high "
+     "case loads for social workers, and inadequate management",
+     "It also judged the leadership and management of safeguarding services as inadequate."),
+])
+def test_the_letter_says_the_sub_judgement_a_published_case_encodes(run_cli, tmp_path, path, statement, said):
+    profile = _case(path)
+    sentences = _letter(run_cli, tmp_path, profile)
+    assert _said_by_one_sentence(statement, sentences) == said
+    del profile["inspections"][-1]["judgements"]
+    assert not any(s.startswith("It also judged") for s in _letter(run_cli, tmp_path, profile))
+
+
+def test_judgements_of_several_grades_are_one_sentence_grade_by_grade(run_cli, tmp_path):
+    profile = _case("csa-2010/published/essex-2010.yaml")
+    profile["inspections"][-1]["judgements"] = {"capacity_for_improvement": "satisfactory", "leadership_and_management": "inadequate",
+                                                "looked_after_children_capacity_for_improvement": "good"}
+    (sentence,) = [s for s in _letter(run_cli, tmp_path, profile) if s.startswith("It also judged")]
+    assert sentence == ("It also judged the capacity for improvement of safeguarding services as satisfactory, the leadership "
+                        "and management of safeguarding services as inadequate, and the capacity for improvement of "
+                        "services for looked after children as good.")
+
+
+def test_the_letter_says_last_years_rating_only_where_the_direction_does_not(run_cli, tmp_path):
+    from tests.test_seed_statements import expressed
+
+    statement = "Last year's rating was performs adequately."
+    profile = _baseline(2010)
+    profile["previous_ratings"] = [{"year": 2008, "assessment": "annual performance assessment", "band": 4},
+                                   {"year": 2009, "assessment": "children's services assessment", "band": 2}]
+    sentences = _letter(run_cli, tmp_path, profile)
+    assert _said_by_one_sentence(statement, sentences) == "Last year's rating was 'performs adequately'."
+    assert not any("2008" in s or "annual performance assessment" in s for s in sentences)  # last year's only
+    profile["previous_band"] = 2  # the direction's sentence says it: not again
+    sentences = _letter(run_cli, tmp_path, profile)
+    assert sentences[0] == "This is an improvement on last year's rating, performs adequately."
+    assert not any(s.startswith("Last year's rating") for s in sentences) and expressed(statement, sentences)
+    del profile["previous_band"], profile["previous_ratings"]
+    assert not expressed(statement, _letter(run_cli, tmp_path, profile))
+
+
+def test_a_2009_letter_gives_the_2008_annual_performance_assessment_by_its_grade(run_cli, tmp_path):
+    profile = _baseline(2009)
+    profile.pop("previous_band", None)
+    profile["previous_ratings"] = [{"year": 2008, "assessment": "annual performance assessment", "band": 3}]
+    sentences = _letter(run_cli, tmp_path, profile)
+    statement = "The annual performance assessment in 2008: grade 3."
+    assert _said_by_one_sentence(statement, sentences) == ("The annual performance assessment in 2008 gave children's services "
+                                                           "grade 3 for their overall effectiveness.")
+    assert not any("performs" in s for s in sentences)  # another scale: never the band's words
+
+
+def test_the_letter_never_says_the_youth_offending_services_inspection(run_cli, tmp_path):
+    # The letters speak of youth offending by its indicators only (docs/profile-format.md); the report shows the grade.
+    profile = _baseline(2009)
+    without = _letter(run_cli, tmp_path, profile)
+    profile["settings"]["youth_offending_service"] = {"grade": "inadequate"}
+    assert _letter(run_cli, tmp_path, profile) == without
+    code, report, _ = run_cli("report", _write(tmp_path, profile), "--format", "markdown", "--no-audit")
+    assert code == 0 and "youth offending service" in report.lower()

@@ -44,6 +44,13 @@ FACTS: dict[str, tuple[str, ...]] = {
     "free school meals": ("free school meals",), "key stage 2": ("key stage 2",), "key stage 4": ("key stage 4",),
     "minority ethnic": ("minority ethnic",), "low income": ("low income",), "university": ("university",),
     "achievement": ("achievement",), "education, employment or training": ("education, employment or training",),
+    # Facts recorded, not weighed (issue 19, item 5): a notice to improve, an inspection's other judgements, last year's rating.
+    "improvement notice": ("improvement notice",), "capacity for improvement": ("capacity for improvement",),
+    "management": ("management",), "value for money": ("value for money",),
+    "ambition and prioritisation": ("ambition and prioritisation",), "assessment and direct work": ("assessment and direct work",),
+    "looked after": ("looked after", "looked-after"), "last year": ("last year",),
+    "annual performance assessment": ("annual performance assessment",),
+    **{f"performs {manner}": (f"performs {manner}",) for manner in ("excellently", "well", "adequately", "poorly")},
 }
 # The numbers a statement names must be in the sentence that says it, as a word or a figure.
 NUMBERS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]

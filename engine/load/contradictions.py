@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import Problem
 from ..model.catalogue import Catalogue
 from ..model.inspections import FULL, UNANNOUNCED_FAMILY, Held, at_evidence_date, evidence_date_problem, latest
-from ..model.profile import GRADES, Profile
+from ..model.profile import CHILDRENS_SERVICES_ASSESSMENT, GRADES, Profile
 from ..model.ruleset import EvidencePolicy
 from ..model.source import SourceDocument
 
@@ -73,7 +73,7 @@ def _rating_history_problems(profile: Profile, doc: SourceDocument) -> list[Prob
             problems.append(doc.problem("profile-contradiction", f"previous_ratings.{i}: {rating.year} is given twice (first as "
                                         f"previous_ratings.{first[rating.year]})", at + ("year",)))
         first.setdefault(rating.year, i)
-        if (rating.year == profile.year - 1 and rating.assessment == "children's services assessment"
+        if (rating.year == profile.year - 1 and rating.assessment == CHILDRENS_SERVICES_ASSESSMENT
                 and profile.previous_band is not None and rating.band != profile.previous_band):
             problems.append(doc.problem("profile-contradiction", f"previous_ratings.{i}: the band of {rating.year} is {rating.band}, "
                                         f"but previous_band says {profile.previous_band}", at + ("band",)))

@@ -108,6 +108,12 @@ class EvidenceWording(_Frozen):
     # With nothing to set it against, the judgement joins the inspection's sentence instead.
     effective_action_joined: str | None = None
     judgement: str
+    # A full inspection's other judgements (capacity for improvement, ...), after its overall grades: one sentence,
+    # ``sub_judgement_grade`` for each grade given, in the catalogue's words (indicators/inspection-judgements.yaml).
+    sub_judgements: str | None = None
+    sub_judgement_grade: str | None = None
+    # A notice to improve in force at the evidence date.
+    notice_to_improve: str | None = None
 
 
 class DirectionWording(_Frozen):
@@ -147,6 +153,10 @@ class LetterWording(_Frozen):
     indicator_sentences: list[IndicatorSentence] = []
     gap_progress: GapProgress | None = None
     direction: DirectionWording | None = None  # the change since last year, when the profile gives last year's band
+    # Last year's published rating, when no direction sentence says it (previous_ratings without previous_band): a
+    # children's services assessment's band, or the annual performance assessment's grade (another scale, to 2008).
+    previous_rating: str | None = None
+    previous_assessment: str | None = None
     withheld: str | None = None  # required when the ruleset can withhold a rating: the paragraph that says so
     withheld_rating: str | None = None  # what the rating table says instead of a band
 
@@ -188,6 +198,9 @@ TEMPLATE_FIELDS: dict[tuple[str, ...], frozenset[str]] = {
     ("evidence", "unannounced"): frozenset({"strengths", "areas_for_development", "areas_for_priority_action"}),
     ("evidence", "effective_action"): frozenset({"contrast"}), ("evidence", "effective_action_joined"): frozenset(),
     ("evidence", "judgement"): frozenset({"assessor", "band_words", "reason"}),
+    ("evidence", "sub_judgements"): frozenset({"judgements"}), ("evidence", "sub_judgement_grade"): frozenset({"judgements", "grade"}),
+    ("evidence", "notice_to_improve"): frozenset({"served"}),
+    ("previous_rating",): frozenset({"year", "words", "band"}), ("previous_assessment",): frozenset({"year", "band"}),
     **{("direction", d): frozenset({"previous_words", "previous_band", "words", "band", "year", "previous_year"})
        for d in ("risen", "held", "fallen")},
     ("withheld",): frozenset({"authority", "year"}), ("withheld_rating",): frozenset(),

@@ -198,6 +198,7 @@ class NoticeToImprove(_Model):
 
 
 PastAssessment = Literal["annual performance assessment", "children's services assessment"]
+CHILDRENS_SERVICES_ASSESSMENT: PastAssessment = "children's services assessment"  # the band of the scale, from 2009
 
 
 class PastRating(_Model):
