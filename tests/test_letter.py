@@ -68,7 +68,8 @@ def test_cambridgeshires_letter_states_the_seed_letters_rating_and_findings(exam
             "that are good or better. This is also true for nursery and primary schools, with the proportion judged to be "
             "good or better above both similar areas and that seen nationally.") in text
     # "Almost no provision is judged inadequate. However, too much secondary and sixth form provision is only adequate."
-    assert "almost no provision is judged inadequate" in text
+    assert ("that seen nationally. Almost no provision is judged inadequate (26 of 1697 settings), and the proportion good "
+            "or better is at least in line with the national average in the majority of the types of setting. However,") in text
     assert ("However, too much secondary and sixth form provision is only adequate: 14 of the 31 secondary schools and 10 of "
             "the 22 school sixth forms are good or better.") in text
     # one "However," and one "Nevertheless," (the seed's two contrasts); no inadequate childminders counted (the seeds never do)

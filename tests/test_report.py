@@ -115,7 +115,7 @@ def test_the_indicators_are_grouped_by_outcome_with_gaps_marked(camden_html):
 def test_the_reasons_give_each_fired_rule_its_sentence_and_fold_away_the_rest(camden_html):
     reasons = camden_html[camden_html.index('id="reasons"'):]
     assert 'id="stage-settings"' in reasons and 'id="stage-indicators"' in reasons and 'id="stage-limits"' in reasons
-    assert "settings_excellent" in reasons and "In nearly all of the types of setting" in reasons
+    assert "settings_excellent" in reasons and "the national average in nearly all the types of setting" in reasons
     assert "settings.secondary_schools.count_inadequate = 0; holds: at most 0" in reasons
     folded = re.findall(r"<details>(.*?)</details>", reasons, flags=re.S)
     assert any("limit_priority_actions" in d and "unannounced_inspection.areas_for_priority_action = 0, needs at least 1" in d

@@ -1,5 +1,6 @@
 """Small things a reader trips on (issue 23): measure inputs printed as JSON, counts agreeing with their nouns,
-numbers written one way within a phrase and no sentence opening with a figure, audit list filtered."""
+numbers written one way within a phrase and no sentence opening with a figure, audit list filtered; a proportion in
+words counting the noun after it as the letters do ("all national indicators", "nearly all the types of setting")."""
 from __future__ import annotations
 
 import json
@@ -7,10 +8,12 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from engine.audit.store import AuditStore
+from engine.authoring.cases import case_profile_text, load_case
 from engine.decide.pipeline import evaluate_file
-from engine.model.wording import Numbers, agree, counted, no_opening_figure, spelled
+from engine.model.wording import PLACEHOLDER, Numbers, agree, counted, no_opening_figure, quantifier, render, spelled
 from engine.render.review import letter, report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,3 +111,89 @@ def test_audit_list_filters_by_council_year_and_account(run_cli, tmp_path, examp
     assert listed("--account", "alice", "--year", "2011") == ["Staffordshire County Council 2011"]
     assert listed("--council", "%") == [] and listed("--council", "_") == []  # text, not a pattern
     assert listed("--council", "County", "--account", "bob") == ["Cambridgeshire County Council 2009"]
+
+
+# --- A proportion in words before the noun it counts -------------------------------------------------------------
+
+PROPORTIONS = {"all": 1.0, "nearly_all": 0.9, "a_very_large_majority": 0.8, "a_large_majority": 0.65, "the_majority": 0.5,
+               "a_minority": 0.2, "few": 0.0}
+RULESETS = sorted((ROOT / "rules").glob("csa-*.yaml"))
+
+
+@pytest.mark.parametrize("words, definite, bare", [
+    ("all", "all", "all"), ("nearly all", "nearly all", "nearly all"),
+    ("a very large majority", "a very large majority of", "a very large majority of"),
+    ("a large majority", "a large majority of", "a large majority of"), ("the majority", "the majority of", "the majority of"),
+    ("a minority", "a minority of", "a minority of"), ("few", "few of", "few"), ("none", "none of", "no"),
+])
+def test_each_proportion_word_takes_of_as_the_letters_write_it(words, definite, bare):
+    assert quantifier(words) == definite  # before "the": "nearly all the types", "a minority of the indicators"
+    assert quantifier(words, definite=False) == bare  # before a bare plural: "all national indicators"
+
+
+@pytest.mark.parametrize("share, indicators, types", [
+    (1.0, "All national indicators", "in all the types of setting"),
+    (0.92, "Nearly all national indicators", "in nearly all the types of setting"),
+    (0.85, "A very large majority of national indicators", "in a very large majority of the types of setting"),
+    (0.7, "A large majority of national indicators", "in a large majority of the types of setting"),
+    (0.55, "The majority of national indicators", "in the majority of the types of setting"),
+    (0.3, "A minority of national indicators", "in a minority of the types of setting"),
+    (0.1, "Few national indicators", "in few of the types of setting"),
+    (0.0, "No national indicators", "in none of the types of setting"),
+])
+def test_a_because_sentence_words_a_proportion_with_the_noun_it_counts_and_opens_with_a_capital(share, indicators, types):
+    text = render("{x:words} of national indicators are in line; in {x:words} of the types of setting.", {"x": share}, PROPORTIONS)
+    assert text == f"{indicators} are in line; {types}."
+
+
+def test_a_proportion_in_words_that_counts_no_noun_stays_a_word_and_a_missing_one_says_so():
+    assert render("at least {x:words}", {"x": 0.85}, PROPORTIONS) == "At least a very large majority"
+    assert render("in {x:words} of the types", {}, PROPORTIONS) == "In (not available) of the types"
+
+
+def _because_templates(node: object) -> list[str]:
+    if isinstance(node, dict):
+        return [t for key, value in node.items() for t in ([value] if key == "because" else _because_templates(value))]
+    if isinstance(node, list):
+        return [t for item in node for t in _because_templates(item)]
+    return []
+
+
+@pytest.mark.parametrize("path", RULESETS, ids=lambda p: p.stem)
+def test_every_proportion_in_words_of_a_shipped_ruleset_counts_a_noun(path):
+    """A proportion word in brackets or alone ("secondary schools good or better (a large majority)") says nothing a
+    figure would not say better; and "Only none of the indicators" cannot be said, so no sentence puts "Only" before one."""
+    templates = _because_templates(yaml.safe_load(path.read_text(encoding="utf-8")))
+    assert templates
+    for template in templates:
+        text = " ".join(template.split())
+        for match in PLACEHOLDER.finditer(text):
+            if match.group(2) == "words":
+                assert text[match.end():].startswith(" of "), text
+                assert not text[:match.start()].endswith("Only "), text
+
+
+def _published_letter(run_cli, tmp_path, case: str) -> str:
+    path = ROOT / "rules" / "cases" / f"csa-{case[-4:]}" / "published" / f"{case}.yaml"
+    text, _ = case_profile_text(load_case(path), path)
+    profile = tmp_path / f"{case}.yaml"
+    profile.write_text(text, encoding="utf-8")
+    code, out, err = run_cli("letter", profile)
+    assert code == 0, err
+    return " ".join(out.replace(" *[illustrative]*", "").split())
+
+
+def test_a_generated_letter_says_all_national_indicators_and_all_the_types_never_all_of(run_cli, tmp_path):
+    text = _published_letter(run_cli, tmp_path, "cambridgeshire-2009")
+    assert "All national indicators (36 of 36), including those for staying safe" in text
+    for wrong in ("all of national", "All of national", "all of the types", "In all of the types", "In nearly all of"):
+        assert wrong not in text
+
+
+def test_camdens_settings_sentence_is_the_letters_finding_and_leaves_vulnerable_and_secondary_provision_to_their_own(examples):
+    text = " ".join(letter(examples / "camden.yaml").replace(" *[illustrative]*", "").split())
+    sentence = next(s for s in re.split(r"(?<=\.) ", text) if s.startswith("Almost no provision is judged inadequate"))
+    assert sentence == ("Almost no provision is judged inadequate (21 of 786 settings), and the proportion good or better is at "
+                        "least in line with the national average in nearly all the types of setting.")
+    assert "vulnerable" in text and "no secondary schools are inadequate" in text  # said by the letter's own sentences
+    assert "no secondary school is inadequate" not in text and "In nearly all of the types" not in text

@@ -1,5 +1,6 @@
 """How the engine words what it decided, written once: numbers, shares, bands, conditions and evidence, and
-the because-sentences (``{measure}`` and ``{measure:words}`` placeholders filled from the evidence).
+the because-sentences (``{measure}`` and ``{measure:words}`` placeholders filled from the evidence, a proportion in
+words worded with the noun it counts: quantifier).
 
 Every view (terminal, Markdown, HTML, letter, explanations, rule checks and tests) words a condition with
 these functions, so the same condition reads the same everywhere.
@@ -114,13 +115,44 @@ def band_or_status(band: int | None, words: dict[int, str]) -> str:
     return WITHHELD if band is None else f"{band} ({words.get(band, '?')})"
 
 
+# Words that make the noun after them definite: "few of the indicators" keeps its "of"; "few national indicators" has none.
+DETERMINERS = frozenset({"the", "their", "those", "these", "its"})
+_WITHOUT_OF = frozenset({"all", "nearly all"})  # "nearly all the types of setting", "all national indicators"
+_BEFORE_A_BARE_PLURAL = {"few": "few", "none": "no"}  # "few national indicators", "no national indicators"
+
+
+def quantifier(words: str, definite: bool = True) -> str:
+    """A proportion word before the noun it counts, as the letters write it: "all" and "nearly all" take no "of"
+    ("nearly all the types of setting", "all national indicators"); a majority or a minority always does ("a large
+    majority of national indicators", "a minority of the indicators"); "few" and "none" do before a definite noun
+    ("few of the indicators", "none of the indicators") and read "few" and "no" before a bare plural."""
+    if words in _WITHOUT_OF:
+        return words
+    if not definite and words in _BEFORE_A_BARE_PLURAL:
+        return _BEFORE_A_BARE_PLURAL[words]
+    return f"{words} of"
+
+
+# A proportion in words that counts the noun after it: the template writes "{measure:words} of" and the noun.
+_QUANTIFIED = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*):words\} of (?=(\S+))")
+
+
 def render(template: str, measures: dict[str, Any], proportions: dict[str, float]) -> str:
-    """A because-sentence with its placeholders filled from the measures; the first letter capitalised."""
+    """A because-sentence with its placeholders filled from the measures; the first letter capitalised. A proportion
+    in words followed by "of" is worded with the noun it counts (quantifier): "{share:words} of national indicators"
+    reads "all national indicators" or "a large majority of national indicators"."""
     def fill(match: re.Match[str]) -> str:
         name, fmt = match.group(1), match.group(2)
         return format_value(measures.get(name), fmt, proportions)
 
-    text = agree(PLACEHOLDER.sub(fill, " ".join(template.split())))
+    def fill_quantified(match: re.Match[str]) -> str:
+        value = measures.get(match.group(1))
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            return f"{format_value(value, 'words', proportions)} of "
+        return quantifier(proportion_words(float(value), proportions), definite=match.group(2) in DETERMINERS) + " "
+
+    text = " ".join(template.split())
+    text = agree(PLACEHOLDER.sub(fill, _QUANTIFIED.sub(fill_quantified, text)))
     return text[:1].upper() + text[1:]
 
 
