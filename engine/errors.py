@@ -20,7 +20,8 @@ Code = Literal[
     "file-not-found", "write-failed",
     "profile-invalid", "profile-unknown-key", "unknown-setting-type", "unknown-indicator", "unknown-vulnerable-group",
     "unknown-inspection-judgement",
-    "wrong-evidence-kind", "profile-contradiction", "evidence-date-outside-policy", "no-ruleset-for-year", "no-translation", "untranslatable",
+    "wrong-evidence-kind", "profile-contradiction", "evidence-date-outside-policy", "evidence-after-letter",
+    "date-outside-assessment-year", "no-ruleset-for-year", "no-translation", "untranslatable",
     "ruleset-invalid", "ruleset-unknown-key", "unknown-measure", "unknown-threshold", "threshold-out-of-range",
     "thresholds-unordered", "duplicate-rule-id", "stage-without-default", "table-gap", "table-overlap",
     "table-masked-row", "rule-never-fires", "limits-ambiguous", "policy-contradiction", "template-unknown-measure",
@@ -52,6 +53,11 @@ CODES: dict[Code, str] = {
     "profile-contradiction": "Two parts of a profile disagree: an inspection field and the history, a setting type and its parts, dates.",
     "evidence-date-outside-policy": "A profile's evidence date is later than the ruleset's evidence policy allows (`evidence:`: "
                                     "the latest of a rating published on the day, or of one withheld that day and published later).",
+    "evidence-after-letter": "A profile's evidence is dated after its letter: its evidence date, or (without one, when everything "
+                             "given counts) an inspection, resolution, notice or pending inspection.",
+    "date-outside-assessment-year": "A profile's letter or evidence date is outside its assessment year's window (the letter in the "
+                                    "year or the next, the evidence not before the year), or, without an evidence date, a fact "
+                                    "that would count is later than the year's evidence may be.",
     "no-ruleset-for-year": "No ruleset in rules/ applies to the profile's assessment year.",
     "no-translation": "The profile is written in another catalogue than the ruleset's, and indicators/translations/ has no translation between the two.",
     "untranslatable": "The profile gives an item that the translation into the ruleset's catalogue says cannot be carried (it names why).",

@@ -93,8 +93,10 @@ def test_dates_out_of_order_and_duplicates_are_refused_located():
     data["inspections"].append(dict(data["inspections"][1]))
     data["evidence_date"] = dt.date(2011, 1, 1)
     problems, lines = _problems(data)
-    # The evidence date is held to csa-2010's evidence policy (tests/test_evidence_date_policy.py), the rest contradict.
-    assert sorted(p.split(": ")[1] for p in problems) == ["evidence-date-outside-policy"] + ["profile-contradiction"] * 2
+    # The evidence date is held to csa-2010's evidence policy (tests/test_evidence_date_policy.py) and to the letter
+    # (tests/test_profile_dates.py), the rest contradict.
+    assert sorted(p.split(": ")[1] for p in problems) == ["evidence-after-letter", "evidence-date-outside-policy"] + \
+        ["profile-contradiction"] * 2
     assert any(f":{_line(lines, 'resolved_on: 2009-01-01')}:" in p and "before the inspection of 2009-06-10" in p for p in problems)
     assert any("given twice (first as inspections.1)" in p for p in problems)
     assert any(p.startswith(f"profile.yaml:{_line(lines, 'evidence_date:')}:") and "after 2010-12-31" in p for p in problems)
@@ -188,7 +190,8 @@ def histories(draw):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(histories(), st.dates(dt.date(2009, 1, 1), dt.date(2010, 12, 31)))
+# Evidence dates that hang together with Westmoor's 2010 letter of 9 December 2010 (tests/test_profile_dates.py).
+@given(histories(), st.dates(dt.date(2010, 1, 1), dt.date(2010, 12, 9)))
 def test_evidence_after_the_evidence_date_counts_as_if_it_were_not_given(history, evidence_date):
     """The cut-off means what it says: the measures of a history cut at the evidence date are those of the history
     without the inspections after it (and without resolutions after it)."""

@@ -5,6 +5,7 @@ docs/profile-format.md give, so each test shows that changing the fact leaves th
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -234,6 +235,7 @@ def test_an_earlier_rating_outside_the_scale_is_refused(run_cli, tmp_path):
 def _camden_2010() -> dict:
     profile = yaml.safe_load((ROOT / "examples" / "camden.yaml").read_text(encoding="utf-8"))
     profile["year"] = 2010
+    profile["letter_date"] = dt.date(2010, 12, 9)  # the 2010 ratings' day: Camden's letter of 2009 is not a 2010 letter
     return profile
 
 

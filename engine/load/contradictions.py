@@ -5,17 +5,18 @@
 - A single ``safeguarding_inspection`` or ``unannounced_inspection`` given beside a history of that family is
   the history's latest inspection of the family at the evidence date (engine.model.inspections).
 - Dates keep their order: no area for priority action resolved before it was found, no inspection of one kind
-  given twice on one date; the evidence date is no later than the ruleset's evidence policy allows (without one,
-  not after the assessment year: engine.model.inspections.evidence_date_problem).
+  given twice on one date; the letter and evidence dates against each other and the assessment year (the
+  evidence date no later than the ruleset's evidence policy allows) are engine.check.dates'.
 - A setting type given with its parts (children's homes and council-run children's homes) has the parts' sum.
 """
 from __future__ import annotations
 
 from typing import Any
 
+from ..check.dates import date_problems
 from ..errors import Problem
 from ..model.catalogue import Catalogue
-from ..model.inspections import FULL, UNANNOUNCED_FAMILY, Held, at_evidence_date, evidence_date_problem, latest
+from ..model.inspections import FULL, UNANNOUNCED_FAMILY, Held, at_evidence_date, latest
 from ..model.profile import CHILDRENS_SERVICES_ASSESSMENT, GRADES, Profile
 from ..model.ruleset import EvidencePolicy
 from ..model.source import SourceDocument
@@ -47,9 +48,7 @@ def history_problems(profile: Profile, doc: SourceDocument, evidence: EvidencePo
                                             f"the inspection of {inspection.date} that found it",
                                             at + ("areas_for_priority_action", j, "resolved_on")))
     problems += _rating_history_problems(profile, doc)
-    late = evidence_date_problem(profile, evidence)
-    if late is not None:
-        problems.append(doc.problem(late[0], late[1], ("evidence_date",)))
+    problems += date_problems(profile, doc, evidence)
     if problems:
         return problems  # the history itself is unsound: comparing the single fields with it would mislead
     return _single_field_problems(profile, doc)

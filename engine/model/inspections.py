@@ -141,21 +141,26 @@ def withheld_under(profile: Profile, policy: EvidencePolicy) -> bool:
     return policy.withheld_on is not None and profile.letter_date is not None and profile.letter_date > policy.withheld_on
 
 
+def latest_evidence(profile: Profile, policy: EvidencePolicy | None) -> _dt.date:
+    """The latest the profile's evidence may be drawn: the policy's ``latest``, or its ``withheld_latest`` for a
+    rating withheld on ``withheld_on`` and published later; without a policy, the end of the assessment year."""
+    if policy is None:
+        return _dt.date(profile.year, 12, 31)
+    if withheld_under(profile, policy) and policy.withheld_latest is not None:
+        return policy.withheld_latest
+    return policy.latest
+
+
 def evidence_date_problem(profile: Profile, policy: EvidencePolicy | None) -> tuple[Code, str] | None:
-    """Why the profile's evidence date is later than the ruleset allows (its code and message), or None. Without a
-    policy, the evidence date is not after the assessment year (a ``profile-contradiction``, as it always was)."""
+    """Why the profile's evidence date is later than the ruleset allows (:func:`latest_evidence`; its code and
+    message), or None. Without a policy, the evidence date is not after the assessment year (a
+    ``profile-contradiction``, as it always was)."""
     evidence = profile.evidence_date
-    if evidence is None:
+    if evidence is None or evidence <= latest_evidence(profile, policy):
         return None
     if policy is None:
-        if evidence.year > profile.year:
-            return "profile-contradiction", f"the evidence date {evidence} is after the assessment year {profile.year}"
-        return None
-    if evidence <= policy.latest:
-        return None
+        return "profile-contradiction", f"the evidence date {evidence} is after the assessment year {profile.year}"
     if withheld_under(profile, policy):
-        if policy.withheld_latest is not None and evidence <= policy.withheld_latest:
-            return None
         return ("evidence-date-outside-policy", f"the evidence date {evidence} is after {policy.withheld_latest}, the latest a "
                 f"rating withheld on {policy.withheld_on} may rest on (evidence.withheld_latest)")
     if policy.withheld_on is not None:
