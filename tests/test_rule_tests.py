@@ -277,3 +277,36 @@ def test_a_published_case_states_the_published_outcome(tmp_path):
     case = _case(tmp_path, "p.yaml", f"description: x\npublished: true\n{SOURCE}base: {BASELINE}\nexpect: {{proposed_band: 3}}\n")
     (result,) = run_rule_tests([str(case)]).results
     assert not result.passed and "a published case expects the outcome published: a final_band, or status: withheld" in result.differences[0]
+
+
+def test_the_city_of_london_without_provision_for_vulnerable_children_is_excellent_only_where_it_counts_none(tmp_path):
+    """The City of London (published performs excellently, 2009) has no special school or pupil referral unit of its
+    own: counted as none, its settings are excellent by settings_excellent_without_vulnerable_provision, as no share of
+    nothing can be nearly all. Decisive: the same case with those types left out (nothing said of them) performs well,
+    and with one special school, inadequate, it performs well too, and each rule says why."""
+    import yaml
+
+    (city,) = run_rule_tests([str(PUBLISHED / "city-of-london-2009.yaml")]).results
+    assert city.reproduced and not city.known_miss and city.evaluation.decision.final_band == 4
+    grading = next(e for e in city.evaluation.decision.events("grade_assigned") if e.stage == "settings")
+    assert (grading.rule_id, grading.grade) == ("settings_excellent_without_vulnerable_provision", 4)
+
+    def variant(name: str, **settings: object) -> object:
+        doc = yaml.safe_load((PUBLISHED / "city-of-london-2009.yaml").read_text())
+        doc["base"] = str(BASELINE)
+        doc["changes"]["settings"].update(settings)
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(yaml.safe_dump(doc, sort_keys=False))
+        (result,) = run_rule_tests([str(path)]).results
+        return result
+
+    left_out = variant("left-out", special_schools=None, pupil_referral_units=None)
+    assert left_out.evaluation.decision.final_band == 3
+    failing = next(e for e in left_out.evaluation.decision.events("rule_not_fired")
+                   if e.rule_id == "settings_excellent_without_vulnerable_provision").failing
+    assert (failing.measure, failing.value) == ("groups.vulnerable_children.count_total", None)
+    one_inadequate = variant("one-inadequate", special_schools={"counts": {"outstanding": 0, "good": 0, "satisfactory": 0, "inadequate": 1}})
+    assert one_inadequate.evaluation.decision.final_band == 3
+    failing = next(e for e in one_inadequate.evaluation.decision.events("rule_not_fired")
+                   if e.rule_id == "settings_excellent_without_vulnerable_provision").failing
+    assert (failing.measure, failing.value) == ("groups.vulnerable_children.count_total", 1)
