@@ -55,7 +55,7 @@ def test_the_shipped_ruleset_has_no_problems(run_cli, monkeypatch):
     monkeypatch.chdir(SHIPPED.parent.parent)
     code, out, err = run_cli("rules", "check", "rules/csa-2009.yaml")
     assert (code, err) == (0, "")
-    assert out == "rules/csa-2009.yaml: no problems (11 rules, 10 decision-table rows, 4 limits)\n"
+    assert out == "rules/csa-2009.yaml: no problems (12 rules, 10 decision-table rows, 4 limits)\n"
 
 
 def test_a_misspelt_measure_an_unordered_threshold_and_a_removed_row_are_all_reported(run_cli, tmp_path):
@@ -84,7 +84,7 @@ def test_field_errors_do_not_hide_the_other_problems(tmp_path):
     problems = _problems(broken)
     codes = [p.split(": ")[1] for p in problems]
     assert codes == ["thresholds-unordered", "ruleset-invalid", "unknown-measure"]
-    assert "rules.1.grade: Input should be a valid integer" in problems[1]
+    assert "rules.2.grade: Input should be a valid integer" in problems[1]
     # the rule set aside for its bad grade does not make the stage look as if it had no rule or its rows unreachable
     assert not any("stage-without-default" in p or "can never be chosen" in p for p in problems)
 
@@ -125,11 +125,16 @@ def test_a_rule_whose_conditions_cannot_hold_together_never_fires(tmp_path, cond
 
 
 def test_a_row_for_a_grade_no_rule_can_give_is_never_chosen(tmp_path):
-    broken = _copy(tmp_path, ("{measure: settings.secondary_schools.count_inadequate, at_most: 0}",
-                              "{measure: settings.secondary_schools.count_inadequate, below: 0}"))
+    # both rules of grade 4 made never to fire: settings_excellent, and the row for a council without vulnerable provision
+    broken = _copy(tmp_path, ("count_inadequate, at_most: 0}\n      - {measure: settings.secondary_schools.count_inadequate, at_most: 0}",
+                              "count_inadequate, at_most: 0}\n      - {measure: settings.secondary_schools.count_inadequate, below: 0}"),
+                   ("{measure: groups.vulnerable_children.count_total, at_most: 0}",
+                    "{measure: groups.vulnerable_children.count_total, below: 0}"))
     problems = _problems(broken)
     assert any("rule 'settings_excellent' can never fire: settings.secondary_schools.count_inadequate below 0 can never hold: "
                "a count is a whole number and never negative" in p for p in problems)
+    assert any("rule 'settings_excellent_without_vulnerable_provision' can never fire: groups.vulnerable_children.count_total "
+               "below 0 can never hold" in p for p in problems)
     rows = [p for p in problems if "can never be chosen" in p]
     assert [p.split(": ", 2)[2] for p in rows] == [
         "row 'both_excellent' can never be chosen: no rule of stage 'settings' that can fire gives grade 4",
