@@ -153,7 +153,7 @@ def test_a_changed_band_quotes_last_years_in_the_scales_words(examples):
     assert "This is an improvement on last year's rating of 'performs well'." in _text(examples / "kingsmere-2011-excellent.yaml")
 
 
-# 5. The letter's wording is checked when loaded.
+# The letter's wording is checked when loaded.
 
 def test_rules_check_refuses_a_limit_said_after_inspections_that_the_ruleset_lacks(tmp_path, monkeypatch, run_cli):
     import shutil
@@ -171,3 +171,13 @@ def test_rules_check_refuses_a_limit_said_after_inspections_that_the_ruleset_lac
     assert (code, out) == (2, "")
     assert "'limits_after_inspections' names 'limit_unresolved_priority_action', which is not a limit of ruleset 'csa-2010'" in err
     assert "'limits_after_inspections.limit_unresolved_priority_action.text' uses {band}, which the letter does not fill" in err
+
+
+# 6. Sentences as Ofsted's letters would say them.
+
+def test_the_only_setting_of_its_type_is_the_setting_not_all_one(examples, tmp_path):
+    def one_unit(data: dict) -> None:
+        data["settings"]["pupil_referral_units"]["counts"] = {"outstanding": 0, "good": 1, "satisfactory": 0, "inadequate": 0}
+
+    text = _text(_profile(examples, tmp_path, "camden.yaml", one_unit))
+    assert "is at least good in all six special schools and the pupil referral unit." in text and "all one" not in text

@@ -101,6 +101,8 @@ class EvidenceWording(_Frozen):
     group_sentences_less: dict[str, str] = {}
     group_part_all: str
     group_part_both: str | None = None  # all of two: "both pupil referral units", not "all two"
+    group_part_one: str | None = None  # the only one: "the pupil referral unit", not "all one"; {singular}
+    singulars: dict[str, str] = {}  # a setting type's name for one setting, by setting type
     group_part_some: str
     inadequate_named: str
     # The groups whose inadequate settings the letter counts one by one (None: every group). Ofsted's letters count
@@ -225,6 +227,7 @@ TEMPLATE_FIELDS: dict[tuple[str, ...], frozenset[str]] = {
     ("evidence", "group_sentences", "*"): frozenset({"group", "parts"}),
     ("evidence", "group_part_all"): frozenset({"total", "good_or_better", "plural"}),
     ("evidence", "group_part_both"): frozenset({"plural"}),
+    ("evidence", "group_part_one"): frozenset({"singular"}),
     ("evidence", "group_part_some"): frozenset({"total", "good_or_better", "plural"}),
     ("evidence", "inadequate_named"): frozenset({"inadequate", "total", "plural", "are"}),
     ("evidence", "single_services"): frozenset({"services", "are", "grade"}),

@@ -300,8 +300,10 @@ def _group_sentences(counted: list[SettingRow], ev: EvidenceWording, catalogue: 
         for r in members:
             better, whole = numbers.alike(good_or_better(r), total(r))
             part = ev.group_part_some if good_or_better(r) < total(r) else (
-                ev.group_part_both if total(r) == 2 and ev.group_part_both else ev.group_part_all)
-            parts.append(part.format(total=whole, good_or_better=better, plural=catalogue.setting_types[r.key].plural))
+                ev.group_part_both if total(r) == 2 and ev.group_part_both else
+                ev.group_part_one if total(r) == 1 and ev.group_part_one and r.key in ev.singulars else ev.group_part_all)
+            parts.append(part.format(total=whole, good_or_better=better, plural=catalogue.setting_types[r.key].plural,
+                                     singular=ev.singulars.get(r.key, "")))
         out.append(marks.mark(_text(template, group=catalogue.groups[group], parts=_join(parts)), *_sources(members, "counts")))
     return out
 
