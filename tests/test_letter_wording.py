@@ -181,3 +181,26 @@ def test_the_only_setting_of_its_type_is_the_setting_not_all_one(examples, tmp_p
 
     text = _text(_profile(examples, tmp_path, "camden.yaml", one_unit))
     assert "is at least good in all six special schools and the pupil referral unit." in text and "all one" not in text
+
+
+def test_a_service_a_rules_sentence_has_graded_is_not_graded_again(tmp_path):
+    # North Tyneside 2011: the rule's sentence says "the council's fostering service is outstanding and its adoption
+    # agency good or better"; the council's own services' sentence would say them again.
+    from engine.authoring.cases import case_profile_text, load_case
+    from engine.paths import rules_dir
+
+    case = rules_dir() / "cases" / "csa-2011" / "published" / "north-tyneside-2011.yaml"
+    path = tmp_path / "north-tyneside-2011.yaml"
+    path.write_text(case_profile_text(load_case(case), case)[0])
+    text = _text(path)
+    assert "fostering service is outstanding and its adoption agency good or better" in text
+    assert "fostering agency is outstanding" not in text and "adoption agency is good" not in text
+
+
+def test_a_count_the_profile_does_not_give_is_not_said_as_none(examples, tmp_path):
+    def no_strengths(data: dict) -> None:
+        [i for i in data["inspections"] if i["kind"] == "unannounced inspection"][0].pop("strengths")
+
+    text = _text(_profile(examples, tmp_path, "westmoor-2010-inadequate-safeguarding.yaml", no_strengths))
+    assert ("of contact, referral and assessment arrangements for children in need identified two areas for development "
+            "and no areas for priority action.") in text and "no strengths" not in text

@@ -431,7 +431,12 @@ def _settings_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[st
             inadequate, whole = numbers.alike(r.counts["inadequate"], total(r))
             out.append(marks.mark(_text(ev.inadequate_named, inadequate=inadequate, total=whole,
                                         plural=catalogue.setting_types[r.key].plural, are=_are(r.counts["inadequate"])), *_sources([r], "counts")))
-    out += _single_services(rows, ev, catalogue, marks)
+    # A service whose grade a rule's sentence already gave (2011: "the council's fostering service is outstanding and its
+    # adoption agency good or better") is not graded again.
+    rules = {rule.id: rule for rule in reviewed.ruleset.ruleset.rules}
+    graded = {c.measure.split(".")[1] for e in d.events("rule_fired") if e.because in said and e.rule_id in rules
+              for c in rules[e.rule_id].when if c.measure.startswith("settings.")}
+    out += _single_services([r for r in rows if r.key not in graded], ev, catalogue, marks)
     full = stated.get(FULL)
     if full is not None:
         same = full.looked_after_children in (None, full.safeguarding)
@@ -442,7 +447,7 @@ def _settings_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[st
         out += after_inspections.get(FULL, [])
     unannounced = stated.get(UNANNOUNCED_FAMILY)
     if unannounced is not None:
-        out += _unannounced(unannounced, d.year, ev, numbers, contrast, marks)
+        out += _unannounced(unannounced, profile, d.year, ev, numbers, contrast, marks)
         out += after_inspections.get(UNANNOUNCED_FAMILY, [])
     notice = profile.notice_to_improve
     # In force at the evidence date as the measure and the report read it (NoticeToImprove.in_force).
@@ -465,7 +470,7 @@ def _sub_judgements(full: Held, ev: EvidenceWording, catalogue: Catalogue, marks
     return [marks.mark(_text(ev.sub_judgements, judgements=judgements), full.source[0])]
 
 
-def _unannounced(unannounced: Held, year: int, ev: EvidenceWording, numbers: Numbers, contrast: _Contrast,
+def _unannounced(unannounced: Held, profile: Profile, year: int, ev: EvidenceWording, numbers: Numbers, contrast: _Contrast,
                  marks: _Marks) -> list[str]:
     """The unannounced inspection: its findings and summary in one sentence, then its judgement of effective action.
     Dated where the profile dates it or it is of an earlier year; else "A recent" (Cambridgeshire), as the year alone."""
@@ -473,9 +478,11 @@ def _unannounced(unannounced: Held, year: int, ev: EvidenceWording, numbers: Num
     counts = {"strengths": unannounced.strengths, "areas_for_development": unannounced.areas_for_development,
               "areas_for_priority_action": len(unannounced.priority_actions)}
     findings = {f: f"{numbers.one(counts[f])} {ev.unannounced_nouns[f][counts[f] != 1]}" for f in ev.unannounced_nouns}
+    # A count the profile does not give is not said as none ("identified no strengths"): the findings it gives, joined.
+    given = _join([findings[f] for f in ev.unannounced_nouns if _given(unannounced, profile, f)] or list(findings.values()))
     dated = ev.unannounced_dated is not None and (unannounced.date is not None or unannounced.year != year)
     sentence = _text(ev.unannounced_dated if dated and ev.unannounced_dated else ev.unannounced, when=_when(unannounced, ev),
-                     **findings)
+                     findings=given)
     # Where its values are in the profile: the single field's, or its entry in the history.
     single = unannounced.source == ("unannounced_inspection",)
 
@@ -503,6 +510,15 @@ def _unannounced(unannounced: Held, year: int, ev: EvidenceWording, numbers: Num
         out.append(marks.mark(_text(ev.effective_action, contrast=contrast.next() if against else ""),
                               source("effective_action_to_safeguard")))
     return out
+
+
+def _given(unannounced: Held, profile: Profile, finding: str) -> bool:
+    """Whether the profile gives this count of the inspection's findings: a single field always does (0 by default),
+    an entry of the history only where it names it. Areas for priority action are always given: the profile reads an
+    empty list as none named, and the measures and limits count them as none."""
+    if unannounced.source[0] != "inspections" or finding == "areas_for_priority_action":
+        return True
+    return getattr(profile.inspections[unannounced.source[1]], finding) is not None
 
 
 def _indicators_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[str], marks: _Marks) -> list[str]:
