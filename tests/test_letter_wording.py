@@ -204,3 +204,15 @@ def test_a_count_the_profile_does_not_give_is_not_said_as_none(examples, tmp_pat
     text = _text(_profile(examples, tmp_path, "westmoor-2010-inadequate-safeguarding.yaml", no_strengths))
     assert ("of contact, referral and assessment arrangements for children in need identified two areas for development "
             "and no areas for priority action.") in text and "no strengths" not in text
+
+
+def test_early_years_below_average_follow_a_finding_below_average_without_a_contrast_and_uncounted_inadequate(examples, tmp_path):
+    # The seeds never count inadequate childminders; after "However, too much secondary ... only adequate", another
+    # finding below average is "also", not "Nevertheless".
+    def childminders_below(data: dict) -> None:
+        data["settings"]["childminders"].update(counts={"outstanding": 10, "good": 100, "satisfactory": 150, "inadequate": 20})
+
+    text = _text(_profile(examples, tmp_path, "cambridgeshire.yaml", childminders_below))
+    assert "However, too much secondary and sixth form provision is only adequate" in text
+    assert "The proportion of childminders judged good or better is also below average (110 of 280)." in text
+    assert "childminders are inadequate" not in text and "20 are inadequate" not in text

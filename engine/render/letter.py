@@ -275,7 +275,8 @@ def _below_average(compared: list[SettingRow], ev: EvidenceWording, catalogue: C
         plural = catalogue.setting_types[r.key].plural
         clause = (ev.none_inadequate_clause.format(plural=plural) if not r.counts["inadequate"] else
                   ev.some_inadequate_clause.format(inadequate=numbers.one(r.counts["inadequate"]), are=_are(r.counts["inadequate"])))
-        template = ev.below_average if n == 0 or ev.below_average_more is None else ev.below_average_more
+        # After another finding below average, "also" and no contrast: the contrast is with what is above average.
+        template = ev.below_average if (n == 0 and not out) or ev.below_average_more is None else ev.below_average_more
         better, whole = numbers.alike(good_or_better(r), total(r))
         out.append(marks.mark(_text(template, contrast=contrast.next() if "{contrast}" in template else "", plural=plural,
                                     good_or_better=better, total=whole, are=_are(good_or_better(r)), inadequate_clause=clause),
