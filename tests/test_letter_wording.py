@@ -216,3 +216,23 @@ def test_early_years_below_average_follow_a_finding_below_average_without_a_cont
     assert "However, too much secondary and sixth form provision is only adequate" in text
     assert "The proportion of childminders judged good or better is also below average (110 of 280)." in text
     assert "childminders are inadequate" not in text and "20 are inadequate" not in text
+
+
+def _openings(path: Path) -> list[list[str]]:
+    """Each paragraph of the letter (its prose, not its tables or address), as its sentences."""
+    import re
+
+    paragraphs = [" ".join(p.replace(" *[illustrative]*", "").split()) for p in letter(path).split("\n\n")]
+    prose = [p for p in paragraphs if p and p[0].isupper() and p.endswith((".", ":")) and not p.startswith("|")]
+    return [re.split(r"(?<=\.) (?=[A-Z])", p) for p in prose]
+
+
+def test_no_paragraph_or_sentence_opens_as_its_neighbour_does(examples):
+    for name in ("camden.yaml", "cambridgeshire.yaml", "westmoor-2010-inadequate-safeguarding.yaml", "kingsmere-2011-excellent.yaml",
+                 "staffordshire-2011.yaml"):
+        paragraphs = _openings(examples / name)
+        firsts = [p[0].split()[:3] for p in paragraphs]
+        assert all(a != b for a, b in zip(firsts, firsts[1:], strict=False)), (name, firsts)
+        for sentences in paragraphs:
+            heads = [s.split()[:2] for s in sentences]
+            assert all(a != b for a, b in zip(heads, heads[1:], strict=False)), (name, sentences)
