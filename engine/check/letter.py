@@ -37,12 +37,6 @@ def letter_problems(doc: SourceDocument, wording: LetterWording, ruleset: Rulese
                     problems.append(doc.problem("ruleset-invalid", f"a clause is said after rule '{rule}', which is not a rule of "
                                                 f"ruleset '{ruleset.id}'", ("indicator_sentences", i, "clauses", j, "after_rule", rule),
                                                 suggestion=did_you_mean(rule, rules)))
-    limits = {limit.id for limit in ruleset.limits}
-    for limit in wording.limits_after_inspections:
-        if limit not in limits:
-            problems.append(doc.problem("ruleset-invalid", f"'limits_after_inspections' names '{limit}', which is not a limit of "
-                                        f"ruleset '{ruleset.id}'", ("limits_after_inspections", limit),
-                                        suggestion=did_you_mean(limit, limits)))
     bound = wording.evidence.group_mostly_at_least
     if bound is not None and bound not in ruleset.proportions:
         problems.append(doc.problem("ruleset-invalid", f"'evidence.group_mostly_at_least' names '{bound}', which is not a proportion "

@@ -192,7 +192,9 @@ class LetterWording(_Frozen):
     # children's services assessment's band, or the annual performance assessment's grade (another scale, to 2008).
     previous_rating: str | None = None
     previous_assessment: str | None = None
-    limits_after_inspections: dict[str, LimitAfterInspections] = {}  # by limit id
+    # By limit id. Not checked against the ruleset's limits: a ruleset trimmed of a limit keeps its year's wording, and a
+    # limit the wording does not name is said by its own sentence in the limits paragraph, as before.
+    limits_after_inspections: dict[str, LimitAfterInspections] = {}
     withheld: str | None = None  # required when the ruleset can withhold a rating: the paragraph that says so
     withheld_rating: str | None = None  # what the rating table says instead of a band
 
