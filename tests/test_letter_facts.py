@@ -386,7 +386,7 @@ def test_the_letter_says_last_years_rating_only_where_the_direction_does_not(run
     assert not any("2008" in s or "annual performance assessment" in s for s in sentences)  # last year's only
     profile["previous_band"] = 2  # the direction's sentence says it: not again
     sentences = _letter(run_cli, tmp_path, profile)
-    assert sentences[0] == "This is an improvement on last year's rating, performs adequately."
+    assert sentences[0] == "This is an improvement on last year's rating of 'performs adequately'."
     assert not any(s.startswith("Last year's rating") for s in sentences) and expressed(statement, sentences)
     del profile["previous_band"], profile["previous_ratings"]
     assert not expressed(statement, _letter(run_cli, tmp_path, profile))

@@ -41,7 +41,7 @@ def test_cambridgeshires_letter_marks_the_joint_area_review_its_profile_marks_il
 
 def test_a_sentence_resting_only_on_published_values_is_not_marked(examples):
     text = " ".join(letter(examples / "cambridgeshire.yaml").split())
-    for published in ("The council's fostering agency, the council's adoption agency and private fostering arrangements are good.",
+    for published in ("The local authority's fostering and adoption agencies and private fostering arrangements are good.",
                       "Nevertheless, the inspection judged that effective action is taken to safeguard children."):
         assert published in text and f"{published} *[illustrative]*" not in text
 

@@ -181,12 +181,14 @@ def test_text_report_and_letters_of_2010_and_2011_speak_of_change_since_last_yea
     assert "  Since last year fallen (3 -> 1): The band fell from 3 (performs well) last year to 1 (performs poorly)" in out
     assert "**Since last year: fallen.** The band fell from 3" in report(STAFFORDSHIRE, "markdown")
     text = _one_line(letter(STAFFORDSHIRE))
-    assert "Children's services in Staffordshire County Council perform poorly. This is lower than last year's rating, performs " \
-           "well. The unannounced inspection of contact, referral and assessment in 2011 identified 1 area for priority action " \
-           "not resolved by the time of the profile, which limits the rating to performs poorly." in text
-    assert text.count("identified 1 area for priority action not resolved") == 1  # said once, not again with the limits
+    assert "Children's services in Staffordshire County Council perform poorly. This is lower than last year's rating of " \
+           "'performs well'." in text
+    # The limit that made the difference is said once, after the inspection's findings it rests on.
+    assert "and one area for priority action. *[illustrative]* The area for priority action had not been resolved by the " \
+           "time of the profile, which limits the rating to performs poorly." in text
+    assert text.count("limits the rating") == 1 and "1 area" not in text
     assert "transitional year" not in text and "2010" not in text.split("Children's services rating 2011")[1].split("section 138")[0]
     kingsmere = _one_line(letter(KINGSMERE))
-    assert "This is an improvement on last year's rating, performs well." in kingsmere
+    assert "This is an improvement on last year's rating of 'performs well'." in kingsmere
     westmoor = _one_line(letter(WESTMOOR))
-    assert "This is lower than last year's rating, performs adequately." in westmoor and "transitional year" not in westmoor
+    assert "This is lower than last year's rating of 'performs adequately'." in westmoor and "transitional year" not in westmoor

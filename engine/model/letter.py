@@ -65,6 +65,16 @@ class GapProgress(_Frozen):
     both: str  # two stages: {stages}
 
 
+class ServiceName(_Frozen):
+    """How the letters name one of the council's own services: an owner and a noun shared with the services beside it
+    ("the local authority's fostering and adoption agencies"), or a name alone ("private fostering arrangements")."""
+
+    name: str  # "fostering", or the whole name when there is no noun
+    owner: str | None = None  # "the local authority's"; said once for the services beside it, ``owner_again`` after
+    noun: tuple[str, str] | None = None  # singular, plural: "agency", "agencies"
+    plural: bool = False  # a name alone that takes "are"
+
+
 class EvidenceWording(_Frozen):
     compared_groups: list[str]
     # Types above average, a sentence for each block of related groups, in order; `above_average` for the rest.
@@ -91,15 +101,25 @@ class EvidenceWording(_Frozen):
     group_sentences_less: dict[str, str] = {}
     group_part_all: str
     group_part_both: str | None = None  # all of two: "both pupil referral units", not "all two"
+    group_part_one: str | None = None  # the only one: "the pupil referral unit", not "all one"; {singular}
+    singulars: dict[str, str] = {}  # a setting type's name for one setting, by setting type
     group_part_some: str
     inadequate_named: str
     # The groups whose inadequate settings the letter counts one by one (None: every group). Ofsted's letters count
     # an inadequate pupil referral unit ("One pupil referral unit is inadequate") but never inadequate childminders.
     inadequate_named_groups: list[str] | None = None
     single_services: str
+    # How the letters name the council's own services (by setting type; else the catalogue's title), and an owner
+    # named before when said again (Rochdale 2010: "The local authority's adoption agency is good and its fostering
+    # agency is outstanding").
+    service_names: dict[str, ServiceName] = {}
+    owner_again: str | None = None
     safeguarding_same: str
     safeguarding_different: str
-    unannounced: str
+    unannounced: str  # undated, or of this year by its year only: "A recent unannounced inspection ..."
+    unannounced_dated: str | None = None  # with its date, {when}: "The unannounced inspection in July 2009 of ..."
+    # Inspections the letters date by their year only, whatever the profile gives (Camden: "The joint area review in 2008").
+    dated_by_year: list[str] = []
     unannounced_nouns: dict[str, tuple[str, str]]
     # The inspection's summary joined to its findings: {summary}, its first word lowered when one of these.
     unannounced_summary: str | None = None
@@ -108,6 +128,10 @@ class EvidenceWording(_Frozen):
     # With nothing to set it against, the judgement joins the inspection's sentence instead.
     effective_action_joined: str | None = None
     judgement: str
+    # An inspection's areas for priority action not resolved by the evidence date, for a limit said after its findings:
+    # all of them (singular, plural), or some ({count}).
+    unresolved_all: tuple[str, str] | None = None
+    unresolved_some: str | None = None
     # A full inspection's other judgements (capacity for improvement, ...), after its overall grades: one sentence,
     # ``sub_judgement_grade`` for each grade given, in the catalogue's words (indicators/inspection-judgements.yaml).
     sub_judgements: str | None = None
@@ -117,11 +141,21 @@ class EvidenceWording(_Frozen):
 
 
 class DirectionWording(_Frozen):
-    """The sentence on the change since last year's published band, by direction."""
+    """The sentence on the change since last year's published band, by direction; the same band is said in the
+    headline (``headline_held``) where the wording gives one, else by ``held``."""
 
     risen: str
-    held: str
+    held: str | None = None
     fallen: str
+
+
+class LimitAfterInspections(_Frozen):
+    """A binding limit resting on inspections the settings paragraph states: said there, after their sentences and
+    briefly, referring back to their findings rather than stating them again. The decision's own sentence for the
+    limit (trace, report) is unchanged; only the letter shortens it."""
+
+    after: list[Literal["full", "unannounced"]] = Field(min_length=1)  # said when each is stated, after the last
+    text: str  # {band_words} the band it limits to, {unresolved} the areas for priority action not resolved
 
 
 class ParagraphStages(_Frozen):
@@ -142,6 +176,7 @@ class LetterWording(_Frozen):
     rating_heading: str
     rating_label: str
     headline: str
+    headline_held: str | None = None  # the same band as last year, in the headline (Rochdale 2010: "as they did last year")
     names_with_article: list[str]
     section_138: str
     closing: str
@@ -157,6 +192,9 @@ class LetterWording(_Frozen):
     # children's services assessment's band, or the annual performance assessment's grade (another scale, to 2008).
     previous_rating: str | None = None
     previous_assessment: str | None = None
+    # By limit id. Not checked against the ruleset's limits: a ruleset trimmed of a limit keeps its year's wording, and a
+    # limit the wording does not name is said by its own sentence in the limits paragraph, as before.
+    limits_after_inspections: dict[str, LimitAfterInspections] = {}
     withheld: str | None = None  # required when the ruleset can withhold a rating: the paragraph that says so
     withheld_rating: str | None = None  # what the rating table says instead of a band
 
@@ -165,7 +203,8 @@ class LetterWording(_Frozen):
 TEMPLATE_FIELDS: dict[tuple[str, ...], frozenset[str]] = {
     ("guidance",): frozenset(), ("transitional",): frozenset({"year", "next_year"}), ("scale_intro",): frozenset(),
     ("scale_note",): frozenset(), ("rating_heading",): frozenset({"year"}), ("rating_label",): frozenset(),
-    ("headline",): frozenset({"authority", "manner"}), ("section_138",): frozenset(), ("closing",): frozenset(),
+    ("headline",): frozenset({"authority", "manner"}), ("headline_held",): frozenset({"authority", "manner"}),
+    ("section_138",): frozenset(), ("closing",): frozenset(),
     ("draft_note",): frozenset({"ruleset"}),
     ("evidence", "above_average"): frozenset({"types", "similar_clause"}),
     ("evidence", "above_average_blocks", "*", "first"): frozenset({"types", "similar_clause"}),
@@ -190,12 +229,16 @@ TEMPLATE_FIELDS: dict[tuple[str, ...], frozenset[str]] = {
     ("evidence", "group_sentences", "*"): frozenset({"group", "parts"}),
     ("evidence", "group_part_all"): frozenset({"total", "good_or_better", "plural"}),
     ("evidence", "group_part_both"): frozenset({"plural"}),
+    ("evidence", "group_part_one"): frozenset({"singular"}),
     ("evidence", "group_part_some"): frozenset({"total", "good_or_better", "plural"}),
     ("evidence", "inadequate_named"): frozenset({"inadequate", "total", "plural", "are"}),
     ("evidence", "single_services"): frozenset({"services", "are", "grade"}),
-    ("evidence", "safeguarding_same"): frozenset({"kind", "year", "safeguarding", "looked_after_children"}),
-    ("evidence", "safeguarding_different"): frozenset({"kind", "year", "safeguarding", "looked_after_children"}),
-    ("evidence", "unannounced"): frozenset({"strengths", "areas_for_development", "areas_for_priority_action"}),
+    ("evidence", "safeguarding_same"): frozenset({"kind", "year", "when", "safeguarding", "looked_after_children"}),
+    ("evidence", "safeguarding_different"): frozenset({"kind", "year", "when", "safeguarding", "looked_after_children"}),
+    ("evidence", "unannounced"): frozenset({"findings"}),
+    ("evidence", "unannounced_dated"): frozenset({"when", "findings"}),
+    ("evidence", "unresolved_some"): frozenset({"count"}),
+    ("limits_after_inspections", "*", "text"): frozenset({"band_words", "unresolved"}),
     ("evidence", "effective_action"): frozenset({"contrast"}), ("evidence", "effective_action_joined"): frozenset(),
     ("evidence", "judgement"): frozenset({"assessor", "band_words", "reason"}),
     ("evidence", "sub_judgements"): frozenset({"judgements"}), ("evidence", "sub_judgement_grade"): frozenset({"judgements", "grade"}),

@@ -20,7 +20,7 @@ from typing import Any
 from ..load.letter import load_wording
 from ..model.catalogue import Catalogue
 from ..model.inspections import FULL, UNANNOUNCED_FAMILY, Held, at_evidence_date, latest
-from ..model.letter import EvidenceWording, GapProgress, IndicatorClause, LetterWording
+from ..model.letter import EvidenceWording, GapProgress, IndicatorClause, LetterWording, ServiceName
 from ..model.profile import CHILDRENS_SERVICES_ASSESSMENT, Profile, VulnerableGap
 from ..model.provenance import measure_sources
 from ..model.ruleset import Limit, Rule, Withhold
@@ -133,12 +133,19 @@ def compose_letter(reviewed: Reviewed) -> Letter:
         add(("p", " ".join(paragraph + [marks.mark(reason.because) for reason in d.withheld])))
     else:
         add(("rating", (wording.rating_label, f"{d.band_words[d.final_band].capitalize()} ({d.final_band})")))
-        add(("p", _text(wording.headline, authority=_in_sentence(d.authority, wording),
-                        manner=d.band_words[d.final_band].split(" ", 1)[-1])))
+        # The same band as last year is said in the headline where the wording can (Rochdale 2010: "perform well, as
+        # they did last year"), not in a sentence of its own.
+        held = d.direction is not None and d.direction.direction == "held" and wording.headline_held is not None
+        add(("p", _text(wording.headline_held if held and wording.headline_held else wording.headline,
+                        authority=_in_sentence(d.authority, wording), manner=d.band_words[d.final_band].split(" ", 1)[-1])))
         said: set[str] = set()
-        direction = _direction_paragraph(d, wording, said) or _previous_rating(d, profile, wording, marks)
-        for paragraph in (direction, _settings_paragraph(reviewed, wording, said, marks), _indicators_paragraph(reviewed, wording, said, marks),
-                          _limits_paragraph(reviewed, wording, said)):
+        stated = _stated_inspections(profile)
+        # Limits said after the inspections they rest on, so said nowhere else (the direction or limits paragraph).
+        after_inspections = _limits_after_inspections(reviewed, wording, stated, marks, said)
+        direction = (_direction_paragraph(d, wording, said) if d.direction is not None and wording.direction is not None
+                     else _previous_rating(d, profile, wording, marks))
+        for paragraph in (direction, _settings_paragraph(reviewed, wording, said, marks, stated, after_inspections),
+                          _indicators_paragraph(reviewed, wording, said, marks), _limits_paragraph(reviewed, wording, said)):
             if paragraph:
                 add(("p", " ".join(no_opening_figure(marks.mark(sentence) if ILLUSTRATIVE not in sentence else sentence)
                                    for sentence in paragraph)))
@@ -154,7 +161,7 @@ def _direction_paragraph(d: Decision, wording: LetterWording, said: set[str]) ->
     change = d.direction
     template = getattr(wording.direction, change.direction)
     out = [_text(template, previous_words=d.band_words[change.previous_band], previous_band=change.previous_band,
-                 words=d.band_words[change.band], band=change.band, year=d.year, previous_year=d.year - 1)]
+                 words=d.band_words[change.band], band=change.band, year=d.year, previous_year=d.year - 1)] if template else []
     for reason in change.reasons:
         if reason not in said:
             out.append(reason)
@@ -268,7 +275,8 @@ def _below_average(compared: list[SettingRow], ev: EvidenceWording, catalogue: C
         plural = catalogue.setting_types[r.key].plural
         clause = (ev.none_inadequate_clause.format(plural=plural) if not r.counts["inadequate"] else
                   ev.some_inadequate_clause.format(inadequate=numbers.one(r.counts["inadequate"]), are=_are(r.counts["inadequate"])))
-        template = ev.below_average if n == 0 or ev.below_average_more is None else ev.below_average_more
+        # After another finding below average, "also" and no contrast: the contrast is with what is above average.
+        template = ev.below_average if (n == 0 and not out) or ev.below_average_more is None else ev.below_average_more
         better, whole = numbers.alike(good_or_better(r), total(r))
         out.append(marks.mark(_text(template, contrast=contrast.next() if "{contrast}" in template else "", plural=plural,
                                     good_or_better=better, total=whole, are=_are(good_or_better(r)), inadequate_clause=clause),
@@ -293,32 +301,115 @@ def _group_sentences(counted: list[SettingRow], ev: EvidenceWording, catalogue: 
         for r in members:
             better, whole = numbers.alike(good_or_better(r), total(r))
             part = ev.group_part_some if good_or_better(r) < total(r) else (
-                ev.group_part_both if total(r) == 2 and ev.group_part_both else ev.group_part_all)
-            parts.append(part.format(total=whole, good_or_better=better, plural=catalogue.setting_types[r.key].plural))
+                ev.group_part_both if total(r) == 2 and ev.group_part_both else
+                ev.group_part_one if total(r) == 1 and ev.group_part_one and r.key in ev.singulars else ev.group_part_all)
+            parts.append(part.format(total=whole, good_or_better=better, plural=catalogue.setting_types[r.key].plural,
+                                     singular=ev.singulars.get(r.key, "")))
         out.append(marks.mark(_text(template, group=catalogue.groups[group], parts=_join(parts)), *_sources(members, "counts")))
     return out
 
 
 def _single_services(rows: list[SettingRow], ev: EvidenceWording, catalogue: Catalogue, marks: _Marks) -> list[str]:
-    """The council's own services, one sentence ("The fostering agency is outstanding and the adoption agency good").
-    Not a service the letters' counts leave out (``in_totals: false``: the youth offending service, whose inspection the
-    letters never speak of: docs/profile-format.md)."""
+    """The council's own services, one sentence, grade by grade ("The local authority's fostering and adoption agencies
+    are good"; "... adoption agency is good and its fostering agency is outstanding"). Not a service the letters' counts
+    leave out (``in_totals: false``: the youth offending service, whose inspection the letters never speak of:
+    docs/profile-format.md)."""
     singles: dict[str, list[SettingRow]] = {}
     for r in rows:
         if r.single_grade and r.in_totals:
             singles.setdefault(r.single_grade, []).append(r)
     clauses: list[str] = []
+    owners: set[str] = set()
     for grade, members in singles.items():
-        titles = [m.title if not clauses and i == 0 else m.title[:1].lower() + m.title[1:] for i, m in enumerate(members)]
-        several = len(members) > 1 or catalogue.setting_types[members[0].key].plural.endswith("s")
-        clause = " ".join(ev.single_services.split()).format(services=_join(titles), are="are" if several else "is", grade=grade)
+        services, several = _service_names(members, ev, catalogue, owners)
+        clause = " ".join(ev.single_services.split()).format(services=services, are="are" if several else "is", grade=grade)
         clauses.append(clause.rstrip("."))
     if not clauses:
         return []
     return [marks.mark(_text(_join(clauses)) + ".", *(f"settings.{m.key}.grade" for members in singles.values() for m in members))]
 
 
-def _settings_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[str], marks: _Marks) -> list[str]:
+def _service_names(members: list[SettingRow], ev: EvidenceWording, catalogue: Catalogue, owners: set[str]) -> tuple[str, bool]:
+    """Services of one grade as the letters name them, and whether they take "are": those sharing an owner and a noun
+    under one possessive (Cambridgeshire: "the local authority's fostering and adoption agencies"), an owner named
+    before as ``owner_again`` ("its"); a service the wording does not name, by the catalogue's title."""
+    runs: list[tuple[ServiceName | None, list[str]]] = []  # the naming of a run of services sharing it, and their names
+    for m in members:
+        naming = ev.service_names.get(m.key)
+        last = runs[-1][0] if runs else None
+        if naming is not None and naming.noun and last is not None and (last.owner, last.noun) == (naming.owner, naming.noun):
+            runs[-1][1].append(naming.name)
+        else:
+            runs.append((naming, [naming.name if naming else m.title[:1].lower() + m.title[1:]]))
+    parts: list[str] = []
+    several = len(members) > 1
+    for naming, names in runs:
+        if naming is None:
+            several = several or catalogue.setting_types[members[0].key].plural.endswith("s")
+            parts.append(names[0])
+            continue
+        owner = naming.owner
+        if owner is not None and owner in owners and ev.owner_again:
+            owner = ev.owner_again
+        if naming.owner is not None:
+            owners.add(naming.owner)
+        noun = naming.noun[len(names) > 1] if naming.noun else None
+        several = several or naming.plural
+        parts.append(" ".join(word for word in (owner, _join(names), noun) if word))
+    return _join(parts), several
+
+
+def _stated_inspections(profile: Profile) -> dict[str, Held]:
+    """The inspections the settings paragraph states, by family: the latest of each at the evidence date (from the
+    history or the single fields alike), a full one where it grades safeguarding."""
+    held = at_evidence_date(profile)
+    full, unannounced = latest(held, FULL), latest(held, UNANNOUNCED_FAMILY)
+    stated = {FULL: full} if full is not None and full.safeguarding is not None else {}
+    return stated | ({UNANNOUNCED_FAMILY: unannounced} if unannounced is not None else {})
+
+
+def _when(inspection: Held, ev: EvidenceWording) -> str:
+    """When an inspection was, as the letters date it: its month and year where the profile gives its date, its year
+    alone where it gives no more or the letters date that kind by its year (Camden: "The joint area review in 2008")."""
+    if inspection.date is None or inspection.kind in ev.dated_by_year:
+        return str(inspection.year)
+    return f"{inspection.date:%B %Y}"
+
+
+def _limits_after_inspections(reviewed: Reviewed, wording: LetterWording, stated: dict[str, Held], marks: _Marks,
+                              said: set[str]) -> dict[str, list[str]]:
+    """The binding limits said after the inspections they rest on (the wording's ``limits_after_inspections``), by the
+    family of the last of them in the letter: briefly, referring back to the findings just stated ("This inspection
+    limits the rating to performs poorly"). Each limit's own sentence is then said nowhere else in the letter; the
+    trace and the report keep it."""
+    d = reviewed.decision
+    out: dict[str, list[str]] = {}
+    for limit in d.limits:
+        brief = wording.limits_after_inspections.get(limit.limit_id)
+        if not limit.binding or brief is None or not all(family in stated for family in brief.after):
+            continue
+        last = [family for family in (FULL, UNANNOUNCED_FAMILY) if family in brief.after][-1]
+        sentence = _text(brief.text, band_words=d.band_words[limit.band_after],
+                         unresolved=_unresolved(stated.get(UNANNOUNCED_FAMILY), reviewed.loaded.profile, wording))
+        out.setdefault(last, []).append(marks.mark(sentence, *marks.because.get(limit.because, [])))
+        said.add(limit.because)
+    return out
+
+
+def _unresolved(unannounced: Held | None, profile: Profile, wording: LetterWording) -> str:
+    """The unannounced inspection's areas for priority action not resolved by the evidence date, as a limit after its
+    findings names them: "the area for priority action", "two of the areas for priority action"."""
+    ev = wording.evidence
+    if unannounced is None or ev.unresolved_all is None or ev.unresolved_some is None:
+        return ""
+    count = unannounced.unresolved(profile.evidence_date)
+    if count == len(unannounced.priority_actions):
+        return ev.unresolved_all[count != 1]
+    return ev.unresolved_some.format(count=Numbers(wording.number_words).one(count))
+
+
+def _settings_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[str], marks: _Marks, stated: dict[str, Held],
+                        after_inspections: dict[str, list[str]]) -> list[str]:
     d, profile = reviewed.decision, reviewed.loaded.profile
     ev = wording.evidence
     catalogue = reviewed.ruleset.catalogue
@@ -341,19 +432,24 @@ def _settings_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[st
             inadequate, whole = numbers.alike(r.counts["inadequate"], total(r))
             out.append(marks.mark(_text(ev.inadequate_named, inadequate=inadequate, total=whole,
                                         plural=catalogue.setting_types[r.key].plural, are=_are(r.counts["inadequate"])), *_sources([r], "counts")))
-    out += _single_services(rows, ev, catalogue, marks)
-    # The latest inspection of each family at the evidence date, from the history or the single fields alike.
-    held = at_evidence_date(profile)
-    full = latest(held, FULL)
-    if full is not None and full.safeguarding is not None:
+    # A service whose grade a rule's sentence already gave (2011: "the council's fostering service is outstanding and its
+    # adoption agency good or better") is not graded again.
+    rules = {rule.id: rule for rule in reviewed.ruleset.ruleset.rules}
+    graded = {c.measure.split(".")[1] for e in d.events("rule_fired") if e.because in said and e.rule_id in rules
+              for c in rules[e.rule_id].when if c.measure.startswith("settings.")}
+    out += _single_services([r for r in rows if r.key not in graded], ev, catalogue, marks)
+    full = stated.get(FULL)
+    if full is not None:
         same = full.looked_after_children in (None, full.safeguarding)
         out.append(marks.mark(_text(ev.safeguarding_same if same else ev.safeguarding_different, kind=full.kind,
-                                    year=full.year, safeguarding=full.safeguarding,
+                                    year=full.year, when=_when(full, ev), safeguarding=full.safeguarding,
                                     looked_after_children=full.looked_after_children), full.source[0]))
         out += _sub_judgements(full, ev, catalogue, marks)
-    unannounced = latest(held, UNANNOUNCED_FAMILY)
+        out += after_inspections.get(FULL, [])
+    unannounced = stated.get(UNANNOUNCED_FAMILY)
     if unannounced is not None:
-        out += _unannounced(unannounced, ev, numbers, contrast, marks)
+        out += _unannounced(unannounced, profile, d.year, ev, numbers, contrast, marks)
+        out += after_inspections.get(UNANNOUNCED_FAMILY, [])
     notice = profile.notice_to_improve
     # In force at the evidence date as the measure and the report read it (NoticeToImprove.in_force).
     if notice is not None and notice.in_force(profile.evidence_date) and ev.notice_to_improve is not None:
@@ -375,13 +471,19 @@ def _sub_judgements(full: Held, ev: EvidenceWording, catalogue: Catalogue, marks
     return [marks.mark(_text(ev.sub_judgements, judgements=judgements), full.source[0])]
 
 
-def _unannounced(unannounced: Held, ev: EvidenceWording, numbers: Numbers, contrast: _Contrast, marks: _Marks) -> list[str]:
-    """The unannounced inspection: its findings and summary in one sentence, then its judgement of effective action."""
+def _unannounced(unannounced: Held, profile: Profile, year: int, ev: EvidenceWording, numbers: Numbers, contrast: _Contrast,
+                 marks: _Marks) -> list[str]:
+    """The unannounced inspection: its findings and summary in one sentence, then its judgement of effective action.
+    Dated where the profile dates it or it is of an earlier year; else "A recent" (Cambridgeshire), as the year alone."""
     out: list[str] = []
     counts = {"strengths": unannounced.strengths, "areas_for_development": unannounced.areas_for_development,
               "areas_for_priority_action": len(unannounced.priority_actions)}
     findings = {f: f"{numbers.one(counts[f])} {ev.unannounced_nouns[f][counts[f] != 1]}" for f in ev.unannounced_nouns}
-    sentence = _text(ev.unannounced, **findings)
+    # A count the profile does not give is not said as none ("identified no strengths"): the findings it gives, joined.
+    given = _join([findings[f] for f in ev.unannounced_nouns if _given(unannounced, profile, f)] or list(findings.values()))
+    dated = ev.unannounced_dated is not None and (unannounced.date is not None or unannounced.year != year)
+    sentence = _text(ev.unannounced_dated if dated and ev.unannounced_dated else ev.unannounced, when=_when(unannounced, ev),
+                     findings=given)
     # Where its values are in the profile: the single field's, or its entry in the history.
     single = unannounced.source == ("unannounced_inspection",)
 
@@ -409,6 +511,15 @@ def _unannounced(unannounced: Held, ev: EvidenceWording, numbers: Numbers, contr
         out.append(marks.mark(_text(ev.effective_action, contrast=contrast.next() if against else ""),
                               source("effective_action_to_safeguard")))
     return out
+
+
+def _given(unannounced: Held, profile: Profile, finding: str) -> bool:
+    """Whether the profile gives this count of the inspection's findings: a single field always does (0 by default),
+    an entry of the history only where it names it. Areas for priority action are always given: the profile reads an
+    empty list as none named, and the measures and limits count them as none."""
+    if unannounced.source[0] != "inspections" or finding == "areas_for_priority_action":
+        return True
+    return getattr(profile.inspections[unannounced.source[1]], finding) is not None
 
 
 def _indicators_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[str], marks: _Marks) -> list[str]:

@@ -1,0 +1,237 @@
+"""The letter read as one council's letter in Ofsted's register (../shared/seeds/; stop 30): each finding said once, an
+inspection dated as the letters date it, the council's own services under one possessive, last year's band in the
+headline. Each test changes one fact of an example profile and reads the sentences it changes."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from engine.render.review import letter, report
+
+
+def _profile(examples: Path, tmp_path: Path, name: str, change: Any = None) -> Path:
+    data = yaml.safe_load((examples / name).read_text())
+    if change is not None:
+        change(data)
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def _text(path: Path) -> str:
+    """The letter on one line, without its draft notice and [illustrative] marks."""
+    lines = letter(path).splitlines()
+    while lines and lines[0].startswith(">"):
+        lines.pop(0)
+    return " ".join(" ".join(lines).replace(" *[illustrative]*", "").split())
+
+
+def _priority_action_not_judged(data: dict) -> None:
+    data["unannounced_inspection"].update(areas_for_priority_action=1, effective_action_to_safeguard=False)
+
+
+# 1. A limit resting on an inspection the letter states is said after it, briefly, referring back.
+
+def test_a_limit_on_an_unannounced_inspections_findings_refers_back_to_them_once(examples, tmp_path):
+    path = _profile(examples, tmp_path, "cambridgeshire.yaml", _priority_action_not_judged)
+    text = _text(path)
+    assert ("one area for priority action, but a lack of capacity in two teams impacts on overall performance. As the "
+            "inspection did not judge that effective action is taken to safeguard children, these findings limit the rating "
+            "by one grade.") in text
+    # The findings are not stated again in the limits paragraph, and no count is a figure.
+    assert text.count("area for priority action") == 1 and text.count("limit the rating") == 1
+    assert "The unannounced inspection of contact, referral and assessment in" not in text and "1 area" not in text
+
+
+def test_the_report_keeps_the_limits_own_sentence_the_letter_shortens(examples, tmp_path):
+    path = _profile(examples, tmp_path, "cambridgeshire.yaml", _priority_action_not_judged)
+    # The because-sentence is the words' (engine.model.wording): the report says it, naming the inspection and its year.
+    assert "The unannounced inspection of contact, referral and assessment in 2009 identified" in report(path, "markdown")
+    assert "these findings limit the rating" not in report(path, "markdown")
+
+
+def test_a_limit_on_a_full_inspection_follows_its_grades_and_says_only_what_they_do_not(examples):
+    text = _text(examples / "westmoor-2010-inadequate-safeguarding.yaml")
+    assert ("judged services for safeguarding as inadequate and for looked after children as satisfactory. No later "
+            "inspection had shown improvement by the time of the profile, so this inspection limits the rating to performs "
+            "poorly.") in text
+    assert text.count("judged safeguarding services inadequate") == 0 and text.count("limits the rating") == 1
+
+
+def test_an_unresolved_area_for_priority_action_is_named_by_what_the_findings_said(examples, tmp_path):
+    text = _text(examples / "staffordshire-2011.yaml")
+    assert ("one area for priority action. The area for priority action had not been resolved by the time of the profile, "
+            "which limits the rating to performs poorly.") in text
+    assert text.count("limits the rating") == 1
+
+    def two_of_three_unresolved(data: dict) -> None:
+        unannounced = [i for i in data["inspections"] if i["kind"] == "unannounced inspection"][-1]
+        first = unannounced["areas_for_priority_action"][0]
+        unannounced["areas_for_priority_action"] = [dict(first, area=f"Area {n}") for n in "abc"]
+        unannounced["areas_for_priority_action"][0]["resolved_on"] = unannounced["date"]
+
+    text = _text(_profile(examples, tmp_path, "staffordshire-2011.yaml", two_of_three_unresolved))
+    assert ("three areas for priority action. Two of the areas for priority action had not been resolved by the time of the "
+            "profile") in text
+
+
+def test_a_limit_that_made_the_difference_since_last_year_is_said_after_its_inspection_not_before(examples):
+    text = _text(examples / "staffordshire-2011.yaml")
+    direction = text.index("This is lower than last year's rating of 'performs well'.")
+    assert text.index("had not been resolved by the time of the profile") > text.index("one area for priority action") > direction
+
+
+# 2. Inspections dated as the letters date them.
+
+def test_an_inspection_the_profile_dates_is_said_with_its_month_and_year(examples):
+    text = _text(examples / "westmoor-2010-inadequate-safeguarding.yaml")
+    assert "The inspection of safeguarding and looked after children in November 2009 judged" in text
+    assert "The unannounced inspection in June 2009 of contact, referral and assessment arrangements" in text
+    assert "A recent unannounced" not in text
+
+
+def test_a_joint_area_review_is_dated_by_its_year_whatever_the_profile_gives(examples, tmp_path):
+    def dated_review(data: dict) -> None:
+        full = [i for i in data["inspections"] if i["kind"] != "unannounced inspection"][0]
+        full.update(kind="joint area review", date="2008-10-20")
+        full.pop("looked_after_children")
+        full["safeguarding"] = "good"
+
+    text = _text(_profile(examples, tmp_path, "westmoor-2010-inadequate-safeguarding.yaml", dated_review))
+    assert "The joint area review in 2008 judged services for safeguarding and looked after children as good." in text
+
+
+def test_an_undated_unannounced_inspection_is_recent_in_its_year_and_dated_by_its_year_after(examples, tmp_path):
+    # Cambridgeshire's: "A recent unannounced inspection of contact, assessment and referral arrangements".
+    assert "A recent unannounced inspection of contact, referral and assessment arrangements for children in need" in _text(
+        examples / "cambridgeshire.yaml")
+
+    def last_year(data: dict) -> None:
+        data["unannounced_inspection"]["year"] = 2008
+
+    text = _text(_profile(examples, tmp_path, "cambridgeshire.yaml", last_year))
+    assert "The unannounced inspection in 2008 of contact, referral and assessment arrangements" in text
+    assert "A recent" not in text
+
+
+# 3. The council's own services sharing a grade are joined under one possessive.
+
+def test_services_of_one_grade_share_one_possessive(examples):
+    # Cambridgeshire: "the local authority's fostering and adoption agencies and private fostering arrangements is good".
+    text = _text(examples / "cambridgeshire.yaml")
+    assert "The local authority's fostering and adoption agencies and private fostering arrangements are good." in text
+    assert "the council's adoption agency" not in text.lower()
+
+
+def test_services_of_different_grades_name_the_owner_once(examples, tmp_path):
+    # Rochdale 2010: "The local authority's adoption agency is good and its fostering agency is outstanding."
+    assert "The local authority's fostering agency is outstanding and its adoption agency is good." in _text(examples / "camden.yaml")
+
+    def three_grades(data: dict) -> None:
+        data["settings"]["private_fostering"] = {"grade": "satisfactory"}
+
+    text = _text(_profile(examples, tmp_path, "camden.yaml", three_grades))
+    assert ("The local authority's fostering agency is outstanding, its adoption agency is good and private fostering "
+            "arrangements are satisfactory.") in text
+
+
+# 4. Last year's band.
+
+def test_the_same_band_as_last_year_is_said_in_the_headline(examples, tmp_path):
+    def held(data: dict) -> None:
+        data["previous_band"] = 4
+
+    text = _text(_profile(examples, tmp_path, "kingsmere-2011-excellent.yaml", held))
+    # Rochdale 2010: "Children's services in Rochdale Metropolitan Borough Council perform well, as they did last year."
+    assert "perform excellently, as they did last year." in text
+    assert "same rating" not in text and "Last year's rating" not in text and text.count("last year") == 1
+
+
+def test_a_changed_band_quotes_last_years_in_the_scales_words(examples):
+    assert "This is an improvement on last year's rating of 'performs well'." in _text(examples / "kingsmere-2011-excellent.yaml")
+
+
+# The letter's wording is checked when loaded.
+
+def test_rules_check_refuses_a_limit_said_after_inspections_with_a_placeholder_the_letter_does_not_fill(tmp_path, monkeypatch, run_cli):
+    import shutil
+
+    from engine.paths import rules_dir
+
+    folder = tmp_path / "rules"
+    shutil.copytree(rules_dir(), folder)
+    wording = folder / "letters" / "csa-2010.yaml"
+    data = yaml.safe_load(wording.read_text(encoding="utf-8"))
+    data["limits_after_inspections"]["limit_unresolved_priority_action"] = {"after": ["unannounced"], "text": "{band} limits."}
+    wording.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    monkeypatch.setenv("ENGINE_RULES_DIR", str(folder))
+    code, out, err = run_cli("rules", "check")
+    assert (code, out) == (2, "")
+    assert "'limits_after_inspections.limit_unresolved_priority_action.text' uses {band}, which the letter does not fill" in err
+
+
+# 6. Sentences as Ofsted's letters would say them.
+
+def test_the_only_setting_of_its_type_is_the_setting_not_all_one(examples, tmp_path):
+    def one_unit(data: dict) -> None:
+        data["settings"]["pupil_referral_units"]["counts"] = {"outstanding": 0, "good": 1, "satisfactory": 0, "inadequate": 0}
+
+    text = _text(_profile(examples, tmp_path, "camden.yaml", one_unit))
+    assert "is at least good in all six special schools and the pupil referral unit." in text and "all one" not in text
+
+
+def test_a_service_a_rules_sentence_has_graded_is_not_graded_again(tmp_path):
+    # North Tyneside 2011: the rule's sentence says "the council's fostering service is outstanding and its adoption
+    # agency good or better"; the council's own services' sentence would say them again.
+    from engine.authoring.cases import case_profile_text, load_case
+    from engine.paths import rules_dir
+
+    case = rules_dir() / "cases" / "csa-2011" / "published" / "north-tyneside-2011.yaml"
+    path = tmp_path / "north-tyneside-2011.yaml"
+    path.write_text(case_profile_text(load_case(case), case)[0])
+    text = _text(path)
+    assert "fostering service is outstanding and its adoption agency good or better" in text
+    assert "fostering agency is outstanding" not in text and "adoption agency is good" not in text
+
+
+def test_a_count_the_profile_does_not_give_is_not_said_as_none(examples, tmp_path):
+    def no_strengths(data: dict) -> None:
+        [i for i in data["inspections"] if i["kind"] == "unannounced inspection"][0].pop("strengths")
+
+    text = _text(_profile(examples, tmp_path, "westmoor-2010-inadequate-safeguarding.yaml", no_strengths))
+    assert ("of contact, referral and assessment arrangements for children in need identified two areas for development "
+            "and no areas for priority action.") in text and "no strengths" not in text
+
+
+def test_early_years_below_average_follow_a_finding_below_average_without_a_contrast_and_uncounted_inadequate(examples, tmp_path):
+    # The seeds never count inadequate childminders; after "However, too much secondary ... only adequate", another
+    # finding below average is "also", not "Nevertheless".
+    def childminders_below(data: dict) -> None:
+        data["settings"]["childminders"].update(counts={"outstanding": 10, "good": 100, "satisfactory": 150, "inadequate": 20})
+
+    text = _text(_profile(examples, tmp_path, "cambridgeshire.yaml", childminders_below))
+    assert "However, too much secondary and sixth form provision is only adequate" in text
+    assert "The proportion of childminders judged good or better is also below average (110 of 280)." in text
+    assert "childminders are inadequate" not in text and "20 are inadequate" not in text
+
+
+def _openings(path: Path) -> list[list[str]]:
+    """Each paragraph of the letter (its prose, not its tables or address), as its sentences."""
+    import re
+
+    paragraphs = [" ".join(p.replace(" *[illustrative]*", "").split()) for p in letter(path).split("\n\n")]
+    prose = [p for p in paragraphs if p and p[0].isupper() and p.endswith((".", ":")) and not p.startswith("|")]
+    return [re.split(r"(?<=\.) (?=[A-Z])", p) for p in prose]
+
+
+def test_no_paragraph_or_sentence_opens_as_its_neighbour_does(examples):
+    for name in ("camden.yaml", "cambridgeshire.yaml", "westmoor-2010-inadequate-safeguarding.yaml", "kingsmere-2011-excellent.yaml",
+                 "staffordshire-2011.yaml"):
+        paragraphs = _openings(examples / name)
+        firsts = [p[0].split()[:3] for p in paragraphs]
+        assert all(a != b for a, b in zip(firsts, firsts[1:], strict=False)), (name, firsts)
+        for sentences in paragraphs:
+            heads = [s.split()[:2] for s in sentences]
+            assert all(a != b for a, b in zip(heads, heads[1:], strict=False)), (name, sentences)
