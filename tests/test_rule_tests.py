@@ -282,8 +282,9 @@ def test_a_published_case_states_the_published_outcome(tmp_path):
 def test_the_city_of_london_without_provision_for_vulnerable_children_is_excellent_only_where_it_counts_none(tmp_path):
     """The City of London (published performs excellently, 2009) has no special school or pupil referral unit of its
     own: counted as none, its settings are excellent by settings_excellent_without_vulnerable_provision, as no share of
-    nothing can be nearly all. Decisive: the same case with those types left out (nothing said of them) performs well,
-    and with one special school, inadequate, it performs well too, and each rule says why."""
+    nothing can be nearly all. Decisive: the same case with those types left out (nothing said of them), or with one
+    of them left out and the other counted as none, performs well, and with one special school, inadequate, it
+    performs well too, and each rule says why."""
     import yaml
 
     (city,) = run_rule_tests([str(PUBLISHED / "city-of-london-2009.yaml")]).results
@@ -304,9 +305,14 @@ def test_the_city_of_london_without_provision_for_vulnerable_children_is_excelle
     assert left_out.evaluation.decision.final_band == 3
     failing = next(e for e in left_out.evaluation.decision.events("rule_not_fired")
                    if e.rule_id == "settings_excellent_without_vulnerable_provision").failing
-    assert (failing.measure, failing.value) == ("groups.vulnerable_children.count_total", None)
+    assert (failing.measure, failing.value) == ("settings.special_schools.count_total", None)
+    one_left_out = variant("one-left-out", pupil_referral_units=None)
+    assert one_left_out.evaluation.decision.final_band == 3
+    failing = next(e for e in one_left_out.evaluation.decision.events("rule_not_fired")
+                   if e.rule_id == "settings_excellent_without_vulnerable_provision").failing
+    assert (failing.measure, failing.value) == ("settings.pupil_referral_units.count_total", None)
     one_inadequate = variant("one-inadequate", special_schools={"counts": {"outstanding": 0, "good": 0, "satisfactory": 0, "inadequate": 1}})
     assert one_inadequate.evaluation.decision.final_band == 3
     failing = next(e for e in one_inadequate.evaluation.decision.events("rule_not_fired")
                    if e.rule_id == "settings_excellent_without_vulnerable_provision").failing
-    assert (failing.measure, failing.value) == ("groups.vulnerable_children.count_total", 1)
+    assert (failing.measure, failing.value) == ("settings.special_schools.count_total", 1)

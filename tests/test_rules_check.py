@@ -128,12 +128,12 @@ def test_a_row_for_a_grade_no_rule_can_give_is_never_chosen(tmp_path):
     # both rules of grade 4 made never to fire: settings_excellent, and the row for a council without vulnerable provision
     broken = _copy(tmp_path, ("count_inadequate, at_most: 0}\n      - {measure: settings.secondary_schools.count_inadequate, at_most: 0}",
                               "count_inadequate, at_most: 0}\n      - {measure: settings.secondary_schools.count_inadequate, below: 0}"),
-                   ("{measure: groups.vulnerable_children.count_total, at_most: 0}",
-                    "{measure: groups.vulnerable_children.count_total, below: 0}"))
+                   ("{measure: settings.special_schools.count_total, at_most: 0}",
+                    "{measure: settings.special_schools.count_total, below: 0}"))
     problems = _problems(broken)
     assert any("rule 'settings_excellent' can never fire: settings.secondary_schools.count_inadequate below 0 can never hold: "
                "a count is a whole number and never negative" in p for p in problems)
-    assert any("rule 'settings_excellent_without_vulnerable_provision' can never fire: groups.vulnerable_children.count_total "
+    assert any("rule 'settings_excellent_without_vulnerable_provision' can never fire: settings.special_schools.count_total "
                "below 0 can never hold" in p for p in problems)
     rows = [p for p in problems if "can never be chosen" in p]
     assert [p.split(": ", 2)[2] for p in rows] == [
