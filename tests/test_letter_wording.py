@@ -164,12 +164,43 @@ def test_rules_check_refuses_a_limit_said_after_inspections_with_a_placeholder_t
     shutil.copytree(rules_dir(), folder)
     wording = folder / "letters" / "csa-2010.yaml"
     data = yaml.safe_load(wording.read_text(encoding="utf-8"))
-    data["limits_after_inspections"]["limit_unresolved_priority_action"] = {"after": ["unannounced"], "text": "{band} limits."}
+    data["limits_after_inspections"]["limit_unresolved_priority_actions"] = {"after": ["unannounced"], "text": "{band} limits."}
     wording.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     monkeypatch.setenv("ENGINE_RULES_DIR", str(folder))
     code, out, err = run_cli("rules", "check")
     assert (code, out) == (2, "")
-    assert "'limits_after_inspections.limit_unresolved_priority_action.text' uses {band}, which the letter does not fill" in err
+    assert "'limits_after_inspections.limit_unresolved_priority_actions.text' uses {band}, which the letter does not fill" in err
+
+
+def test_rules_check_refuses_the_unresolved_areas_in_a_limit_not_said_after_the_unannounced_inspection(tmp_path, monkeypatch, run_cli):
+    import shutil
+
+    from engine.paths import rules_dir
+
+    folder = tmp_path / "rules"
+    shutil.copytree(rules_dir(), folder)
+    wording = folder / "letters" / "csa-2010.yaml"
+    data = yaml.safe_load(wording.read_text(encoding="utf-8"))
+    data["limits_after_inspections"]["limit_safeguarding_inadequate_not_lifted"]["text"] = "{unresolved} limits {band_words}."
+    wording.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    monkeypatch.setenv("ENGINE_RULES_DIR", str(folder))
+    code, out, err = run_cli("rules", "check")
+    assert (code, out) == (2, "")
+    assert "'limits_after_inspections.limit_safeguarding_inadequate_not_lifted.text' uses {unresolved}" in err
+
+
+def test_every_limit_said_after_inspections_is_a_limit_of_its_ruleset():
+    # The wording keys limits by id and the model does not check them (a trimmed ruleset keeps its year's wording), so a
+    # misspelt id would silently leave the limit to its own sentence: the shipped wordings are checked here.
+    from engine.load.ruleset import load_ruleset
+    from engine.paths import rules_dir
+
+    wordings = sorted((rules_dir() / "letters").glob("*.yaml"))
+    assert wordings
+    for path in wordings:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        limits = {limit.id for limit in load_ruleset(rules_dir() / f"{data['ruleset']}.yaml").ruleset.limits}
+        assert set(data.get("limits_after_inspections", {})) <= limits, path.name
 
 
 # 6. Sentences as Ofsted's letters would say them.

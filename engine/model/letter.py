@@ -193,7 +193,8 @@ class LetterWording(_Frozen):
     previous_rating: str | None = None
     previous_assessment: str | None = None
     # By limit id. Not checked against the ruleset's limits: a ruleset trimmed of a limit keeps its year's wording, and a
-    # limit the wording does not name is said by its own sentence in the limits paragraph, as before.
+    # limit the wording does not name is said by its own sentence in the limits paragraph, as before. The shipped
+    # wordings are checked against their rulesets by tests/test_letter_wording.py.
     limits_after_inspections: dict[str, LimitAfterInspections] = {}
     withheld: str | None = None  # required when the ruleset can withhold a rating: the paragraph that says so
     withheld_rating: str | None = None  # what the rating table says instead of a band
