@@ -37,9 +37,10 @@ def _priority_action_not_judged(data: dict) -> None:
 def test_a_limit_on_an_unannounced_inspections_findings_refers_back_to_them_once(examples, tmp_path):
     path = _profile(examples, tmp_path, "cambridgeshire.yaml", _priority_action_not_judged)
     text = _text(path)
-    assert ("one area for priority action, but a lack of capacity in two teams impacts on overall performance. As the "
-            "inspection did not judge that effective action is taken to safeguard children, these findings limit the rating "
-            "by one grade.") in text
+    assert ("one area for priority action, but a lack of capacity in two teams impacts on overall performance. These "
+            "findings limit the rating by one grade, to performs adequately.") in text
+    # Ofsted states judgements, not their absence.
+    assert "did not judge" not in text
     # The findings are not stated again in the limits paragraph, and no count is a figure.
     assert text.count("area for priority action") == 1 and text.count("limit the rating") == 1
     assert "The unannounced inspection of contact, referral and assessment in" not in text and "1 area" not in text
@@ -55,15 +56,14 @@ def test_the_report_keeps_the_limits_own_sentence_the_letter_shortens(examples, 
 def test_a_limit_on_a_full_inspection_follows_its_grades_and_says_only_what_they_do_not(examples):
     text = _text(examples / "westmoor-2010-inadequate-safeguarding.yaml")
     assert ("judged services for safeguarding as inadequate and for looked after children as satisfactory. No later "
-            "inspection had shown improvement by the time of the profile, so this inspection limits the rating to performs "
-            "poorly.") in text
+            "inspection has shown improvement, so this inspection limits the rating to performs poorly.") in text
     assert text.count("judged safeguarding services inadequate") == 0 and text.count("limits the rating") == 1
 
 
 def test_an_unresolved_area_for_priority_action_is_named_by_what_the_findings_said(examples, tmp_path):
     text = _text(examples / "staffordshire-2011.yaml")
-    assert ("one area for priority action. The area for priority action had not been resolved by the time of the profile, "
-            "which limits the rating to performs poorly.") in text
+    assert ("one area for priority action. The area for priority action has not been resolved, which limits the rating to "
+            "performs poorly.") in text
     assert text.count("limits the rating") == 1
 
     def two_of_three_unresolved(data: dict) -> None:
@@ -73,14 +73,23 @@ def test_an_unresolved_area_for_priority_action_is_named_by_what_the_findings_sa
         unannounced["areas_for_priority_action"][0]["resolved_on"] = unannounced["date"]
 
     text = _text(_profile(examples, tmp_path, "staffordshire-2011.yaml", two_of_three_unresolved))
-    assert ("three areas for priority action. Two of the areas for priority action had not been resolved by the time of the "
-            "profile") in text
+    assert ("three areas for priority action. Two of the areas for priority action have not been resolved, which "
+            "limits") in text
 
 
 def test_a_limit_that_made_the_difference_since_last_year_is_said_after_its_inspection_not_before(examples):
     text = _text(examples / "staffordshire-2011.yaml")
     direction = text.index("This is lower than last year's rating of 'performs well'.")
-    assert text.index("had not been resolved by the time of the profile") > text.index("one area for priority action") > direction
+    assert text.index("has not been resolved") > text.index("one area for priority action") > direction
+
+
+def test_the_limits_after_inspections_speak_in_the_letters_present_tense():
+    # The letter says what holds at the evidence date: no past perfect, and not the engine's "the time of the profile".
+    from engine.paths import rules_dir
+
+    for path in sorted((rules_dir() / "letters").glob("*.yaml")):
+        for limit, brief in yaml.safe_load(path.read_text(encoding="utf-8")).get("limits_after_inspections", {}).items():
+            assert " had " not in f" {brief['text']} " and "time of the profile" not in brief["text"], (path.name, limit)
 
 
 # 2. Inspections dated as the letters date them.

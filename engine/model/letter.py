@@ -155,7 +155,8 @@ class LimitAfterInspections(_Frozen):
     limit (trace, report) is unchanged; only the letter shortens it."""
 
     after: list[Literal["full", "unannounced"]] = Field(min_length=1)  # said when each is stated, after the last
-    text: str  # {band_words} the band it limits to, {unresolved} the areas for priority action not resolved
+    # {band_words} the band it limits to, {unresolved} the areas for priority action not resolved, {has} its verb
+    text: str
 
 
 class ParagraphStages(_Frozen):
@@ -239,7 +240,7 @@ TEMPLATE_FIELDS: dict[tuple[str, ...], frozenset[str]] = {
     ("evidence", "unannounced"): frozenset({"findings"}),
     ("evidence", "unannounced_dated"): frozenset({"when", "findings"}),
     ("evidence", "unresolved_some"): frozenset({"count"}),
-    ("limits_after_inspections", "*", "text"): frozenset({"band_words", "unresolved"}),
+    ("limits_after_inspections", "*", "text"): frozenset({"band_words", "unresolved", "has"}),
     ("evidence", "effective_action"): frozenset({"contrast"}), ("evidence", "effective_action_joined"): frozenset(),
     ("evidence", "judgement"): frozenset({"assessor", "band_words", "reason"}),
     ("evidence", "sub_judgements"): frozenset({"judgements"}), ("evidence", "sub_judgement_grade"): frozenset({"judgements", "grade"}),

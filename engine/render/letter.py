@@ -389,23 +389,25 @@ def _limits_after_inspections(reviewed: Reviewed, wording: LetterWording, stated
         if not limit.binding or brief is None or not all(family in stated for family in brief.after):
             continue
         last = [family for family in (FULL, UNANNOUNCED_FAMILY) if family in brief.after][-1]
-        sentence = _text(brief.text, band_words=d.band_words[limit.band_after],
-                         unresolved=_unresolved(stated.get(UNANNOUNCED_FAMILY), reviewed.loaded.profile, wording))
+        unresolved, count = _unresolved(stated.get(UNANNOUNCED_FAMILY), reviewed.loaded.profile, wording)
+        sentence = _text(brief.text, band_words=d.band_words[limit.band_after], unresolved=unresolved,
+                         has="has" if count == 1 else "have")
         out.setdefault(last, []).append(marks.mark(sentence, *marks.because.get(limit.because, [])))
         said.add(limit.because)
     return out
 
 
-def _unresolved(unannounced: Held | None, profile: Profile, wording: LetterWording) -> str:
+def _unresolved(unannounced: Held | None, profile: Profile, wording: LetterWording) -> tuple[str, int]:
     """The unannounced inspection's areas for priority action not resolved by the evidence date, as a limit after its
-    findings names them: "the area for priority action", "two of the areas for priority action"."""
+    findings names them ("the area for priority action", "two of the areas for priority action"), and how many, for
+    the verb to agree ("has", "have")."""
     ev = wording.evidence
     if unannounced is None or ev.unresolved_all is None or ev.unresolved_some is None:
-        return ""
+        return "", 0
     count = unannounced.unresolved(profile.evidence_date)
     if count == len(unannounced.priority_actions):
-        return ev.unresolved_all[count != 1]
-    return ev.unresolved_some.format(count=Numbers(wording.number_words).one(count))
+        return ev.unresolved_all[count != 1], count
+    return ev.unresolved_some.format(count=Numbers(wording.number_words).one(count)), count
 
 
 def _settings_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[str], marks: _Marks, stated: dict[str, Held],
