@@ -230,7 +230,7 @@ def test_the_letter_says_the_latest_inspections_of_a_profiles_history(examples):
     text = _one_line(_unmarked(letter(examples / "westmoor-2010-inadequate-safeguarding.yaml")))
     assert ("The inspection of safeguarding and looked after children in November 2009 judged services for safeguarding as "
             "inadequate and for looked after children as satisfactory.") in text
-    assert ("The unannounced inspection in June 2009 of contact, referral and assessment arrangements for children in need "
+    assert ("The unannounced inspection of contact, referral and assessment arrangements for children in need in June 2009 "
             "identified four strengths, two areas for development and no areas for priority action") in text
 
 

@@ -97,7 +97,10 @@ def test_the_limits_after_inspections_speak_in_the_letters_present_tense():
 def test_an_inspection_the_profile_dates_is_said_with_its_month_and_year(examples):
     text = _text(examples / "westmoor-2010-inadequate-safeguarding.yaml")
     assert "The inspection of safeguarding and looked after children in November 2009 judged" in text
-    assert "The unannounced inspection in June 2009 of contact, referral and assessment arrangements" in text
+    # The date after what was inspected, as the full inspection's: not "The unannounced inspection in June 2009 of ...".
+    assert ("The unannounced inspection of contact, referral and assessment arrangements for children in need in June 2009 "
+            "identified") in text
+    assert "The unannounced inspection in" not in text
     assert "A recent unannounced" not in text
 
 
@@ -121,7 +124,7 @@ def test_an_undated_unannounced_inspection_is_recent_in_its_year_and_dated_by_it
         data["unannounced_inspection"]["year"] = 2008
 
     text = _text(_profile(examples, tmp_path, "cambridgeshire.yaml", last_year))
-    assert "The unannounced inspection in 2008 of contact, referral and assessment arrangements" in text
+    assert "The unannounced inspection of contact, referral and assessment arrangements for children in need in 2008 identified" in text
     assert "A recent" not in text
 
 
