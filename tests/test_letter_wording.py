@@ -244,8 +244,8 @@ def test_a_count_the_profile_does_not_give_is_not_said_as_none(examples, tmp_pat
         [i for i in data["inspections"] if i["kind"] == "unannounced inspection"][0].pop("strengths")
 
     text = _text(_profile(examples, tmp_path, "westmoor-2010-inadequate-safeguarding.yaml", no_strengths))
-    assert ("of contact, referral and assessment arrangements for children in need identified two areas for development "
-            "and no areas for priority action.") in text and "no strengths" not in text
+    assert ("of contact, referral and assessment arrangements for children in need in June 2009 identified two areas for "
+            "development and no areas for priority action.") in text and "no strengths" not in text
 
 
 def test_early_years_below_average_follow_a_finding_below_average_without_a_contrast_and_uncounted_inadequate(examples, tmp_path):
