@@ -225,6 +225,32 @@ def test_the_only_setting_of_its_type_is_the_setting_not_all_one(examples, tmp_p
     assert "is at least good in all six special schools and the pupil referral unit." in text and "all one" not in text
 
 
+def test_a_type_with_none_good_is_not_counted_as_no_of_the(examples, tmp_path):
+    def unit_satisfactory(data: dict) -> None:
+        data["settings"]["pupil_referral_units"]["counts"] = {"outstanding": 0, "good": 0, "satisfactory": 1, "inadequate": 0}
+
+    text = _text(_profile(examples, tmp_path, "camden.yaml", unit_satisfactory))
+    assert "is mostly good, with all six special schools good or outstanding." in text
+    assert "no of the" not in text and "of the one" not in text
+
+
+def test_the_only_setting_of_its_type_inadequate_is_named_as_the_setting(examples, tmp_path):
+    def one_special_school_inadequate(data: dict) -> None:
+        data["settings"]["special_schools"]["counts"] = {"outstanding": 0, "good": 0, "satisfactory": 0, "inadequate": 1}
+
+    text = _text(_profile(examples, tmp_path, "camden.yaml", one_special_school_inadequate))
+    assert "The special school is inadequate." in text and "with all three pupil referral units good or outstanding" in text
+    assert "no of the" not in text and "of the one" not in text
+
+
+def test_a_count_of_none_below_average_says_none_of_them(examples, tmp_path):
+    def no_secondary_school_good(data: dict) -> None:
+        data["settings"]["secondary_schools"]["counts"] = {"outstanding": 0, "good": 0, "satisfactory": 9, "inadequate": 0}
+
+    text = _text(_profile(examples, tmp_path, "camden.yaml", no_secondary_school_good))
+    assert "none of the nine secondary schools is good or better" in text and "no of the" not in text
+
+
 def test_a_service_a_rules_sentence_has_graded_is_not_graded_again(tmp_path):
     # North Tyneside 2011: the rule's sentence says "the council's fostering service is outstanding and its adoption
     # agency good or better"; the council's own services' sentence would say them again.

@@ -103,8 +103,9 @@ class EvidenceWording(_Frozen):
     group_part_both: str | None = None  # all of two: "both pupil referral units", not "all two"
     group_part_one: str | None = None  # the only one: "the pupil referral unit", not "all one"; {singular}
     singulars: dict[str, str] = {}  # a setting type's name for one setting, by setting type
-    group_part_some: str
-    inadequate_named: str
+    group_part_some: str  # some of a type's settings, in every count of the letter: "{good_or_better} of the {total} {plural}"
+    group_part_none: str | None = None  # none of them: "none of the {total} {plural}", not "no of the"
+    inadequate_named: str  # {inadequate} as group_part_some, group_part_none or group_part_one say it
     # The groups whose inadequate settings the letter counts one by one (None: every group). Ofsted's letters count
     # an inadequate pupil referral unit ("One pupil referral unit is inadequate") but never inadequate childminders.
     inadequate_named_groups: list[str] | None = None
@@ -233,7 +234,8 @@ TEMPLATE_FIELDS: dict[tuple[str, ...], frozenset[str]] = {
     ("evidence", "group_part_both"): frozenset({"plural"}),
     ("evidence", "group_part_one"): frozenset({"singular"}),
     ("evidence", "group_part_some"): frozenset({"total", "good_or_better", "plural"}),
-    ("evidence", "inadequate_named"): frozenset({"inadequate", "total", "plural", "are"}),
+    ("evidence", "group_part_none"): frozenset({"total", "plural"}),
+    ("evidence", "inadequate_named"): frozenset({"inadequate", "are"}),
     ("evidence", "single_services"): frozenset({"services", "are", "grade"}),
     ("evidence", "safeguarding_same"): frozenset({"kind", "year", "when", "safeguarding", "looked_after_children"}),
     ("evidence", "safeguarding_different"): frozenset({"kind", "year", "when", "safeguarding", "looked_after_children"}),

@@ -220,13 +220,24 @@ def _phases(rows: list[SettingRow], wording: EvidenceWording, catalogue: Catalog
     return _join([wording.phases.get(r.key, catalogue.setting_types[r.key].plural) for r in rows])
 
 
-def _parts(rows: list[SettingRow], numbers: Numbers, catalogue: Catalogue) -> tuple[str, str]:
+def _count_of(count: int, r: SettingRow, ev: EvidenceWording, numbers: Numbers, catalogue: Catalogue) -> tuple[str, str]:
+    """Some of a type's settings, as every count in the letter says them, and the verb that agrees: "four of the nine
+    secondary schools" (are), "none of the six special schools" (is), and for the only one of its type "the pupil
+    referral unit" (is, or is not when the count is none), never "no of the" or "one of the one"."""
+    whole = total(r)
+    plural = catalogue.setting_types[r.key].plural
+    if whole == 1 and ev.group_part_one and r.key in ev.singulars:
+        return ev.group_part_one.format(singular=ev.singulars[r.key]), "is" if count else "is not"
+    if count == 0 and ev.group_part_none:
+        return ev.group_part_none.format(total=numbers.one(whole), plural=plural), "is"
+    some, of = numbers.alike(count, whole)
+    return ev.group_part_some.format(good_or_better=some, total=of, plural=plural), _are(count)
+
+
+def _parts(rows: list[SettingRow], ev: EvidenceWording, numbers: Numbers, catalogue: Catalogue) -> tuple[str, str]:
     """"14 of the 31 secondary schools and 10 of the 22 school sixth forms", and the verb that agrees with it."""
-    parts = []
-    for r in rows:
-        better, whole = numbers.alike(good_or_better(r), total(r))
-        parts.append(f"{better} of the {whole} {catalogue.setting_types[r.key].plural}")
-    return _join(parts), "are" if len(rows) > 1 else _are(good_or_better(rows[0]))
+    parts = [_count_of(good_or_better(r), r, ev, numbers, catalogue) for r in rows]
+    return _join([part for part, _ in parts]), "are" if len(rows) > 1 else parts[0][1]
 
 
 def _above_average(compared: list[SettingRow], ev: EvidenceWording, catalogue: Catalogue, marks: _Marks) -> list[str]:
@@ -262,7 +273,7 @@ def _below_average(compared: list[SettingRow], ev: EvidenceWording, catalogue: C
             template = block.one_with_outstanding
         inadequate = sum(r.counts["inadequate"] for r in rows)
         clause = block.some_inadequate_clause.format(inadequate=numbers.one(inadequate), are=_are(inadequate)) if inadequate else ""
-        parts, are = _parts(rows, numbers, catalogue)
+        parts, are = _parts(rows, ev, numbers, catalogue)
         uses_contrast = "{contrast}" in template
         out.append(marks.mark(_text(template, contrast=contrast.next() if uses_contrast else "",
                                     phases=_phases(rows, ev, catalogue),
@@ -298,13 +309,16 @@ def _group_sentences(counted: list[SettingRow], ev: EvidenceWording, catalogue: 
             mostly = ev.group_mostly_at_least is not None and share >= proportions[ev.group_mostly_at_least]
             template = (ev.group_sentences_mostly if mostly else ev.group_sentences_less).get(group, template)
         parts = []
-        for r in members:
-            better, whole = numbers.alike(good_or_better(r), total(r))
-            part = ev.group_part_some if good_or_better(r) < total(r) else (
-                ev.group_part_both if total(r) == 2 and ev.group_part_both else
-                ev.group_part_one if total(r) == 1 and ev.group_part_one and r.key in ev.singulars else ev.group_part_all)
-            parts.append(part.format(total=whole, good_or_better=better, plural=catalogue.setting_types[r.key].plural,
-                                     singular=ev.singulars.get(r.key, "")))
+        # A type with none good is left out when another has some ("with all six special schools good or outstanding",
+        # not "... and none of the one pupil referral units"): the sentence's "mostly" or "only" already says the rest.
+        some = [r for r in members if good_or_better(r)] or members
+        for r in some:
+            if good_or_better(r) < total(r) or total(r) == 1:
+                parts.append(_count_of(good_or_better(r), r, ev, numbers, catalogue)[0])
+                continue
+            part = ev.group_part_both if total(r) == 2 and ev.group_part_both else ev.group_part_all
+            parts.append(part.format(total=numbers.one(total(r)), good_or_better=numbers.one(good_or_better(r)),
+                                     plural=catalogue.setting_types[r.key].plural))
         out.append(marks.mark(_text(template, group=catalogue.groups[group], parts=_join(parts)), *_sources(members, "counts")))
     return out
 
@@ -431,9 +445,8 @@ def _settings_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[st
     named = ev.inadequate_named_groups
     for r in counted:
         if r.counts["inadequate"] and r.key not in described and (named is None or r.group in named):
-            inadequate, whole = numbers.alike(r.counts["inadequate"], total(r))
-            out.append(marks.mark(_text(ev.inadequate_named, inadequate=inadequate, total=whole,
-                                        plural=catalogue.setting_types[r.key].plural, are=_are(r.counts["inadequate"])), *_sources([r], "counts")))
+            inadequate, are = _count_of(r.counts["inadequate"], r, ev, numbers, catalogue)
+            out.append(marks.mark(_text(ev.inadequate_named, inadequate=inadequate, are=are), *_sources([r], "counts")))
     # A service whose grade a rule's sentence already gave (2011: "the council's fostering service is outstanding and its
     # adoption agency good or better") is not graded again.
     rules = {rule.id: rule for rule in reviewed.ruleset.ruleset.rules}
