@@ -265,6 +265,27 @@ def test_a_service_a_rules_sentence_has_graded_is_not_graded_again(tmp_path):
     assert "fostering agency is outstanding" not in text and "adoption agency is good" not in text
 
 
+def _case_letter(tmp_path: Path, year: str, name: str) -> str:
+    from engine.authoring.cases import case_profile_text, load_case
+    from engine.paths import rules_dir
+
+    case = rules_dir() / "cases" / f"csa-{year}" / "published" / f"{name}.yaml"
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(case_profile_text(load_case(case), case)[0])
+    return _text(path)
+
+
+def test_areas_for_priority_action_resolved_by_the_evidence_date_are_said_to_be(tmp_path):
+    # Doncaster 2011: its one area for priority action was resolved on 30 April 2011, before the evidence date.
+    text = _case_letter(tmp_path, "2011", "doncaster-2011")
+    assert "one area for priority action, since resolved" in text
+
+
+def test_an_open_area_for_priority_action_is_not_said_resolved(examples):
+    text = _text(examples / "staffordshire-2011.yaml")
+    assert "one area for priority action" in text and "since resolved" not in text
+
+
 def test_a_count_the_profile_does_not_give_is_not_said_as_none(examples, tmp_path):
     def no_strengths(data: dict) -> None:
         [i for i in data["inspections"] if i["kind"] == "unannounced inspection"][0].pop("strengths")

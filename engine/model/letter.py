@@ -124,6 +124,7 @@ class EvidenceWording(_Frozen):
     unannounced_nouns: dict[str, tuple[str, str]]
     # The inspection's summary joined to its findings: {summary}, its first word lowered when one of these.
     unannounced_summary: str | None = None
+    unannounced_resolved: str | None = None  # after the count of areas for priority action, all resolved by the evidence date
     lowered_openings: list[str] = []
     effective_action: str
     # With nothing to set it against, the judgement joins the inspection's sentence instead.

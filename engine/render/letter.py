@@ -495,7 +495,13 @@ def _unannounced(unannounced: Held, profile: Profile, year: int, ev: EvidenceWor
               "areas_for_priority_action": len(unannounced.priority_actions)}
     findings = {f: f"{numbers.one(counts[f])} {ev.unannounced_nouns[f][counts[f] != 1]}" for f in ev.unannounced_nouns}
     # A count the profile does not give is not said as none ("identified no strengths"): the findings it gives, joined.
-    given = _join([findings[f] for f in ev.unannounced_nouns if _given(unannounced, profile, f)] or list(findings.values()))
+    named = [f for f in ev.unannounced_nouns if _given(unannounced, profile, f)] or list(ev.unannounced_nouns)
+    given = _join([findings[f] for f in named])
+    # Areas for priority action all resolved by the evidence date are said to be, not left to read as open; the
+    # clause follows their count, the last of the findings.
+    if (ev.unannounced_resolved and unannounced.priority_actions and named[-1] == "areas_for_priority_action"
+            and unannounced.unresolved(profile.evidence_date) == 0):
+        given += ev.unannounced_resolved
     dated = ev.unannounced_dated is not None and (unannounced.date is not None or unannounced.year != year)
     sentence = _text(ev.unannounced_dated if dated and ev.unannounced_dated else ev.unannounced, when=_when(unannounced, ev),
                      findings=given)
