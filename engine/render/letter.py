@@ -21,7 +21,7 @@ from ..load.letter import load_wording
 from ..model.catalogue import Catalogue
 from ..model.inspections import FULL, UNANNOUNCED_FAMILY, Held, at_evidence_date, latest
 from ..model.letter import EvidenceWording, GapProgress, IndicatorClause, LetterWording, ServiceName
-from ..model.profile import CHILDRENS_SERVICES_ASSESSMENT, Profile, VulnerableGap
+from ..model.profile import CHILDRENS_SERVICES_ASSESSMENT, GRADES, Profile, VulnerableGap
 from ..model.provenance import measure_sources
 from ..model.ruleset import Limit, Rule, Withhold
 from ..model.trace import Decision, LimitApplied, RatingWithheld, RuleFired
@@ -323,6 +323,21 @@ def _group_sentences(counted: list[SettingRow], ev: EvidenceWording, catalogue: 
     return out
 
 
+def _services_graded(rule: Rule) -> set[str]:
+    """The settings whose grade a rule's sentence gives: those a placeholder of it names (as _Marks reads a sentence), and
+    those a condition holds to one grade, which the sentence then says in words ("fostering service is outstanding" from
+    count_outstanding at least 1). A condition that only bounds the grade ("good or better") leaves it to be said."""
+    graded = {m.split(".")[1] for m in _PLACEHOLDER.findall(rule.because) if m.startswith("settings.")}
+    for c in rule.when:
+        parts = c.measure.split(".")
+        if len(parts) != 3 or parts[0] != "settings":
+            continue
+        one_grade = parts[2].removeprefix("count_") in GRADES and isinstance(c.at_least, int | float) and c.at_least >= 1
+        if one_grade or (parts[2] == "grade" and c.equals is not None):
+            graded.add(parts[1])
+    return graded
+
+
 def _single_services(rows: list[SettingRow], ev: EvidenceWording, catalogue: Catalogue, marks: _Marks) -> list[str]:
     """The council's own services, one sentence, grade by grade ("The local authority's fostering and adoption agencies
     are good"; "... adoption agency is good and its fostering agency is outstanding"). Not a service the letters' counts
@@ -447,11 +462,11 @@ def _settings_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[st
         if r.counts["inadequate"] and r.key not in described and (named is None or r.group in named):
             inadequate, are = _count_of(r.counts["inadequate"], r, ev, numbers, catalogue)
             out.append(marks.mark(_text(ev.inadequate_named, inadequate=inadequate, are=are), *_sources([r], "counts")))
-    # A service whose grade a rule's sentence already gave (2011: "the council's fostering service is outstanding and its
-    # adoption agency good or better") is not graded again.
+    # A service whose grade a rule's sentence already gave is not graded again (2011: "the council's fostering service is
+    # outstanding and its adoption agency good or better" keeps "the adoption agency is good", whose grade it leaves open).
     rules = {rule.id: rule for rule in reviewed.ruleset.ruleset.rules}
-    graded = {c.measure.split(".")[1] for e in d.events("rule_fired") if e.because in said and e.rule_id in rules
-              for c in rules[e.rule_id].when if c.measure.startswith("settings.")}
+    graded = {key for e in d.events("rule_fired") if e.because in said and e.rule_id in rules
+              for key in _services_graded(rules[e.rule_id])}
     out += _single_services([r for r in rows if r.key not in graded], ev, catalogue, marks)
     full = stated.get(FULL)
     if full is not None:
