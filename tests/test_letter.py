@@ -158,8 +158,8 @@ def test_a_binding_limit_changes_the_letters_rating_and_gives_its_reason(example
     assert "Children's services in Cambridgeshire County Council perform adequately." in text
     # The limit follows the inspection's findings, referring back to them, not stating them again.
     assert ("identified five strengths, two areas for development and one area for priority action, but a lack of capacity "
-            "in two teams impacts on overall performance. As the inspection did not judge that effective action is taken to "
-            "safeguard children, these findings limit the rating by one grade.") in _one_line(_unmarked(letter(profile)))
+            "in two teams impacts on overall performance. These findings limit the rating by one grade, to performs "
+            "adequately.") in _one_line(_unmarked(letter(profile)))
 
 
 def test_the_letter_as_html_is_one_page_with_the_rating(examples):
@@ -230,7 +230,7 @@ def test_the_letter_says_the_latest_inspections_of_a_profiles_history(examples):
     text = _one_line(_unmarked(letter(examples / "westmoor-2010-inadequate-safeguarding.yaml")))
     assert ("The inspection of safeguarding and looked after children in November 2009 judged services for safeguarding as "
             "inadequate and for looked after children as satisfactory.") in text
-    assert ("The unannounced inspection in June 2009 of contact, referral and assessment arrangements for children in need "
+    assert ("The unannounced inspection of contact, referral and assessment arrangements for children in need in June 2009 "
             "identified four strengths, two areas for development and no areas for priority action") in text
 
 

@@ -37,9 +37,10 @@ def _priority_action_not_judged(data: dict) -> None:
 def test_a_limit_on_an_unannounced_inspections_findings_refers_back_to_them_once(examples, tmp_path):
     path = _profile(examples, tmp_path, "cambridgeshire.yaml", _priority_action_not_judged)
     text = _text(path)
-    assert ("one area for priority action, but a lack of capacity in two teams impacts on overall performance. As the "
-            "inspection did not judge that effective action is taken to safeguard children, these findings limit the rating "
-            "by one grade.") in text
+    assert ("one area for priority action, but a lack of capacity in two teams impacts on overall performance. These "
+            "findings limit the rating by one grade, to performs adequately.") in text
+    # Ofsted states judgements, not their absence.
+    assert "did not judge" not in text
     # The findings are not stated again in the limits paragraph, and no count is a figure.
     assert text.count("area for priority action") == 1 and text.count("limit the rating") == 1
     assert "The unannounced inspection of contact, referral and assessment in" not in text and "1 area" not in text
@@ -55,15 +56,14 @@ def test_the_report_keeps_the_limits_own_sentence_the_letter_shortens(examples, 
 def test_a_limit_on_a_full_inspection_follows_its_grades_and_says_only_what_they_do_not(examples):
     text = _text(examples / "westmoor-2010-inadequate-safeguarding.yaml")
     assert ("judged services for safeguarding as inadequate and for looked after children as satisfactory. No later "
-            "inspection had shown improvement by the time of the profile, so this inspection limits the rating to performs "
-            "poorly.") in text
+            "inspection has shown improvement, so this inspection limits the rating to performs poorly.") in text
     assert text.count("judged safeguarding services inadequate") == 0 and text.count("limits the rating") == 1
 
 
 def test_an_unresolved_area_for_priority_action_is_named_by_what_the_findings_said(examples, tmp_path):
     text = _text(examples / "staffordshire-2011.yaml")
-    assert ("one area for priority action. The area for priority action had not been resolved by the time of the profile, "
-            "which limits the rating to performs poorly.") in text
+    assert ("one area for priority action. The area for priority action has not been resolved, which limits the rating to "
+            "performs poorly.") in text
     assert text.count("limits the rating") == 1
 
     def two_of_three_unresolved(data: dict) -> None:
@@ -73,14 +73,23 @@ def test_an_unresolved_area_for_priority_action_is_named_by_what_the_findings_sa
         unannounced["areas_for_priority_action"][0]["resolved_on"] = unannounced["date"]
 
     text = _text(_profile(examples, tmp_path, "staffordshire-2011.yaml", two_of_three_unresolved))
-    assert ("three areas for priority action. Two of the areas for priority action had not been resolved by the time of the "
-            "profile") in text
+    assert ("three areas for priority action. Two of the areas for priority action have not been resolved, which "
+            "limits") in text
 
 
 def test_a_limit_that_made_the_difference_since_last_year_is_said_after_its_inspection_not_before(examples):
     text = _text(examples / "staffordshire-2011.yaml")
     direction = text.index("This is lower than last year's rating of 'performs well'.")
-    assert text.index("had not been resolved by the time of the profile") > text.index("one area for priority action") > direction
+    assert text.index("has not been resolved") > text.index("one area for priority action") > direction
+
+
+def test_the_limits_after_inspections_speak_in_the_letters_present_tense():
+    # The letter says what holds at the evidence date: no past perfect, and not the engine's "the time of the profile".
+    from engine.paths import rules_dir
+
+    for path in sorted((rules_dir() / "letters").glob("*.yaml")):
+        for limit, brief in yaml.safe_load(path.read_text(encoding="utf-8")).get("limits_after_inspections", {}).items():
+            assert " had " not in f" {brief['text']} " and "time of the profile" not in brief["text"], (path.name, limit)
 
 
 # 2. Inspections dated as the letters date them.
@@ -88,7 +97,10 @@ def test_a_limit_that_made_the_difference_since_last_year_is_said_after_its_insp
 def test_an_inspection_the_profile_dates_is_said_with_its_month_and_year(examples):
     text = _text(examples / "westmoor-2010-inadequate-safeguarding.yaml")
     assert "The inspection of safeguarding and looked after children in November 2009 judged" in text
-    assert "The unannounced inspection in June 2009 of contact, referral and assessment arrangements" in text
+    # The date after what was inspected, as the full inspection's: not "The unannounced inspection in June 2009 of ...".
+    assert ("The unannounced inspection of contact, referral and assessment arrangements for children in need in June 2009 "
+            "identified") in text
+    assert "The unannounced inspection in" not in text
     assert "A recent unannounced" not in text
 
 
@@ -112,7 +124,7 @@ def test_an_undated_unannounced_inspection_is_recent_in_its_year_and_dated_by_it
         data["unannounced_inspection"]["year"] = 2008
 
     text = _text(_profile(examples, tmp_path, "cambridgeshire.yaml", last_year))
-    assert "The unannounced inspection in 2008 of contact, referral and assessment arrangements" in text
+    assert "The unannounced inspection of contact, referral and assessment arrangements for children in need in 2008 identified" in text
     assert "A recent" not in text
 
 
@@ -164,12 +176,43 @@ def test_rules_check_refuses_a_limit_said_after_inspections_with_a_placeholder_t
     shutil.copytree(rules_dir(), folder)
     wording = folder / "letters" / "csa-2010.yaml"
     data = yaml.safe_load(wording.read_text(encoding="utf-8"))
-    data["limits_after_inspections"]["limit_unresolved_priority_action"] = {"after": ["unannounced"], "text": "{band} limits."}
+    data["limits_after_inspections"]["limit_unresolved_priority_actions"] = {"after": ["unannounced"], "text": "{band} limits."}
     wording.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     monkeypatch.setenv("ENGINE_RULES_DIR", str(folder))
     code, out, err = run_cli("rules", "check")
     assert (code, out) == (2, "")
-    assert "'limits_after_inspections.limit_unresolved_priority_action.text' uses {band}, which the letter does not fill" in err
+    assert "'limits_after_inspections.limit_unresolved_priority_actions.text' uses {band}, which the letter does not fill" in err
+
+
+def test_rules_check_refuses_the_unresolved_areas_in_a_limit_not_said_after_the_unannounced_inspection(tmp_path, monkeypatch, run_cli):
+    import shutil
+
+    from engine.paths import rules_dir
+
+    folder = tmp_path / "rules"
+    shutil.copytree(rules_dir(), folder)
+    wording = folder / "letters" / "csa-2010.yaml"
+    data = yaml.safe_load(wording.read_text(encoding="utf-8"))
+    data["limits_after_inspections"]["limit_safeguarding_inadequate_not_lifted"]["text"] = "{unresolved} limits {band_words}."
+    wording.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    monkeypatch.setenv("ENGINE_RULES_DIR", str(folder))
+    code, out, err = run_cli("rules", "check")
+    assert (code, out) == (2, "")
+    assert "'limits_after_inspections.limit_safeguarding_inadequate_not_lifted.text' uses {unresolved}" in err
+
+
+def test_every_limit_said_after_inspections_is_a_limit_of_its_ruleset():
+    # The wording keys limits by id and the model does not check them (a trimmed ruleset keeps its year's wording), so a
+    # misspelt id would silently leave the limit to its own sentence: the shipped wordings are checked here.
+    from engine.load.ruleset import load_ruleset
+    from engine.paths import rules_dir
+
+    wordings = sorted((rules_dir() / "letters").glob("*.yaml"))
+    assert wordings
+    for path in wordings:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        limits = {limit.id for limit in load_ruleset(rules_dir() / f"{data['ruleset']}.yaml").ruleset.limits}
+        assert set(data.get("limits_after_inspections", {})) <= limits, path.name
 
 
 # 6. Sentences as Ofsted's letters would say them.
@@ -182,18 +225,60 @@ def test_the_only_setting_of_its_type_is_the_setting_not_all_one(examples, tmp_p
     assert "is at least good in all six special schools and the pupil referral unit." in text and "all one" not in text
 
 
-def test_a_service_a_rules_sentence_has_graded_is_not_graded_again(tmp_path):
+def test_a_type_with_none_good_is_not_counted_as_no_of_the(examples, tmp_path):
+    def unit_satisfactory(data: dict) -> None:
+        data["settings"]["pupil_referral_units"]["counts"] = {"outstanding": 0, "good": 0, "satisfactory": 1, "inadequate": 0}
+
+    text = _text(_profile(examples, tmp_path, "camden.yaml", unit_satisfactory))
+    assert "is mostly good, with all six special schools good or outstanding." in text
+    assert "no of the" not in text and "of the one" not in text
+
+
+def test_the_only_setting_of_its_type_inadequate_is_named_as_the_setting(examples, tmp_path):
+    def one_special_school_inadequate(data: dict) -> None:
+        data["settings"]["special_schools"]["counts"] = {"outstanding": 0, "good": 0, "satisfactory": 0, "inadequate": 1}
+
+    text = _text(_profile(examples, tmp_path, "camden.yaml", one_special_school_inadequate))
+    assert "The special school is inadequate." in text and "with all three pupil referral units good or outstanding" in text
+    assert "no of the" not in text and "of the one" not in text
+
+
+def test_a_count_of_none_below_average_says_none_of_them(examples, tmp_path):
+    def no_secondary_school_good(data: dict) -> None:
+        data["settings"]["secondary_schools"]["counts"] = {"outstanding": 0, "good": 0, "satisfactory": 9, "inadequate": 0}
+
+    text = _text(_profile(examples, tmp_path, "camden.yaml", no_secondary_school_good))
+    assert "none of the nine secondary schools is good or better" in text and "no of the" not in text
+
+
+def test_a_service_a_rules_sentence_has_graded_is_not_graded_again_but_one_it_only_tests_is(tmp_path):
     # North Tyneside 2011: the rule's sentence says "the council's fostering service is outstanding and its adoption
-    # agency good or better"; the council's own services' sentence would say them again.
+    # agency good or better": the fostering service's grade is said, the adoption agency's only bounded, so the council's
+    # own services' sentence gives the adoption agency's grade and not the fostering service's again.
+    text = _case_letter(tmp_path, "2011", "north-tyneside-2011")
+    assert "fostering service is outstanding and its adoption agency good or better" in text
+    assert "fostering agency is outstanding" not in text and "adoption agency is good." in text
+
+
+def _case_letter(tmp_path: Path, year: str, name: str) -> str:
     from engine.authoring.cases import case_profile_text, load_case
     from engine.paths import rules_dir
 
-    case = rules_dir() / "cases" / "csa-2011" / "published" / "north-tyneside-2011.yaml"
-    path = tmp_path / "north-tyneside-2011.yaml"
+    case = rules_dir() / "cases" / f"csa-{year}" / "published" / f"{name}.yaml"
+    path = tmp_path / f"{name}.yaml"
     path.write_text(case_profile_text(load_case(case), case)[0])
-    text = _text(path)
-    assert "fostering service is outstanding and its adoption agency good or better" in text
-    assert "fostering agency is outstanding" not in text and "adoption agency is good" not in text
+    return _text(path)
+
+
+def test_areas_for_priority_action_resolved_by_the_evidence_date_are_said_to_be(tmp_path):
+    # Doncaster 2011: its one area for priority action was resolved on 30 April 2011, before the evidence date.
+    text = _case_letter(tmp_path, "2011", "doncaster-2011")
+    assert "one area for priority action, since resolved" in text
+
+
+def test_an_open_area_for_priority_action_is_not_said_resolved(examples):
+    text = _text(examples / "staffordshire-2011.yaml")
+    assert "one area for priority action" in text and "since resolved" not in text
 
 
 def test_a_count_the_profile_does_not_give_is_not_said_as_none(examples, tmp_path):
@@ -201,8 +286,8 @@ def test_a_count_the_profile_does_not_give_is_not_said_as_none(examples, tmp_pat
         [i for i in data["inspections"] if i["kind"] == "unannounced inspection"][0].pop("strengths")
 
     text = _text(_profile(examples, tmp_path, "westmoor-2010-inadequate-safeguarding.yaml", no_strengths))
-    assert ("of contact, referral and assessment arrangements for children in need identified two areas for development "
-            "and no areas for priority action.") in text and "no strengths" not in text
+    assert ("of contact, referral and assessment arrangements for children in need in June 2009 identified two areas for "
+            "development and no areas for priority action.") in text and "no strengths" not in text
 
 
 def test_early_years_below_average_follow_a_finding_below_average_without_a_contrast_and_uncounted_inadequate(examples, tmp_path):

@@ -184,8 +184,8 @@ def test_text_report_and_letters_of_2010_and_2011_speak_of_change_since_last_yea
     assert "Children's services in Staffordshire County Council perform poorly. This is lower than last year's rating of " \
            "'performs well'." in text
     # The limit that made the difference is said once, after the inspection's findings it rests on.
-    assert "and one area for priority action. *[illustrative]* The area for priority action had not been resolved by the " \
-           "time of the profile, which limits the rating to performs poorly." in text
+    assert "and one area for priority action. *[illustrative]* The area for priority action has not been resolved, which " \
+           "limits the rating to performs poorly." in text
     assert text.count("limits the rating") == 1 and "1 area" not in text
     assert "transitional year" not in text and "2010" not in text.split("Children's services rating 2011")[1].split("section 138")[0]
     kingsmere = _one_line(letter(KINGSMERE))

@@ -48,6 +48,14 @@ def letter_problems(doc: SourceDocument, wording: LetterWording, ruleset: Rulese
     if ruleset.withhold and (wording.withheld is None or wording.withheld_rating is None):
         problems.append(doc.problem("ruleset-invalid", f"ruleset '{ruleset.id}' can withhold a rating: its letter needs "
                                     "'withheld' and 'withheld_rating'", ()))
+    for limit, brief in wording.limits_after_inspections.items():
+        # {unresolved} names the unannounced inspection's open areas for priority action: only a limit said after that
+        # inspection has them to name (the letter fills it with "" otherwise).
+        if "unannounced" not in brief.after and "unresolved" in _placeholders(brief.text):
+            problems.append(doc.problem("ruleset-invalid", f"'limits_after_inspections.{limit}.text' uses {{unresolved}}, which "
+                                        "only a limit said after the unannounced inspection can fill",
+                                        ("limits_after_inspections", limit, "text"),
+                                        suggestion="add unannounced to its 'after', or drop {unresolved}"))
     data = wording.model_dump()
     for path, allowed in TEMPLATE_FIELDS.items():
         for where, template in _templates(data, path):
@@ -63,6 +71,13 @@ def _templates(data: Any, path: tuple[str, ...], prefix: DataPath = ()) -> list[
         items = enumerate(data) if isinstance(data, list) else (data or {}).items()
         return [found for key, value in items for found in _templates(value, rest, prefix + (key,))]
     return _templates(data.get(step) if isinstance(data, dict) else None, rest, prefix + (step,))
+
+
+def _placeholders(template: str) -> set[str]:
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    except ValueError:
+        return set()  # said by _template_problems
 
 
 def _template_problems(doc: SourceDocument, where: DataPath, template: str, allowed: frozenset[str]) -> list[Problem]:

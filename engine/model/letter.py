@@ -103,8 +103,9 @@ class EvidenceWording(_Frozen):
     group_part_both: str | None = None  # all of two: "both pupil referral units", not "all two"
     group_part_one: str | None = None  # the only one: "the pupil referral unit", not "all one"; {singular}
     singulars: dict[str, str] = {}  # a setting type's name for one setting, by setting type
-    group_part_some: str
-    inadequate_named: str
+    group_part_some: str  # some of a type's settings, in every count of the letter: "{good_or_better} of the {total} {plural}"
+    group_part_none: str | None = None  # none of them: "none of the {total} {plural}", not "no of the"
+    inadequate_named: str  # {inadequate} as group_part_some, group_part_none or group_part_one say it
     # The groups whose inadequate settings the letter counts one by one (None: every group). Ofsted's letters count
     # an inadequate pupil referral unit ("One pupil referral unit is inadequate") but never inadequate childminders.
     inadequate_named_groups: list[str] | None = None
@@ -123,6 +124,7 @@ class EvidenceWording(_Frozen):
     unannounced_nouns: dict[str, tuple[str, str]]
     # The inspection's summary joined to its findings: {summary}, its first word lowered when one of these.
     unannounced_summary: str | None = None
+    unannounced_resolved: str | None = None  # after the count of areas for priority action, all resolved by the evidence date
     lowered_openings: list[str] = []
     effective_action: str
     # With nothing to set it against, the judgement joins the inspection's sentence instead.
@@ -155,7 +157,8 @@ class LimitAfterInspections(_Frozen):
     limit (trace, report) is unchanged; only the letter shortens it."""
 
     after: list[Literal["full", "unannounced"]] = Field(min_length=1)  # said when each is stated, after the last
-    text: str  # {band_words} the band it limits to, {unresolved} the areas for priority action not resolved
+    # {band_words} the band it limits to, {unresolved} the areas for priority action not resolved, {has} its verb
+    text: str
 
 
 class ParagraphStages(_Frozen):
@@ -193,7 +196,8 @@ class LetterWording(_Frozen):
     previous_rating: str | None = None
     previous_assessment: str | None = None
     # By limit id. Not checked against the ruleset's limits: a ruleset trimmed of a limit keeps its year's wording, and a
-    # limit the wording does not name is said by its own sentence in the limits paragraph, as before.
+    # limit the wording does not name is said by its own sentence in the limits paragraph, as before. The shipped
+    # wordings are checked against their rulesets by tests/test_letter_wording.py.
     limits_after_inspections: dict[str, LimitAfterInspections] = {}
     withheld: str | None = None  # required when the ruleset can withhold a rating: the paragraph that says so
     withheld_rating: str | None = None  # what the rating table says instead of a band
@@ -231,14 +235,15 @@ TEMPLATE_FIELDS: dict[tuple[str, ...], frozenset[str]] = {
     ("evidence", "group_part_both"): frozenset({"plural"}),
     ("evidence", "group_part_one"): frozenset({"singular"}),
     ("evidence", "group_part_some"): frozenset({"total", "good_or_better", "plural"}),
-    ("evidence", "inadequate_named"): frozenset({"inadequate", "total", "plural", "are"}),
+    ("evidence", "group_part_none"): frozenset({"total", "plural"}),
+    ("evidence", "inadequate_named"): frozenset({"inadequate", "are"}),
     ("evidence", "single_services"): frozenset({"services", "are", "grade"}),
     ("evidence", "safeguarding_same"): frozenset({"kind", "year", "when", "safeguarding", "looked_after_children"}),
     ("evidence", "safeguarding_different"): frozenset({"kind", "year", "when", "safeguarding", "looked_after_children"}),
     ("evidence", "unannounced"): frozenset({"findings"}),
     ("evidence", "unannounced_dated"): frozenset({"when", "findings"}),
     ("evidence", "unresolved_some"): frozenset({"count"}),
-    ("limits_after_inspections", "*", "text"): frozenset({"band_words", "unresolved"}),
+    ("limits_after_inspections", "*", "text"): frozenset({"band_words", "unresolved", "has"}),
     ("evidence", "effective_action"): frozenset({"contrast"}), ("evidence", "effective_action_joined"): frozenset(),
     ("evidence", "judgement"): frozenset({"assessor", "band_words", "reason"}),
     ("evidence", "sub_judgements"): frozenset({"judgements"}), ("evidence", "sub_judgement_grade"): frozenset({"judgements", "grade"}),

@@ -21,7 +21,7 @@ from ..load.letter import load_wording
 from ..model.catalogue import Catalogue
 from ..model.inspections import FULL, UNANNOUNCED_FAMILY, Held, at_evidence_date, latest
 from ..model.letter import EvidenceWording, GapProgress, IndicatorClause, LetterWording, ServiceName
-from ..model.profile import CHILDRENS_SERVICES_ASSESSMENT, Profile, VulnerableGap
+from ..model.profile import CHILDRENS_SERVICES_ASSESSMENT, GRADES, Profile, VulnerableGap
 from ..model.provenance import measure_sources
 from ..model.ruleset import Limit, Rule, Withhold
 from ..model.trace import Decision, LimitApplied, RatingWithheld, RuleFired
@@ -220,13 +220,24 @@ def _phases(rows: list[SettingRow], wording: EvidenceWording, catalogue: Catalog
     return _join([wording.phases.get(r.key, catalogue.setting_types[r.key].plural) for r in rows])
 
 
-def _parts(rows: list[SettingRow], numbers: Numbers, catalogue: Catalogue) -> tuple[str, str]:
+def _count_of(count: int, r: SettingRow, ev: EvidenceWording, numbers: Numbers, catalogue: Catalogue) -> tuple[str, str]:
+    """Some of a type's settings, as every count in the letter says them, and the verb that agrees: "four of the nine
+    secondary schools" (are), "none of the six special schools" (is), and for the only one of its type "the pupil
+    referral unit" (is, or is not when the count is none), never "no of the" or "one of the one"."""
+    whole = total(r)
+    plural = catalogue.setting_types[r.key].plural
+    if whole == 1 and ev.group_part_one and r.key in ev.singulars:
+        return ev.group_part_one.format(singular=ev.singulars[r.key]), "is" if count else "is not"
+    if count == 0 and ev.group_part_none:
+        return ev.group_part_none.format(total=numbers.one(whole), plural=plural), "is"
+    some, of = numbers.alike(count, whole)
+    return ev.group_part_some.format(good_or_better=some, total=of, plural=plural), _are(count)
+
+
+def _parts(rows: list[SettingRow], ev: EvidenceWording, numbers: Numbers, catalogue: Catalogue) -> tuple[str, str]:
     """"14 of the 31 secondary schools and 10 of the 22 school sixth forms", and the verb that agrees with it."""
-    parts = []
-    for r in rows:
-        better, whole = numbers.alike(good_or_better(r), total(r))
-        parts.append(f"{better} of the {whole} {catalogue.setting_types[r.key].plural}")
-    return _join(parts), "are" if len(rows) > 1 else _are(good_or_better(rows[0]))
+    parts = [_count_of(good_or_better(r), r, ev, numbers, catalogue) for r in rows]
+    return _join([part for part, _ in parts]), "are" if len(rows) > 1 else parts[0][1]
 
 
 def _above_average(compared: list[SettingRow], ev: EvidenceWording, catalogue: Catalogue, marks: _Marks) -> list[str]:
@@ -262,7 +273,7 @@ def _below_average(compared: list[SettingRow], ev: EvidenceWording, catalogue: C
             template = block.one_with_outstanding
         inadequate = sum(r.counts["inadequate"] for r in rows)
         clause = block.some_inadequate_clause.format(inadequate=numbers.one(inadequate), are=_are(inadequate)) if inadequate else ""
-        parts, are = _parts(rows, numbers, catalogue)
+        parts, are = _parts(rows, ev, numbers, catalogue)
         uses_contrast = "{contrast}" in template
         out.append(marks.mark(_text(template, contrast=contrast.next() if uses_contrast else "",
                                     phases=_phases(rows, ev, catalogue),
@@ -298,15 +309,33 @@ def _group_sentences(counted: list[SettingRow], ev: EvidenceWording, catalogue: 
             mostly = ev.group_mostly_at_least is not None and share >= proportions[ev.group_mostly_at_least]
             template = (ev.group_sentences_mostly if mostly else ev.group_sentences_less).get(group, template)
         parts = []
-        for r in members:
-            better, whole = numbers.alike(good_or_better(r), total(r))
-            part = ev.group_part_some if good_or_better(r) < total(r) else (
-                ev.group_part_both if total(r) == 2 and ev.group_part_both else
-                ev.group_part_one if total(r) == 1 and ev.group_part_one and r.key in ev.singulars else ev.group_part_all)
-            parts.append(part.format(total=whole, good_or_better=better, plural=catalogue.setting_types[r.key].plural,
-                                     singular=ev.singulars.get(r.key, "")))
+        # A type with none good is left out when another has some ("with all six special schools good or outstanding",
+        # not "... and none of the one pupil referral units"): the sentence's "mostly" or "only" already says the rest.
+        some = [r for r in members if good_or_better(r)] or members
+        for r in some:
+            if good_or_better(r) < total(r) or total(r) == 1:
+                parts.append(_count_of(good_or_better(r), r, ev, numbers, catalogue)[0])
+                continue
+            part = ev.group_part_both if total(r) == 2 and ev.group_part_both else ev.group_part_all
+            parts.append(part.format(total=numbers.one(total(r)), good_or_better=numbers.one(good_or_better(r)),
+                                     plural=catalogue.setting_types[r.key].plural))
         out.append(marks.mark(_text(template, group=catalogue.groups[group], parts=_join(parts)), *_sources(members, "counts")))
     return out
+
+
+def _services_graded(rule: Rule) -> set[str]:
+    """The settings whose grade a rule's sentence gives: those a placeholder of it names (as _Marks reads a sentence), and
+    those a condition holds to one grade, which the sentence then says in words ("fostering service is outstanding" from
+    count_outstanding at least 1). A condition that only bounds the grade ("good or better") leaves it to be said."""
+    graded = {m.split(".")[1] for m in _PLACEHOLDER.findall(rule.because) if m.startswith("settings.")}
+    for c in rule.when:
+        parts = c.measure.split(".")
+        if len(parts) != 3 or parts[0] != "settings":
+            continue
+        one_grade = parts[2].removeprefix("count_") in GRADES and isinstance(c.at_least, int | float) and c.at_least >= 1
+        if one_grade or (parts[2] == "grade" and c.equals is not None):
+            graded.add(parts[1])
+    return graded
 
 
 def _single_services(rows: list[SettingRow], ev: EvidenceWording, catalogue: Catalogue, marks: _Marks) -> list[str]:
@@ -389,23 +418,25 @@ def _limits_after_inspections(reviewed: Reviewed, wording: LetterWording, stated
         if not limit.binding or brief is None or not all(family in stated for family in brief.after):
             continue
         last = [family for family in (FULL, UNANNOUNCED_FAMILY) if family in brief.after][-1]
-        sentence = _text(brief.text, band_words=d.band_words[limit.band_after],
-                         unresolved=_unresolved(stated.get(UNANNOUNCED_FAMILY), reviewed.loaded.profile, wording))
+        unresolved, count = _unresolved(stated.get(UNANNOUNCED_FAMILY), reviewed.loaded.profile, wording)
+        sentence = _text(brief.text, band_words=d.band_words[limit.band_after], unresolved=unresolved,
+                         has="has" if count == 1 else "have")
         out.setdefault(last, []).append(marks.mark(sentence, *marks.because.get(limit.because, [])))
         said.add(limit.because)
     return out
 
 
-def _unresolved(unannounced: Held | None, profile: Profile, wording: LetterWording) -> str:
+def _unresolved(unannounced: Held | None, profile: Profile, wording: LetterWording) -> tuple[str, int]:
     """The unannounced inspection's areas for priority action not resolved by the evidence date, as a limit after its
-    findings names them: "the area for priority action", "two of the areas for priority action"."""
+    findings names them ("the area for priority action", "two of the areas for priority action"), and how many, for
+    the verb to agree ("has", "have")."""
     ev = wording.evidence
     if unannounced is None or ev.unresolved_all is None or ev.unresolved_some is None:
-        return ""
+        return "", 0
     count = unannounced.unresolved(profile.evidence_date)
     if count == len(unannounced.priority_actions):
-        return ev.unresolved_all[count != 1]
-    return ev.unresolved_some.format(count=Numbers(wording.number_words).one(count))
+        return ev.unresolved_all[count != 1], count
+    return ev.unresolved_some.format(count=Numbers(wording.number_words).one(count)), count
 
 
 def _settings_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[str], marks: _Marks, stated: dict[str, Held],
@@ -429,14 +460,13 @@ def _settings_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[st
     named = ev.inadequate_named_groups
     for r in counted:
         if r.counts["inadequate"] and r.key not in described and (named is None or r.group in named):
-            inadequate, whole = numbers.alike(r.counts["inadequate"], total(r))
-            out.append(marks.mark(_text(ev.inadequate_named, inadequate=inadequate, total=whole,
-                                        plural=catalogue.setting_types[r.key].plural, are=_are(r.counts["inadequate"])), *_sources([r], "counts")))
-    # A service whose grade a rule's sentence already gave (2011: "the council's fostering service is outstanding and its
-    # adoption agency good or better") is not graded again.
+            inadequate, are = _count_of(r.counts["inadequate"], r, ev, numbers, catalogue)
+            out.append(marks.mark(_text(ev.inadequate_named, inadequate=inadequate, are=are), *_sources([r], "counts")))
+    # A service whose grade a rule's sentence already gave is not graded again (2011: "the council's fostering service is
+    # outstanding and its adoption agency good or better" keeps "the adoption agency is good", whose grade it leaves open).
     rules = {rule.id: rule for rule in reviewed.ruleset.ruleset.rules}
-    graded = {c.measure.split(".")[1] for e in d.events("rule_fired") if e.because in said and e.rule_id in rules
-              for c in rules[e.rule_id].when if c.measure.startswith("settings.")}
+    graded = {key for e in d.events("rule_fired") if e.because in said and e.rule_id in rules
+              for key in _services_graded(rules[e.rule_id])}
     out += _single_services([r for r in rows if r.key not in graded], ev, catalogue, marks)
     full = stated.get(FULL)
     if full is not None:
@@ -480,7 +510,13 @@ def _unannounced(unannounced: Held, profile: Profile, year: int, ev: EvidenceWor
               "areas_for_priority_action": len(unannounced.priority_actions)}
     findings = {f: f"{numbers.one(counts[f])} {ev.unannounced_nouns[f][counts[f] != 1]}" for f in ev.unannounced_nouns}
     # A count the profile does not give is not said as none ("identified no strengths"): the findings it gives, joined.
-    given = _join([findings[f] for f in ev.unannounced_nouns if _given(unannounced, profile, f)] or list(findings.values()))
+    named = [f for f in ev.unannounced_nouns if _given(unannounced, profile, f)] or list(ev.unannounced_nouns)
+    given = _join([findings[f] for f in named])
+    # Areas for priority action all resolved by the evidence date are said to be, not left to read as open; the
+    # clause follows their count, the last of the findings.
+    if (ev.unannounced_resolved and unannounced.priority_actions and named[-1] == "areas_for_priority_action"
+            and unannounced.unresolved(profile.evidence_date) == 0):
+        given += ev.unannounced_resolved
     dated = ev.unannounced_dated is not None and (unannounced.date is not None or unannounced.year != year)
     sentence = _text(ev.unannounced_dated if dated and ev.unannounced_dated else ev.unannounced, when=_when(unannounced, ev),
                      findings=given)
