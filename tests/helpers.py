@@ -3,7 +3,7 @@ with a given ruleset, and a page opened offline in Debian's chromium."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -58,6 +58,22 @@ def ruleset_with(tmp_path: Path, name: str, *replacements: tuple[str, str], sour
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def rules_with_letter_wording(folder: Path, ruleset_id: str, edit: Callable[[dict], None],
+                               monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the rules folder in use, with ``edit`` applied to the letter wording of ``ruleset_id`` (as YAML data),
+    made the rules folder evaluation uses."""
+    from engine.paths import rules_dir
+
+    rules = folder / "rules"
+    shutil.copytree(rules_dir(), rules)
+    wording = rules / "letters" / f"{ruleset_id}.yaml"
+    data = yaml.safe_load(wording.read_text(encoding="utf-8"))
+    edit(data)
+    wording.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    monkeypatch.setenv("ENGINE_RULES_DIR", str(rules))
+    return rules
 
 
 def batch_with(ruleset_text: str, profiles: Path, folder: Path, monkeypatch: pytest.MonkeyPatch):

@@ -7,6 +7,8 @@ import yaml
 
 from engine.render.review import letter
 
+from .helpers import rules_with_letter_wording
+
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
@@ -203,20 +205,13 @@ def test_a_below_average_sentence_agrees_with_one_setting_good_or_better(example
 
 
 def test_rules_check_refuses_letter_wording_that_names_what_the_ruleset_lacks(tmp_path, monkeypatch, run_cli):
-    import shutil
+    def edit(data: dict) -> None:
+        data["evidence"]["below_average_blocks"][0]["several"] = "Too much {phase} provision is only adequate."
+        data["indicator_sentences"][0]["follows"] = "settings"
+        data["indicator_sentences"][1]["clauses"][0]["after_rule"] = {"finding_gaps_widen": "this trend continues"}
+        data["evidence"]["group_mostly_at_least"] = "most"
 
-    from engine.paths import rules_dir
-
-    folder = tmp_path / "rules"
-    shutil.copytree(rules_dir(), folder)
-    wording = folder / "letters" / "csa-2009.yaml"
-    data = yaml.safe_load(wording.read_text(encoding="utf-8"))
-    data["evidence"]["below_average_blocks"][0]["several"] = "Too much {phase} provision is only adequate."
-    data["indicator_sentences"][0]["follows"] = "settings"
-    data["indicator_sentences"][1]["clauses"][0]["after_rule"] = {"finding_gaps_widen": "this trend continues"}
-    data["evidence"]["group_mostly_at_least"] = "most"
-    wording.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    monkeypatch.setenv("ENGINE_RULES_DIR", str(folder))
+    rules_with_letter_wording(tmp_path, "csa-2009", edit, monkeypatch)
     code, out, err = run_cli("rules", "check")
     assert (code, out) == (2, "")
     assert "'evidence.below_average_blocks.0.several' uses {phase}, which the letter does not fill" in err

@@ -10,6 +10,8 @@ import yaml
 
 from engine.render.review import letter, report
 
+from .helpers import rules_with_letter_wording
+
 
 def _profile(examples: Path, tmp_path: Path, name: str, change: Any = None) -> Path:
     data = yaml.safe_load((examples / name).read_text())
@@ -168,34 +170,20 @@ def test_a_changed_band_quotes_last_years_in_the_scales_words(examples):
 # The letter's wording is checked when loaded.
 
 def test_rules_check_refuses_a_limit_said_after_inspections_with_a_placeholder_the_letter_does_not_fill(tmp_path, monkeypatch, run_cli):
-    import shutil
+    def edit(data: dict) -> None:
+        data["limits_after_inspections"]["limit_unresolved_priority_actions"] = {"after": ["unannounced"], "text": "{band} limits."}
 
-    from engine.paths import rules_dir
-
-    folder = tmp_path / "rules"
-    shutil.copytree(rules_dir(), folder)
-    wording = folder / "letters" / "csa-2010.yaml"
-    data = yaml.safe_load(wording.read_text(encoding="utf-8"))
-    data["limits_after_inspections"]["limit_unresolved_priority_actions"] = {"after": ["unannounced"], "text": "{band} limits."}
-    wording.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    monkeypatch.setenv("ENGINE_RULES_DIR", str(folder))
+    rules_with_letter_wording(tmp_path, "csa-2010", edit, monkeypatch)
     code, out, err = run_cli("rules", "check")
     assert (code, out) == (2, "")
     assert "'limits_after_inspections.limit_unresolved_priority_actions.text' uses {band}, which the letter does not fill" in err
 
 
 def test_rules_check_refuses_the_unresolved_areas_in_a_limit_not_said_after_the_unannounced_inspection(tmp_path, monkeypatch, run_cli):
-    import shutil
+    def edit(data: dict) -> None:
+        data["limits_after_inspections"]["limit_safeguarding_inadequate_not_lifted"]["text"] = "{unresolved} limits {band_words}."
 
-    from engine.paths import rules_dir
-
-    folder = tmp_path / "rules"
-    shutil.copytree(rules_dir(), folder)
-    wording = folder / "letters" / "csa-2010.yaml"
-    data = yaml.safe_load(wording.read_text(encoding="utf-8"))
-    data["limits_after_inspections"]["limit_safeguarding_inadequate_not_lifted"]["text"] = "{unresolved} limits {band_words}."
-    wording.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    monkeypatch.setenv("ENGINE_RULES_DIR", str(folder))
+    rules_with_letter_wording(tmp_path, "csa-2010", edit, monkeypatch)
     code, out, err = run_cli("rules", "check")
     assert (code, out) == (2, "")
     assert "'limits_after_inspections.limit_safeguarding_inadequate_not_lifted.text' uses {unresolved}" in err
