@@ -308,3 +308,14 @@ def test_no_paragraph_or_sentence_opens_as_its_neighbour_does(examples):
         for sentences in paragraphs:
             heads = [s.split()[:2] for s in sentences]
             assert all(a != b for a, b in zip(heads, heads[1:], strict=False)), (name, sentences)
+
+
+def test_a_step_a_later_cap_takes_lower_never_names_the_band_it_does_not_give(tmp_path):
+    """Cornwall 2009: the unannounced inspection's one-grade step leaves performs adequately, then the inadequate
+    inspection caps the rating at performs poorly. The step is said without its band; Calderdale's step, the last
+    limit, names the band it gives."""
+    cornwall = _case_letter(tmp_path, "2009", "cornwall-2009")
+    assert "perform poorly" in cornwall and "These findings alone would limit the rating by one grade." in cornwall
+    assert "to performs adequately" not in cornwall
+    calderdale = _case_letter(tmp_path, "2009", "calderdale-2009")
+    assert "These findings limit the rating by one grade, to performs adequately." in calderdale

@@ -159,6 +159,10 @@ class LimitAfterInspections(_Frozen):
     after: list[Literal["full", "unannounced"]] = Field(min_length=1)  # said when each is stated, after the last
     # {band_words} the band it limits to, {unresolved} the areas for priority action not resolved, {has} its verb
     text: str
+    # Said instead where a later limit takes the band lower than this one left it (Cornwall 2009: the one-grade step to
+    # performs adequately, then the cap to performs poorly), so that the letter never names a band it does not give;
+    # without it, the limit's band is not named at all.
+    lowered_further: str | None = None
 
 
 class ParagraphStages(_Frozen):
@@ -244,6 +248,7 @@ TEMPLATE_FIELDS: dict[tuple[str, ...], frozenset[str]] = {
     ("evidence", "unannounced_dated"): frozenset({"when", "findings"}),
     ("evidence", "unresolved_some"): frozenset({"count"}),
     ("limits_after_inspections", "*", "text"): frozenset({"band_words", "unresolved", "has"}),
+    ("limits_after_inspections", "*", "lowered_further"): frozenset({"unresolved", "has"}),
     ("evidence", "effective_action"): frozenset({"contrast"}), ("evidence", "effective_action_joined"): frozenset(),
     ("evidence", "judgement"): frozenset({"assessor", "band_words", "reason"}),
     ("evidence", "sub_judgements"): frozenset({"judgements"}), ("evidence", "sub_judgement_grade"): frozenset({"judgements", "grade"}),

@@ -419,7 +419,12 @@ def _limits_after_inspections(reviewed: Reviewed, wording: LetterWording, stated
             continue
         last = [family for family in (FULL, UNANNOUNCED_FAMILY) if family in brief.after][-1]
         unresolved, count = _unresolved(stated.get(UNANNOUNCED_FAMILY), reviewed.loaded.profile, wording)
-        sentence = _text(brief.text, band_words=d.band_words[limit.band_after], unresolved=unresolved,
+        # A later limit may take the band lower still: this one's band is then not the letter's and is not named.
+        lowered = d.limited_band is not None and d.limited_band < limit.band_after
+        template = brief.lowered_further if lowered and brief.lowered_further else brief.text
+        if lowered and not brief.lowered_further and "{band_words}" in template:
+            continue  # its own sentence, said with the limits, names no band it does not give
+        sentence = _text(template, band_words=d.band_words[limit.band_after], unresolved=unresolved,
                          has="has" if count == 1 else "have")
         out.setdefault(last, []).append(marks.mark(sentence, *marks.because.get(limit.because, [])))
         said.add(limit.because)
