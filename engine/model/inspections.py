@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from ..errors import Code
 from .profile import UNANNOUNCED, Grade, Inspection, Profile
 from .ruleset import EvidencePolicy
+from .wording import date_text
 
 FULL, UNANNOUNCED_FAMILY = "full", "unannounced"
 # A full inspection shows improvement when it grades safeguarding at least adequate ("satisfactory").
@@ -52,7 +53,7 @@ class Held:
         return UNANNOUNCED_FAMILY if self.kind == UNANNOUNCED else FULL
 
     def when(self) -> str:
-        return f"{self.date.day} {self.date:%B %Y}" if self.date else str(self.year)
+        return date_text(self.date) if self.date else str(self.year)
 
     def before(self, other: Held) -> bool:
         """Strictly earlier: by date when both are dated, else by year (one year is not earlier than itself)."""

@@ -7,6 +7,7 @@ these functions, so the same condition reads the same everywhere.
 """
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from typing import Any, Protocol
 
@@ -101,6 +102,11 @@ def evidence_text(c: Stated, value: Any, holds: bool) -> str:
 def counted(n: int | str, singular: str, plural: str | None = None) -> str:
     """A count with its noun in agreement: '1 area', '2 areas', '0 areas' (plural: the singular with an s)."""
     return f"{n} {singular if str(n) == '1' else plural or singular + 's'}"
+
+
+def date_text(day: _dt.date, month_only: bool = False) -> str:
+    """A date as the letters write it: '9 December 2009', or 'July 2009' for when an inspection was."""
+    return f"{day:%B %Y}" if month_only else f"{day.day} {day:%B %Y}"
 
 
 def band_text(band: int, words: dict[int, str]) -> str:

@@ -25,7 +25,7 @@ from ..model.profile import CHILDRENS_SERVICES_ASSESSMENT, GRADES, Profile, Vuln
 from ..model.provenance import measure_sources
 from ..model.ruleset import Limit, Rule, Withhold
 from ..model.trace import Decision, LimitApplied, RatingWithheld, RuleFired
-from ..model.wording import Numbers, no_opening_figure
+from ..model.wording import Numbers, date_text, no_opening_figure
 from .escape import markdown, markdown_prose
 from .evidence import IndicatorRow, SettingRow, good_or_better, outcome_blocks, setting_rows, total
 from .reviewed import Reviewed
@@ -113,7 +113,7 @@ def compose_letter(reviewed: Reviewed) -> Letter:
     wording = load_wording(reviewed.ruleset.ruleset)
     addressee = profile.authority.addressee
     letter = Letter(
-        date=f"{profile.letter_date.day} {profile.letter_date:%B %Y}" if profile.letter_date else None,
+        date=date_text(profile.letter_date) if profile.letter_date else None,
         address=[addressee.name, *([addressee.role] if addressee.role else []), *addressee.address] if addressee else [],
         salutation=(addressee.salutation or f"Dear {addressee.name}") if addressee else None,
         title=wording.title,
@@ -402,7 +402,7 @@ def _when(inspection: Held, ev: EvidenceWording) -> str:
     alone where it gives no more or the letters date that kind by its year (Camden: "The joint area review in 2008")."""
     if inspection.date is None or inspection.kind in ev.dated_by_year:
         return str(inspection.year)
-    return f"{inspection.date:%B %Y}"
+    return date_text(inspection.date, month_only=True)
 
 
 def _limits_after_inspections(reviewed: Reviewed, wording: LetterWording, stated: dict[str, Held], marks: _Marks,
@@ -488,7 +488,7 @@ def _settings_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[st
     notice = profile.notice_to_improve
     # In force at the evidence date as the measure and the report read it (NoticeToImprove.in_force).
     if notice is not None and notice.in_force(profile.evidence_date) and ev.notice_to_improve is not None:
-        out.append(marks.mark(_text(ev.notice_to_improve, served=f"{notice.served_on:%B %Y}"), "notice_to_improve"))
+        out.append(marks.mark(_text(ev.notice_to_improve, served=date_text(notice.served_on, month_only=True)), "notice_to_improve"))
     return out
 
 
