@@ -116,17 +116,39 @@ def test_the_2011_catalogue_is_the_reduced_indicator_set_and_a_2009_indicator_is
     assert code == 2 and ": unknown-indicator: unknown indicator 'NI_59'" in err
 
 
-def _published_2011(name: str, change=None):
-    """A published 2011 case's profile (its changes laid over the baseline), changed, and evaluated."""
+def _published(name: str, change=None, year: int = 2011):
+    """A published case's profile (its changes laid over the baseline), changed, and evaluated by its year's ruleset."""
     from engine.authoring.cases import load_case, merge
     from engine.decide.pipeline import evaluate_text
 
-    path = RULES / "cases" / "csa-2011" / "published" / f"{name}.yaml"
+    path = RULES / "cases" / f"csa-{year}" / "published" / f"{name}.yaml"
     case = load_case(path)
     profile = merge(yaml.safe_load((path.parent / str(case.base)).read_text(encoding="utf-8")), case.changes)
     if change is not None:
         change(profile)
-    return evaluate_text(yaml.safe_dump(profile, sort_keys=False), str(path), RULES / "csa-2011.yaml").decision
+    return evaluate_text(yaml.safe_dump(profile, sort_keys=False), str(path), RULES / f"csa-{year}.yaml").decision
+
+
+def _published_2011(name: str, change=None):
+    return _published(name, change, 2011)
+
+
+def test_barnsley_2010_is_held_at_adequately_by_its_secondary_schools_and_results_at_16_together():
+    # csa-2010 1.3.0, limit_secondary_schools_and_results_at_16_below, as csa-2011 has it for Barnsley 2011.
+    adequate = _published("barnsley-2010", year=2010)
+    assert adequate.final_band == 2 and adequate.limited_band == 2
+    assert [limit.limit_id for limit in adequate.limits if limit.binding] == ["limit_secondary_schools_and_results_at_16_below"]
+
+    def results_at_16_in_line(profile):
+        profile["indicators"]["NI_75"] = {"value": 47.6, "similar_areas": 47.6, "national": 47.6}
+
+    def secondary_schools_in_line(profile):
+        profile["settings"]["secondary_schools"]["counts"] = {"outstanding": 3, "good": 10, "satisfactory": 7, "inadequate": 1}
+
+    # Either alone moves no grade: the typical council performs well.
+    for change in (results_at_16_in_line, secondary_schools_in_line):
+        well = _published("barnsley-2010", change, 2010)
+        assert well.final_band == 3 and not [limit for limit in well.limits if limit.binding], change.__name__
 
 
 def test_north_tyneside_2011_is_excellent_by_its_outstanding_fostering_service_and_well_without_it():

@@ -94,7 +94,7 @@ def test_the_synthetic_2009_england_rated_under_2009_and_2010_can_be_compared_co
     before = _rate(built, tmp_path).results.set_index("authority_code")
     after = _rate(built, tmp_path, ruleset=ROOT / "rules" / "csa-2010.yaml").results.set_index("authority_code")
     assert sorted(before.index) == sorted(after.index) and len(before) == 152
-    assert set(before["ruleset"]) == {"csa-2009 1.3.0"} and set(after["ruleset"]) == {"csa-2010 1.2.2"}
+    assert set(before["ruleset"]) == {"csa-2009 1.3.0"} and set(after["ruleset"]) == {"csa-2010 1.3.0"}
     joined = before.join(after.add_suffix("_2010")).rename(columns={c: f"{c}_2009" for c in before.columns})
     strengths = joined["decisive_rules_2010"].str.contains("settings_excellent_strengths")
     regraded = joined[joined["proposed_band_2009"] != joined["proposed_band_2010"]]
@@ -127,7 +127,7 @@ def test_batch_takes_a_ruleset_for_every_profile(run_cli, tmp_path, examples):
                              "--no-audit", "--ruleset", ROOT / "rules" / "csa-2010.yaml")
     assert code == 0, err
     rows = pd.read_csv(output).set_index("authority")
-    assert set(rows["ruleset"]) == {"csa-2010 1.2.2"}
+    assert set(rows["ruleset"]) == {"csa-2010 1.3.0"}
     assert rows.at["Eastbridge City Council (fictional)", "final_band"] == 1  # capped, where 2009 stepped it down to 2
     assert rows.at["Eastbridge City Council (fictional)", "limits"] == "limit_unresolved_priority_actions"
 

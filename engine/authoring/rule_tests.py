@@ -181,10 +181,11 @@ def format_fidelity(fidelity: list[Fidelity]) -> list[str]:
     lines = ["", "Published outcomes reproduced (band, status and direction where published), apart from the invented cases:"]
     for f in fidelity:
         facts = f.with_facts
+        band_only = len(f.published) - len(facts)
         lines.append(f"  {f.ruleset_id} {f.version}: {f.reproduced} of {len(f.published)} ({f.share:.0%}); "
                      f"{f.invented} invented case{'s' * (f.invented != 1)} not counted")
         lines.append(f"    of the {len(facts)} stating facts beyond the band, {sum(r.outcome_reproduced for r in facts)} reproduced; "
-                     f"{len(f.published) - len(facts)} give the band only and test no rule")
+                     f"{band_only} give{'s' * (band_only == 1)} the band only and test{'s' * (band_only == 1)} no rule")
         for miss in f.misses:
             lines.append(f"    missed {shown(miss.path)}: {'; '.join(miss.outcome_differences)}")
             if miss.decided_by:
