@@ -248,6 +248,20 @@ def test_a_service_a_rules_sentence_has_graded_is_not_graded_again_but_one_it_on
     assert "fostering agency is outstanding" not in text and "adoption agency is good." in text
 
 
+def test_a_type_a_rules_sentence_counts_is_not_counted_again_by_its_groups_sentence(tmp_path):
+    # Wandsworth 2011: the rule's "23 of 28" counts the children's homes and special schools together, so the sentence on
+    # provision for vulnerable children names only the pupil referral units, not "nine of the eleven special schools".
+    text = _case_letter(tmp_path, "2011", "wandsworth-2011")
+    assert "The quality of children's homes and special schools is high: 23 of 28 are good or outstanding" in text
+    assert "vulnerable is mostly good, with six of the seven pupil referral units good or outstanding." in text
+    assert text.count("special schools") == 1
+    # Darlington 2011: with the special schools counted, the group has nothing good left to name (its one pupil referral
+    # unit is inadequate, said apart), so no sentence describes the group.
+    text = _case_letter(tmp_path, "2011", "darlington-2011")
+    assert text.count("special schools") == 1 and "The pupil referral unit is inadequate." in text
+    assert "whose circumstances make them vulnerable is" not in text
+
+
 def _case_letter(tmp_path: Path, year: str, name: str) -> str:
     from engine.authoring.cases import case_profile_text, load_case
     from engine.paths import rules_dir

@@ -296,9 +296,11 @@ def _below_average(compared: list[SettingRow], ev: EvidenceWording, catalogue: C
 
 
 def _group_sentences(counted: list[SettingRow], ev: EvidenceWording, catalogue: Catalogue, numbers: Numbers,
-                     proportions: dict[str, float], marks: _Marks) -> list[str]:
+                     proportions: dict[str, float], marks: _Marks, counted_before: set[str]) -> list[str]:
     """Provision described as a whole ("at least good in all six special schools"; "satisfactory overall, with only
-    four of the eight special schools ... judged good or outstanding"), worded by how much of it is good."""
+    four of the eight special schools ... judged good or outstanding"), worded by how much of it is good. A type whose
+    good or better settings a sentence already counted (``counted_before``) is not counted again: the sentence names
+    the rest, and is not said when nothing is left to name."""
     out = []
     for group, template in ev.group_sentences.items():
         members = [r for r in counted if r.group == group]
@@ -312,13 +314,15 @@ def _group_sentences(counted: list[SettingRow], ev: EvidenceWording, catalogue: 
         # A type with none good is left out when another has some ("with all six special schools good or outstanding",
         # not "... and none of the one pupil referral units"): the sentence's "mostly" or "only" already says the rest.
         some = [r for r in members if good_or_better(r)] or members
-        for r in some:
+        for r in (r for r in some if r.key not in counted_before):
             if good_or_better(r) < total(r) or total(r) == 1:
                 parts.append(_count_of(good_or_better(r), r, ev, numbers, catalogue)[0])
                 continue
             part = ev.group_part_both if total(r) == 2 and ev.group_part_both else ev.group_part_all
             parts.append(part.format(total=numbers.one(total(r)), good_or_better=numbers.one(good_or_better(r)),
                                      plural=catalogue.setting_types[r.key].plural))
+        if not parts:
+            continue
         out.append(marks.mark(_text(template, group=catalogue.groups[group], parts=_join(parts)), *_sources(members, "counts")))
     return out
 
@@ -336,6 +340,22 @@ def _services_graded(rule: Rule) -> set[str]:
         if one_grade or (parts[2] == "grade" and c.equals is not None):
             graded.add(parts[1])
     return graded
+
+
+def _types_counted(rule: Rule, catalogue: Catalogue) -> set[str]:
+    """The setting types whose good or better settings a rule's sentence counts: each type in the scope of a placeholder
+    counting them or giving their share (2011: "A large majority of children's homes and special schools (21 of 28)",
+    groups.homes_and_special_schools.count_good_or_better, counts the special schools)."""
+    counted: set[str] = set()
+    for m in _PLACEHOLDER.findall(rule.because):
+        parts = m.split(".")
+        if len(parts) != 3 or parts[2] not in ("count_good_or_better", "share_good_or_better"):
+            continue
+        if parts[0] == "settings":
+            counted.add(parts[1])
+        elif parts[0] == "groups" and parts[1] in catalogue.scopes():
+            counted |= {key for key in catalogue.setting_types if catalogue.in_scope(parts[1], key)}
+    return counted
 
 
 def _single_services(rows: list[SettingRow], ev: EvidenceWording, catalogue: Catalogue, marks: _Marks) -> list[str]:
@@ -461,17 +481,21 @@ def _settings_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[st
     out += _sentences(d, wording.paragraphs.settings, said)
     out += _below_average(compared, ev, catalogue, numbers, contrast, marks)
     described = {r.key for r in compared if r.vs_national == "below"}
-    out += _group_sentences(counted, ev, catalogue, numbers, reviewed.ruleset.ruleset.proportions, marks)
+    # What the rules' sentences the letter says already state of the settings, so not stated again: the types whose
+    # good or better settings they count (2011: "21 of 28 children's homes and special schools" counts the special
+    # schools, which the group's sentence then leaves out), and the services whose grade they give (2011: "the council's
+    # fostering service is outstanding and its adoption agency good or better" keeps "the adoption agency is good",
+    # whose grade it leaves open).
+    rules = {rule.id: rule for rule in reviewed.ruleset.ruleset.rules}
+    stating = [rules[e.rule_id] for e in d.events("rule_fired") if e.because in said and e.rule_id in rules]
+    counted_before = {key for rule in stating for key in _types_counted(rule, catalogue)}
+    graded = {key for rule in stating for key in _services_graded(rule)}
+    out += _group_sentences(counted, ev, catalogue, numbers, reviewed.ruleset.ruleset.proportions, marks, counted_before)
     named = ev.inadequate_named_groups
     for r in counted:
         if r.counts["inadequate"] and r.key not in described and (named is None or r.group in named):
             inadequate, are = _count_of(r.counts["inadequate"], r, ev, numbers, catalogue)
             out.append(marks.mark(_text(ev.inadequate_named, inadequate=inadequate, are=are), *_sources([r], "counts")))
-    # A service whose grade a rule's sentence already gave is not graded again (2011: "the council's fostering service is
-    # outstanding and its adoption agency good or better" keeps "the adoption agency is good", whose grade it leaves open).
-    rules = {rule.id: rule for rule in reviewed.ruleset.ruleset.rules}
-    graded = {key for e in d.events("rule_fired") if e.because in said and e.rule_id in rules
-              for key in _services_graded(rules[e.rule_id])}
     out += _single_services([r for r in rows if r.key not in graded], ev, catalogue, marks)
     full = stated.get(FULL)
     if full is not None:
