@@ -106,6 +106,19 @@ def test_an_inspection_the_profile_dates_is_said_with_its_month_and_year(example
     assert "A recent unannounced" not in text
 
 
+def test_inspections_are_told_oldest_first_and_an_undated_one_keeps_its_place(examples, tmp_path):
+    # Peterborough 2011: the unannounced inspection of February 2011 before the full one of August 2011, whose limit
+    # follows it.
+    text = _case_letter(tmp_path, "2011", "peterborough-2011")
+    unannounced = text.index("The unannounced inspection of contact, referral and assessment arrangements for children in need "
+                             "in February 2011")
+    full = text.index("The inspection of safeguarding and looked after children in August 2011")
+    assert unannounced < full < text.index("No later inspection has shown improvement, so this inspection limits")
+    # Cambridgeshire's inspections are dated by their years only: the joint area review first, as before.
+    text = _text(examples / "cambridgeshire.yaml")
+    assert text.index("The joint area review in 2007") < text.index("A recent unannounced inspection")
+
+
 def test_a_joint_area_review_is_dated_by_its_year_whatever_the_profile_gives(examples, tmp_path):
     def dated_review(data: dict) -> None:
         full = [i for i in data["inspections"] if i["kind"] != "unannounced inspection"][0]

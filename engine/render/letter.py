@@ -409,12 +409,20 @@ def _service_names(members: list[SettingRow], ev: EvidenceWording, catalogue: Ca
 
 
 def _stated_inspections(profile: Profile) -> dict[str, Held]:
-    """The inspections the settings paragraph states, by family: the latest of each at the evidence date (from the
-    history or the single fields alike), a full one where it grades safeguarding."""
+    """The inspections the settings paragraph states, by family, in the order it states them: the latest of each at the
+    evidence date (from the history or the single fields alike), a full one where it grades safeguarding."""
     held = at_evidence_date(profile)
     full, unannounced = latest(held, FULL), latest(held, UNANNOUNCED_FAMILY)
-    stated = {FULL: full} if full is not None and full.safeguarding is not None else {}
-    return stated | ({UNANNOUNCED_FAMILY: unannounced} if unannounced is not None else {})
+    stated = [h for h in (full if full is not None and full.safeguarding is not None else None, unannounced) if h is not None]
+    return {h.family: h for h in _oldest_first(stated)}
+
+
+def _oldest_first(held: list[Held]) -> list[Held]:
+    """Inspections by date, oldest first, as a letter recounts what happened (Peterborough 2011: the unannounced
+    inspection of February before the full one of August); one the profile does not date keeps its place, the full
+    inspection first. Dated the same day, the order given."""
+    dated = iter(sorted((h for h in held if h.date is not None), key=lambda h: h.date or 0))
+    return [next(dated) if h.date is not None else h for h in held]
 
 
 def _when(inspection: Held, ev: EvidenceWording) -> str:
@@ -437,7 +445,7 @@ def _limits_after_inspections(reviewed: Reviewed, wording: LetterWording, stated
         brief = wording.limits_after_inspections.get(limit.limit_id)
         if not limit.binding or brief is None or not all(family in stated for family in brief.after):
             continue
-        last = [family for family in (FULL, UNANNOUNCED_FAMILY) if family in brief.after][-1]
+        last = [family for family in stated if family in brief.after][-1]  # the last of them the letter states
         unresolved, count = _unresolved(stated.get(UNANNOUNCED_FAMILY), reviewed.loaded.profile, wording)
         # A later limit may take the band lower still: this one's band is then not the letter's and is not named.
         lowered = d.limited_band is not None and d.limited_band < limit.band_after
@@ -497,18 +505,16 @@ def _settings_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[st
             inadequate, are = _count_of(r.counts["inadequate"], r, ev, numbers, catalogue)
             out.append(marks.mark(_text(ev.inadequate_named, inadequate=inadequate, are=are), *_sources([r], "counts")))
     out += _single_services([r for r in rows if r.key not in graded], ev, catalogue, marks)
-    full = stated.get(FULL)
-    if full is not None:
-        same = full.looked_after_children in (None, full.safeguarding)
-        out.append(marks.mark(_text(ev.safeguarding_same if same else ev.safeguarding_different, kind=full.kind,
-                                    year=full.year, when=_when(full, ev), safeguarding=full.safeguarding,
-                                    looked_after_children=full.looked_after_children), full.source[0]))
-        out += _sub_judgements(full, ev, catalogue, marks)
-        out += after_inspections.get(FULL, [])
-    unannounced = stated.get(UNANNOUNCED_FAMILY)
-    if unannounced is not None:
-        out += _unannounced(unannounced, profile, d.year, ev, numbers, contrast, marks)
-        out += after_inspections.get(UNANNOUNCED_FAMILY, [])
+    for family, held in stated.items():  # in the order the letter states them
+        if family == FULL:
+            same = held.looked_after_children in (None, held.safeguarding)
+            out.append(marks.mark(_text(ev.safeguarding_same if same else ev.safeguarding_different, kind=held.kind,
+                                        year=held.year, when=_when(held, ev), safeguarding=held.safeguarding,
+                                        looked_after_children=held.looked_after_children), held.source[0]))
+            out += _sub_judgements(held, ev, catalogue, marks)
+        else:
+            out += _unannounced(held, profile, d.year, ev, numbers, contrast, marks)
+        out += after_inspections.get(family, [])
     notice = profile.notice_to_improve
     # In force at the evidence date as the measure and the report read it (NoticeToImprove.in_force).
     if notice is not None and notice.in_force(profile.evidence_date) and ev.notice_to_improve is not None:
