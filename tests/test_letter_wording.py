@@ -275,14 +275,18 @@ def test_a_type_a_rules_sentence_counts_is_not_counted_again_by_its_groups_sente
     assert "whose circumstances make them vulnerable is" not in text
 
 
-def _case_letter(tmp_path: Path, year: str, name: str) -> str:
+def _case_profile(tmp_path: Path, case: Path) -> Path:
     from engine.authoring.cases import case_profile_text, load_case
+
+    path = tmp_path / case.name
+    path.write_text(case_profile_text(load_case(case), case)[0])
+    return path
+
+
+def _case_letter(tmp_path: Path, year: str, name: str) -> str:
     from engine.paths import rules_dir
 
-    case = rules_dir() / "cases" / f"csa-{year}" / "published" / f"{name}.yaml"
-    path = tmp_path / f"{name}.yaml"
-    path.write_text(case_profile_text(load_case(case), case)[0])
-    return _text(path)
+    return _text(_case_profile(tmp_path, rules_dir() / "cases" / f"csa-{year}" / "published" / f"{name}.yaml"))
 
 
 def test_areas_for_priority_action_resolved_by_the_evidence_date_are_said_to_be(tmp_path):
@@ -335,6 +339,29 @@ def test_no_paragraph_or_sentence_opens_as_its_neighbour_does(examples):
         for sentences in paragraphs:
             heads = [s.split()[:2] for s in sentences]
             assert all(a != b for a, b in zip(heads, heads[1:], strict=False)), (name, sentences)
+
+
+def test_no_sentence_is_said_twice_in_any_published_cases_letter(tmp_path):
+    from engine.paths import rules_dir
+
+    cases = sorted(rules_dir().glob("cases/*/published/*.yaml"))
+    assert len(cases) > 50
+    for case in cases:
+        sentences = [s for paragraph in _openings(_case_profile(tmp_path, case)) for s in paragraph]
+        assert len(sentences) == len(set(sentences)), (case.stem, {s for s in sentences if sentences.count(s) > 1})
+
+
+def test_the_change_since_last_year_leaves_its_findings_to_the_paragraphs_that_state_them(tmp_path):
+    # Leeds 2011: what made the difference (its universal services, its children's homes and special schools) is said
+    # with the settings, once; the change's paragraph says the change alone.
+    from engine.paths import rules_dir
+
+    paragraphs = _openings(_case_profile(tmp_path, rules_dir() / "cases" / "csa-2011" / "published" / "leeds-2011.yaml"))
+    change = next(p for p in paragraphs if p[0].startswith("This is an improvement on last year's rating"))
+    assert change == ["This is an improvement on last year's rating of 'performs poorly'."]
+    settings = paragraphs[paragraphs.index(change) + 1]
+    assert settings[0].startswith("Almost no childcare, school or post-16 provision is judged inadequate")
+    assert "A large majority of children's homes and special schools (21 of 28) are good or outstanding." in settings
 
 
 def test_a_step_a_later_cap_takes_lower_never_names_the_band_it_does_not_give(tmp_path):

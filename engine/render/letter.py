@@ -142,10 +142,13 @@ def compose_letter(reviewed: Reviewed) -> Letter:
         stated = _stated_inspections(profile)
         # Limits said after the inspections they rest on, so said nowhere else (the direction or limits paragraph).
         after_inspections = _limits_after_inspections(reviewed, wording, stated, marks, said)
+        evidence = [_settings_paragraph(reviewed, wording, said, marks, stated, after_inspections),
+                    _indicators_paragraph(reviewed, wording, said, marks), _limits_paragraph(reviewed, wording, said)]
+        # The change since last year is composed after the findings, which are each said in their own paragraph: it
+        # then says only what made the difference that none of them says (said once, in its place).
         direction = (_direction_paragraph(d, wording, said) if d.direction is not None and wording.direction is not None
                      else _previous_rating(d, profile, wording, marks))
-        for paragraph in (direction, _settings_paragraph(reviewed, wording, said, marks, stated, after_inspections),
-                          _indicators_paragraph(reviewed, wording, said, marks), _limits_paragraph(reviewed, wording, said)):
+        for paragraph in (direction, *evidence):
             if paragraph:
                 add(("p", " ".join(no_opening_figure(marks.mark(sentence) if ILLUSTRATIVE not in sentence else sentence)
                                    for sentence in paragraph)))
@@ -155,7 +158,10 @@ def compose_letter(reviewed: Reviewed) -> Letter:
 
 
 def _direction_paragraph(d: Decision, wording: LetterWording, said: set[str]) -> list[str]:
-    """The change since last year's band, with the sentences of what made the difference (said once in the letter)."""
+    """The change since last year's band, with the sentences of what made the difference that the letter does not say
+    elsewhere: a finding stated in the settings, indicators or limits paragraph is not said again (Leeds 2011: "This is
+    an improvement on last year's rating of 'performs poorly'.", its universal services and children's homes and
+    special schools said with the settings)."""
     if d.direction is None or wording.direction is None:
         return []
     change = d.direction
