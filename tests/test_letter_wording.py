@@ -106,6 +106,19 @@ def test_an_inspection_the_profile_dates_is_said_with_its_month_and_year(example
     assert "A recent unannounced" not in text
 
 
+def test_inspections_are_told_oldest_first_and_an_undated_one_keeps_its_place(examples, tmp_path):
+    # Peterborough 2011: the unannounced inspection of February 2011 before the full one of August 2011, whose limit
+    # follows it.
+    text = _case_letter(tmp_path, "2011", "peterborough-2011")
+    unannounced = text.index("The unannounced inspection of contact, referral and assessment arrangements for children in need "
+                             "in February 2011")
+    full = text.index("The inspection of safeguarding and looked after children in August 2011")
+    assert unannounced < full < text.index("No later inspection has shown improvement, so this inspection limits")
+    # Cambridgeshire's inspections are dated by their years only: the joint area review first, as before.
+    text = _text(examples / "cambridgeshire.yaml")
+    assert text.index("The joint area review in 2007") < text.index("A recent unannounced inspection")
+
+
 def test_a_joint_area_review_is_dated_by_its_year_whatever_the_profile_gives(examples, tmp_path):
     def dated_review(data: dict) -> None:
         full = [i for i in data["inspections"] if i["kind"] != "unannounced inspection"][0]
@@ -248,14 +261,32 @@ def test_a_service_a_rules_sentence_has_graded_is_not_graded_again_but_one_it_on
     assert "fostering agency is outstanding" not in text and "adoption agency is good." in text
 
 
-def _case_letter(tmp_path: Path, year: str, name: str) -> str:
+def test_a_type_a_rules_sentence_counts_is_not_counted_again_by_its_groups_sentence(tmp_path):
+    # Wandsworth 2011: the rule's "23 of 28" counts the children's homes and special schools together, so the sentence on
+    # provision for vulnerable children names only the pupil referral units, not "nine of the eleven special schools".
+    text = _case_letter(tmp_path, "2011", "wandsworth-2011")
+    assert "The quality of children's homes and special schools is high: 23 of 28 are good or outstanding" in text
+    assert "vulnerable is mostly good, with six of the seven pupil referral units good or outstanding." in text
+    assert text.count("special schools") == 1
+    # Darlington 2011: with the special schools counted, the group has nothing good left to name (its one pupil referral
+    # unit is inadequate, said apart), so no sentence describes the group.
+    text = _case_letter(tmp_path, "2011", "darlington-2011")
+    assert text.count("special schools") == 1 and "The pupil referral unit is inadequate." in text
+    assert "whose circumstances make them vulnerable is" not in text
+
+
+def _case_profile(tmp_path: Path, case: Path) -> Path:
     from engine.authoring.cases import case_profile_text, load_case
+
+    path = tmp_path / case.name
+    path.write_text(case_profile_text(load_case(case), case)[0])
+    return path
+
+
+def _case_letter(tmp_path: Path, year: str, name: str) -> str:
     from engine.paths import rules_dir
 
-    case = rules_dir() / "cases" / f"csa-{year}" / "published" / f"{name}.yaml"
-    path = tmp_path / f"{name}.yaml"
-    path.write_text(case_profile_text(load_case(case), case)[0])
-    return _text(path)
+    return _text(_case_profile(tmp_path, rules_dir() / "cases" / f"csa-{year}" / "published" / f"{name}.yaml"))
 
 
 def test_areas_for_priority_action_resolved_by_the_evidence_date_are_said_to_be(tmp_path):
@@ -308,6 +339,29 @@ def test_no_paragraph_or_sentence_opens_as_its_neighbour_does(examples):
         for sentences in paragraphs:
             heads = [s.split()[:2] for s in sentences]
             assert all(a != b for a, b in zip(heads, heads[1:], strict=False)), (name, sentences)
+
+
+def test_no_sentence_is_said_twice_in_any_published_cases_letter(tmp_path):
+    from engine.paths import rules_dir
+
+    cases = sorted(rules_dir().glob("cases/*/published/*.yaml"))
+    assert len(cases) > 50
+    for case in cases:
+        sentences = [s for paragraph in _openings(_case_profile(tmp_path, case)) for s in paragraph]
+        assert len(sentences) == len(set(sentences)), (case.stem, {s for s in sentences if sentences.count(s) > 1})
+
+
+def test_the_change_since_last_year_leaves_its_findings_to_the_paragraphs_that_state_them(tmp_path):
+    # Leeds 2011: what made the difference (its universal services, its children's homes and special schools) is said
+    # with the settings, once; the change's paragraph says the change alone.
+    from engine.paths import rules_dir
+
+    paragraphs = _openings(_case_profile(tmp_path, rules_dir() / "cases" / "csa-2011" / "published" / "leeds-2011.yaml"))
+    change = next(p for p in paragraphs if p[0].startswith("This is an improvement on last year's rating"))
+    assert change == ["This is an improvement on last year's rating of 'performs poorly'."]
+    settings = paragraphs[paragraphs.index(change) + 1]
+    assert settings[0].startswith("Almost no childcare, school or post-16 provision is judged inadequate")
+    assert "A large majority of children's homes and special schools (21 of 28) are good or outstanding." in settings
 
 
 def test_a_step_a_later_cap_takes_lower_never_names_the_band_it_does_not_give(tmp_path):
