@@ -152,3 +152,23 @@ def test_letter_and_evidence_dates_are_refused_exactly_when_they_do_not_hang_tog
                                                       "profile-contradiction"}
     else:
         assert coherent
+
+
+def test_without_an_evidence_date_every_dated_fact_after_the_letter_is_refused_once_at_its_key():
+    """Each fact the profile dates, the single fields beside a history of their family too, in the profile's order."""
+    data = _camden(inspections=[{"kind": "unannounced inspection", "date": dt.date(2010, 1, 5), "areas_for_priority_action": [
+                       {"area": "open"}, {"area": "shown resolved", "resolved_on": dt.date(2010, 2, 1)}]}],
+                   notice_to_improve={"served_on": dt.date(2009, 12, 10), "lifted_on": dt.date(2010, 1, 2)},
+                   pending_inspection={"kind": "joint area review", "date": dt.date(2010, 3, 1)})
+    data["unannounced_inspection"] = dict(data["unannounced_inspection"], year=2010)
+    text = yaml.safe_dump(data, sort_keys=False)
+    with pytest.raises(ProfileError) as refused:
+        parse_profile(text, "profile.yaml")
+    lines = text.splitlines()
+    assert [(p.code, p.message.split(" is after")[0], lines[p.line - 1].strip()) for p in refused.value.problems] == [
+        ("evidence-after-letter", "the unannounced inspection (2010)", "year: 2010"),
+        ("evidence-after-letter", "the unannounced inspection of inspections.0 (2010-01-05)", "date: 2010-01-05"),
+        ("evidence-after-letter", "the resolution of its area for priority action 2 (2010-02-01)", "resolved_on: 2010-02-01"),
+        ("evidence-after-letter", "the notice to improve (2009-12-10)", "served_on: 2009-12-10"),
+        ("evidence-after-letter", "its lifting (2010-01-02)", "lifted_on: 2010-01-02"),
+        ("evidence-after-letter", "the pending joint area review (2010-03-01)", "date: 2010-03-01")]

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as _dt
 
 from ..errors import Problem
-from ..model.inspections import evidence_date_problem, latest_evidence
+from ..model.inspections import as_given, evidence_date_problem, latest_evidence
 from ..model.profile import Profile
 from ..model.ruleset import EvidencePolicy
 from ..model.source import DataPath, SourceDocument
@@ -77,16 +77,15 @@ def _counted_too_late(profile: Profile, doc: SourceDocument, policy: EvidencePol
 def _dated_facts(profile: Profile) -> list[tuple[str, _dt.date | int, DataPath]]:
     """What the profile dates and a rating counts: each with its words, its date (a year for a single field) and key."""
     facts: list[tuple[str, _dt.date | int, DataPath]] = []
-    for name in ("safeguarding_inspection", "unannounced_inspection"):
-        single = getattr(profile, name)
-        if single is not None:
-            facts.append((f"the {name.replace('_', ' ')}", single.year, (name, "year")))
-    for i, inspection in enumerate(profile.inspections):
-        facts.append((f"the {inspection.kind} of inspections.{i}", inspection.date, ("inspections", i, "date")))
-        for j, action in enumerate(inspection.areas_for_priority_action or []):
-            if action.resolved_on is not None:
-                facts.append((f"the resolution of its area for priority action {j + 1}", action.resolved_on,
-                              ("inspections", i, "areas_for_priority_action", j, "resolved_on")))
+    for held in as_given(profile):  # the inspections as the model reads them, a single field beside the history too
+        if held.date is None:  # a single field: its year
+            facts.append((f"the {held.source[0].replace('_', ' ')}", held.year, (*held.source, "year")))
+            continue
+        facts.append((f"the {held.kind} of {'.'.join(map(str, held.source))}", held.date, (*held.source, "date")))
+        for j, resolved_on in enumerate(held.priority_actions):
+            if resolved_on is not None:
+                facts.append((f"the resolution of its area for priority action {j + 1}", resolved_on,
+                              (*held.source, "areas_for_priority_action", j, "resolved_on")))
     notice = profile.notice_to_improve
     if notice is not None:
         facts.append(("the notice to improve", notice.served_on, ("notice_to_improve", "served_on")))

@@ -23,6 +23,8 @@ from ..model.source import SourceDocument
 
 FULL_ONLY = ("safeguarding", "looked_after_children", "judgements")
 UNANNOUNCED_ONLY = ("strengths", "areas_for_development", "areas_for_priority_action", "effective_action_to_safeguard")
+# Counts a profile may leave unstated (not none): one the single field or the history does not state contradicts nothing.
+MAY_BE_UNSTATED = ("strengths", "areas_for_development")
 
 
 def history_problems(profile: Profile, doc: SourceDocument, evidence: EvidencePolicy | None = None) -> list[Problem]:
@@ -117,7 +119,8 @@ def _agrees(field: str, given: dict[str, Any], held: Held | None, doc: SourceDoc
                 **{f"judgements.{name}": grade for name, grade in held.judgements}}
     return [doc.problem("profile-contradiction", f"{field}.{name} is {value!r}, but the latest such inspection in 'inspections'{at_date} "
                         f"({'.'.join(map(str, held.source))}, {held.when()}) says {recorded.get(name)!r}", (field, *name.split(".")))
-            for name, value in given.items() if value != recorded.get(name)]
+            for name, value in given.items()
+            if value != recorded.get(name) and not (name in MAY_BE_UNSTATED and None in (value, recorded.get(name)))]
 
 
 def setting_part_problems(profile: Profile, doc: SourceDocument, catalogue: Catalogue) -> list[Problem]:

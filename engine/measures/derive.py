@@ -419,7 +419,8 @@ def _inspection_measures(profile: Profile, out: dict[str, tuple[Any, dict[str, A
                  "areas_for_priority_action": len(unannounced.priority_actions),
                  "effective_action_to_safeguard": JUDGED if unannounced.effective_action_to_safeguard else NOT_JUDGED}
         for f, value in found.items():
-            out[f"unannounced_inspection.{f}"] = (value, _where(unannounced))
+            if value is not None:  # a count the profile does not state is not available, not none
+                out[f"unannounced_inspection.{f}"] = (value, _where(unannounced))
         unresolved = unannounced.unresolved(profile.evidence_date)
         since = {**_where(unannounced), "evidence_date": _date(profile.evidence_date)}
         out["inspections.unresolved_priority_actions"] = (unresolved, since)

@@ -40,8 +40,8 @@ class Held:
     date: _dt.date | None  # None for a single field, which gives a year only
     safeguarding: Grade | None = None
     looked_after_children: Grade | None = None
-    strengths: int = 0
-    areas_for_development: int = 0
+    strengths: int | None = None  # None: the profile does not state it (0 states none found)
+    areas_for_development: int | None = None
     priority_actions: tuple[_dt.date | None, ...] = ()  # for each area for priority action, when it was resolved
     effective_action_to_safeguard: bool | None = None
     summary: str | None = None
@@ -76,30 +76,48 @@ class Held:
 def _from_history(inspection: Inspection, i: int) -> Held:
     actions = inspection.areas_for_priority_action or []
     return Held(kind=inspection.kind, year=inspection.date.year, date=inspection.date, safeguarding=inspection.safeguarding,
-                looked_after_children=inspection.looked_after_children, strengths=inspection.strengths or 0,
-                areas_for_development=inspection.areas_for_development or 0,
+                looked_after_children=inspection.looked_after_children, strengths=inspection.strengths,
+                areas_for_development=inspection.areas_for_development,
                 priority_actions=tuple(a.resolved_on for a in actions),
                 effective_action_to_safeguard=inspection.effective_action_to_safeguard, summary=inspection.summary,
                 judgements=tuple(inspection.judgements.items()), source=("inspections", i))
 
 
-def on_record(profile: Profile) -> list[Held]:
-    """Every inspection the profile records, oldest first: the history, and each single field whose family the
-    history does not hold (a single field is the history's latest when both are given: the loader checks it)."""
-    held = [_from_history(inspection, i) for i, inspection in enumerate(profile.inspections)]
-    families = {h.family for h in held}
+def _history(profile: Profile) -> list[Held]:
+    return [_from_history(inspection, i) for i, inspection in enumerate(profile.inspections)]
+
+
+def _single_fields(profile: Profile) -> list[Held]:
+    """The single fields, each read as an inspection dated by its year only."""
+    held: list[Held] = []
     full, unannounced = profile.safeguarding_inspection, profile.unannounced_inspection
-    if full is not None and FULL not in families:
+    if full is not None:
         held.append(Held(kind=full.kind, year=full.year, date=None, safeguarding=full.safeguarding,
                          looked_after_children=full.looked_after_children, judgements=tuple(full.judgements.items()),
                          source=("safeguarding_inspection",)))
-    if unannounced is not None and UNANNOUNCED_FAMILY not in families:
+    if unannounced is not None:
         # A count without a resolution date: each area for priority action is not resolved.
         held.append(Held(kind=UNANNOUNCED, year=unannounced.year, date=None, strengths=unannounced.strengths,
                          areas_for_development=unannounced.areas_for_development,
                          priority_actions=(None,) * unannounced.areas_for_priority_action,
                          effective_action_to_safeguard=unannounced.effective_action_to_safeguard, summary=unannounced.summary,
                          source=("unannounced_inspection",)))
+    return held
+
+
+def as_given(profile: Profile) -> list[Held]:
+    """Every inspection the profile gives, as it gives them: the single fields, then the history in its order,
+    a single field whose family the history holds included (what the profile's dates are checked on:
+    engine.check.dates)."""
+    return _single_fields(profile) + _history(profile)
+
+
+def on_record(profile: Profile) -> list[Held]:
+    """Every inspection the profile records, oldest first: the history, and each single field whose family the
+    history does not hold (a single field is the history's latest when both are given: the loader checks it)."""
+    held = _history(profile)
+    families = {h.family for h in held}
+    held += [h for h in _single_fields(profile) if h.family not in families]
     return sorted(held, key=lambda h: (h.year, h.date or _dt.date(h.year, 1, 1)))
 
 

@@ -140,8 +140,11 @@ def _inspection_specs(cat: Catalogue) -> Iterator[MeasureSpec]:
         yield MeasureSpec(f"{JUDGEMENT_MEASURES}{name}", "category", f"{latest_full}: grade for {text}")
     latest_unannounced = "the latest unannounced inspection of contact, referral and assessment at the evidence date"
     yield MeasureSpec("unannounced_inspection.year", "year", f"{latest_unannounced}: its year")
-    for f in ("strengths", "areas_for_development", "areas_for_priority_action"):
-        yield MeasureSpec(f"unannounced_inspection.{f}", "count", f"{latest_unannounced}: {f.replace('_', ' ')}")
+    for f in ("strengths", "areas_for_development"):
+        yield MeasureSpec(f"unannounced_inspection.{f}", "count", f"{latest_unannounced}: {f.replace('_', ' ')}; absent when "
+                          "the profile does not state it")
+    yield MeasureSpec("unannounced_inspection.areas_for_priority_action", "count",
+                      f"{latest_unannounced}: areas for priority action")
     yield MeasureSpec("unannounced_inspection.effective_action_to_safeguard", "category",
                       f"{latest_unannounced}: {JUDGED} when it judged that effective action is taken to safeguard children, "
                       f"else {NOT_JUDGED}")

@@ -100,8 +100,10 @@ class UnannouncedInspection(_Model):
     must be the latest of them; its areas for priority action then count as not resolved."""
 
     year: Year
-    strengths: Count = 0
-    areas_for_development: Count = 0
+    # A count not given is not stated, not none: the profile says what the inspection found only where it gives it.
+    strengths: Count | None = Field(None, description="Strengths found; absent when not stated (0: none found)")
+    areas_for_development: Count | None = Field(
+        None, description="Areas for development found; absent when not stated (0: none found)")
     areas_for_priority_action: Count = 0
     effective_action_to_safeguard: bool | None = Field(
         None, description="True when the inspection judged that effective action is taken to safeguard children")

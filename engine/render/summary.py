@@ -148,7 +148,7 @@ def inspection_rows(profile: Profile) -> list[tuple[str, str]]:
         else:
             areas = i.areas_for_priority_action or []
             resolved = [a.resolved_on.isoformat() for a in areas if a.resolved_on]
-            text = _findings(i.strengths or 0, i.areas_for_development or 0, len(areas), i.effective_action_to_safeguard, i.summary)
+            text = _findings(i.strengths, i.areas_for_development, len(areas), i.effective_action_to_safeguard, i.summary)
             if areas:
                 text += f" ({len(resolved)} resolved" + (f": {', '.join(resolved)}" if resolved else "") + ")"
             out.append(("Inspection", f"{i.kind} {i.date.isoformat()}: {text}"))
@@ -181,10 +181,13 @@ def record_rows(profile: Profile) -> list[tuple[str, str]]:
     return out
 
 
-def _findings(strengths: int, development: int, priority: int, effective: bool | None, summary: str | None) -> str:
+def _findings(strengths: int | None, development: int | None, priority: int, effective: bool | None, summary: str | None) -> str:
+    """The findings the profile gives: a count it does not state (None) is not said, 0 is ('0 strengths')."""
     action = {True: "; effective action is taken to safeguard children", False: "; effective action is not judged taken", None: ""}[effective]
-    return (f"{counted(strengths, 'strength')}, {counted(development, 'area for development', 'areas for development')}, "
-            f"{counted(priority, 'area for priority action', 'areas for priority action')}{action}" + (f". {summary}" if summary else ""))
+    counts = [counted(strengths, "strength") if strengths is not None else None,
+              counted(development, "area for development", "areas for development") if development is not None else None,
+              counted(priority, "area for priority action", "areas for priority action")]
+    return ", ".join(c for c in counts if c is not None) + action + (f". {summary}" if summary else "")
 
 
 def gap_rows(profile: Profile) -> list[tuple[str, str, str, str, str]]:

@@ -1,0 +1,86 @@
+"""An unannounced inspection's strengths and areas for development the profile does not state are not stated, not
+none: the summary and the trace say nothing of them, a stated 0 is said as none, and a count one part of the profile
+states and the other omits contradicts nothing."""
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from engine import evaluate_file, parse_profile
+from engine.errors import ProfileError
+from engine.render.summary import inspection_rows
+
+from .conftest import EXAMPLES
+
+CAMDEN = EXAMPLES / "camden.yaml"  # 2009, the single field: 6 strengths, 1 area for development, none for priority action
+WESTMOOR = EXAMPLES / "westmoor-2010-inadequate-safeguarding.yaml"  # 2010, the history: 4 strengths, 2 for development
+
+
+def _data(path) -> dict:
+    return yaml.safe_load(path.read_text())
+
+
+def _evaluated(data: dict, tmp_path):
+    path = tmp_path / "profile.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return parse_profile(path.read_text()).profile, evaluate_file(path)
+
+
+def _trace(decision) -> dict:
+    return {e.measure: e.value for e in decision.measure_events() if e.measure.startswith("unannounced_inspection.")}
+
+
+def test_an_unannounced_inspection_omitting_its_strengths_says_nothing_of_them_in_the_summary_and_trace(tmp_path):
+    data = _data(CAMDEN)
+    del data["unannounced_inspection"]["strengths"]
+    profile, decision = _evaluated(data, tmp_path)
+    assert dict(inspection_rows(profile))["Unannounced inspection"] == (
+        "2009: 1 area for development, 0 areas for priority action; effective action is taken to safeguard children")
+    trace = _trace(decision)
+    assert "unannounced_inspection.strengths" not in trace and trace["unannounced_inspection.areas_for_development"] == 1
+
+
+def test_an_unannounced_inspection_stating_no_strengths_says_none(tmp_path):
+    data = _data(CAMDEN)
+    data["unannounced_inspection"]["strengths"] = 0
+    profile, decision = _evaluated(data, tmp_path)
+    assert dict(inspection_rows(profile))["Unannounced inspection"].startswith("2009: 0 strengths, 1 area for development, ")
+    assert _trace(decision)["unannounced_inspection.strengths"] == 0
+
+
+def test_an_inspection_in_the_history_gives_only_the_findings_it_states(tmp_path):
+    data = _data(WESTMOOR)
+    for field in ("strengths", "areas_for_development"):
+        del data["inspections"][0][field]
+    profile, decision = _evaluated(data, tmp_path)
+    assert [text for label, text in inspection_rows(profile) if label == "Inspection"][0] == (
+        "unannounced inspection 2009-06-10: 0 areas for priority action")
+    assert set(_trace(decision)) >= {"unannounced_inspection.year", "unannounced_inspection.areas_for_priority_action"}
+    assert not {"unannounced_inspection.strengths", "unannounced_inspection.areas_for_development"} & set(_trace(decision))
+
+
+def _single_field_beside_the_history(single: dict, omitted_in_history: tuple[str, ...] = ()) -> dict:
+    """Westmoor with an unannounced_inspection beside its history's (4 strengths, 2 areas for development), giving ``single``."""
+    data = _data(WESTMOOR)
+    for field in omitted_in_history:
+        del data["inspections"][0][field]
+    data["unannounced_inspection"] = {"year": 2009, **single}
+    return data
+
+
+@pytest.mark.parametrize("single, omitted_in_history", [
+    ({"strengths": 4}, ("strengths", "areas_for_development")),
+    ({}, ()),
+    ({"strengths": 4, "areas_for_development": 0}, ("areas_for_development",))],
+    ids=["stated in the single field", "stated in the history", "none stated in the single field"])
+def test_a_count_one_part_states_and_the_other_omits_is_not_a_contradiction(single, omitted_in_history):
+    parse_profile(yaml.safe_dump(_single_field_beside_the_history(single, omitted_in_history), sort_keys=False), "profile.yaml")
+
+
+def test_a_count_both_parts_state_differently_is_a_contradiction():
+    data = _single_field_beside_the_history({"strengths": 0})
+    with pytest.raises(ProfileError) as refused:
+        parse_profile(yaml.safe_dump(data, sort_keys=False), "profile.yaml")
+    assert [p.message for p in refused.value.problems] == [
+        "unannounced_inspection.strengths is 0, but the latest such inspection in 'inspections' at the evidence date 2010-08-18 "
+        "(inspections.0, 10 June 2009) says 4"]
