@@ -119,10 +119,11 @@ def _unannounced(unannounced: Held, profile: Profile, year: int, ev: EvidenceWor
     out: list[str] = []
     counts = {"strengths": unannounced.strengths, "areas_for_development": unannounced.areas_for_development,
               "areas_for_priority_action": len(unannounced.priority_actions)}
-    findings = {f: f"{numbers.one(counts[f])} {ev.unannounced_nouns[f][counts[f] != 1]}" for f in ev.unannounced_nouns}
-    # A count the profile does not give is not said as none ("identified no strengths"): the findings it gives, joined.
-    named = [f for f in ev.unannounced_nouns if _given(unannounced, profile, f)] or list(ev.unannounced_nouns)
-    given = join_words([findings[f] for f in named])
+    # A count the profile does not state (None) is not said as none ("identified no strengths"): the findings it
+    # gives, joined. Areas for priority action are always stated: an empty list is none named.
+    stated = {f: n for f in ev.unannounced_nouns if (n := counts[f]) is not None}
+    named = list(stated)
+    given = join_words([f"{numbers.one(n)} {ev.unannounced_nouns[f][n != 1]}" for f, n in stated.items()])
     # Areas for priority action all resolved by the evidence date are said to be, not left to read as open; the
     # clause follows their count, the last of the findings.
     if (ev.unannounced_resolved and unannounced.priority_actions and named[-1] == "areas_for_priority_action"
@@ -159,11 +160,3 @@ def _unannounced(unannounced: Held, profile: Profile, year: int, ev: EvidenceWor
                               source("effective_action_to_safeguard")))
     return out
 
-
-def _given(unannounced: Held, profile: Profile, finding: str) -> bool:
-    """Whether the profile gives this count of the inspection's findings: a single field always does (0 by default),
-    an entry of the history only where it names it. Areas for priority action are always given: the profile reads an
-    empty list as none named, and the measures and limits count them as none."""
-    if unannounced.source[0] != "inspections" or finding == "areas_for_priority_action":
-        return True
-    return getattr(profile.inspections[unannounced.source[1]], finding) is not None
