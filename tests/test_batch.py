@@ -95,7 +95,7 @@ def test_cli_prints_failures_then_the_band_distribution_and_limited_councils_and
     assert out.splitlines() == [
         f"wrote {output}",
         "rated 7 council(s); 1 withheld; 1 could not be rated (see above)",
-        "rulesets used: csa-2009 1.3.0 (rules/csa-2009.yaml); csa-2010 1.3.0 (rules/csa-2010.yaml); csa-2011 1.2.2 (rules/csa-2011.yaml)",
+        "rulesets used: csa-2009 1.3.1 (rules/csa-2009.yaml); csa-2010 1.3.0 (rules/csa-2010.yaml); csa-2011 1.2.2 (rules/csa-2011.yaml)",
         "  4 performs excellently       2 (29%)",
         "  3 performs well              1 (14%)",
         "  2 performs adequately        1 (14%)",

@@ -327,7 +327,7 @@ def test_cli_needs_something_to_build_from_and_prints_the_summary_when_asked(run
     assert (code, out) == (0, f"built 4 profile(s) into {tmp_path / 'quiet'}\n")
     code, out, _ = run_cli("profiles", "build", "--councils", councils, "--indicators", table, "--columns", config,
                            "--year", "2010", "--ruleset", ROOT / "rules" / "csa-2009.yaml", "-o", tmp_path / "told")
-    assert code == 0 and out.splitlines()[1] == "profiles of 2010, in the vocabulary of catalogue csa-2009, of ruleset csa-2009 1.3.0"
+    assert code == 0 and out.splitlines()[1] == "profiles of 2010, in the vocabulary of catalogue csa-2009, of ruleset csa-2009 1.3.1"
     assert f"indicators: {table}" in out and "    set aside 1: regional rows (NE)" in out
 
 
@@ -359,7 +359,7 @@ def test_profiles_of_a_year_without_a_ruleset_need_the_vocabulary_named(tmp_path
     assert problem.code == "no-ruleset-for-year" and "`ruleset:` in the column config, or --ruleset FILE" in str(problem)
     named = build_profiles(Tables(councils, indicators=placements),
                            load_column_config(_config(tmp_path, "ruleset: csa-2009\nyear: 2015\n" + WIDE_CONFIG)))
-    assert (named.year, named.vocabulary, named.ruleset) == (2015, "csa-2009", "csa-2009 1.3.0")
+    assert (named.year, named.vocabulary, named.ruleset) == (2015, "csa-2009", "csa-2009 1.3.1")
     assert named.profiles["101"]["year"] == 2015
 
 

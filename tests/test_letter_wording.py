@@ -127,7 +127,16 @@ def test_a_joint_area_review_is_dated_by_its_year_whatever_the_profile_gives(exa
         full["safeguarding"] = "good"
 
     text = _text(_profile(examples, tmp_path, "westmoor-2010-inadequate-safeguarding.yaml", dated_review))
-    assert "The joint area review in 2008 judged services for safeguarding and looked after children as good." in text
+    # Its looked after children grade is left out, so the letter grades safeguarding alone.
+    assert "The joint area review in 2008 judged services for safeguarding as good." in text
+
+
+def test_a_looked_after_children_grade_not_stated_is_not_said_as_safeguardings(tmp_path):
+    # Cornwall 2010: its source grades the inspection's safeguarding only (inadequate); before, the letter said
+    # "services for safeguarding and looked after children as inadequate".
+    text = _case_letter(tmp_path, "2010", "cornwall-2010")
+    assert "judged services for safeguarding as inadequate." in text
+    assert "safeguarding and looked after children as inadequate" not in text
 
 
 def test_an_undated_unannounced_inspection_is_recent_in_its_year_and_dated_by_its_year_after(examples, tmp_path):
@@ -349,6 +358,23 @@ def test_no_sentence_is_said_twice_in_any_published_cases_letter(tmp_path):
     for case in cases:
         sentences = [s for paragraph in _openings(_case_profile(tmp_path, case)) for s in paragraph]
         assert len(sentences) == len(set(sentences)), (case.stem, {s for s in sentences if sentences.count(s) > 1})
+
+
+def test_a_limit_that_lowered_the_band_since_last_year_is_said_once(tmp_path):
+    # Barnsley 2011 had it fallen from performs well: the secondary-schools limit is the reason for the change and is
+    # said in the limits paragraph; the change's paragraph does not say it again.
+    import yaml
+
+    from engine.paths import rules_dir
+
+    path = _case_profile(tmp_path, rules_dir() / "cases" / "csa-2011" / "published" / "barnsley-2011.yaml")
+    data = yaml.safe_load(path.read_text())
+    data["previous_band"] = 3
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    sentences = [s for paragraph in _openings(path) for s in paragraph]
+    limit = [s for s in sentences if s.endswith("which limits the rating to performs adequately.")]
+    assert len(limit) == 1, sentences
+    assert any(s.startswith("This is lower than last year's rating") for s in sentences), sentences
 
 
 def test_the_change_since_last_year_leaves_its_findings_to_the_paragraphs_that_state_them(tmp_path):

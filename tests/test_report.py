@@ -63,7 +63,7 @@ def test_the_camden_report_heads_with_proposed_limits_and_final_band_in_the_scal
     assert final == "Final band 4 performs excellently"
     assert " ".join(page.text_by_id["proposed-band"].split()) == "Proposed band 4 performs excellently"
     assert "none applied" in page.text_by_id["limits"]
-    assert "London Borough of Camden" in camden_html and "csa-2009 1.3.0" in camden_html
+    assert "London Borough of Camden" in camden_html and "csa-2009 1.3.1" in camden_html
 
 
 def test_the_report_is_self_contained_nothing_to_fetch(camden_html):

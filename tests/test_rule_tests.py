@@ -68,7 +68,7 @@ def test_a_failing_case_shows_the_difference_and_exits_1(run_cli, tmp_path):
         f"FAIL  {case}: Camden is not band 3",
         "      proposed band: expected 3 (performs well), got 4 (performs excellently)",
         "      expected rule both_excellent not to fire; it fired",
-        "Rulesets: csa-2009 1.3.0 (rules/csa-2009.yaml)",
+        "Rulesets: csa-2009 1.3.1 (rules/csa-2009.yaml)",
         "1 case: 0 passed, 1 failed",
     ]
 

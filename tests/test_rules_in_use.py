@@ -88,7 +88,7 @@ def test_the_checkouts_edited_rules_take_effect_with_rules_or_engine_rules(insta
     assert (code, err) == (0, "") and out.splitlines()[0].startswith("rules/csa-2009.yaml: no problems")
     code, out, _ = run_cli("rules", "test", *given)
     assert code == 1 and "FAIL  rules/cases/csa-2009/camden.yaml" in out
-    assert "Rulesets: csa-2009 1.3.0 (rules/csa-2009.yaml)" in out
+    assert "Rulesets: csa-2009 1.3.1 (rules/csa-2009.yaml)" in out
 
 
 def test_rules_given_restores_the_rules_in_use_after_the_command(installed, run_cli):

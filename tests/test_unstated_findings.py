@@ -1,6 +1,7 @@
 """An unannounced inspection's strengths and areas for development the profile does not state are not stated, not
 none: the summary and the trace say nothing of them, a stated 0 is said as none, and a count one part of the profile
-states and the other omits contradicts nothing."""
+leaves out contradicts nothing, where the single field is the one that leaves it out; the history leaving out what
+the single field states is refused, as the engine reads the history and would lose it."""
 from __future__ import annotations
 
 import pytest
@@ -69,12 +70,22 @@ def _single_field_beside_the_history(single: dict, omitted_in_history: tuple[str
 
 
 @pytest.mark.parametrize("single, omitted_in_history", [
-    ({"strengths": 4}, ("strengths", "areas_for_development")),
     ({}, ()),
-    ({"strengths": 4, "areas_for_development": 0}, ("areas_for_development",))],
-    ids=["stated in the single field", "stated in the history", "none stated in the single field"])
-def test_a_count_one_part_states_and_the_other_omits_is_not_a_contradiction(single, omitted_in_history):
-    parse_profile(yaml.safe_dump(_single_field_beside_the_history(single, omitted_in_history), sort_keys=False), "profile.yaml")
+    ({"strengths": 4}, ("areas_for_development",))],
+    ids=["stated in the history", "one stated in both, the other in the history"])
+def test_a_count_the_single_field_leaves_out_is_not_a_contradiction(single, omitted_in_history):
+    data = _single_field_beside_the_history(single, omitted_in_history)
+    parse_profile(yaml.safe_dump(data, sort_keys=False), "profile.yaml")
+
+
+def test_a_count_the_single_field_states_and_the_history_leaves_out_is_refused():
+    # The measures and the letter read the history: accepted, the single field's 4 strengths would be lost.
+    data = _single_field_beside_the_history({"strengths": 4}, ("strengths", "areas_for_development"))
+    with pytest.raises(ProfileError) as refused:
+        parse_profile(yaml.safe_dump(data, sort_keys=False), "profile.yaml")
+    assert [p.message for p in refused.value.problems] == [
+        "unannounced_inspection.strengths is 4, but the latest such inspection in 'inspections' at the evidence date 2010-08-18 "
+        "(inspections.0, 10 June 2009) does not state it"]
 
 
 def test_a_count_both_parts_state_differently_is_a_contradiction():

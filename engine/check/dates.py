@@ -5,7 +5,7 @@ loader runs them with the profile's other checks (engine.load.contradictions).
   (``evidence-after-letter``).
 - Both dates fall in the assessment year's window (``date-outside-assessment-year``): the letter of a rating of year
   Y is dated in Y, or in Y+1 when the rating was withheld on the day and published later (West Sussex 2010 on 5
-  January 2011, Slough 2010 on 21 January 2011); its evidence is not drawn before Y (the rating of Y-1, published in
+  January 2011, Cornwall 2010 in February 2011); its evidence is not drawn before Y (the rating of Y-1, published in
   December Y-1, already rests on it). How late the evidence may be is the ruleset's evidence policy
   (engine.model.inspections.latest_evidence), checked here too so the window is checked in one place.
 - Without an evidence date everything given counts, so nothing given may be dated after the letter, nor after the

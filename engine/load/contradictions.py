@@ -23,7 +23,8 @@ from ..model.source import SourceDocument
 
 FULL_ONLY = ("safeguarding", "looked_after_children", "judgements")
 UNANNOUNCED_ONLY = ("strengths", "areas_for_development", "areas_for_priority_action", "effective_action_to_safeguard")
-# Counts a profile may leave unstated (not none): one the single field or the history does not state contradicts nothing.
+# Counts a profile may leave unstated (not none): one the single field leaves out contradicts nothing. One the single
+# field states and the history leaves out is refused: the measures and the letter read the history, so it would be lost.
 MAY_BE_UNSTATED = ("strengths", "areas_for_development")
 
 
@@ -117,10 +118,13 @@ def _agrees(field: str, given: dict[str, Any], held: Held | None, doc: SourceDoc
                 "areas_for_development": held.areas_for_development, "areas_for_priority_action": len(held.priority_actions),
                 "effective_action_to_safeguard": held.effective_action_to_safeguard,
                 **{f"judgements.{name}": grade for name, grade in held.judgements}}
+    def says(name: str) -> str:
+        return "does not state it" if recorded.get(name) is None else f"says {recorded.get(name)!r}"
+
     return [doc.problem("profile-contradiction", f"{field}.{name} is {value!r}, but the latest such inspection in 'inspections'{at_date} "
-                        f"({'.'.join(map(str, held.source))}, {held.when()}) says {recorded.get(name)!r}", (field, *name.split(".")))
+                        f"({'.'.join(map(str, held.source))}, {held.when()}) {says(name)}", (field, *name.split(".")))
             for name, value in given.items()
-            if value != recorded.get(name) and not (name in MAY_BE_UNSTATED and None in (value, recorded.get(name)))]
+            if value != recorded.get(name) and not (name in MAY_BE_UNSTATED and value is None)]
 
 
 def setting_part_problems(profile: Profile, doc: SourceDocument, catalogue: Catalogue) -> list[Problem]:

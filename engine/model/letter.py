@@ -117,6 +117,9 @@ class EvidenceWording(_Frozen):
     owner_again: str | None = None
     safeguarding_same: str
     safeguarding_different: str
+    # A full inspection whose looked after children grade the profile does not state: safeguarding alone, never said
+    # as if the two grades were the same (Cornwall 2010's source grades safeguarding only).
+    safeguarding_only: str
     unannounced: str  # undated, or of this year by its year only: "A recent unannounced inspection ..."
     unannounced_dated: str | None = None  # with its date, {when}: "The unannounced inspection in July 2009 of ..."
     # Inspections the letters date by their year only, whatever the profile gives (Camden: "The joint area review in 2008").
@@ -244,6 +247,7 @@ TEMPLATE_FIELDS: dict[tuple[str, ...], frozenset[str]] = {
     ("evidence", "single_services"): frozenset({"services", "are", "grade"}),
     ("evidence", "safeguarding_same"): frozenset({"kind", "year", "when", "safeguarding", "looked_after_children"}),
     ("evidence", "safeguarding_different"): frozenset({"kind", "year", "when", "safeguarding", "looked_after_children"}),
+    ("evidence", "safeguarding_only"): frozenset({"kind", "year", "when", "safeguarding"}),
     ("evidence", "unannounced"): frozenset({"findings"}),
     ("evidence", "unannounced_dated"): frozenset({"when", "findings"}),
     ("evidence", "unresolved_some"): frozenset({"count"}),

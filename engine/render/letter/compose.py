@@ -101,6 +101,7 @@ def _in_sentence(name: str, wording: LetterWording) -> str:
 def _limits_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[str]) -> list[str]:
     d = reviewed.decision
     out = [limit.because for limit in d.limits if limit.binding and limit.because not in said]
+    said.update(out)  # so the change since last year, composed after, does not say a limit that lowered the band again
     if d.judgement is not None:
         out.append(filled(wording.evidence.judgement, assessor=user_text(d.judgement.assessor), band_words=d.band_words[d.judgement.band],
                           reason=user_text(d.judgement.reason)))

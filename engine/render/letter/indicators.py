@@ -40,8 +40,10 @@ def indicators_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[s
 def _indicators_hold(clause: IndicatorClause, rows: dict[str, IndicatorRow]) -> bool:
     known = [rows[k] for k in clause.indicators if k in rows and not rows[k].gap]
     other = "worse" if clause.compared == "better" else "better"
+    # Every indicator the clause names, where known, as it says ("achievement at the ages of 11 and 16 is high" is
+    # not said of results at 16 alone), and none the other way against either comparator.
     return (bool(known) and not any(other in (r.vs_national, r.vs_similar_areas) for r in known)
-            and any(r.vs_national == clause.compared for r in known))
+            and all(r.vs_national == clause.compared for r in known))
 
 
 def _gap_progress(reviewed: Reviewed, progress: GapProgress, marks: Marks) -> list[str]:

@@ -83,8 +83,9 @@ def inspection_sentences(profile: Profile, year: int, stated: dict[str, Held], a
     out: list[str] = []
     for family, held in stated.items():  # in the order the letter states them
         if family == FULL:
-            same = held.looked_after_children in (None, held.safeguarding)
-            out.append(marks.mark(filled(ev.safeguarding_same if same else ev.safeguarding_different, kind=held.kind,
+            template = (ev.safeguarding_only if held.looked_after_children is None else
+                        ev.safeguarding_same if held.looked_after_children == held.safeguarding else ev.safeguarding_different)
+            out.append(marks.mark(filled(template, kind=held.kind,
                                          year=held.year, when=_when(held, ev), safeguarding=held.safeguarding,
                                          looked_after_children=held.looked_after_children), held.source[0]))
             out += _sub_judgements(held, ev, catalogue, marks)
@@ -126,7 +127,7 @@ def _unannounced(unannounced: Held, profile: Profile, year: int, ev: EvidenceWor
     given = join_words([f"{numbers.one(n)} {ev.unannounced_nouns[f][n != 1]}" for f, n in stated.items()])
     # Areas for priority action all resolved by the evidence date are said to be, not left to read as open; the
     # clause follows their count, the last of the findings.
-    if (ev.unannounced_resolved and unannounced.priority_actions and named[-1] == "areas_for_priority_action"
+    if (ev.unannounced_resolved and unannounced.priority_actions and named and named[-1] == "areas_for_priority_action"
             and unannounced.unresolved(profile.evidence_date) == 0):
         given += ev.unannounced_resolved
     dated = ev.unannounced_dated is not None and (unannounced.date is not None or unannounced.year != year)
