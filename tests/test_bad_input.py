@@ -137,7 +137,9 @@ def test_a_ruleset_that_does_not_validate_is_located(run_cli, tmp_path, broken_r
 
 
 def test_a_ruleset_with_a_wrong_type_is_located(run_cli, broken_ruleset, examples):
-    text = broken_ruleset.read_text().replace("version: 1.3.0\nyear: 2009", "version: 1.3.0\nyear: twenty")
+    text = broken_ruleset.read_text()
+    assert text.count("\nyear: 2009\n") == 1
+    text = text.replace("\nyear: 2009\n", "\nyear: twenty\n")
     broken_ruleset.write_text(text)
     line = text.splitlines().index("year: twenty") + 1
     code, _, err = run_cli("evaluate", examples / "camden.yaml", "--ruleset", broken_ruleset)
