@@ -11,6 +11,7 @@ from typing import Any
 from ...model.provenance import measure_sources
 from ...model.ruleset import Limit, Rule, Withhold
 from ...model.trace import Decision, LimitApplied, RatingWithheld, RuleFired
+from ...model.wording import placeholders
 from ..reviewed import Reviewed
 
 # Private-use characters around text from the profile or a judgement, inside a composed paragraph.
@@ -18,7 +19,6 @@ USER_OPEN, USER_CLOSE = "\ue000", "\ue001"
 # After a sentence resting on a value the profile marks illustrative: each medium shows it as ILLUSTRATIVE_MARK.
 ILLUSTRATIVE = "\ue002"
 ILLUSTRATIVE_MARK = "[illustrative]"
-PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w.]*)(?::[^}]*)?\}")
 
 
 @dataclass
@@ -54,7 +54,7 @@ class Marks:
                 continue
             item = items.get(event.limit_id if isinstance(event, LimitApplied) else event.rule_id)
             if item is not None:
-                measures = [c.measure for c in item.when] + PLACEHOLDER.findall(item.because)
+                measures = [c.measure for c in item.when] + [name for name, _ in placeholders(item.because)]
                 self.because.setdefault(event.because, []).extend(source for m in measures for source in measure_sources(m))
 
     def mark(self, sentence: str, *sources: str) -> str:

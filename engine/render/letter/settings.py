@@ -9,12 +9,12 @@ from ...model.inspections import Held
 from ...model.letter import EvidenceWording, LetterWording, ServiceName
 from ...model.profile import GRADES
 from ...model.ruleset import Rule
-from ...model.wording import Numbers
+from ...model.wording import Numbers, placeholders
 from ..evidence import SettingRow, good_or_better, setting_rows, total
 from ..reviewed import Reviewed
 from .counts import count_of, is_or_are, parts_named, phases_named, setting_sources, types_named
 from .inspections import inspection_sentences
-from .sentence import PLACEHOLDER, Contrast, Marks, filled, join_words, stage_sentences
+from .sentence import Contrast, Marks, filled, join_words, stage_sentences
 
 
 def settings_paragraph(reviewed: Reviewed, wording: LetterWording, said: set[str], marks: Marks, stated: dict[str, Held],
@@ -144,7 +144,7 @@ def _services_graded(rule: Rule) -> set[str]:
     """The settings whose grade a rule's sentence gives: those a placeholder of it names (as Marks reads a sentence), and
     those a condition holds to one grade, which the sentence then says in words ("fostering service is outstanding" from
     count_outstanding at least 1). A condition that only bounds the grade ("good or better") leaves it to be said."""
-    graded = {m.split(".")[1] for m in PLACEHOLDER.findall(rule.because) if m.startswith("settings.")}
+    graded = {m.split(".")[1] for m, _ in placeholders(rule.because) if m.startswith("settings.")}
     for c in rule.when:
         parts = c.measure.split(".")
         if len(parts) != 3 or parts[0] != "settings":
@@ -160,7 +160,7 @@ def _types_counted(rule: Rule, catalogue: Catalogue) -> set[str]:
     counting them or giving their share (2011: "A large majority of children's homes and special schools (21 of 28)",
     groups.homes_and_special_schools.count_good_or_better, counts the special schools)."""
     counted: set[str] = set()
-    for m in PLACEHOLDER.findall(rule.because):
+    for m, _ in placeholders(rule.because):
         parts = m.split(".")
         if len(parts) != 3 or parts[2] not in ("count_good_or_better", "share_good_or_better"):
             continue
