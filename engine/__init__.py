@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from .audit.checkpoint import AuditCheck, take_checkpoint, verify_audit
     from .audit.record import RecordedEvaluation, evaluate_and_record
     from .audit.store import AuditStore, VerifyResult, default_audit_path, export_records
+    from .authoring.cases import CaseProfiles, write_case_profiles
     from .authoring.check_files import RulesetChecked, check_rulesets
     from .authoring.rule_tests import RuleTestRun, run_rule_tests
     from .authoring.schemas import schema_text, write_schema
@@ -58,7 +59,7 @@ _WHERE: dict[str, str] = {
     "Account": "workbench.accounts", "AccountError": "workbench.accounts", "add_account": "workbench.commands",
     "disable_account": "workbench.commands", "list_accounts": "workbench.commands", "serve_workbench": "workbench.commands",
     "AuditCheck": "audit.checkpoint", "AuditError": "errors", "AuditStore": "audit.store", "BatchResult": "batch.run",
-    "BuildError": "errors", "BuildResult": "ingest.build", "Calibration": "sensitivity.calibrate",
+    "BuildError": "errors", "BuildResult": "ingest.build", "Calibration": "sensitivity.calibrate", "CaseProfiles": "authoring.cases",
     "Catalogue": "model.catalogue", "Decision": "model.trace", "DefectError": "errors", "EngineError": "errors",
     "Evaluation": "decide.pipeline", "JudgementError": "errors", "LoadedProfile": "model.loaded",
     "LoadedRuleset": "model.loaded", "MeasureSpec": "model.measures", "Problem": "errors", "Profile": "model.profile",
@@ -81,12 +82,12 @@ _WHERE: dict[str, str] = {
     "run_rule_tests": "authoring.rule_tests", "schema_text": "authoring.schemas", "show_record": "render.audit", "spreadsheet_cell": "characters",
     "take_checkpoint": "audit.checkpoint", "threshold_sensitivity": "sensitivity.trust",
     "translate_profiles": "ingest.translate", "verify_audit": "audit.checkpoint", "why_not": "explain.why_not", "write_report": "render.review",
-    "write_schema": "authoring.schemas", "write_synthetic": "ingest.synthetic",
+    "write_case_profiles": "authoring.cases", "write_schema": "authoring.schemas", "write_synthetic": "ingest.synthetic",
 }
 
 __all__ = [
     "Account", "AccountError", "AuditCheck", "AuditError", "AuditStore", "BatchResult", "BuildError", "BuildResult",
-    "Calibration", "Catalogue", "Decision", "DefectError", "EngineError", "Evaluation", "JudgementError",
+    "Calibration", "CaseProfiles", "Catalogue", "Decision", "DefectError", "EngineError", "Evaluation", "JudgementError",
     "LoadedProfile", "LoadedRuleset", "MeasureSpec", "Problem", "Profile", "ProfileError", "ProposedJudgement", "PublishedCalibration",
     "RecordedEvaluation", "RenderedEvaluation", "RuleNotFired", "RuleTestRun", "RulesDiff", "Ruleset", "RulesetChecked", "RulesetError",
     "SensitivityReport", "Tables", "Translated", "VerifyResult", "WhyNot", "WriteError", "__version__", "add_account",
@@ -97,7 +98,7 @@ __all__ = [
     "rate_to_file", "render_fails", "render_json", "render_text", "report", "rules_diff", "rules_in_use_notes",
     "ruleset_for_year", "run_rule_tests", "schema_text", "serve_workbench", "show_record", "spreadsheet_cell",
     "take_checkpoint", "threshold_sensitivity", "translate_profiles", "use_rules", "verify_audit", "why_not",
-    "write_report", "write_schema", "write_synthetic",
+    "write_case_profiles", "write_report", "write_schema", "write_synthetic",
 ]
 
 

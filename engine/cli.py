@@ -399,6 +399,27 @@ def rules_test(cases: tuple[str, ...], coverage: bool, ruleset_path: str | None)
     _end(run.exit_code)
 
 
+@rules.command("profiles")
+@click.argument("cases", nargs=-1, type=click.Path(exists=False))
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="A folder for the profiles.")
+@RULES_OPTION
+@reports_errors
+def rules_profiles(cases: tuple[str, ...], output: str) -> None:
+    """Write the profile each rule test case in CASES (files or folders; default: rules/cases/) evaluates, its
+    changes laid over its baseline, so that evaluate, letter and report read it as its test does.
+
+    \b
+    Example:
+      engine rules profiles rules/cases/csa-2009/published -o published-2009/
+      engine letter published-2009/leeds-2009.yaml
+    """
+    from . import write_case_profiles
+
+    written = write_case_profiles(list(cases), output)
+    click.echo(written.text, nl=False)
+    _end(written.exit_code)
+
+
 @rules.command("diff")
 @click.argument("old", type=click.Path(dir_okay=False))
 @click.argument("new", type=click.Path(dir_okay=False))

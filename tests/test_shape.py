@@ -19,7 +19,7 @@ PACKAGE = ROOT / "engine"
 
 PUBLIC = [
     "Account", "AccountError", "AuditCheck", "AuditError", "AuditStore", "BatchResult", "BuildError", "BuildResult",
-    "Calibration", "Catalogue", "Decision", "DefectError", "EngineError", "Evaluation", "JudgementError",
+    "Calibration", "CaseProfiles", "Catalogue", "Decision", "DefectError", "EngineError", "Evaluation", "JudgementError",
     "LoadedProfile", "LoadedRuleset", "MeasureSpec", "Problem", "Profile", "ProfileError", "ProposedJudgement",
     "PublishedCalibration", "RecordedEvaluation", "RenderedEvaluation", "RuleNotFired", "RuleTestRun", "RulesDiff", "Ruleset", "RulesetChecked", "RulesetError",
     "SensitivityReport", "Tables", "Translated", "VerifyResult", "WhyNot", "WriteError", "__version__", "add_account",
@@ -30,7 +30,7 @@ PUBLIC = [
     "rate_to_file", "render_fails", "render_json", "render_text", "report", "rules_diff", "rules_in_use_notes",
     "ruleset_for_year", "run_rule_tests", "schema_text", "serve_workbench", "show_record", "spreadsheet_cell",
     "take_checkpoint", "threshold_sensitivity", "translate_profiles", "use_rules", "verify_audit", "why_not",
-    "write_report", "write_schema", "write_synthetic",
+    "write_case_profiles", "write_report", "write_schema", "write_synthetic",
 ]
 
 

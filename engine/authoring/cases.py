@@ -6,6 +6,7 @@ the proposed and final bands, rules that must fire and rules that must not, or a
 from __future__ import annotations
 
 import copy
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,8 +15,10 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from .. import writing
+from ..characters import escape_controls
 from ..decide.pipeline import Evaluation, evaluate_text
-from ..errors import CODES, EngineError, Problem, ProfileError, did_you_mean
+from ..errors import CODES, EngineError, Problem, ProfileError, WriteError, did_you_mean
 from ..load.yaml import load_yaml, read_text
 from ..model.loaded import LoadedRuleset
 from ..model.measures import RECORDED_NOT_WEIGHED
@@ -166,6 +169,69 @@ def case_profile_text(case: Case, path: Path) -> tuple[str, str]:
     source = here / str(case.base)
     base = load_yaml(source, ProfileError).data
     return yaml.safe_dump(merge(base, case.changes), sort_keys=False), f"{path} (changes over {source})"
+
+
+@dataclass
+class CaseProfiles:
+    """What ``engine rules profiles`` wrote: each case's profile, as the case evaluates it, by file."""
+    written: list[tuple[Path, Path]] = field(default_factory=list)  # (case, profile written)
+
+    exit_code = 0
+
+    @property
+    def text(self) -> str:
+        lines = [f"{escape_controls(str(case))} -> {escape_controls(str(profile))}" for case, profile in self.written]
+        return "".join(f"{line}\n" for line in lines) + f"{len(self.written)} profile(s) written\n"
+
+
+def write_case_profiles(paths: list[str], output: Path | str) -> CaseProfiles:
+    """Write into ``output`` the profile each case under ``paths`` evaluates, so that ``engine evaluate``, ``letter``
+    and ``report`` read a case as its test does. A case over a baseline says, in its profile's first lines, that what
+    its changes do not state is the baseline's, a council typical of England, not the council's own. A folder's cases
+    keep their places under it; one case that does not load, or two that would write one file, writes nothing."""
+    output = Path(output)
+    writing.check_writable(output, folder=True)
+    files: dict[Path, str] = {}
+    made: list[tuple[Path, Path]] = []
+    problems: list[Problem] = []
+    clashes: list[Problem] = []
+    for root in [Path(p) for p in paths] or [rules_dir() / "cases"]:
+        for path in find_cases([str(root)]):
+            target = output / (path.relative_to(root) if root.is_dir() else path.name)
+            try:
+                case = load_case(path)
+                text, _ = case_profile_text(case, path)
+            except EngineError as exc:
+                problems += exc.problems
+                continue
+            if target in files:
+                clashes.append(Problem("write-failed", f"another case would write {target} too: give their folders one at a time",
+                                       str(path)))
+                continue
+            files[target] = _profile_header(case, path) + text
+            made.append((path, target))
+    if problems:
+        raise ProfileError(problems)
+    if clashes:
+        raise WriteError(clashes)
+    for target in files:  # a case's place under its folder has no '..' in it; refuse one all the same
+        if not target.resolve().is_relative_to(output.resolve()):
+            raise WriteError([Problem("write-failed", f"refusing to write outside the folder {output}", str(target))])
+    writing.write_files(files)
+    return CaseProfiles(made)
+
+
+def _profile_header(case: Case, path: Path) -> str:
+    """Comment lines saying where a case's profile came from: YAML comments, so no line of a name may break out."""
+    said = f"# The profile {_comment(path)} evaluates (engine rules profiles)"
+    if case.profile:
+        return f"{said}: {_comment(path.parent / case.profile)}, unchanged.\n"
+    return (f"{said}: its changes laid over {_comment(path.parent / str(case.base))}.\n"
+            "# What the changes do not state is the baseline's, a council typical of England, not this council's own.\n")
+
+
+def _comment(path: Path) -> str:
+    return escape_controls(os.path.normpath(path))
 
 
 # What a published case may change over its baseline and still give the band only, testing no rule: the council's name,
