@@ -120,3 +120,41 @@ def test_why_not_finds_the_history_edit_that_lifts_a_2011_cap(run_cli, examples)
             "inspections.unresolved_priority_actions = 1; needs below 1") in lines
     assert lines[-1] == "  - the unannounced inspection of 2011-03-15: 1 area for priority action resolved by the evidence date"
     assert "the changed profile evaluated through the engine reaches band 3" in out
+
+
+@pytest.fixture(scope="module")
+def city_of_london_short_of_4(tmp_path_factory):
+    """City of London 2009 (performs excellently, with no special school or pupil referral unit) with 40 more of its
+    childminders inadequate: its settings fall to adequate, and only the second rule for excellent settings, the one
+    for a council with no vulnerable provision to judge, can give grade 4 again."""
+    from engine import write_case_profiles
+    from engine.paths import rules_dir
+
+    folder = tmp_path_factory.mktemp("city-of-london")
+    write_case_profiles([str(rules_dir() / "cases/csa-2009/published/city-of-london-2009.yaml")], folder)
+    data = yaml.safe_load((folder / "city-of-london-2009.yaml").read_text())
+    data["settings"]["childminders"]["counts"]["inadequate"] += 40
+    path = folder / "short.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def test_why_not_follows_the_way_to_a_grade_that_reaches_the_band_not_the_rule_declared_first(city_of_london_short_of_4):
+    answer = why_not(city_of_london_short_of_4, 4)
+    assert answer.decision.grades["settings"] == 2
+    assert {o.owner for o in answer.obstacles if o.owner.startswith("settings")} == {"settings_excellent_without_vulnerable_provision"}
+    assert answer.other_ways == {"settings": ["settings_excellent"]}
+    # durable-rules, evaluating the changed profile afresh, fires the rule the answer followed
+    decision = _evaluate_data(answer.changed_profile)
+    assert decision.final_band == 4 and "settings_excellent_without_vulnerable_provision" in decision.fired_rules
+    assert "settings_excellent" not in decision.fired_rules
+    assert all(o.holds_after for o in answer.obstacles)  # every condition in the way holds in the changed profile
+
+
+def test_the_answer_says_which_other_rules_give_the_grade_and_no_condition_left_failing_is_called_satisfied(run_cli,
+                                                                                                             city_of_london_short_of_4):
+    code, out, _ = run_cli("explain", city_of_london_short_of_4, "--why-not", "4")
+    assert code == 0
+    assert ("settings grade 4 is given by other rules too (settings_excellent): each way was tried, and this answer "
+            "follows the one that reaches the band with the fewest changes") in out
+    assert "groups.vulnerable_children.share_good_or_better" not in out  # the condition of the way not followed

@@ -195,8 +195,8 @@ def test_what_would_change_it_names_the_obstacles_explain_why_not_finds(examples
     answer = why_not(examples / "cambridgeshire.yaml", 4)
     first_in_the_way = {o.owner for o in answer.obstacles if not o.evidence.holds}
     assert first_in_the_way == {"settings_excellent", "indicators_excellent"}
-    # the report names every rule that would give the grade needed; explain --why-not follows the first of them the
-    # ruleset declares (settings_excellent before the row for a council with no vulnerable provision to judge)
+    # the report names every rule that would give the grade needed; explain --why-not follows the one whose changes
+    # reach the band (a council with special schools cannot reach the row for one with no vulnerable provision to judge)
     assert named == first_in_the_way | {"settings_excellent_without_vulnerable_provision"}
 
 

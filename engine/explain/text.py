@@ -21,6 +21,10 @@ def explain_why_not(profile_path: Path | str, band: int, ruleset_path: Path | st
     for stage, now, want in answer.stages:
         if now != want:
             out.append(f"  {stage} grade is {now}; needs {want}")
+    for stage, others in answer.other_ways.items():
+        best = "reaches the band with the fewest changes" if answer.reached else "comes nearest"
+        out.append(f"  {stage} grade {dict((s, w) for s, _, w in answer.stages)[stage]} is given by other rules too "
+                   f"({', '.join(others)}): each way was tried, and this answer follows the one that {best}")
     out += ["", "What stands in the way"]
     if not answer.obstacles:
         out.append("  nothing in the grades: the grades already give the band")
@@ -50,5 +54,8 @@ def _obstacle_lines(o: Obstacle) -> list[str]:
              + ("" if not e.holds else " (holds now)")]
     if e.holds:
         return lines
-    lines += [f"      smallest change: {text}" for _, text in o.change] or ["      (satisfied by the changes made for earlier conditions)"]
-    return lines
+    if o.change:
+        return lines + [f"      smallest change: {text}" for _, text in o.change]
+    if o.holds_after:
+        return lines + ["      (satisfied by the changes made for earlier conditions)"]
+    return lines + ["      (no change found satisfies it)"]

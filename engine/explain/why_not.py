@@ -10,7 +10,7 @@ The answer as text is :mod:`engine.explain.text`.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +62,7 @@ class Obstacle:
     title: str
     evidence: Evidence
     change: list[tuple[Unit, str]]
+    holds_after: bool | None = None  # in the changed profile the engine evaluated; None when no change was made
 
 
 @dataclass
@@ -76,6 +77,7 @@ class WhyNot:
     changes: list[str]
     changed_profile: dict
     result: Decision | None
+    other_ways: dict[str, list[str]]  # stage -> the other rules giving the grade needed, not the way followed
 
     @property
     def reached(self) -> bool:
@@ -97,17 +99,38 @@ def why_not(profile_path: Path | str, band: int, ruleset_path: Path | str | None
                                    suggestion=f"ask why not band {other}")])
     rules = ruleset.ruleset
     row, needed = _nearest_row(decision, rules, band)
-    data = original = profile_data(loaded.profile)
+    # A grade may be given by more than one rule (a second way to excellent): follow each way, and answer with the
+    # one whose changes reach the band, fewest first; ties go to the rule declared first.
+    search = _Search(ruleset, better=band > decision.final_band)
+    answers = [(_search(search, loaded.profile, decision, band, needed, ways, row.id), ways)
+               for ways in _ways(decision, rules, needed)]
+    return min(answers, key=lambda found: _worse(*found))[0]
+
+
+def _worse(answer: WhyNot, ways: dict[str, str]) -> tuple[bool, bool, bool, int]:
+    """How far an answer falls short: not reaching the band, no change found, reaching it by a rule other than the
+    way followed (its obstacles would not be what gave the band), then the number of changes."""
+    other_way = answer.result is None or any(rule not in answer.result.fired_rules for rule in ways.values())
+    return (not answer.reached, answer.result is None, other_way, len(answer.changes))
+
+
+def _search(search: _Search, profile: Profile, decision: Decision, band: int, needed: dict[str, int],
+            ways: dict[str, str], row_id: str) -> WhyNot:
+    """The greedy search for band ``band``, through rule ``ways[stage]`` where a stage's grade must rise."""
+    ruleset = search.ruleset
+    rules = ruleset.ruleset
+    data = original = profile_data(profile)
     obstacles: list[Obstacle] = []
     capping: list[Obstacle] = []
-    search = _Search(ruleset, better=band > decision.final_band)
     current = decision
+    first: list[Goal] = []
     for round_ in range(MAX_ROUNDS):
-        grade_goals = _grade_goals(current, rules, needed)
+        grade_goals = _grade_goals(current, rules, needed, ways)
         limit_goals = _limit_goals(current, rules, band)
         if round_ == 0:
             obstacles = [_obstacle(goal, current, rules) for goal in grade_goals]
             capping = [_obstacle(goal, current, rules) for goal in limit_goals]
+            first = grade_goals + limit_goals
         if not grade_goals and not limit_goals:
             break
         for goal in grade_goals + limit_goals:
@@ -128,8 +151,14 @@ def why_not(profile_path: Path | str, band: int, ruleset_path: Path | str | None
     kept = set(changed_units(original, data))
     for obstacle in obstacles + capping:
         obstacle.change[:] = [(unit, text) for unit, text in obstacle.change if unit in kept]
-    return WhyNot(decision.authority, band, decision, [(s, decision.grades[s], g) for s, g in needed.items()], row.id,
-                  obstacles, capping, [text for _, text in describe_changes(original, data, ruleset.catalogue)], data, result)
+    if result is not None:
+        after = result.measure_values()
+        obstacles, capping = ([replace(o, holds_after=goal.holds(after)) for o, goal in zip(group, goals, strict=True)]
+                              for group, goals in ((obstacles, first[:len(obstacles)]), (capping, first[len(obstacles):])))
+    others = {stage: [r.id for r in _giving(rules, stage, needed[stage]) if r.id != rule] for stage, rule in ways.items()}
+    return WhyNot(decision.authority, band, decision, [(s, decision.grades[s], g) for s, g in needed.items()], row_id,
+                  obstacles, capping, [text for _, text in describe_changes(original, data, ruleset.catalogue)], data, result,
+                  {stage: ids for stage, ids in others.items() if ids})
 
 
 def _prune(original: dict, data: dict, current: Decision, band: int, ruleset: LoadedRuleset) -> tuple[dict, Decision]:
@@ -158,17 +187,31 @@ def _nearest_row(decision: Decision, rules: Ruleset, band: int) -> tuple[Row, di
     return found
 
 
-def _grade_goals(decision: Decision, rules: Ruleset, needed: dict[str, int]) -> list[Goal]:
+def _giving(rules: Ruleset, stage: str, grade: int) -> list[Any]:
+    """The rules of ``stage`` that give ``grade``, in the order declared."""
+    return [r for r in rules.rules if r.stage == stage and r.grade == grade]
+
+
+def _ways(decision: Decision, rules: Ruleset, needed: dict[str, int]) -> list[dict[str, str]]:
+    """Every choice of one rule per stage whose grade must rise, among the rules giving the grade needed."""
+    choices: list[dict[str, str]] = [{}]
+    for stage, grade in needed.items():
+        if decision.grades[stage] < grade:
+            choices = [{**chosen, stage: rule.id} for chosen in choices for rule in _giving(rules, stage, grade)]
+    return choices
+
+
+def _grade_goals(decision: Decision, rules: Ruleset, needed: dict[str, int], ways: dict[str, str]) -> list[Goal]:
     goals: list[Goal] = []
     for stage, grade in needed.items():
         now = decision.grades[stage]
-        stage_rules = [r for r in rules.rules if r.stage == stage and r.grade is not None]
-        if now < grade:  # the rule for the needed grade must fire: every condition of it that fails
-            rule = next(r for r in stage_rules if r.grade == grade)
+        if now < grade:  # the rule chosen for the needed grade must fire: every condition of it that fails
+            rule = next(r for r in _giving(rules, stage, grade) if r.id == ways[stage])
             goals += [Goal(rule.id, resolve(c, rules)) for c in rule.when]
         elif now > grade:  # every fired rule above the needed grade must stop firing: one condition each
-            for rule in stage_rules:
-                if rule.grade is not None and rule.grade > grade and rule.id in decision.fired_rules and rule.when:
+            for rule in rules.rules:
+                if (rule.stage == stage and rule.grade is not None and rule.grade > grade and rule.id in decision.fired_rules
+                        and rule.when):
                     goals.append(Goal(rule.id, resolve(rule.when[0], rules).negated()))
     return goals
 
