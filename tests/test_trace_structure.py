@@ -94,3 +94,23 @@ def test_explain_fails_shows_only_what_did_not_fire_with_its_place_and_failing_c
         "outstanding, needs equal to inadequate" in result.output
     as_json = CliRunner().invoke(main, ["evaluate", str(CAMDEN), "--explain", "fails", "--no-audit", "--format", "json"])
     assert [e["rule_id"] for e in json.loads(as_json.output)] == [e.rule_id for e in failed]
+
+
+def test_of_two_fired_rules_giving_the_same_grade_the_one_declared_first_is_chosen_whatever_the_ids(tmp_path):
+    """Kingsmere 2011 fires both rules for excellent provision for vulnerable children. The one declared first gives
+    the grade's sentence; declared the other way round, the other does: the order an author reads, not the ids'."""
+    from engine.paths import rules_dir
+
+    text = (rules_dir() / "csa-2011.yaml").read_text(encoding="utf-8")
+    first, second = text.index("  - id: vulnerable_excellent\n"), text.index("  - id: vulnerable_care_services_excellent\n")
+    end = text.index("  - id: ", second + 1)
+    swapped = text[:first] + text[second:end] + text[first:second] + text[end:]
+    (tmp_path / "csa-2011.yaml").write_text(swapped, encoding="utf-8")
+    example = ROOT / "examples" / "kingsmere-2011-excellent.yaml"
+
+    def chosen(ruleset_path=None):
+        decision = evaluate_file(example, ruleset_path)
+        return {e.rule_id for e in decision.events("rule_fired") if e.stage == "vulnerable_children" and e.chosen}
+
+    assert chosen() == {"vulnerable_excellent"}
+    assert chosen(tmp_path / "csa-2011.yaml") == {"vulnerable_care_services_excellent"}

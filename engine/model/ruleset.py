@@ -83,17 +83,20 @@ class Stage(_Model):
 
     title: str
     hit_policy: Literal["highest", "collect"] = Field(
-        description="highest: the stage's grade is the highest grade among its fired rules; "
-                    "collect: every fired rule contributes its sentence, and the stage sets no grade")
+        description="highest: the stage's grade is the highest grade among its fired rules (of two giving it, the one "
+                    "declared first gives the sentence); collect: every fired rule contributes its sentence, and the stage "
+                    "sets no grade")
 
     @property
     def grades(self) -> bool:
         return self.hit_policy == "highest"
 
     def choose(self, fired: list[Rule]) -> Rule | None:
-        """The rule that sets the stage's grade among its fired rules (highest grade; ties by id); None if none fired."""
+        """The rule that sets the stage's grade among its fired rules, given in the order declared: the highest grade,
+        and of rules giving the same grade the one declared first, as an author reads the file (not the id's spelling,
+        which a rename would change); None if none fired."""
         candidates = [rule for rule in fired if rule.grade is not None]
-        return max(candidates, key=lambda rule: (rule.grade, rule.id)) if candidates else None
+        return max(candidates, key=lambda rule: rule.grade or 0) if candidates else None  # max keeps the first of equals
 
 
 class Row(BaseModel):
