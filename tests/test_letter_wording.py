@@ -106,7 +106,7 @@ def test_an_inspection_the_profile_dates_is_said_with_its_month_and_year(example
     assert "A recent unannounced" not in text
 
 
-def test_inspections_are_told_oldest_first_and_an_undated_one_keeps_its_place(examples, tmp_path):
+def test_inspections_are_told_oldest_first_those_dated_by_their_years_by_year(examples, tmp_path):
     # Peterborough 2011: the unannounced inspection of February 2011 before the full one of August 2011, whose limit
     # follows it.
     text = _case_letter(tmp_path, "2011", "peterborough-2011")
@@ -117,6 +117,30 @@ def test_inspections_are_told_oldest_first_and_an_undated_one_keeps_its_place(ex
     # Cambridgeshire's inspections are dated by their years only: the joint area review first, as before.
     text = _text(examples / "cambridgeshire.yaml")
     assert text.index("The joint area review in 2007") < text.index("A recent unannounced inspection")
+
+
+def test_an_inspection_dated_by_its_year_alone_is_told_in_the_order_of_years(examples, tmp_path):
+    # A single field gives its year only: it is told where its year puts it among dated inspections (as the measures
+    # read them: model.inspections.oldest_first), not kept first or last for being undated.
+    unannounced = "The unannounced inspection of contact, referral and assessment arrangements for children in need in"
+    full = "The inspection of safeguarding and looked after children in"
+
+    def full_of_a_later_year(data: dict) -> None:
+        data["inspections"] = [i for i in data["inspections"] if i["kind"] == "unannounced inspection"]
+        data["safeguarding_inspection"] = {"kind": "inspection of safeguarding and looked after children", "year": 2010,
+                                           "safeguarding": "inadequate", "looked_after_children": "satisfactory"}
+
+    text = _text(_profile(examples, tmp_path, "westmoor-2010-inadequate-safeguarding.yaml", full_of_a_later_year))
+    assert text.index(f"{unannounced} June 2009") < text.index(f"{full} 2010")
+
+    def unannounced_of_an_earlier_year(data: dict) -> None:
+        data["inspections"] = [i for i in data["inspections"] if i["kind"] != "unannounced inspection"]
+        data["inspections"][0]["date"] = "2010-03-01"
+        data["unannounced_inspection"] = {"year": 2009, "strengths": 4, "areas_for_development": 2,
+                                          "areas_for_priority_action": 0}
+
+    text = _text(_profile(examples, tmp_path, "westmoor-2010-inadequate-safeguarding.yaml", unannounced_of_an_earlier_year))
+    assert text.index(f"{unannounced} 2009") < text.index(f"{full} March 2010")
 
 
 def test_a_joint_area_review_is_dated_by_its_year_whatever_the_profile_gives(examples, tmp_path):

@@ -97,7 +97,58 @@ def test_measures_are_traced_to_the_profile_sections_they_are_derived_from():
     assert measure_sources("settings.share_types_in_line_or_above_national") == ["settings"]
     assert measure_sources("indicator.NI_99.vs_national") == ["indicators.NI_99"]
     assert measure_sources("outcomes.staying_safe.share_in_line_or_above") == ["indicators"]
-    assert measure_sources("safeguarding_inspection.safeguarding") == ["safeguarding_inspection"]
+    # An inspection's measures read the history and the single fields as one record.
+    assert measure_sources("safeguarding_inspection.safeguarding") == ["safeguarding_inspection", "inspections"]
+    assert measure_sources("inspections.inadequate_safeguarding_not_lifted") == [
+        "safeguarding_inspection", "unannounced_inspection", "inspections"]
+
+
+def test_a_sentence_on_an_inspection_rests_on_the_part_of_the_profile_that_gives_it(tmp_path):
+    # Westmoor gives its inspections in the history alone, published here: the limit's sentence, whose placeholders
+    # name safeguarding_inspection.*, rests on the history, and no single field the profile leaves out is named.
+    path = _with_provenance(tmp_path, "westmoor-2010-inadequate-safeguarding.yaml",
+                            {"default": "illustrative", "values": [{"path": "inspections", "kind": "published"}]})
+    text = letter(path)
+    notice = text.split("\n\n", 1)[0]
+    assert "inspection" not in notice
+    limit = "The inspection of safeguarding and looked after children in November 2009 judged"
+    assert [s for s in _sentences(text) if "[illustrative]" in s and ("inspection" in s.split(",")[0])] == []
+    assert any(s.startswith(limit) for s in _sentences(text))
+
+
+def _case_letter(tmp_path: Path, case: str) -> str:
+    from engine.authoring.cases import case_profile_text, load_case
+
+    path = ROOT / "rules" / "cases" / case
+    profile = tmp_path / path.name
+    profile.write_text(case_profile_text(load_case(path), path)[0], encoding="utf-8")
+    return letter(profile)
+
+
+def test_a_band_only_cases_letter_marks_every_figure_as_the_baselines(tmp_path):
+    # Rochdale 2009: its sources give the band alone (performs well); every figure in its letter is the baseline's.
+    text = _case_letter(tmp_path, "csa-2009/published/rochdale-2009.yaml")
+    assert text.startswith("> **DRAFT, not to be issued as it stands")
+    assert "(the baseline's, a council typical of England, not a figure a source gives for this council)" in text
+    figure = re.compile(r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten) (of|strengths)\b", re.I)
+    evidence = text.split("**Children's services rating", 1)[1].split("The children's services rating is provided")[0]
+    stated = [s for s in _sentences(evidence) if figure.search(s)]
+    assert stated and all("[illustrative]" in s for s in stated)
+    assert "| Children's services rating | **Performs well (3)** |" in text  # the band, published, is not marked
+
+
+def test_a_published_cases_own_facts_are_not_marked_and_the_baselines_are(tmp_path):
+    # Camden 2009 lays its letter's facts over the baseline: all six special schools and three pupil referral units
+    # good or better, the joint area review of 2008; the national shares and the adoption agency are the baseline's.
+    sentences = _sentences(_case_letter(tmp_path, "csa-2009/published/camden-2009.yaml"))
+
+    def said(start: str) -> str:
+        return next(s for s in sentences if s.startswith(start))
+
+    assert "[illustrative]" not in said("Provision for children and young people whose circumstances make them vulnerable")
+    assert "[illustrative]" not in said("The joint area review in 2008")
+    assert "[illustrative]" in said("However, secondary school provision")
+    assert "[illustrative]" in said("The local authority's fostering agency is outstanding and its adoption agency")
 
 
 def test_a_path_declared_twice_is_refused_at_its_line(tmp_path):

@@ -112,6 +112,15 @@ def test_null_in_a_cases_changes_removes_the_key():
     assert base["indicators"]["NI_59"] == {"value": 1.0}  # the base is not changed
 
 
+def test_a_cases_changes_lay_the_paths_they_set_a_mapping_set_whole_as_one():
+    base = {"settings": {"childminders": {"counts": {"good": 1, "inadequate": 0}, "national": {"good_or_better": 0.6}}},
+            "indicators": {"NI_59": {"value": 1.0}, "NI_60": {"value": 2.0}}, "year": 2009}
+    laid: list[str] = []
+    merge(base, {"settings": {"childminders": {"counts": {"good": 2, "inadequate": 1}}}, "indicators": {"NI_59": None},
+                 "authority": {"name": "x"}}, laid)
+    assert laid == ["settings.childminders.counts", "indicators.NI_59", "authority"]
+
+
 def test_the_cases_run_against_a_draft_ruleset_with_ruleset(run_cli, tmp_path):
     """An analyst tries a change without touching rules/: every case of the draft's id runs against the draft."""
     shipped = (ROOT / "rules" / "csa-2009.yaml").read_text()

@@ -1,7 +1,7 @@
 """An unannounced inspection's strengths and areas for development the profile does not state are not stated, not
 none: the summary and the trace say nothing of them, a stated 0 is said as none, and a count one part of the profile
 leaves out contradicts nothing, where the single field is the one that leaves it out; the history leaving out what
-the single field states is refused, as the engine reads the history and would lose it."""
+the single field states is refused, as the engine reads the history and would lose it, and the refusal says so."""
 from __future__ import annotations
 
 import pytest
@@ -85,7 +85,37 @@ def test_a_count_the_single_field_states_and_the_history_leaves_out_is_refused()
         parse_profile(yaml.safe_dump(data, sort_keys=False), "profile.yaml")
     assert [p.message for p in refused.value.problems] == [
         "unannounced_inspection.strengths is 4, but the latest such inspection in 'inspections' at the evidence date 2010-08-18 "
-        "(inspections.0, 10 June 2009) does not state it"]
+        "(inspections.0, 10 June 2009) does not state it; the measures and the letter read the history, so the single "
+        "field's statement would otherwise be lost"]
+
+
+def _history_silent_on(field: str, name: str, value: object) -> dict:
+    """Westmoor with a single field beside its history, stating ``name`` of which the history's latest says nothing."""
+    data = _data(WESTMOOR)
+    if field == "safeguarding_inspection":
+        del data["inspections"][1][name]
+        data[field] = {"kind": "inspection of safeguarding and looked after children", "year": 2009, "safeguarding": "inadequate",
+                       name: value}
+    else:
+        data[field] = {"year": 2009, "strengths": 4, "areas_for_development": 2, "areas_for_priority_action": 0, name: value}
+    return data
+
+
+@pytest.mark.parametrize("field, name, value, line", [
+    ("unannounced_inspection", "effective_action_to_safeguard", True, "effective_action_to_safeguard: true"),
+    ("safeguarding_inspection", "looked_after_children", "good", "looked_after_children: good")],
+    ids=["effective action", "looked after children"])
+def test_a_single_field_stating_what_the_history_is_silent_on_is_refused_saying_it_would_be_lost(field, name, value, line):
+    text = yaml.safe_dump(_history_silent_on(field, name, value), sort_keys=False)
+    with pytest.raises(ProfileError) as refused:
+        parse_profile(text, "profile.yaml")
+    [problem] = refused.value.problems
+    lines = text.splitlines()
+    assert (problem.code, problem.line) == ("profile-contradiction", lines.index(f"  {line}", lines.index(f"{field}:")) + 1)
+    assert problem.message.startswith(f"{field}.{name} is {value!r}, but the latest such inspection in 'inspections' at the "
+                                      "evidence date 2010-08-18")
+    assert problem.message.endswith("does not state it; the measures and the letter read the history, so the single field's "
+                                    "statement would otherwise be lost")
 
 
 def test_a_count_both_parts_state_differently_is_a_contradiction():

@@ -22,6 +22,7 @@ from ..errors import CODES, EngineError, Problem, ProfileError, WriteError, did_
 from ..load.yaml import load_yaml, read_text
 from ..model.loaded import LoadedRuleset
 from ..model.measures import RECORDED_NOT_WEIGHED
+from ..model.provenance import laid_over
 from ..model.validation import validate
 from ..model.values import Band
 from ..model.wording import band_or_status, failing_text
@@ -148,27 +149,53 @@ def load_case(path: Path) -> Case:
     return case
 
 
-def merge(base: Any, changes: Any) -> Any:
-    if isinstance(base, dict) and isinstance(changes, dict):
-        merged = dict(base)
-        for key, value in changes.items():
-            if value is None:
-                merged.pop(key, None)  # null in the changes removes the key: an indicator becomes a data gap
-            else:
-                merged[key] = merge(base.get(key), value) if key in base else copy.deepcopy(value)
-        return merged
-    return copy.deepcopy(changes)
+def merge(base: Any, changes: Any, laid: list[str] | None = None) -> Any:
+    """The changes merged over the base: mappings merge, null removes a key, other values replace. ``laid``, when given,
+    gathers the dotted path of each value the changes set or remove; of a mapping they set whole, its own path."""
+    merged, paths, _ = _merged(base, changes, "")
+    if laid is not None:
+        laid += paths
+    return merged
+
+
+def _merged(base: Any, changes: Any, at: str) -> tuple[Any, list[str], bool]:
+    """The merged value, the paths the changes lay in it, and whether they set the whole of it."""
+    if not (isinstance(base, dict) and isinstance(changes, dict)):
+        return copy.deepcopy(changes), [at], True
+    merged, laid, whole = dict(base), [], set()
+    for key, value in changes.items():
+        path = f"{at}.{key}" if at else str(key)
+        if value is None:
+            merged.pop(key, None)  # null in the changes removes the key: an indicator becomes a data gap
+            laid.append(path)
+        elif key in base:
+            merged[key], under, all_of = _merged(base[key], value, path)
+            laid += under
+            if all_of:
+                whole.add(key)
+        else:
+            merged[key] = copy.deepcopy(value)
+            laid.append(path)
+            whole.add(key)
+    set_whole = bool(at) and set(merged) <= whole
+    return merged, [at] if set_whole else laid, set_whole
 
 
 def case_profile_text(case: Case, path: Path) -> tuple[str, str]:
-    """The profile a case evaluates, as YAML text, and the name to report it under."""
+    """The profile a case evaluates, as YAML text, and the name to report it under. A published case states what its
+    sources state: over a base that says where its own values come from (a baseline's are illustrative), what the
+    case lays over it is declared published, unless the case declares its provenance itself."""
     here = path.parent
     if case.profile:
         source = here / case.profile
         return read_text(source, ProfileError), str(source)
     source = here / str(case.base)
     base = load_yaml(source, ProfileError).data
-    return yaml.safe_dump(merge(base, case.changes), sort_keys=False), f"{path} (changes over {source})"
+    laid: list[str] = []
+    merged = merge(base, case.changes, laid)
+    if case.published and isinstance(base, dict) and isinstance(base.get("provenance"), dict) and "provenance" not in case.changes:
+        merged["provenance"] = laid_over(merged["provenance"], laid, "published")
+    return yaml.safe_dump(merged, sort_keys=False), f"{path} (changes over {source})"
 
 
 @dataclass

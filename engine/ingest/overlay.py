@@ -12,10 +12,11 @@ from typing import Any
 
 from ..errors import BuildError, Problem
 from ..load.yaml import load_yaml
+from ..model.provenance import Kind, laid_over
 from .profile_table import flatten
 
 OVERLAID = ("settings", "indicators")  # merged entry by entry; other built sections replace the base's whole
-DERIVED = "derived"  # the provenance of a value built from an extract (engine.model.provenance)
+DERIVED: Kind = "derived"  # the provenance of a value built from an extract (engine.model.provenance)
 
 
 def overlay_profiles(built: dict[str, dict[str, Any]], base: Path | str, sections: list[str], year: int,
@@ -62,7 +63,7 @@ def overlay_profiles(built: dict[str, dict[str, Any]], base: Path | str, section
                 laid.append(section)
                 if old is not None and old != new:
                     changed.append(_conflict(section, old, new))
-        merged["provenance"] = laid_over(data.get("provenance"), laid)
+        merged["provenance"] = laid_over(data.get("provenance"), laid, DERIVED)
         out[code], origin[code] = merged, path
         added = sum(len(built[code].get(s) or {}) for s in sections if s in OVERLAID)
         lines.append(f"{path} -> council {code}: {added} built entr{'y' if added == 1 else 'ies'} laid over it, "
@@ -71,15 +72,6 @@ def overlay_profiles(built: dict[str, dict[str, Any]], base: Path | str, section
         if data.get("year") != year:
             lines.append(f"  its year {data.get('year')} is kept; the built sections come from tables of {year}")
     return out, lines
-
-
-def laid_over(provenance: Any, laid: list[str]) -> dict[str, Any]:
-    """The base profile's provenance with each path the built values now hold declared derived: its own kinds stand for
-    what it keeps (a base without the block keeps its default, published), and nothing it declared under a laid path."""
-    own = dict(provenance) if isinstance(provenance, dict) else {}
-    kept = [v for v in own.get("values") or [] if not (isinstance(v, dict) and any(
-        str(v.get("path")) == path or str(v.get("path")).startswith(path + ".") for path in laid))]
-    return {**own, "values": kept + [{"path": path, "kind": DERIVED} for path in laid]}
 
 
 def _conflict(where: str, old: Any, new: Any) -> str:

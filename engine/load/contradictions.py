@@ -119,7 +119,10 @@ def _agrees(field: str, given: dict[str, Any], held: Held | None, doc: SourceDoc
                 "effective_action_to_safeguard": held.effective_action_to_safeguard,
                 **{f"judgements.{name}": grade for name, grade in held.judgements}}
     def says(name: str) -> str:
-        return "does not state it" if recorded.get(name) is None else f"says {recorded.get(name)!r}"
+        if recorded.get(name) is None:  # refused, not a count left out: say why (MAY_BE_UNSTATED)
+            return ("does not state it; the measures and the letter read the history, so the single field's statement "
+                    "would otherwise be lost")
+        return f"says {recorded.get(name)!r}"
 
     return [doc.problem("profile-contradiction", f"{field}.{name} is {value!r}, but the latest such inspection in 'inspections'{at_date} "
                         f"({'.'.join(map(str, held.source))}, {held.when()}) {says(name)}", (field, *name.split(".")))

@@ -112,13 +112,19 @@ def as_given(profile: Profile) -> list[Held]:
     return _single_fields(profile) + _history(profile)
 
 
+def oldest_first(held: list[Held]) -> list[Held]:
+    """Inspections in the order they happened: by year, then by date within it, one dated by its year alone (a single
+    field) first in its year; of the same day or year, in the order given."""
+    return sorted(held, key=lambda h: (h.year, h.date or _dt.date(h.year, 1, 1)))
+
+
 def on_record(profile: Profile) -> list[Held]:
     """Every inspection the profile records, oldest first: the history, and each single field whose family the
     history does not hold (a single field is the history's latest when both are given: the loader checks it)."""
     held = _history(profile)
     families = {h.family for h in held}
     held += [h for h in _single_fields(profile) if h.family not in families]
-    return sorted(held, key=lambda h: (h.year, h.date or _dt.date(h.year, 1, 1)))
+    return oldest_first(held)
 
 
 def at_evidence_date(profile: Profile) -> list[Held]:

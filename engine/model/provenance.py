@@ -5,10 +5,13 @@ A profile's ``provenance`` block gives a default and exceptions, each at a dotte
 (``safeguarding_inspection``, ``settings.childrens_homes.counts.outstanding``); the longest path that covers a
 value decides it. A profile without the block says nothing of its values, which are then taken as published
 or derived: the analyst's statement that the profile is drawn from published material.
+
+Values laid over a base profile take the kind of where they come from (:func:`laid_over`): an extract's are derived
+(``profiles build --base``), a published rule case's are its sources' (over a baseline whose own are illustrative).
 """
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -83,4 +86,20 @@ def measure_sources(measure: str) -> list[PathName]:
         return [f"indicators.{rest.partition('.')[0]}"]
     if head in ("indicators", "outcomes"):
         return ["indicators"]
+    # An inspection's measures read the history and the single fields as one record (engine.model.inspections):
+    # whichever of them the profile gives.
+    if head in ("safeguarding_inspection", "unannounced_inspection"):
+        return [head, "inspections"]
+    if head == "inspections":
+        return ["safeguarding_inspection", "unannounced_inspection", "inspections"]
     return [head]
+
+
+def laid_over(provenance: Any, laid: list[PathName], kind: Kind) -> dict[str, Any]:
+    """A base profile's provenance block (as its YAML gives it) with each path laid over it declared ``kind``: the base's
+    own kinds stand for what it keeps (a base without the block keeps its default, published), and nothing it declared
+    under a laid path."""
+    own = dict(provenance) if isinstance(provenance, dict) else {}
+    kept = [v for v in own.get("values") or [] if not (isinstance(v, dict) and any(
+        str(v.get("path")) == path or str(v.get("path")).startswith(path + ".") for path in laid))]
+    return {**own, "values": kept + [{"path": path, "kind": kind} for path in laid]}

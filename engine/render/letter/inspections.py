@@ -5,7 +5,7 @@ inspections they rest on, and a notice to improve in force.
 from __future__ import annotations
 
 from ...model.catalogue import Catalogue
-from ...model.inspections import FULL, UNANNOUNCED_FAMILY, Held, at_evidence_date, latest
+from ...model.inspections import FULL, UNANNOUNCED_FAMILY, Held, at_evidence_date, latest, oldest_first
 from ...model.letter import EvidenceWording, LetterWording
 from ...model.profile import Profile
 from ...model.wording import Numbers, date_text
@@ -14,20 +14,13 @@ from .sentence import Contrast, Marks, filled, join_words, user_text
 
 
 def stated_inspections(profile: Profile) -> dict[str, Held]:
-    """The inspections the settings paragraph states, by family, in the order it states them: the latest of each at the
-    evidence date (from the history or the single fields alike), a full one where it grades safeguarding."""
+    """The inspections the settings paragraph states, by family, in the order they happened (a letter recounts what
+    happened: Peterborough 2011, the unannounced inspection of February before the full one of August): the latest of
+    each at the evidence date (from the history or the single fields alike), a full one where it grades safeguarding."""
     held = at_evidence_date(profile)
     full, unannounced = latest(held, FULL), latest(held, UNANNOUNCED_FAMILY)
     stated = [h for h in (full if full is not None and full.safeguarding is not None else None, unannounced) if h is not None]
-    return {h.family: h for h in _oldest_first(stated)}
-
-
-def _oldest_first(held: list[Held]) -> list[Held]:
-    """Inspections by date, oldest first, as a letter recounts what happened (Peterborough 2011: the unannounced
-    inspection of February before the full one of August); one the profile does not date keeps its place, the full
-    inspection first. Dated the same day, the order given."""
-    dated = iter(sorted((h for h in held if h.date is not None), key=lambda h: h.date or 0))
-    return [next(dated) if h.date is not None else h for h in held]
+    return {h.family: h for h in oldest_first(stated)}
 
 
 def _when(inspection: Held, ev: EvidenceWording) -> str:

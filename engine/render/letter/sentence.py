@@ -42,6 +42,7 @@ class Marks:
 
     def __init__(self, reviewed: Reviewed, letter: Letter):
         self.provenance = reviewed.loaded.profile.provenance
+        self.given = reviewed.loaded.profile.model_dump(exclude_none=True)
         self.letter = letter
         self.because: dict[str, list[str]] = {}
         if self.provenance is None:
@@ -61,10 +62,24 @@ class Marks:
         """The sentence, marked if any of the profile sections it rests on is (or holds) an illustrative value."""
         if self.provenance is None or not sentence:
             return sentence
-        found = [part for source in dict.fromkeys(sources or self.because.get(sentence, [])) for part in self.provenance.illustrative(source)]
+        found = [part for source in dict.fromkeys(sources or self.because.get(sentence, [])) if self._gives(source)
+                 for part in self.provenance.illustrative(source)]
         for path, note in found:
             self.letter.illustrative.setdefault(path, note)
         return sentence + ILLUSTRATIVE if found else sentence
+
+    def _gives(self, source: str) -> bool:
+        """Whether the profile gives the section: one it leaves out states nothing a sentence could rest on (the history
+        or a single field, of the inspections a measure reads)."""
+        value: Any = self.given
+        for part in source.split("."):
+            if isinstance(value, dict) and part in value:
+                value = value[part]
+            elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+                value = value[int(part)]
+            else:
+                return False
+        return value not in ({}, [])
 
 
 def filled(template: str, **values: Any) -> str:
